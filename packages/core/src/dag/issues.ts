@@ -1,0 +1,44 @@
+/**
+ * Everything `validateDag`, `parseDsl` and `loadManifest` can report. Codes are stable: callers
+ * (the API's problem mapper, the console's editor) switch on them, never on messages.
+ */
+export type DagIssueCode =
+  | 'PARSE_ERROR'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'SCHEMA'
+  | 'UNKNOWN_FIELD'
+  | 'INVALID_NAME'
+  | 'DUPLICATE_TASK'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'SELF_DEPENDENCY'
+  | 'CYCLE'
+  | 'NO_ROOT_TASK'
+  | 'NO_TASKS'
+  | 'COMMAND_AND_SCRIPT'
+  | 'NO_COMMAND'
+  | 'MISSING_IMAGE'
+  | 'INVALID_PARAMETER'
+  | 'DUPLICATE_PARAMETER'
+  | 'UNDECLARED_PARAMETER'
+  | 'INVALID_CRON'
+  | 'INVALID_TIMEZONE'
+  | 'RETRY_CODE_RANGE'
+  | 'UNKNOWN_KIND';
+
+export interface DagIssue {
+  readonly code: DagIssueCode;
+  /** JSON Pointer into the document, e.g. `/tasks/2/runAfter/0`. */
+  readonly path: string;
+  /** The task at fault, where one applies. */
+  readonly task?: string;
+  /** One sentence for a human. */
+  readonly message: string;
+  /** 1-based position in the source text (DSL and YAML). */
+  readonly line?: number;
+  readonly column?: number;
+  /** For `CYCLE`: the tasks of the cycle, first repeated last (`['a','b','a']`). */
+  readonly cycle?: readonly string[];
+}
+
+/** A result that is either a value or every problem found. Public parsers never throw. */
+export type DagResult<T> = { ok: true; value: T; warnings: DagIssue[] } | { ok: false; errors: DagIssue[] };

@@ -1,0 +1,120 @@
+import type { DagIssue } from '../dag/issues.js';
+
+/** The closed set of error codes that cross package boundaries. */
+export type ErrorCode =
+  | 'DAG_INVALID'
+  | 'DAG_NOT_FOUND'
+  | 'DAG_VERSION_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_NOT_RETRYABLE'
+  | 'RUN_FINISHED'
+  | 'PARAMETER_INVALID'
+  | 'VERSION_INCOMPATIBLE'
+  | 'RUNTIME_NOT_FOUND'
+  | 'TASK_TYPE_NOT_FOUND'
+  | 'PLUGIN_INVALID'
+  | 'ENGINE_STOPPED'
+  | 'CONFLICT'
+  | 'STORE_UNAVAILABLE'
+  | 'INVALID_TRANSITION';
+
+/** Details carried by each code; `undefined` where a code has none. */
+export interface ErrorDetails {
+  DAG_INVALID: { issues: readonly DagIssue[] };
+  DAG_NOT_FOUND: { dag: string };
+  DAG_VERSION_NOT_FOUND: { dag: string; version: number };
+  RUN_NOT_FOUND: { runId: string };
+  RUN_NOT_RETRYABLE: { runId: string; state: string };
+  RUN_FINISHED: { runId: string; state: string };
+  PARAMETER_INVALID: { parameter: string; reason: 'unknown' | 'required' | 'type' };
+  VERSION_INCOMPATIBLE: { runId: string; missingTasks: readonly string[] };
+  RUNTIME_NOT_FOUND: { runtime: string };
+  TASK_TYPE_NOT_FOUND: { type: string; task: string };
+  PLUGIN_INVALID: { plugin: string };
+  ENGINE_STOPPED: undefined;
+  CONFLICT: { entity: string; id: string };
+  STORE_UNAVAILABLE: undefined;
+  INVALID_TRANSITION: { entity: 'run' | 'attempt'; from: string; to: string };
+}
+
+/**
+ * The one error type of Kontroler. Switch on `code`; `details` is typed per code. Messages are for humans
+ * and may change.
+ */
+export class KontrolerError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'KontrolerError';
+  constructor(
+    readonly code: C,
+    message: string,
+    readonly details: ErrorDetails[C],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Narrows an unknown error to a KontrolerError, optionally of one code. */
+  static is<C extends ErrorCode>(error: unknown, code?: C): error is KontrolerError<C> {
+    return error instanceof KontrolerError && (code === undefined || error.code === code);
+  }
+}
+
+/** Named constructors, so call sites read as what went wrong. */
+export const Errors = {
+  dagInvalid: (issues: readonly DagIssue[]) =>
+    new KontrolerError(
+      'DAG_INVALID',
+      `DAG is invalid: ${issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join('; ')}${issues.length > 3 ? ` (+${issues.length - 3} more)` : ''}`,
+      { issues },
+    ),
+  dagNotFound: (dag: string) => new KontrolerError('DAG_NOT_FOUND', `DAG "${dag}" does not exist`, { dag }),
+  dagVersionNotFound: (dag: string, version: number) =>
+    new KontrolerError('DAG_VERSION_NOT_FOUND', `DAG "${dag}" has no version ${version}`, { dag, version }),
+  runNotFound: (runId: string) =>
+    new KontrolerError('RUN_NOT_FOUND', `run ${runId} does not exist`, { runId }),
+  runNotRetryable: (runId: string, state: string) =>
+    new KontrolerError(
+      'RUN_NOT_RETRYABLE',
+      `run ${runId} is ${state}; only failed or canceled runs can be retried`,
+      {
+        runId,
+        state,
+      },
+    ),
+  runFinished: (runId: string, state: string) =>
+    new KontrolerError('RUN_FINISHED', `run ${runId} has already finished (${state})`, { runId, state }),
+  parameterInvalid: (parameter: string, reason: 'unknown' | 'required' | 'type', message: string) =>
+    new KontrolerError('PARAMETER_INVALID', message, { parameter, reason }),
+  versionIncompatible: (runId: string, missingTasks: readonly string[]) =>
+    new KontrolerError(
+      'VERSION_INCOMPATIBLE',
+      `run ${runId} cannot move to that version: tasks ${missingTasks.join(', ')} no longer exist`,
+      { runId, missingTasks },
+    ),
+  runtimeNotFound: (runtime: string) =>
+    new KontrolerError('RUNTIME_NOT_FOUND', `no runtime named "${runtime}" is registered`, { runtime }),
+  taskTypeNotFound: (type: string, task: string) =>
+    new KontrolerError(
+      'TASK_TYPE_NOT_FOUND',
+      `task "${task}" has type "${type}", which no plugin registers`,
+      {
+        type,
+        task,
+      },
+    ),
+  pluginInvalid: (plugin: string, message: string) =>
+    new KontrolerError('PLUGIN_INVALID', message, { plugin }),
+  engineStopped: () => new KontrolerError('ENGINE_STOPPED', 'the engine is stopped', undefined),
+  conflict: (entity: string, id: string) =>
+    new KontrolerError('CONFLICT', `${entity} ${id} was changed concurrently`, { entity, id }),
+  storeUnavailable: (message: string, cause?: unknown) =>
+    new KontrolerError('STORE_UNAVAILABLE', message, undefined, { cause }),
+  invalidTransition: (entity: 'run' | 'attempt', from: string, to: string) =>
+    new KontrolerError('INVALID_TRANSITION', `${entity} cannot move from ${from} to ${to}`, {
+      entity,
+      from,
+      to,
+    }),
+} as const;

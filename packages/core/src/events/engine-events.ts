@@ -1,0 +1,64 @@
+/**
+ * Every event the engine emits, with its payload. Listeners run synchronously after the change is committed;
+ * one that throws is logged, never fatal (see `safeEmit`).
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { AttemptRecord, DagRecord, DagVersion, RunRecord } from '../model/records.js';
+import type { Logger } from '../ports/logger.js';
+
+export interface EngineEvents {
+  /** A DAG document was registered (`created` false when it matched the latest version). */
+  'dag.registered': (e: { dag: DagRecord; version: DagVersion; created: boolean }) => void;
+  /** A run was accepted and stored. */
+  'run.created': (e: { run: RunRecord }) => void;
+  /** A run's first tasks were made ready. */
+  'run.started': (e: { run: RunRecord }) => void;
+  /** A run reached succeeded, failed or canceled. */
+  'run.finished': (e: { run: RunRecord }) => void;
+  /** A failed or canceled run was resumed from its failed tasks. */
+  'run.retried': (e: { run: RunRecord }) => void;
+  /** An attempt's dependencies succeeded: it waits for a worker. */
+  'task.ready': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** A worker claimed the attempt and handed it to a runtime. */
+  'task.started': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  'task.succeeded': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** The attempt failed; `willRetry` says whether a retry was scheduled. */
+  'task.failed': (e: { run: RunRecord; attempt: AttemptRecord; willRetry: boolean }) => void;
+  /** A retry attempt was scheduled for `retryAt`. */
+  'task.retrying': (e: { run: RunRecord; attempt: AttemptRecord; retryAt: number }) => void;
+  /** An upstream task failed, so this one will not run. */
+  'task.skipped': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  'task.canceled': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** A cron schedule created a run. */
+  'schedule.fired': (e: { dagName: string; tick: number; run: RunRecord }) => void;
+  /** Something failed in the background (store unreachable, listener threw); the engine carries on. */
+  'engine.error': (e: { error: unknown; context: string }) => void;
+}
+
+export type EngineEventName = keyof EngineEvents;
+export type EngineEventPayload<K extends EngineEventName> = Parameters<EngineEvents[K]>[0];
+
+/** The engine's typed event bus. */
+export class EngineEventBus extends EventEmitter<EngineEvents> {}
+
+/**
+ * Emits without letting a listener's exception escape into engine code: it is logged and reported as
+ * `engine.error` (unless it was an `engine.error` listener that threw).
+ */
+export function safeEmit<K extends EngineEventName>(
+  bus: EngineEventBus,
+  logger: Logger,
+  name: K,
+  payload: EngineEventPayload<K>,
+): void {
+  const listeners = bus.listeners(name) as Array<(p: EngineEventPayload<K>) => void>;
+  for (const listener of listeners) {
+    try {
+      listener(payload);
+    } catch (error) {
+      logger.error({ err: error, event: name }, 'event listener threw');
+      if (name !== 'engine.error')
+        safeEmit(bus, logger, 'engine.error', { error, context: `listener:${name}` });
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * `@kontroler/core`: the embeddable engine. The browser-safe DAG tools are re-exported from
+ * `@kontroler/core/dag`; the test kit lives in `@kontroler/core/testing`.
+ */
+export * from './dag/index.js';
+export { KontrolerError, Errors, NonRetryableError, RetryAfterError } from './errors/index.js';
+export type { ErrorCode, ErrorDetails } from './errors/index.js';
+export {
+  RUN_STATES,
+  ATTEMPT_STATES,
+  RUN_TRANSITIONS,
+  ATTEMPT_TRANSITIONS,
+  TERMINAL_RUN_STATES,
+  TERMINAL_ATTEMPT_STATES,
+  ACTIVE_ATTEMPT_STATES,
+  canTransition,
+  transitionRun,
+  transitionAttempt,
+  type RunState,
+  type AttemptState,
+} from './model/states.js';
+export type * from './model/records.js';
+export type * from './ports/store.js';
+export type * from './ports/runtime.js';
+export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
+export { EngineEventBus, safeEmit } from './events/engine-events.js';
+export type { EngineEvents, EngineEventName, EngineEventPayload } from './events/engine-events.js';
+export { definePlugin } from './plugins/types.js';
+export type {
+  Plugin,
+  PluginHost,
+  Notifier,
+  NotifiableEvent,
+  TaskHooks,
+  BeforeTaskStartResult,
+} from './plugins/types.js';

@@ -1,0 +1,74 @@
+/**
+ * Run and attempt state machines as data. `transition()` refuses any move not listed; the stores guard the
+ * same moves in their writes (expected current state), and a test walks every pair.
+ */
+import { Errors } from '../errors/kontroler-error.js';
+
+export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export const ATTEMPT_STATES = [
+  'waiting',
+  'ready',
+  'running',
+  'succeeded',
+  'failed',
+  'retrying',
+  'skipped',
+  'canceled',
+] as const;
+export type AttemptState = (typeof ATTEMPT_STATES)[number];
+
+/** Allowed run moves. `failed|canceled → running` is retry-from-failed. */
+export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  pending: ['running', 'canceled', 'failed'],
+  running: ['succeeded', 'failed', 'canceled'],
+  succeeded: [],
+  failed: ['running'],
+  canceled: ['running'],
+};
+
+/**
+ * Allowed attempt moves. A retry is a new attempt row that starts in `retrying` and becomes claimable
+ * (→ `running`) once its backoff has passed; `running → running` is a reclaim after a lost lease.
+ */
+export const ATTEMPT_TRANSITIONS: Readonly<Record<AttemptState, readonly AttemptState[]>> = {
+  waiting: ['ready', 'skipped', 'canceled'],
+  ready: ['running', 'canceled'],
+  retrying: ['ready', 'running', 'canceled'],
+  running: ['running', 'succeeded', 'failed', 'canceled'],
+  succeeded: [],
+  failed: [],
+  skipped: [],
+  canceled: [],
+};
+
+export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'canceled']);
+export const TERMINAL_ATTEMPT_STATES: ReadonlySet<AttemptState> = new Set([
+  'succeeded',
+  'failed',
+  'skipped',
+  'canceled',
+]);
+/** Attempts a worker may be executing or about to execute. */
+export const ACTIVE_ATTEMPT_STATES: ReadonlySet<AttemptState> = new Set(['ready', 'running', 'retrying']);
+
+export function canTransition<S extends string>(
+  table: Readonly<Record<S, readonly S[]>>,
+  from: S,
+  to: S,
+): boolean {
+  return table[from].includes(to);
+}
+
+/** Returns `to` when the move is allowed, else throws `INVALID_TRANSITION`. */
+export function transitionRun(from: RunState, to: RunState): RunState {
+  if (!canTransition(RUN_TRANSITIONS, from, to)) throw Errors.invalidTransition('run', from, to);
+  return to;
+}
+
+/** Returns `to` when the move is allowed, else throws `INVALID_TRANSITION`. */
+export function transitionAttempt(from: AttemptState, to: AttemptState): AttemptState {
+  if (!canTransition(ATTEMPT_TRANSITIONS, from, to)) throw Errors.invalidTransition('attempt', from, to);
+  return to;
+}

@@ -1,0 +1,56 @@
+/**
+ * The Runtime port: executes one task attempt. Implemented by the process runtime, the Kubernetes pod
+ * runtime, `FakeRuntime` and plugin task types (`type: http`).
+ */
+import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
+import type { LogLine, ParameterValue } from '../model/records.js';
+
+export interface AttemptContext {
+  readonly attemptId: string;
+  readonly runId: string;
+  readonly dagName: string;
+  readonly dagVersion: number;
+  readonly namespace: string;
+  readonly taskName: string;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  readonly task: CompiledTask;
+  readonly dag: CompiledDag;
+  /** The DAG parameters this task asked for, resolved for the run. */
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /**
+   * True when this attempt was running under another worker whose lease expired: adopt what is already
+   * running (a pod) or report it lost (a child process of a dead engine). Never start a twin.
+   */
+  readonly reclaimed: boolean;
+  /** Aborted when the attempt is canceled or times out; `signal.reason` says which. */
+  readonly signal: AbortSignal;
+  /** Writes log lines to the store; lines are batched and never block the task. */
+  readonly log: (line: Omit<LogLine, 'ts'> & { ts?: number }) => void;
+}
+
+export interface TaskOutcome {
+  readonly status: 'succeeded' | 'failed';
+  /** The exit code, or null when there is none (lost, timed out before start, HTTP task…). */
+  readonly exitCode: number | null;
+  /** Machine-readable: `Completed`, `Error`, `Timeout`, `Canceled`, `Lost`, `OOMKilled`, `Signal`… */
+  readonly reason: string;
+  readonly message?: string;
+  /** The failure must not be retried (from NonRetryableError or an unrecoverable runtime error). */
+  readonly nonRetryable?: boolean;
+  /** Wait at least this long before the retry (from RetryAfterError). */
+  readonly retryAfterMs?: number;
+}
+
+export interface Runtime {
+  /** Unique; tasks pick it by `type` or the engine's default runtime. */
+  readonly name: string;
+  /**
+   * Starts the attempt, or adopts it when already started (idempotent by `attemptId`), and resolves with
+   * its outcome when it ends. Rejects only for a bug; task failures are outcomes.
+   */
+  execute(context: AttemptContext): Promise<TaskOutcome>;
+  /** Called once per run when it finishes (workspace cleanup, pod deletion). */
+  cleanupRun?(runId: string): Promise<void>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ATTEMPT_STATES,
+  ATTEMPT_TRANSITIONS,
+  RUN_STATES,
+  RUN_TRANSITIONS,
+  KontrolerError,
+  transitionAttempt,
+  transitionRun,
+} from '../src/index.js';
+
+describe('run state machine', () => {
+  for (const from of RUN_STATES) {
+    for (const to of RUN_STATES) {
+      const allowed = RUN_TRANSITIONS[from].includes(to);
+      it(`${from} → ${to} is ${allowed ? 'allowed' : 'refused'}`, () => {
+        if (allowed) expect(transitionRun(from, to)).toBe(to);
+        else {
+          expect(() => transitionRun(from, to)).toThrow(KontrolerError);
+          try {
+            transitionRun(from, to);
+          } catch (error) {
+            expect(KontrolerError.is(error, 'INVALID_TRANSITION')).toBe(true);
+          }
+        }
+      });
+    }
+  }
+  it('lets terminal success go nowhere and failure be retried', () => {
+    expect(RUN_TRANSITIONS.succeeded).toEqual([]);
+    expect(RUN_TRANSITIONS.failed).toEqual(['running']);
+  });
+});
+
+describe('attempt state machine', () => {
+  for (const from of ATTEMPT_STATES) {
+    for (const to of ATTEMPT_STATES) {
+      const allowed = ATTEMPT_TRANSITIONS[from].includes(to);
+      it(`${from} → ${to} is ${allowed ? 'allowed' : 'refused'}`, () => {
+        if (allowed) expect(transitionAttempt(from, to)).toBe(to);
+        else expect(() => transitionAttempt(from, to)).toThrow(/cannot move/);
+      });
+    }
+  }
+});

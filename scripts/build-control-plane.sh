@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds kube-apiserver and etcd from Go modules for the Kubernetes test harness and caches them in
+# .k8s-build/<version>/bin (git-ignored). Skips the build when the cached binaries report the pinned version.
+# Only the Go module proxy is used: no prebuilt downloads. See ../shared/notes/k8s-testenv.md for the why.
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-1.37.2}"
+STAGING="v0.${K8S_VERSION#1.}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${KONTROLER_K8S_BUILD_DIR:-$ROOT/.k8s-build}/$K8S_VERSION"
+BIN="$OUT/bin"
+export GOTOOLCHAIN=local CGO_ENABLED=0
+export GOFLAGS="${GOFLAGS:-} -p=$(nproc)"
+
+step_start=0
+step() { step_start=$(date +%s); printf '[control-plane] %s…\n' "$1"; }
+done_step() { printf '[control-plane]   done in %ss\n' "$(( $(date +%s) - step_start ))"; }
+
+if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/etcd" ] \
+  && "$BIN/kube-apiserver" --version 2>/dev/null | grep -q "v$K8S_VERSION"; then
+  echo "[control-plane] kube-apiserver v$K8S_VERSION and etcd cached in $BIN"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "[control-plane] Go is required to build kube-apiserver (install Go >= 1.26)" >&2; exit 1; }
+total_start=$(date +%s)
+mkdir -p "$OUT/mod/cmd/etcd" "$BIN"
+
+step "resolving k8s.io/kubernetes v$K8S_VERSION"
+UPSTREAM_GOMOD=$(cd "$(mktemp -d)" && go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | sed -n 's/.*"GoMod": "\([^"]*\)".*/\1/p')
+[ -f "$UPSTREAM_GOMOD" ] || { echo "[control-plane] could not download k8s.io/kubernetes@v$K8S_VERSION" >&2; exit 1; }
+done_step
+
+step "writing the wrapper module"
+cd "$OUT/mod"
+[ -f go.mod ] || go mod init kontroler.local/control-plane >/dev/null 2>&1
+go mod edit -require="k8s.io/kubernetes@v$K8S_VERSION"
+# k8s requires its staging modules at v0.0.0 and replaces them with local folders; point them at the published tags.
+for m in $(sed -n 's#^[[:space:]]*\(k8s\.io/[a-z0-9-]*\) => \./staging/.*#\1#p' "$UPSTREAM_GOMOD"); do
+  go mod edit -replace="$m=$m@$STAGING"
+done
+grep -q '^godebug' go.mod || grep -m1 '^godebug' "$UPSTREAM_GOMOD" >> go.mod || true
+printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' > tools.go
+printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' > cmd/etcd/main.go
+go mod tidy >/dev/null
+done_step
+
+step "building kube-apiserver (the long step: several minutes on 2 cores when cold)"
+LDF="-s -w -X k8s.io/component-base/version.gitVersion=v$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
+go build -trimpath -tags selinux,notest -ldflags "$LDF" -o "$BIN/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+mv "$BIN/kube-apiserver.tmp" "$BIN/kube-apiserver"
+done_step
+
+step "building etcd"
+go build -trimpath -ldflags "-s -w" -o "$BIN/etcd.tmp" ./cmd/etcd
+mv "$BIN/etcd.tmp" "$BIN/etcd"
+done_step
+
+echo "[control-plane] built kube-apiserver v$K8S_VERSION and etcd into $BIN in $(( $(date +%s) - total_start ))s"
