@@ -88,6 +88,8 @@ export interface AttemptRecord {
   readonly runtime: string | null;
   /** Set when the attempt must not be retried whatever the policy (NonRetryableError). */
   readonly nonRetryable: boolean;
+  /** The runtime asked to wait at least this long before a retry (RetryAfterError). */
+  readonly retryAfterMs: number | null;
 }
 
 /** A run with every attempt: the planner's input. */

@@ -112,6 +112,7 @@ export interface AttemptChange {
       | 'leaseExpiresAt'
       | 'runtime'
       | 'nonRetryable'
+      | 'retryAfterMs'
     >
   >;
 }
