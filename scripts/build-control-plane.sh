@@ -16,12 +16,23 @@ step_start=0
 step() { step_start=$(date +%s); printf '[control-plane] %s…\n' "$1"; }
 done_step() { printf '[control-plane]   done in %ss\n' "$(( $(date +%s) - step_start ))"; }
 
+# With the cache outside the work tree (CI keeps it in $HOME/.cache across fresh clones), the harness still
+# finds the binaries at .k8s-build/<version>/bin through a link.
+link_into_tree() {
+  local in_tree="$ROOT/.k8s-build/$K8S_VERSION"
+  if [ "$OUT" != "$in_tree" ] && [ ! -e "$in_tree" ]; then
+    mkdir -p "$ROOT/.k8s-build" && ln -sfn "$OUT" "$in_tree"
+  fi
+}
+
 if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/etcd" ] \
   && "$BIN/kube-apiserver" --version 2>/dev/null | grep -q "v$K8S_VERSION"; then
+  link_into_tree
   echo "[control-plane] kube-apiserver v$K8S_VERSION and etcd cached in $BIN"
   exit 0
 fi
 
+command -v go >/dev/null || { [ -x /usr/local/go/bin/go ] && export PATH="$PATH:/usr/local/go/bin"; }
 command -v go >/dev/null || { echo "[control-plane] Go is required to build kube-apiserver (install Go >= 1.26)" >&2; exit 1; }
 total_start=$(date +%s)
 mkdir -p "$OUT/mod/cmd/etcd" "$BIN"
@@ -56,4 +67,5 @@ go build -trimpath -ldflags "-s -w" -o "$BIN/etcd.tmp" ./cmd/etcd
 mv "$BIN/etcd.tmp" "$BIN/etcd"
 done_step
 
+link_into_tree
 echo "[control-plane] built kube-apiserver v$K8S_VERSION and etcd into $BIN in $(( $(date +%s) - total_start ))s"
