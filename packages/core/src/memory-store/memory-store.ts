@@ -1,0 +1,319 @@
+/**
+ * `MemoryStore`: the whole Store port in memory, for embedding Kontroler without PostgreSQL and for
+ * tests. Safe for one process with many concurrent async callers: every method does its work
+ * synchronously between two awaits, so each is atomic exactly like a transaction. Not durable: what it
+ * holds is gone when the process ends.
+ */
+import { Errors } from '../errors/kontroler-error.js';
+import { evaluateRunCommit } from '../model/apply-commit.js';
+import type {
+  AttemptRecord,
+  DagRecord,
+  DagVersion,
+  DeliveryAttempt,
+  LogLine,
+  OutboxMessage,
+  OutboxRecord,
+  RunRecord,
+  RunSnapshot,
+} from '../model/records.js';
+import type { Logger } from '../ports/logger.js';
+import { silentLogger } from '../ports/logger.js';
+import type {
+  ClaimRequest,
+  ClaimedAttempt,
+  CommitResult,
+  CreateRunInput,
+  DagFilter,
+  DeliveryResult,
+  LeaseRenewal,
+  OutboxClaim,
+  Page,
+  PageRequest,
+  PutDagVersionInput,
+  PutDagVersionResult,
+  RunCommit,
+  RunFilter,
+  Store,
+  StoredLogLine,
+} from '../ports/store.js';
+import { DagTable } from './dag-table.js';
+import { frozenAttempt, frozenRun } from './freeze.js';
+import { Listeners } from './listeners.js';
+import { LogTable } from './log-table.js';
+import { OutboxTable } from './outbox-table.js';
+import { RunTable } from './run-table.js';
+
+export interface MemoryStoreOptions {
+  /** Where errors thrown by `onWork`/`onOutbox` listeners are reported. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Creates an empty memory store. */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(options);
+}
+
+/** True when an attempt in this state is, or will become, claimable: a worker should look. */
+const wakesWorkers = (attempt: AttemptRecord): boolean =>
+  attempt.state === 'ready' || attempt.state === 'retrying';
+
+export class MemoryStore implements Store {
+  readonly #dags = new DagTable();
+  readonly #runs = new RunTable();
+  readonly #logs = new LogTable();
+  readonly #outbox = new OutboxTable();
+  readonly #work: Listeners;
+  readonly #outboxListeners: Listeners;
+  #closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const logger = options.logger ?? silentLogger;
+    this.#work = new Listeners('onWork', logger);
+    this.#outboxListeners = new Listeners('onOutbox', logger);
+  }
+
+  // --- DAGs ---------------------------------------------------------------------------------------
+
+  async putDagVersion(input: PutDagVersionInput): Promise<PutDagVersionResult> {
+    this.#assertOpen();
+    return this.#dags.put(input);
+  }
+
+  async getDag(name: string): Promise<DagRecord | undefined> {
+    this.#assertOpen();
+    return this.#dags.get(name);
+  }
+
+  async listDags(filter: DagFilter, page: PageRequest): Promise<Page<DagRecord>> {
+    this.#assertOpen();
+    return this.#dags.list(filter, page);
+  }
+
+  async getDagVersion(name: string, version: number): Promise<DagVersion | undefined> {
+    this.#assertOpen();
+    return this.#dags.version(name, version);
+  }
+
+  async listDagVersions(name: string, page: PageRequest): Promise<Page<DagVersion>> {
+    this.#assertOpen();
+    return this.#dags.versions(name, page);
+  }
+
+  async setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined> {
+    this.#assertOpen();
+    return this.#dags.setSuspended(name, suspended, now);
+  }
+
+  async deleteDag(name: string, now: number): Promise<boolean> {
+    this.#assertOpen();
+    return this.#dags.delete(name, now);
+  }
+
+  async listScheduledDags(): Promise<Array<{ dag: DagRecord; version: DagVersion }>> {
+    this.#assertOpen();
+    return this.#dags.scheduled();
+  }
+
+  async getScheduleCursor(dagName: string): Promise<number | null> {
+    this.#assertOpen();
+    return this.#dags.scheduleCursor(dagName);
+  }
+
+  async advanceScheduleCursor(dagName: string, expected: number | null, next: number): Promise<boolean> {
+    this.#assertOpen();
+    return this.#dags.advanceScheduleCursor(dagName, expected, next);
+  }
+
+  // --- Runs ---------------------------------------------------------------------------------------
+
+  async createRun(input: CreateRunInput): Promise<{ run: RunRecord; created: boolean }> {
+    this.#assertOpen();
+    const key = input.run.idempotencyKey;
+    const existing = key === null ? undefined : this.#runs.runByIdempotencyKey(key);
+    if (existing !== undefined) return { run: existing, created: false };
+    if (this.#runs.run(input.run.id) !== undefined) throw Errors.conflict('run', input.run.id);
+    const duplicate = input.attempts.find((attempt) => this.#runs.attempt(attempt.id) !== undefined);
+    if (duplicate !== undefined) throw Errors.conflict('attempt', duplicate.id);
+    const run = frozenRun(input.run);
+    this.#runs.writeRun(run);
+    for (const attempt of input.attempts)
+      this.#runs.writeAttempt(frozenAttempt({ ...attempt, runId: run.id }));
+    this.#enqueueOutbox(input.outbox ?? []);
+    if (input.attempts.some(wakesWorkers)) this.#work.notify();
+    return { run, created: true };
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.#assertOpen();
+    return this.#runs.run(runId);
+  }
+
+  async getRunSnapshot(runId: string): Promise<RunSnapshot | undefined> {
+    this.#assertOpen();
+    return this.#runs.snapshot(runId);
+  }
+
+  async listRuns(filter: RunFilter, page: PageRequest): Promise<Page<RunRecord>> {
+    this.#assertOpen();
+    return this.#runs.list(filter, page);
+  }
+
+  async listActiveRunIds(): Promise<string[]> {
+    this.#assertOpen();
+    return this.#runs.activeRunIds();
+  }
+
+  async commitRun(commit: RunCommit): Promise<CommitResult> {
+    this.#assertOpen();
+    const run = this.#runs.run(commit.runId);
+    if (run === undefined) return { ok: false, reason: 'not-found' };
+    const effects = evaluateRunCommit(run, (id) => this.#runs.attempt(id), commit);
+    if (effects === 'conflict') return { ok: false, reason: 'conflict' };
+    // Every check passed above; from here on nothing can fail, so the commit is all or nothing.
+    this.#runs.writeRun(Object.freeze(effects.run));
+    for (const attempt of effects.changed) this.#runs.writeAttempt(Object.freeze(attempt));
+    for (const attempt of effects.added) this.#runs.writeAttempt(frozenAttempt(attempt));
+    this.#enqueueOutbox(commit.outbox ?? []);
+    if (effects.changed.some(wakesWorkers) || effects.added.some(wakesWorkers)) this.#work.notify();
+    return { ok: true, revision: effects.run.revision };
+  }
+
+  async deleteFinishedRuns(before: number, limit: number): Promise<number> {
+    this.#assertOpen();
+    const runs = this.#runs.finishedBefore(before, Math.max(0, Math.floor(limit)));
+    for (const run of runs) {
+      this.#logs.delete(this.#runs.deleteRun(run.id));
+      this.#outbox.deleteRun(run.id);
+    }
+    return runs.length;
+  }
+
+  // --- Queue --------------------------------------------------------------------------------------
+
+  async claimAttempts(request: ClaimRequest): Promise<ClaimedAttempt[]> {
+    this.#assertOpen();
+    const candidates = this.#runs.queue.take(request.limit, request.now, (id) => this.#runs.attempt(id));
+    return candidates.map(({ attempt, reclaimed }) => {
+      const claimed = Object.freeze({
+        ...attempt,
+        state: 'running' as const,
+        leaseOwner: request.owner,
+        leaseExpiresAt: request.now + request.leaseMs,
+        startedAt: attempt.startedAt ?? request.now,
+      });
+      this.#runs.writeAttempt(claimed);
+      return { attempt: claimed, reclaimed };
+    });
+  }
+
+  async renewLeases(
+    owner: string,
+    attemptIds: readonly string[],
+    leaseMs: number,
+    now: number,
+  ): Promise<LeaseRenewal> {
+    this.#assertOpen();
+    const renewal: LeaseRenewal = { renewed: [], lost: [], cancelRequested: [] };
+    for (const id of attemptIds) {
+      const attempt = this.#runs.attempt(id);
+      // An expired lease nobody has taken yet is still ours: renewing it is safe.
+      if (attempt?.state !== 'running' || attempt.leaseOwner !== owner) {
+        renewal.lost.push(id);
+        continue;
+      }
+      this.#runs.writeAttempt(Object.freeze({ ...attempt, leaseExpiresAt: now + leaseMs }));
+      renewal.renewed.push(id);
+      if (this.#runs.run(attempt.runId)?.cancelRequested === true) renewal.cancelRequested.push(id);
+    }
+    return renewal;
+  }
+
+  async releaseLeases(owner: string, attemptIds: readonly string[], now: number): Promise<void> {
+    this.#assertOpen();
+    let released = false;
+    for (const id of attemptIds) {
+      const attempt = this.#runs.attempt(id);
+      if (attempt?.state !== 'running' || attempt.leaseOwner !== owner) continue;
+      // The owner stays recorded: whoever claims it next gets `reclaimed: true` and adopts the work.
+      this.#runs.writeAttempt(Object.freeze({ ...attempt, leaseExpiresAt: now }));
+      released = true;
+    }
+    if (released) this.#work.notify();
+  }
+
+  onWork(listener: () => void): () => void {
+    return this.#work.add(listener);
+  }
+
+  // --- Logs ---------------------------------------------------------------------------------------
+
+  async appendLogs(attemptId: string, lines: readonly LogLine[]): Promise<void> {
+    this.#assertOpen();
+    this.#logs.append(attemptId, lines);
+  }
+
+  async readLogs(
+    attemptId: string,
+    options?: { afterSeq?: number; limit?: number; tail?: number },
+  ): Promise<StoredLogLine[]> {
+    this.#assertOpen();
+    return this.#logs.read(attemptId, options);
+  }
+
+  // --- Outbox -------------------------------------------------------------------------------------
+
+  async enqueueOutbox(messages: readonly OutboxMessage[]): Promise<void> {
+    this.#assertOpen();
+    this.#enqueueOutbox(messages);
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxRecord[]> {
+    this.#assertOpen();
+    return this.#outbox.claim(claim);
+  }
+
+  async recordDelivery(id: string, result: DeliveryResult): Promise<void> {
+    this.#assertOpen();
+    this.#outbox.recordDelivery(id, result);
+  }
+
+  async listDeliveries(
+    runId: string,
+  ): Promise<Array<{ message: OutboxRecord; attempts: DeliveryAttempt[] }>> {
+    this.#assertOpen();
+    return this.#outbox.deliveries(runId);
+  }
+
+  async requeueOutbox(id: string, now: number): Promise<boolean> {
+    this.#assertOpen();
+    const requeued = this.#outbox.requeue(id, now);
+    if (requeued) this.#outboxListeners.notify();
+    return requeued;
+  }
+
+  onOutbox(listener: () => void): () => void {
+    return this.#outboxListeners.add(listener);
+  }
+
+  // --- Lifecycle ----------------------------------------------------------------------------------
+
+  async ping(): Promise<void> {
+    this.#assertOpen();
+  }
+
+  /** Closes the store: listeners are dropped and every later call rejects with STORE_UNAVAILABLE. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#work.clear();
+    this.#outboxListeners.clear();
+  }
+
+  #enqueueOutbox(messages: readonly OutboxMessage[]): void {
+    if (this.#outbox.enqueue(messages) > 0) this.#outboxListeners.notify();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw Errors.storeUnavailable('the memory store is closed');
+  }
+}
