@@ -1,0 +1,53 @@
+/** Cross-field rules about DAG parameters and the tasks that use them. */
+import type { DagIssue } from './issues.js';
+import { isObject, own, type PlainObject } from './guards.js';
+import { pointer } from './pointer.js';
+import { entries, isString, label, type TaskView } from './view.js';
+
+/** Declared parameters: both/neither default, duplicates. Returns the issues and the declared names. */
+export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declared: Set<string> } {
+  const issues: DagIssue[] = [];
+  const declared = new Set<string>();
+  const list = own(doc, 'parameters');
+  if (!Array.isArray(list)) return { issues, declared };
+  list.forEach((parameter: unknown, index) => {
+    if (!isObject(parameter)) return;
+    const name = own(parameter, 'name');
+    if (typeof name !== 'string' || name === '') return;
+    if (declared.has(name)) {
+      issues.push({
+        code: 'DUPLICATE_PARAMETER',
+        path: pointer('parameters', index, 'name'),
+        message: `parameter "${name}" is declared more than once`,
+      });
+    }
+    declared.add(name);
+    const hasValue = own(parameter, 'defaultValue') !== undefined;
+    const hasSecret = own(parameter, 'defaultFromSecret') !== undefined;
+    if (hasValue === hasSecret) {
+      issues.push({
+        code: 'INVALID_PARAMETER',
+        path: pointer('parameters', index),
+        message: `parameter "${name}" must have exactly one of defaultValue and defaultFromSecret (it has ${
+          hasValue ? 'both' : 'neither'
+        })`,
+      });
+    }
+  });
+  return { issues, declared };
+}
+
+/** UNDECLARED_PARAMETER for each task parameter the DAG does not declare. */
+export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string>): DagIssue[] {
+  const issues: DagIssue[] = [];
+  for (const { value, index } of entries(task.raw, 'parameters', isString)) {
+    if (declared.has(value)) continue;
+    issues.push({
+      code: 'UNDECLARED_PARAMETER',
+      path: pointer('tasks', task.index, 'parameters', index),
+      ...(task.name === undefined ? {} : { task: task.name }),
+      message: `${label(task)} uses parameter "${value}", which the DAG does not declare`,
+    });
+  }
+  return issues;
+}

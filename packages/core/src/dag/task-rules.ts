@@ -1,0 +1,97 @@
+/** Cross-field rules about single tasks: names, what runs, image, retry codes. */
+import type { DagIssue } from './issues.js';
+import { isNonEmptyString, isObject, own } from './guards.js';
+import { MAX_NAME_LENGTH } from './limits.js';
+import { pointer } from './pointer.js';
+import { K8S_NAME_PATTERN } from './schema.js';
+import { entries, label, type TaskView } from './view.js';
+
+const K8S_NAME = new RegExp(K8S_NAME_PATTERN);
+/**
+ * Task names may also use "_" and upper case, as Kontroler's DSL identifiers do (its README names tasks
+ * `task_a`): they are valid label values, and the pod runtime maps them to pod names (lower case, "_" → "-",
+ * with a hash suffix that keeps `a_b` and `a-b` apart).
+ */
+const TASK_NAME = /^[A-Za-z0-9]([-_A-Za-z0-9]*[A-Za-z0-9])?$/;
+
+/** Whether `name` can be a Kubernetes object name (RFC 1123 label, at most 63 characters). */
+export function isK8sName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && K8S_NAME.test(name);
+}
+
+/** Whether `name` can name a task: a label value that maps onto a Kubernetes name. */
+export function isTaskName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && TASK_NAME.test(name);
+}
+
+function nameProblem(name: string, rule: 'dag' | 'task'): string {
+  if (name.length > MAX_NAME_LENGTH) return `is longer than ${MAX_NAME_LENGTH} characters`;
+  return rule === 'dag'
+    ? 'must be lower-case letters, digits and "-", starting and ending with a letter or digit'
+    : 'must be letters, digits, "-" and "_", starting and ending with a letter or digit';
+}
+
+/** INVALID_NAME for the DAG name (the empty name is a shape error already). */
+export function checkDagName(name: unknown): DagIssue[] {
+  if (!isNonEmptyString(name) || isK8sName(name)) return [];
+  return [{ code: 'INVALID_NAME', path: '/name', message: `DAG name "${name}" ${nameProblem(name, 'dag')}` }];
+}
+
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/** Rules on one task. */
+export function checkTask(task: TaskView): DagIssue[] {
+  const issues: DagIssue[] = [];
+  const at = (...rest: (string | number)[]) => pointer('tasks', task.index, ...rest);
+  const base = task.name === undefined ? {} : { task: task.name };
+  const raw = task.raw;
+  if (task.name !== undefined && !isTaskName(task.name)) {
+    issues.push({
+      code: 'INVALID_NAME',
+      path: at('name'),
+      ...base,
+      message: `task name "${task.name}" ${nameProblem(task.name, 'task')}`,
+    });
+  }
+  const command = own(raw, 'command');
+  const hasCommand = Array.isArray(command) && command.length > 0;
+  const hasScript = isNonEmptyString(own(raw, 'script'));
+  // A plugin task type or a reference to a DagTask brings its own way of running.
+  const delegated = own(raw, 'type') !== undefined || own(raw, 'taskRef') !== undefined;
+  if (hasCommand && hasScript) {
+    issues.push({
+      code: 'COMMAND_AND_SCRIPT',
+      path: at('script'),
+      ...base,
+      message: `${label(task)} sets both command and script; use one`,
+    });
+  } else if (!hasCommand && !hasScript && !delegated) {
+    issues.push({
+      code: 'NO_COMMAND',
+      path: at(),
+      ...base,
+      message: `${label(task)} has neither command nor script`,
+    });
+  }
+  if (!delegated && !isNonEmptyString(own(raw, 'image'))) {
+    issues.push({
+      code: 'MISSING_IMAGE',
+      path: at('image'),
+      ...base,
+      message: `${label(task)} has no image`,
+    });
+  }
+  const conditional = own(raw, 'conditional');
+  if (isObject(conditional)) {
+    for (const { value, index } of entries(conditional, 'retryCodes', isInteger)) {
+      if (value >= 0 && value <= 255) continue;
+      issues.push({
+        code: 'RETRY_CODE_RANGE',
+        path: at('conditional', 'retryCodes', index),
+        ...base,
+        message: `${label(task)} retry code ${value} is outside 0-255`,
+      });
+    }
+  }
+  return issues;
+}

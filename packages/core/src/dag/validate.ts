@@ -1,0 +1,100 @@
+/**
+ * `validateDag` and `compileDag`: layer one is the JSON Schema (ajv), layer two the cross-field rules.
+ * Every problem is reported at once, and neither function trusts its input to be well-formed.
+ */
+import type { CompiledDag } from './compiled.js';
+import { Errors } from '../errors/index.js';
+import type { DagIssue } from './issues.js';
+import type { DagSpec } from './schema.js';
+import { assemble } from './compile.js';
+import { checkGraph } from './graph-rules.js';
+import { isObject, own } from './guards.js';
+import { MAX_RUN_AFTER, MAX_TASKS } from './limits.js';
+import { checkParameters, checkTaskParameters } from './parameter-rules.js';
+import { checkSchedule } from './schedule-rules.js';
+import { checkShape } from './schema-check.js';
+import { checkDagName, checkTask } from './task-rules.js';
+import { taskViews } from './view.js';
+import { pointer } from './pointer.js';
+
+/** The outcome of `validateDag`: the compiled DAG, or every error found. */
+export type DagValidation =
+  | { ok: true; errors: []; warnings: DagIssue[]; dag: CompiledDag }
+  | { ok: false; errors: DagIssue[]; warnings: DagIssue[] };
+
+/** DOCUMENT_TOO_LARGE issues; checked first so that nothing else runs on an oversized document. */
+function checkSize(doc: unknown): DagIssue[] {
+  if (!isObject(doc)) return [];
+  const tasks = own(doc, 'tasks');
+  if (!Array.isArray(tasks)) return [];
+  if (tasks.length > MAX_TASKS) {
+    return [
+      {
+        code: 'DOCUMENT_TOO_LARGE',
+        path: '/tasks',
+        message: `the DAG has ${tasks.length} tasks; at most ${MAX_TASKS} are allowed`,
+      },
+    ];
+  }
+  const issues: DagIssue[] = [];
+  tasks.forEach((task: unknown, index) => {
+    const runAfter = isObject(task) ? own(task, 'runAfter') : undefined;
+    if (Array.isArray(runAfter) && runAfter.length > MAX_RUN_AFTER) {
+      const name = own(task as Record<string, unknown>, 'name');
+      issues.push({
+        code: 'DOCUMENT_TOO_LARGE',
+        path: pointer('tasks', index, 'runAfter'),
+        ...(typeof name === 'string' ? { task: name } : {}),
+        message: `task ${typeof name === 'string' ? `"${name}"` : `#${index}`} has ${runAfter.length} runAfter entries; at most ${MAX_RUN_AFTER} are allowed`,
+      });
+    }
+  });
+  return issues;
+}
+
+function validateUnsafe(doc: unknown): DagValidation {
+  const tooLarge = checkSize(doc);
+  if (tooLarge.length > 0) return { ok: false, errors: tooLarge, warnings: [] };
+  const errors = checkShape(doc);
+  if (!isObject(doc)) return { ok: false, errors, warnings: [] };
+  const tasks = taskViews(doc);
+  if (Array.isArray(own(doc, 'tasks')) && (own(doc, 'tasks') as unknown[]).length === 0) {
+    errors.push({ code: 'NO_TASKS', path: '/tasks', message: 'the DAG has no tasks' });
+  }
+  errors.push(...checkDagName(own(doc, 'name')));
+  const parameters = checkParameters(doc);
+  errors.push(...parameters.issues);
+  for (const task of tasks) {
+    errors.push(...checkTask(task), ...checkTaskParameters(task, parameters.declared));
+  }
+  const graph = checkGraph(tasks);
+  errors.push(...graph.issues);
+  errors.push(...checkSchedule(own(doc, 'schedule'), own(doc, 'timezone')));
+  if (errors.length > 0) return { ok: false, errors, warnings: [] };
+  return { ok: true, errors: [], warnings: [], dag: assemble(doc as DagSpec, graph.graph, graph.order) };
+}
+
+/**
+ * Validates a DAG document of unknown shape and, when it is valid, compiles it. Never throws: any
+ * input, however malformed, yields a result.
+ */
+export function validateDag(doc: unknown): DagValidation {
+  try {
+    return validateUnsafe(doc);
+  } catch (error) {
+    // Last line of defence (e.g. a getter that throws, or nesting deep enough to exhaust the stack).
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      errors: [{ code: 'SCHEMA', path: '', message: `the document could not be read: ${reason}` }],
+      warnings: [],
+    };
+  }
+}
+
+/** Like `validateDag`, but returns the CompiledDag or throws `KontrolerError` `DAG_INVALID` with the issues. */
+export function compileDag(doc: unknown): CompiledDag {
+  const result = validateDag(doc);
+  if (!result.ok) throw Errors.dagInvalid(result.errors);
+  return result.dag;
+}
