@@ -24,7 +24,7 @@ if (!existsSync(tsx)) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--conditions=source', '--expose-gc', tsx, join(here, `${name}.ts`), ...rest],
+  ['--expose-gc', tsx, '--conditions=source', join(here, `${name}.ts`), ...rest],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

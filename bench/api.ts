@@ -1,0 +1,300 @@
+/**
+ * API benchmark (`npm run bench -- api` or `npx tsx bench/api.ts`): the API on embedded PostgreSQL with
+ * 1,000,000 seeded runs, loaded with autocannon from a SECOND process on 127.0.0.1. Prints requests/s and
+ * latency percentiles for: list 50 runs (target p95 < 20 ms), get run detail, trigger run, DAG create;
+ * and the API process's RSS under load.
+ *
+ * Options (env): BENCH_RUNS (default 1000000), BENCH_SECONDS per scenario (default 10),
+ * BENCH_CONNECTIONS (default 10).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+interface Scenario {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+  /** Vary the body per request (DAG create makes a new version each time). */
+  varyDescription?: boolean;
+  target?: { p95Ms: number };
+}
+
+interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** The part of autocannon's API used here (the package ships no types). */
+type Autocannon = (options: Record<string, unknown>) => PromiseLike<{ errors: number; timeouts: number }> & {
+  on(
+    event: 'response',
+    listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void,
+  ): void;
+};
+
+const TSX = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+// ---------------------------------------------------------------------------------------------------------
+// Load generator mode: runs in the second process.
+async function loadMode(spec: {
+  url: string;
+  token: string;
+  scenario: Scenario;
+  seconds: number;
+  connections: number;
+}) {
+  const autocannonModule = 'autocannon';
+  const { default: autocannon } = (await import(autocannonModule)) as { default: Autocannon };
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let counter = 0;
+  const base = spec.scenario.body ? (JSON.parse(spec.scenario.body) as Record<string, unknown>) : undefined;
+  const instance = autocannon({
+    url: spec.url + spec.scenario.path,
+    method: spec.scenario.method,
+    connections: spec.connections,
+    duration: spec.seconds,
+    headers: { authorization: `Bearer ${spec.token}`, 'content-type': 'application/json' },
+    ...(spec.scenario.body ? { body: spec.scenario.body } : {}),
+    ...(spec.scenario.varyDescription && base
+      ? {
+          requests: [
+            {
+              setupRequest: (request: Record<string, unknown>) => {
+                counter += 1;
+                return {
+                  ...request,
+                  body: JSON.stringify({ ...base, description: `bench ${process.pid}-${counter}` }),
+                };
+              },
+            },
+          ],
+        }
+      : {}),
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    if (statusCode < 200 || statusCode >= 300) non2xx += 1;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const out: LoadResult = {
+    requests: latencies.length,
+    rps: latencies.length / spec.seconds,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    non2xx,
+    errors: result.errors + result.timeouts,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function runLoad(spec: {
+  url: string;
+  token: string;
+  scenario: Scenario;
+  seconds: number;
+  connections: number;
+}): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', TSX, SELF, '--load', JSON.stringify(spec)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`load process failed (${code}): ${out}`));
+      else resolve(JSON.parse(line) as LoadResult);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const RUNS = Number(process.env.BENCH_RUNS ?? 1_000_000);
+  const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+  const { createEngine } = await import('@kontroler/core');
+  const { createPostgresStore, startEmbeddedPostgres } = await import('@kontroler/postgres');
+  const { createApp } = await import('../apps/api/src/app.js');
+  const { hashPassword } = await import('../apps/api/src/auth/crypto.js');
+  const { createIdentity } = await import('../apps/api/src/auth/identity.js');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'kontroler-bench-api-'));
+  const log = (message: string): void => void process.stderr.write(`[bench:api] ${message}\n`);
+  log('starting embedded PostgreSQL');
+  const pg = await startEmbeddedPostgres({
+    dataDir,
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      max_connections: '200',
+      shared_buffers: '256MB',
+    },
+  });
+  let server: Server | undefined;
+  const store = await createPostgresStore({ url: pg.url, poolSize: 20 });
+  try {
+    // The engine is not started: submit() stores and plans runs, nothing executes during the benchmark.
+    const engine = createEngine({ store });
+    const app = createApp({ store, engine, sql: store.sql, auth: { jwtSecret: 'b'.repeat(48) } });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server?.once('listening', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    await createIdentity(store.sql).createUser({
+      username: 'bench',
+      passwordHash: await hashPassword('bench-password'),
+      mustChangePassword: false,
+      grants: [{ role: 'admin', namespace: null }],
+    });
+    const login = (await (
+      await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+      })
+    ).json()) as { accessToken: string };
+    const token = login.accessToken;
+    const dag = {
+      name: 'bench',
+      tasks: [
+        { name: 'a', image: 'alpine', command: ['true'] },
+        { name: 'b', image: 'alpine', command: ['true'], runAfter: ['a'] },
+      ],
+    };
+    const created = await fetch(`${url}/api/v1/dags`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(dag),
+    });
+    if (created.status !== 201) throw new Error(`DAG create failed: ${created.status}`);
+
+    log(`seeding ${RUNS.toLocaleString('en')} runs with generate_series`);
+    const seedStart = performance.now();
+    await store.sql(
+      `insert into runs (id, dag_name, namespace, dag_version, state, parameters, trigger, created_at, started_at, finished_at, reason)
+       select 'seed-' || g, 'bench', 'default', 1,
+              (array['succeeded','failed','canceled','succeeded'])[1 + g % 4],
+              '{"region": {"value": "eu"}}'::jsonb, 'api',
+              now() - (g * interval '1 second'), now() - (g * interval '1 second'),
+              now() - (g * interval '1 second') + interval '3 seconds', 'seeded'
+         from generate_series(1, $1::int) as g`,
+      [RUNS],
+    );
+    await store.sql(
+      `insert into attempts (id, run_id, task_name, attempt, round, state, exit_code, reason, created_at, started_at, finished_at)
+       select 'seed-att-' || g || '-' || t, 'seed-' || g, t, 1, 1, 'succeeded', 0, 'Completed', now(), now(), now()
+         from generate_series(1, 1000) as g, unnest(array['a','b']) as t`,
+    );
+    await store.sql('analyze runs');
+    await store.sql('analyze attempts');
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    log(`seeded in ${seedSeconds.toFixed(1)} s`);
+
+    const scenarios: Scenario[] = [
+      { name: 'list 50 runs', method: 'GET', path: '/api/v1/runs?limit=50', target: { p95Ms: 20 } },
+      {
+        name: 'list 50 runs of a DAG, failed',
+        method: 'GET',
+        path: '/api/v1/runs?limit=50&dag=bench&state=failed',
+      },
+      { name: 'get run detail', method: 'GET', path: '/api/v1/runs/seed-500' },
+      { name: 'trigger run', method: 'POST', path: '/api/v1/dags/bench/runs', body: '{}' },
+      {
+        name: 'DAG create (new version)',
+        method: 'POST',
+        path: '/api/v1/dags',
+        body: JSON.stringify(dag),
+        varyDescription: true,
+      },
+    ];
+    const rows: Array<Scenario & LoadResult & { rssMb: number }> = [];
+    for (const scenario of scenarios) {
+      log(`${scenario.name}: ${SECONDS} s × ${CONNECTIONS} connections`);
+      let rssMax = 0;
+      const sampler = setInterval(() => {
+        rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      }, 200);
+      const result = await runLoad({ url, token, scenario, seconds: SECONDS, connections: CONNECTIONS });
+      clearInterval(sampler);
+      rows.push({ ...scenario, ...result, rssMb: Math.round(rssMax / 1048576) });
+    }
+
+    const version =
+      (await store.sql<{ server_version: string }>('show server_version'))[0]?.server_version ?? '?';
+    const cpu = cpus();
+    const machine = {
+      cpu: `${cpu[0]?.model ?? '?'} × ${cpu.length}`,
+      memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB (free ${(freemem() / 2 ** 30).toFixed(1)} GiB)`,
+      os: `${platform()} ${release()}`,
+      node: process.version,
+      postgres: version,
+      runs: RUNS,
+      seedSeconds: Number(seedSeconds.toFixed(1)),
+      secondsPerScenario: SECONDS,
+      connections: CONNECTIONS,
+    };
+    const pad = (s: string, n: number): string => s.padEnd(n);
+    const lines = [
+      `${pad('scenario', 32)} ${pad('req/s', 8)} ${pad('p50 ms', 7)} ${pad('p95 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('RSS MB', 7)} target`,
+      ...rows.map(
+        (r) =>
+          `${pad(r.name, 32)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50.toFixed(1), 7)} ${pad(r.p95.toFixed(1), 7)} ${pad(r.p99.toFixed(1), 7)} ${pad(String(r.non2xx + r.errors), 8)} ${pad(String(r.rssMb), 7)} ${
+            r.target ? `p95 < ${r.target.p95Ms} ms: ${r.p95 < r.target.p95Ms ? 'met' : 'MISSED'}` : ''
+          }`,
+      ),
+    ];
+    process.stdout.write(
+      `\nKontroler API benchmark\n${Object.entries(machine)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n\n${lines.join('\n')}\n`,
+    );
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', 'api.json'), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
+  } finally {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    }
+    await store.close();
+    await pg.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--load') {
+  await loadMode(JSON.parse(process.argv[3] ?? '{}') as Parameters<typeof loadMode>[0]);
+} else if (!process.execArgv.some((a) => a.includes('conditions=source'))) {
+  // `npx tsx bench/api.ts`: re-run with workspace packages resolved to their TypeScript sources.
+  const result = spawnSync(process.execPath, ['--conditions=source', TSX, SELF, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(result.status ?? 1);
+} else {
+  await main();
+}

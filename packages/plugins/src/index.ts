@@ -1,0 +1,53 @@
+/**
+ * `@kontroler/plugins`: first-party plugins. The process runtime (the local default), the signed webhook
+ * notifier with `verifyWebhook` for receivers, the `http` task type, and secret sources.
+ */
+export {
+  createProcessRuntime,
+  LOST_MESSAGE,
+  type ProcessRuntime,
+  type ProcessRuntimeOptions,
+  type ProcessRuntimeStats,
+} from './process-runtime/runtime.js';
+export {
+  createWebhookNotifier,
+  webhookPlugin,
+  WEBHOOK_TOPIC,
+  type WebhookEnvelope,
+  type WebhookNotifierOptions,
+} from './webhooks/notifier.js';
+export { webhookPayload } from './webhooks/payload.js';
+export {
+  webhookPayloadSchema,
+  WEBHOOK_EVENTS,
+  type WebhookEvent,
+  type WebhookPayload,
+} from './webhooks/payload-schema.js';
+export {
+  verifyWebhook,
+  signWebhook,
+  generateWebhookSecret,
+  WebhookVerificationError,
+  type VerifyWebhookOptions,
+  type WebhookSignatureHeaders,
+  type WebhookVerificationCode,
+} from './webhooks/signature.js';
+export {
+  createHttpTaskRuntime,
+  httpTaskPlugin,
+  parseHttpTask,
+  type HttpTaskOptions,
+  type HttpTaskSpec,
+  type HttpHeaderValue,
+} from './http-task/runtime.js';
+export {
+  envSecretSource,
+  fileSecretSource,
+  chainSecretSources,
+  noSecrets,
+  resolveParameters,
+  SecretNotFoundError,
+  SECRET_NOT_FOUND,
+  type SecretSource,
+  type EnvSecretSourceOptions,
+} from './secrets/index.js';
