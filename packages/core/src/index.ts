@@ -34,3 +34,30 @@ export type {
   TaskHooks,
   BeforeTaskStartResult,
 } from './plugins/types.js';
+export {
+  plan,
+  planRetryFromFailed,
+  retryDelay,
+  DEFAULT_RETRY_TIMING,
+  type PlanOptions,
+  type RetryPlan,
+  type RetryTiming,
+  type Decision,
+  type PlanResult,
+} from './planner/index.js';
+export { applyRunCommit } from './model/apply-commit.js';
+export { MemoryStore, createMemoryStore, type MemoryStoreOptions } from './memory-store/memory-store.js';
+export { createEngine } from './engine/index.js';
+export type {
+  Engine,
+  EngineOptions,
+  SubmitOptions,
+  SubmitParameter,
+  RetryOptions,
+  StopOptions,
+  RegisterDagResult,
+} from './engine/index.js';
+export { createScheduler, dueTicks } from './scheduler/index.js';
+export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
+export { TOKENS, registerCore } from './di/index.js';
+export type { CoreServices } from './di/index.js';

@@ -16,6 +16,11 @@ export interface AttemptContext {
   readonly attempt: number;
   readonly task: CompiledTask;
   readonly dag: CompiledDag;
+  /**
+   * The run's labels (`RunRecord.labels`), e.g. the DagRun resource that started it; the pod runtime makes
+   * that resource the pods' owner. Optional: engines that do not pass it lose only the ownerReference.
+   */
+  readonly runLabels?: Readonly<Record<string, string>>;
   /** The DAG parameters this task asked for, resolved for the run. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   /**

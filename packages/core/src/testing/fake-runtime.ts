@@ -51,6 +51,8 @@ export class FakeRuntime implements Runtime {
   readonly name: string;
   /** Every `execute` call, in order. */
   readonly calls: FakeRuntimeCall[] = [];
+  /** Executions ended by their abort signal, with the signal's reason. */
+  readonly aborts: Array<{ readonly attemptId: string; readonly reason: string }> = [];
   /** Runs passed to `cleanupRun`. */
   readonly cleanedRuns: string[] = [];
   readonly #clock: Clock;
@@ -120,12 +122,10 @@ export class FakeRuntime implements Runtime {
     return new Promise<TaskOutcome>((resolve, reject) => {
       const aborted = (): void => {
         if (timer !== undefined) this.#clock.clearTimeout(timer);
-        const reason = context.signal.reason;
-        resolve({
-          status: 'failed',
-          exitCode: null,
-          reason: typeof reason === 'string' ? reason : 'Aborted',
-        });
+        const signalReason: unknown = context.signal.reason;
+        const reason = typeof signalReason === 'string' ? signalReason : 'Aborted';
+        this.aborts.push({ attemptId: context.attemptId, reason });
+        resolve({ status: 'failed', exitCode: null, reason });
       };
       const timer =
         script.hang === true

@@ -17,3 +17,9 @@ export {
 } from './builders.js';
 export { storeContractSuite } from './contract/store-contract-suite.js';
 export type { StoreContractOptions, MakeStore } from './contract/fixture.js';
+export {
+  FakeRuntime,
+  type ScriptedOutcome,
+  type FakeRuntimeCall,
+  type FakeRuntimeOptions,
+} from './fake-runtime.js';

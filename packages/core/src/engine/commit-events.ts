@@ -1,0 +1,74 @@
+/**
+ * The events a commit causes, derived purely from what it recorded and the snapshot after it. The same
+ * list feeds the notifiers' outbox messages (inside the commit) and the event bus (after it).
+ */
+import type { AttemptRecord, RunSnapshot } from '../model/records.js';
+import type { Decision } from '../planner/decisions.js';
+import type { NotifiableEvent } from '../plugins/types.js';
+
+/**
+ * @param recorded ids of attempts whose outcome the commit recorded
+ * @param added the attempts the commit created, in decision order (retries)
+ * @param taskEvents false when nobody consumes `task.*` events: only run events are built
+ */
+export function commitEvents(
+  after: RunSnapshot,
+  recorded: readonly string[],
+  decisions: readonly Decision[],
+  added: readonly AttemptRecord[],
+  taskEvents = true,
+): NotifiableEvent[] {
+  const run = after.run;
+  if (!taskEvents) {
+    const events: NotifiableEvent[] = [];
+    for (const d of decisions) {
+      if (d.kind === 'start-run') events.push({ name: 'run.started', payload: { run } });
+      else if (d.kind === 'finish-run') events.push({ name: 'run.finished', payload: { run } });
+    }
+    return events;
+  }
+  const wanted = new Set<string>(recorded);
+  for (const d of decisions) if ('attemptId' in d && d.kind !== 'abort') wanted.add(d.attemptId);
+  const byId = new Map<string, AttemptRecord>();
+  if (wanted.size > 0) for (const a of after.attempts) if (wanted.has(a.id)) byId.set(a.id, a);
+
+  const events: NotifiableEvent[] = [];
+  const retried = new Set(decisions.flatMap((d) => (d.kind === 'retry' ? [d.failedAttemptId] : [])));
+  if (decisions.some((d) => d.kind === 'start-run')) events.push({ name: 'run.started', payload: { run } });
+  for (const id of recorded) {
+    const attempt = byId.get(id);
+    if (attempt === undefined) continue;
+    if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
+    else if (attempt.state === 'canceled') events.push({ name: 'task.canceled', payload: { run, attempt } });
+    else events.push({ name: 'task.failed', payload: { run, attempt, willRetry: retried.has(id) } });
+  }
+  let retryIndex = 0;
+  let finished = false;
+  for (const d of decisions) {
+    switch (d.kind) {
+      case 'ready':
+      case 'skip':
+      case 'cancel': {
+        const attempt = byId.get(d.attemptId);
+        if (attempt === undefined) break;
+        const name = d.kind === 'ready' ? 'task.ready' : d.kind === 'skip' ? 'task.skipped' : 'task.canceled';
+        events.push({ name, payload: { run, attempt } });
+        break;
+      }
+      case 'retry': {
+        const attempt = added[retryIndex++];
+        if (attempt !== undefined)
+          events.push({ name: 'task.retrying', payload: { run, attempt, retryAt: d.retryAt } });
+        break;
+      }
+      case 'finish-run':
+        finished = true;
+        break;
+      case 'start-run':
+      case 'abort':
+        break;
+    }
+  }
+  if (finished) events.push({ name: 'run.finished', payload: { run } });
+  return events;
+}

@@ -1,0 +1,230 @@
+/**
+ * Executes one claimed attempt: picks its runtime, runs the `beforeTaskStart` hooks, hands it to the
+ * runtime with an abort signal and a batched log writer, enforces its deadline, and turns whatever
+ * happens (an outcome, a thrown NonRetryableError/RetryAfterError, an abort) into a `TaskOutcome`.
+ * It records nothing itself: the caller sends the outcome through the run's lane.
+ */
+import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
+import { Errors } from '../errors/kontroler-error.js';
+import { NonRetryableError, RetryAfterError } from '../errors/task-errors.js';
+import type { AttemptRecord, ParameterValue, RunRecord } from '../model/records.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { AttemptContext, Runtime, TaskOutcome } from '../ports/runtime.js';
+import type { Store } from '../ports/store.js';
+import type { PluginRegistry } from '../plugins/host.js';
+import { LogBuffer } from './log-buffer.js';
+import type { TimerSet } from './timers.js';
+
+/** Why the engine aborted an attempt: the planner's reasons, a lost lease, or shutdown. */
+export type AbortReason = 'Timeout' | 'Canceled' | 'Lost';
+
+/** An attempt this engine is executing. */
+export interface LocalAttempt {
+  readonly attempt: AttemptRecord;
+  readonly controller: AbortController;
+  /** Set when the outcome must not be recorded (lease lost, engine stopped without draining). */
+  dropped: boolean;
+  /** Why the attempt was aborted, once it was. */
+  aborted: AbortReason | null;
+  /** Set once the outcome is handed to the run's lane: a lease lost after that changes nothing. */
+  submitted: boolean;
+  /** Settles when execution and recording are over. */
+  done: Promise<void>;
+  /** Set by the executor while the runtime runs: starts the grace period after an abort. */
+  onAbort: (() => void) | null;
+}
+
+/** Aborts a local attempt once: fires its signal and starts the runtime's grace period. */
+export function abortLocal(local: LocalAttempt, reason: AbortReason): void {
+  if (local.aborted !== null) return;
+  local.aborted = reason;
+  local.controller.abort(reason);
+  local.onAbort?.();
+}
+
+export interface ExecutorDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timers: TimerSet;
+  readonly registry: PluginRegistry;
+  readonly defaultRuntime: string | undefined;
+  readonly abortGraceMs: number;
+  readonly logFlushMs: number;
+  readonly reportError: (error: unknown, context: string) => void;
+}
+
+export interface Execution {
+  /** Null when the attempt never reached a runtime because its task is missing from the DAG. */
+  readonly context: AttemptContext | null;
+  readonly outcome: TaskOutcome;
+}
+
+/** The runtime for a task, or the failed outcome that says why there is none. */
+export function resolveRuntime(
+  task: CompiledTask,
+  registry: PluginRegistry,
+  defaultRuntime: string | undefined,
+): Runtime | TaskOutcome {
+  const type = task.spec.type;
+  if (type !== undefined) {
+    const runtime = registry.taskTypes.get(type) ?? registry.runtimes.get(type);
+    if (runtime !== undefined) return runtime;
+    const error = Errors.taskTypeNotFound(type, task.name);
+    return {
+      status: 'failed',
+      exitCode: null,
+      reason: 'TaskTypeNotFound',
+      message: error.message,
+      nonRetryable: true,
+    };
+  }
+  const name =
+    defaultRuntime ?? (registry.runtimes.size === 1 ? [...registry.runtimes.keys()][0] : undefined);
+  const runtime = name === undefined ? undefined : registry.runtimes.get(name);
+  if (runtime !== undefined) return runtime;
+  const error = Errors.runtimeNotFound(name ?? '(default)');
+  return {
+    status: 'failed',
+    exitCode: null,
+    reason: 'RuntimeNotFound',
+    message: error.message,
+    nonRetryable: true,
+  };
+}
+
+/** Turns what a runtime threw into an outcome, honouring the retry intent of the task errors. */
+export function outcomeFromError(error: unknown): TaskOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NonRetryableError) {
+    return { status: 'failed', exitCode: null, reason: 'Error', message, nonRetryable: true };
+  }
+  if (error instanceof RetryAfterError) {
+    return { status: 'failed', exitCode: null, reason: 'Error', message, retryAfterMs: error.retryAfterMs };
+  }
+  return { status: 'failed', exitCode: null, reason: 'Error', message };
+}
+
+function taskParameters(task: CompiledTask, run: RunRecord): Record<string, ParameterValue> {
+  const parameters: Record<string, ParameterValue> = {};
+  for (const name of task.spec.parameters ?? []) {
+    const value = run.parameters[name];
+    if (value !== undefined) parameters[name] = value;
+  }
+  return parameters;
+}
+
+export async function executeAttempt(
+  deps: ExecutorDeps,
+  local: LocalAttempt,
+  run: RunRecord,
+  dag: CompiledDag,
+  reclaimed: boolean,
+): Promise<Execution> {
+  const { attempt, controller } = local;
+  const { clock, timers } = deps;
+  const task = dag.tasks.get(attempt.taskName);
+  if (task === undefined) {
+    const message = `task ${attempt.taskName} is not in ${dag.name}`;
+    return {
+      context: null,
+      outcome: { status: 'failed', exitCode: null, reason: 'TaskNotFound', message, nonRetryable: true },
+    };
+  }
+  // Most attempts of an embedded engine log nothing: the buffer is made on the first line.
+  let logs: LogBuffer | null = null;
+  const log: AttemptContext['log'] = (line) => {
+    logs ??= new LogBuffer(
+      attempt.id,
+      deps.store,
+      clock,
+      timers,
+      (error) => deps.reportError(error, `logs:${attempt.id}`),
+      deps.logFlushMs,
+    );
+    logs.add(line);
+  };
+  let context: AttemptContext = {
+    attemptId: attempt.id,
+    runId: run.id,
+    dagName: run.dagName,
+    dagVersion: run.dagVersion,
+    namespace: run.namespace,
+    taskName: attempt.taskName,
+    attempt: attempt.attempt,
+    task,
+    dag,
+    parameters: taskParameters(task, run),
+    reclaimed,
+    // A getter: Node makes the AbortSignal on first access, and a runtime that never looks pays nothing.
+    get signal() {
+      return controller.signal;
+    },
+    log,
+  };
+  const finish = async (outcome: TaskOutcome): Promise<Execution> => {
+    if (logs !== null) await logs.flush();
+    return { context, outcome };
+  };
+
+  if (run.cancelRequested) return finish({ status: 'failed', exitCode: null, reason: 'Canceled' });
+  const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
+  if (!('execute' in runtime)) return finish(runtime);
+
+  for (const hooks of deps.registry.hooks) {
+    if (hooks.beforeTaskStart === undefined) continue;
+    try {
+      const answer = await hooks.beforeTaskStart(context);
+      if (answer && 'veto' in answer) {
+        return finish({
+          status: 'failed',
+          exitCode: null,
+          reason: answer.veto.reason,
+          message: answer.veto.message,
+          nonRetryable: answer.veto.retryable !== true,
+        });
+      }
+      if (answer && 'parameters' in answer) context = { ...context, parameters: answer.parameters };
+    } catch (error) {
+      return finish({ ...outcomeFromError(error), reason: 'HookFailed' });
+    }
+  }
+
+  const deadline =
+    task.timeoutSeconds === undefined
+      ? null
+      : (attempt.startedAt ?? clock.now()) + task.timeoutSeconds * 1000;
+  const clearDeadline =
+    deadline === null ? () => {} : timers.after(deadline - clock.now(), () => abortLocal(local, 'Timeout'));
+
+  // Once aborted, the runtime gets `abortGraceMs` to report back before the abort is recorded anyway.
+  let clearGrace = (): void => {};
+  let outcome = await new Promise<TaskOutcome>((resolve) => {
+    local.onAbort = () => {
+      clearGrace = timers.after(deps.abortGraceMs, () =>
+        resolve({
+          status: 'failed',
+          exitCode: null,
+          reason: local.aborted ?? 'Canceled',
+          message: 'the runtime did not stop in time',
+        }),
+      );
+    };
+    if (local.aborted !== null) local.onAbort();
+    try {
+      runtime.execute(context).then(resolve, (error: unknown) => resolve(outcomeFromError(error)));
+    } catch (error) {
+      resolve(outcomeFromError(error));
+    }
+  });
+  local.onAbort = null;
+  clearDeadline();
+  clearGrace();
+  if (local.aborted !== null && outcome.status === 'failed') {
+    outcome = { ...outcome, reason: local.aborted };
+  }
+  return finish(outcome);
+}
+
+export type { Logger };

@@ -1,0 +1,13 @@
+/** The engine: claims, executes and records attempts; the planner decides. */
+export { createEngine, resolveParameters } from './engine.js';
+export type {
+  Engine,
+  EngineOptions,
+  SubmitOptions,
+  SubmitParameter,
+  RetryOptions,
+  StopOptions,
+  RegisterDagResult,
+} from './types.js';
+export { outcomeFromError, resolveRuntime, type AbortReason } from './executor.js';
+export { commitEvents } from './commit-events.js';

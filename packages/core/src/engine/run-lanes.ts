@@ -1,0 +1,288 @@
+/**
+ * Every change the engine makes to a run goes through that run's lane: one change at a time per run, and
+ * outcomes that arrive while a commit is in flight are batched into the next one. A batch is: record the
+ * outcomes, plan on the result, and write outcomes + decisions + outbox messages in ONE `commitRun`
+ * guarded by the run's revision. On a conflict the snapshot is reloaded and the batch redone.
+ */
+import type { CompiledDag } from '../dag/compiled.js';
+import { Errors } from '../errors/kontroler-error.js';
+import { applyRunCommit } from '../model/apply-commit.js';
+import type { AttemptRecord, OutboxMessage, RunSnapshot } from '../model/records.js';
+import { TERMINAL_RUN_STATES } from '../model/states.js';
+import { addDecisions, outcomeChange, toCommit, type CommitParts } from '../planner/commit.js';
+import type { Decision, RetryTiming } from '../planner/decisions.js';
+import { plan } from '../planner/plan.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { TaskOutcome } from '../ports/runtime.js';
+import type { RunCommit, Store } from '../ports/store.js';
+import type { NotifiableEvent, Notifier } from '../plugins/types.js';
+import { commitEvents } from './commit-events.js';
+import type { RunCache } from './run-cache.js';
+
+/** Conflicting commits are redone this many times before the batch is given up (and replanned later). */
+const MAX_COMMIT_TRIES = 8;
+
+export interface Committed {
+  readonly before: RunSnapshot;
+  readonly after: RunSnapshot;
+  readonly dag: CompiledDag;
+  readonly decisions: readonly Decision[];
+  readonly events: readonly NotifiableEvent[];
+  readonly wakeAt: number | null;
+}
+
+export interface RunLanesDeps {
+  readonly store: Store;
+  readonly cache: RunCache;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly workerId: string;
+  readonly timing: RetryTiming;
+  readonly notifiers: () => Iterable<Notifier>;
+  /** Whether anyone (a notifier or a listener) consumes `task.*` events. */
+  readonly wantsTaskEvents: () => boolean;
+  readonly newId: () => string;
+  /** Called after every successful commit (emit events, carry out aborts, arm timers). */
+  readonly onCommitted: (committed: Committed) => void;
+  /** Called when a planned batch found nothing to write (still arms the wake-up). */
+  readonly onPlanned: (runId: string, wakeAt: number | null, decisions: readonly Decision[]) => void;
+  readonly onGiveUp: (runId: string, error: unknown) => void;
+}
+
+interface PendingOutcome {
+  readonly attemptId: string;
+  readonly outcome: TaskOutcome;
+  readonly finishedAt: number;
+}
+
+interface Batch {
+  readonly outcomes: PendingOutcome[];
+  cancel: boolean;
+  readonly result: Promise<BatchResult>;
+}
+
+export interface BatchResult {
+  readonly snapshot: RunSnapshot | undefined;
+  readonly recorded: ReadonlySet<string>;
+}
+
+export class RunLanes {
+  readonly #lanes = new Map<string, Promise<unknown>>();
+  readonly #queued = new Map<string, Batch>();
+
+  constructor(private readonly deps: RunLanesDeps) {}
+
+  /** Records an outcome (batched with others of the run); resolves with whether it was recorded. */
+  async outcome(runId: string, attemptId: string, outcome: TaskOutcome): Promise<boolean> {
+    const batch = this.#batch(runId);
+    batch.outcomes.push({ attemptId, outcome, finishedAt: this.deps.clock.now() });
+    const result = await batch.result;
+    return result.recorded.has(attemptId);
+  }
+
+  /** Plans the run again (resume, deadlines) and commits what the planner decides. */
+  async replan(runId: string): Promise<RunSnapshot | undefined> {
+    return (await this.#batch(runId).result).snapshot;
+  }
+
+  /** Sets `cancelRequested` and plans, in one commit. A finished run is refused (RUN_FINISHED). */
+  async cancel(runId: string): Promise<RunSnapshot> {
+    const current = await this.deps.store.getRun(runId);
+    if (current === undefined) throw Errors.runNotFound(runId);
+    if (TERMINAL_RUN_STATES.has(current.state)) throw Errors.runFinished(runId, current.state);
+    const batch = this.#batch(runId);
+    batch.cancel = true;
+    const { snapshot } = await batch.result;
+    if (snapshot === undefined) throw Errors.runNotFound(runId);
+    return snapshot;
+  }
+
+  /** Runs `fn` alone in the run's lane (after everything queued before it). */
+  exclusive<T>(runId: string, fn: () => Promise<T>): Promise<T> {
+    return this.#enqueue(runId, fn);
+  }
+
+  /** Resolves once every lane is idle. */
+  async idle(): Promise<void> {
+    while (this.#lanes.size > 0) await Promise.allSettled([...this.#lanes.values()]);
+  }
+
+  #enqueue<T>(runId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#lanes.get(runId) ?? Promise.resolve();
+    const next = previous.then(fn);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#lanes.set(runId, tail);
+    void tail.then(() => {
+      if (this.#lanes.get(runId) === tail) this.#lanes.delete(runId);
+    });
+    return next;
+  }
+
+  #batch(runId: string): Batch {
+    const queued = this.#queued.get(runId);
+    if (queued !== undefined) return queued;
+    const outcomes: PendingOutcome[] = [];
+    const holder: { batch?: Batch } = {};
+    const result = this.#enqueue(runId, () => {
+      this.#queued.delete(runId);
+      return this.#flush(runId, holder.batch as Batch);
+    });
+    const batch: Batch = { outcomes, cancel: false, result };
+    holder.batch = batch;
+    this.#queued.set(runId, batch);
+    return batch;
+  }
+
+  async #flush(runId: string, batch: Batch): Promise<BatchResult> {
+    const { store, cache, clock, logger } = this.deps;
+    let fresh = false;
+    let lastError: unknown = null;
+    for (let tries = 0; tries < MAX_COMMIT_TRIES; tries++) {
+      const loaded = await cache.load(runId, { fresh });
+      if (loaded === undefined) return { snapshot: undefined, recorded: new Set() };
+      const { snapshot, dag } = loaded;
+      const now = clock.now();
+      const attempt = batch.outcomes.length > 0 ? attemptFinder(snapshot) : undefined;
+      const parts: CommitParts = { attempts: [], newAttempts: [] };
+      const recorded: string[] = [];
+      let stale = false;
+      for (const pending of batch.outcomes) {
+        const current = attempt?.(pending.attemptId);
+        if (current?.state === 'running' && current.leaseOwner === this.deps.workerId) {
+          parts.attempts.push(
+            outcomeChange(pending.attemptId, pending.outcome, pending.finishedAt, this.deps.workerId),
+          );
+          recorded.push(pending.attemptId);
+        } else if (!loaded.fresh) stale = true;
+        else
+          logger.warn(
+            { runId, attemptId: pending.attemptId },
+            'outcome dropped: the attempt is no longer ours',
+          );
+      }
+      if (stale) {
+        fresh = true;
+        continue;
+      }
+      const cancel =
+        batch.cancel && !snapshot.run.cancelRequested && !TERMINAL_RUN_STATES.has(snapshot.run.state);
+      if (cancel) parts.run = { cancelRequested: true };
+
+      let planned = snapshot;
+      const head = toCommit(snapshot, parts);
+      if (head !== null) {
+        const applied = applyRunCommit(snapshot, head);
+        if (applied === 'conflict') {
+          fresh = true;
+          continue;
+        }
+        planned = applied;
+      }
+      const result = plan(dag, planned, now, { timing: this.deps.timing });
+      // The decisions touch other attempts than the outcomes do, so applying them on top of `planned`
+      // equals applying the whole commit to `snapshot` (one revision step, not two).
+      const decided = addDecisions(
+        { attempts: [], newAttempts: [] },
+        planned,
+        result.decisions,
+        now,
+        this.deps.newId,
+      );
+      if (decided.run !== undefined) parts.run = { ...parts.run, ...decided.run };
+      parts.attempts.push(...decided.attempts);
+      parts.newAttempts.push(...decided.newAttempts);
+      const commit = toCommit(snapshot, parts);
+      if (commit === null) {
+        this.deps.onPlanned(runId, result.wakeAt, result.decisions);
+        return { snapshot, recorded: new Set() };
+      }
+      const rest = toCommit(planned, decided);
+      const applied = rest === null ? planned : applyRunCommit(planned, rest);
+      if (applied === 'conflict') {
+        fresh = true;
+        continue;
+      }
+      const after: RunSnapshot =
+        applied.run.revision === snapshot.run.revision + 1
+          ? applied
+          : { run: { ...applied.run, revision: snapshot.run.revision + 1 }, attempts: applied.attempts };
+      const events = commitEvents(
+        after,
+        recorded,
+        result.decisions,
+        parts.newAttempts,
+        this.deps.wantsTaskEvents(),
+      );
+      const outbox = selectOutbox(this.deps.notifiers(), events, dag, now, this.deps.newId, this.deps.logger);
+      let answer;
+      try {
+        answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
+      } catch (error) {
+        lastError = error;
+        cache.forget(runId);
+        fresh = true;
+        logger.warn({ err: error, runId }, 'commit failed; retrying');
+        continue;
+      }
+      if (answer.ok) {
+        // The store increments the revision exactly as applyRunCommit does; trust its number all the same.
+        const committed =
+          answer.revision === after.run.revision
+            ? after
+            : { run: { ...after.run, revision: answer.revision }, attempts: after.attempts };
+        cache.set(committed);
+        this.deps.onCommitted({
+          before: snapshot,
+          after: committed,
+          dag,
+          decisions: result.decisions,
+          events,
+          wakeAt: result.wakeAt,
+        });
+        return { snapshot: committed, recorded: new Set(recorded) };
+      }
+      cache.forget(runId);
+      if (answer.reason === 'not-found') return { snapshot: undefined, recorded: new Set() };
+      logger.debug({ runId, tries }, 'run changed concurrently; replanning');
+      fresh = true;
+    }
+    const error = lastError ?? Errors.conflict('run', runId);
+    this.deps.onGiveUp(runId, error);
+    return { snapshot: undefined, recorded: new Set() };
+  }
+}
+
+function attemptFinder(snapshot: RunSnapshot): (id: string) => AttemptRecord | undefined {
+  const byId = new Map(snapshot.attempts.map((a) => [a.id, a]));
+  return (id) => byId.get(id);
+}
+
+export type { RunCommit };
+
+/** The outbox messages the notifiers make of `events` (a notifier whose `select` throws is logged and skipped). */
+export function selectOutbox(
+  notifiers: Iterable<Notifier>,
+  events: readonly NotifiableEvent[],
+  dag: CompiledDag,
+  now: number,
+  newId: () => string,
+  logger: Logger,
+): OutboxMessage[] {
+  const messages: OutboxMessage[] = [];
+  for (const notifier of notifiers) {
+    for (const event of events) {
+      try {
+        const selected = notifier.select(event, dag);
+        if (selected !== null)
+          messages.push({ ...selected, id: newId(), topic: notifier.topic, createdAt: now });
+      } catch (error) {
+        logger.error({ err: error, notifier: notifier.name, event: event.name }, 'notifier select threw');
+      }
+    }
+  }
+  return messages;
+}

@@ -1,0 +1,155 @@
+/**
+ * Turns planner decisions and runtime outcomes into the one guarded `RunCommit` that records them. Pure:
+ * ids come from the caller's `newId`, time from `now`.
+ */
+import type { AttemptRecord, RunSnapshot } from '../model/records.js';
+import type { AttemptState } from '../model/states.js';
+import type { AttemptChange, RunChange, RunCommit } from '../ports/store.js';
+import type { TaskOutcome } from '../ports/runtime.js';
+import type { Decision } from './decisions.js';
+
+export interface CommitParts {
+  run?: RunChange;
+  attempts: AttemptChange[];
+  newAttempts: AttemptRecord[];
+}
+
+/** The attempt state an outcome records: a failure reported as `Canceled` is a cancellation. */
+export function outcomeState(
+  outcome: TaskOutcome,
+): Extract<AttemptState, 'succeeded' | 'failed' | 'canceled'> {
+  if (outcome.status === 'succeeded') return 'succeeded';
+  return outcome.reason === 'Canceled' ? 'canceled' : 'failed';
+}
+
+/** running → succeeded | failed | canceled, guarded by the lease when `owner` is given. */
+export function outcomeChange(
+  attemptId: string,
+  outcome: TaskOutcome,
+  now: number,
+  owner?: string,
+): AttemptChange {
+  return {
+    id: attemptId,
+    expectState: 'running',
+    ...(owner === undefined ? {} : { expectOwner: owner }),
+    set: {
+      state: outcomeState(outcome),
+      exitCode: outcome.exitCode,
+      reason: outcome.reason,
+      message: outcome.message ?? null,
+      finishedAt: now,
+      nonRetryable: outcome.nonRetryable ?? false,
+      retryAfterMs: outcome.retryAfterMs ?? null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    },
+  };
+}
+
+/** A fresh attempt row for a run's task. */
+export function newAttempt(
+  fields: Pick<AttemptRecord, 'id' | 'runId' | 'taskName' | 'attempt' | 'round' | 'state' | 'createdAt'> &
+    Partial<Pick<AttemptRecord, 'availableAt'>>,
+): AttemptRecord {
+  return {
+    exitCode: null,
+    reason: null,
+    message: null,
+    availableAt: null,
+    startedAt: null,
+    finishedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    runtime: null,
+    nonRetryable: false,
+    retryAfterMs: null,
+    ...fields,
+  };
+}
+
+/**
+ * Adds the state changes of `decisions` to `parts` (`abort` is an action, not a change). `snapshot` is the
+ * state the decisions were planned on.
+ */
+export function addDecisions(
+  parts: CommitParts,
+  snapshot: RunSnapshot,
+  decisions: readonly Decision[],
+  now: number,
+  newId: () => string,
+): CommitParts {
+  let byId: Map<string, AttemptRecord> | undefined;
+  const find = (id: string): AttemptRecord | undefined => {
+    byId ??= new Map(snapshot.attempts.map((a) => [a.id, a]));
+    return byId.get(id);
+  };
+  for (const decision of decisions) {
+    switch (decision.kind) {
+      case 'start-run':
+        parts.run = { ...parts.run, state: 'running', startedAt: now };
+        break;
+      case 'ready':
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: 'waiting',
+          set: { state: 'ready', availableAt: now },
+        });
+        break;
+      case 'skip':
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: 'waiting',
+          set: {
+            state: 'skipped',
+            reason: 'UpstreamFailed',
+            message: `upstream task ${decision.because} failed`,
+            finishedAt: now,
+          },
+        });
+        break;
+      case 'cancel': {
+        const current = find(decision.attemptId);
+        if (current === undefined) break;
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: current.state,
+          set: { state: 'canceled', reason: 'Canceled', message: 'the run was canceled', finishedAt: now },
+        });
+        break;
+      }
+      case 'retry':
+        parts.newAttempts.push(
+          newAttempt({
+            id: newId(),
+            runId: snapshot.run.id,
+            taskName: decision.task,
+            attempt: decision.attempt,
+            round: snapshot.run.round,
+            state: 'retrying',
+            createdAt: now,
+            availableAt: decision.retryAt,
+          }),
+        );
+        break;
+      case 'abort':
+        break;
+      case 'finish-run':
+        parts.run = { ...parts.run, state: decision.state, finishedAt: now, reason: decision.reason };
+        break;
+    }
+  }
+  return parts;
+}
+
+/** The commit of `parts` at the snapshot's revision; empty parts give `null` (nothing to write). */
+export function toCommit(snapshot: RunSnapshot, parts: CommitParts): RunCommit | null {
+  if (parts.run === undefined && parts.attempts.length === 0 && parts.newAttempts.length === 0) return null;
+  return {
+    runId: snapshot.run.id,
+    expectRevision: snapshot.run.revision,
+    ...(parts.run === undefined ? {} : { run: parts.run }),
+    ...(parts.attempts.length === 0 ? {} : { attempts: parts.attempts }),
+    ...(parts.newAttempts.length === 0 ? {} : { newAttempts: parts.newAttempts }),
+  };
+}

@@ -1,0 +1,20 @@
+/** The pure planner: decisions from state, and the commits that record them. */
+export { plan, type PlanOptions } from './plan.js';
+export { retryDelay, hashString, seededRandom } from './backoff.js';
+export { indexAttempts, type TaskAttempts } from './attempt-index.js';
+export {
+  planRetryFromFailed,
+  retryRoundCommit,
+  type RetryPlan,
+  type RetryRound,
+  type RetryFromFailedOptions,
+} from './retry-from-failed.js';
+export {
+  addDecisions,
+  toCommit,
+  outcomeChange,
+  outcomeState,
+  newAttempt,
+  type CommitParts,
+} from './commit.js';
+export { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';

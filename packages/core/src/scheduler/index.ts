@@ -1,0 +1,9 @@
+/** Cron scheduling: pure tick arithmetic and the loop that fires runs. */
+export { dueTicks, nextTick, latestTick } from './due-ticks.js';
+export {
+  createScheduler,
+  type Scheduler,
+  type SchedulerDeps,
+  type SchedulerOptions,
+  type FiredTick,
+} from './scheduler.js';

@@ -1,0 +1,172 @@
+/**
+ * The cron scheduler: fires each scheduled DAG once per tick across any number of replicas. Per tick it
+ * submits with the idempotency key `schedule:<dag>:<tick>` and then moves the DAG's cursor with a
+ * compare-and-set, so a replica that crashes between the two re-submits the same key and gets the same run.
+ * The timing decisions are in `due-ticks.ts`; this file is the loop around them.
+ */
+import type { EngineEventBus } from '../events/engine-events.js';
+import { safeEmit } from '../events/engine-events.js';
+import type { DagRecord, DagVersion, RunRecord } from '../model/records.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+import { dueTicks, latestTick, nextTick } from './due-ticks.js';
+
+export interface SchedulerOptions {
+  /** Most missed ticks fired per DAG after downtime (the most recent ones). @default 1 */
+  readonly maxCatchUp?: number;
+  /** How often the scheduler re-reads the scheduled DAGs when no tick is nearer. @default 60000 */
+  readonly pollIntervalMs?: number;
+}
+
+export interface SchedulerDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: EngineEventBus;
+  /** Submits a scheduled run (idempotent by key). */
+  readonly submit: (
+    dagName: string,
+    options: { idempotencyKey: string; scheduledFor: number },
+  ) => Promise<{ run: RunRecord; created: boolean }>;
+  /** Cancels an active run (policy `replace`). */
+  readonly cancel: (runId: string) => Promise<unknown>;
+}
+
+export interface FiredTick {
+  readonly dagName: string;
+  readonly tick: number;
+  /** The run for the tick; absent when the tick was skipped by `forbid`. */
+  readonly run?: RunRecord;
+  readonly skipped?: 'forbid';
+}
+
+export interface Scheduler {
+  /** Arms the timer (the engine calls it from `start()` unless `scheduler: false`). */
+  start(): void;
+  stop(): void;
+  /** Fires every due tick at `now` (@default clock.now()); hosts with leader election call it. */
+  tick(now?: number): Promise<FiredTick[]>;
+}
+
+export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions = {}): Scheduler {
+  const maxCatchUp = options.maxCatchUp ?? 1;
+  const pollIntervalMs = options.pollIntervalMs ?? 60_000;
+  const { store, clock, logger, events } = deps;
+  let timer: unknown = null;
+  let running = false;
+  let ticking: Promise<FiredTick[]> | null = null;
+
+  async function activeRuns(dagName: string): Promise<RunRecord[]> {
+    const page = await store.listRuns({ dagName, states: ['pending', 'running'] }, { limit: 500 });
+    return page.items;
+  }
+
+  async function fireDag(dag: DagRecord, version: DagVersion, now: number): Promise<FiredTick[]> {
+    const spec = version.spec;
+    if (spec.schedule === undefined || dag.suspended || dag.deletedAt !== null) return [];
+    const cursor = await store.getScheduleCursor(dag.name);
+    if (cursor === null) {
+      // First sight of this schedule: start from the latest tick, without firing it.
+      await store.advanceScheduleCursor(dag.name, null, latestTick(spec.schedule, spec.timezone, now) ?? now);
+      return [];
+    }
+    const ticks = dueTicks(spec.schedule, spec.timezone, cursor, now, maxCatchUp);
+    const fired: FiredTick[] = [];
+    let expected = cursor;
+    for (const tick of ticks) {
+      const policy = spec.concurrencyPolicy ?? 'allow';
+      let result: FiredTick;
+      const active = policy === 'allow' ? [] : await activeRuns(dag.name);
+      if (policy === 'forbid' && active.length > 0) {
+        result = { dagName: dag.name, tick, skipped: 'forbid' };
+      } else {
+        if (policy === 'replace') for (const run of active) await deps.cancel(run.id).catch(() => undefined);
+        const { run, created } = await deps.submit(dag.name, {
+          idempotencyKey: `schedule:${dag.name}:${tick}`,
+          scheduledFor: tick,
+        });
+        result = { dagName: dag.name, tick, run };
+        if (created) safeEmit(events, logger, 'schedule.fired', { dagName: dag.name, tick, run });
+      }
+      if (!(await store.advanceScheduleCursor(dag.name, expected, tick))) {
+        logger.debug({ dag: dag.name, tick }, 'another replica advanced the schedule first');
+        return fired;
+      }
+      expected = tick;
+      fired.push(result);
+    }
+    // Ticks beyond the catch-up bound are dropped: move the cursor past them.
+    const latest = latestTick(spec.schedule, spec.timezone, now);
+    if (latest !== null && latest > expected) await store.advanceScheduleCursor(dag.name, expected, latest);
+    return fired;
+  }
+
+  async function tickOnce(now: number): Promise<FiredTick[]> {
+    const fired: FiredTick[] = [];
+    for (const { dag, version } of await store.listScheduledDags()) {
+      try {
+        fired.push(...(await fireDag(dag, version, now)));
+      } catch (error) {
+        logger.error({ err: error, dag: dag.name }, 'schedule tick failed');
+        safeEmit(events, logger, 'engine.error', { error, context: `schedule:${dag.name}` });
+      }
+    }
+    return fired;
+  }
+
+  async function nextWake(now: number): Promise<number> {
+    let wake = now + pollIntervalMs;
+    for (const { version } of await store.listScheduledDags()) {
+      const spec = version.spec;
+      if (spec.schedule === undefined) continue;
+      const next = nextTick(spec.schedule, spec.timezone, now);
+      if (next !== null && next < wake) wake = next;
+    }
+    return wake;
+  }
+
+  function arm(at: number): void {
+    if (!running) return;
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => {
+      timer = null;
+      void loop();
+    }, at - clock.now());
+  }
+
+  async function loop(): Promise<void> {
+    if (!running) return;
+    try {
+      await scheduler.tick(clock.now());
+      arm(await nextWake(clock.now()));
+    } catch (error) {
+      logger.error({ err: error }, 'scheduler loop failed');
+      arm(clock.now() + pollIntervalMs);
+    }
+  }
+
+  const scheduler: Scheduler = {
+    start() {
+      if (running) return;
+      running = true;
+      void loop();
+    },
+    stop() {
+      running = false;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+    },
+    async tick(now = clock.now()) {
+      // One tick at a time per process; a second caller waits for the first and then runs its own.
+      while (ticking !== null) await ticking.catch(() => undefined);
+      ticking = tickOnce(now);
+      try {
+        return await ticking;
+      } finally {
+        ticking = null;
+      }
+    },
+  };
+  return scheduler;
+}
