@@ -155,6 +155,7 @@ export async function executeAttempt(
     attempt: attempt.attempt,
     task,
     dag,
+    runLabels: run.labels,
     parameters: taskParameters(task, run),
     reclaimed,
     // A getter: Node makes the AbortSignal on first access, and a runtime that never looks pays nothing.

@@ -1,0 +1,346 @@
+/**
+ * The declarative front door: DAG and DagRun resources are synced into an engine, and their status is
+ * written back through the status subresource.
+ *
+ * - A DAG resource → `engine.registerDag` (a new version only when the spec changed); status says the
+ *   version, whether it is valid, and every validation error. Deleting it suspends the DAG's schedule;
+ *   its versions and runs are kept.
+ * - A DagRun resource → `engine.submit` with the resource uid as idempotency key (so a restarted controller
+ *   never starts it twice) and labels naming the resource (the pod runtime makes it the pods' owner); its
+ *   status mirrors the run's phase, per-task states, times and observedGeneration. Deleting it cancels the run
+ *   (as in Kontroler).
+ *
+ * Watch handlers and engine events only enqueue keys; one queue per key serializes the work.
+ */
+import type { DagIssue, DagRecord, EngineEventBus, Logger, RunRecord, RunSnapshot } from '@kontroler/core';
+import { KontrolerError, loadManifest, silentLogger } from '@kontroler/core';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { createKubeClient, KubeApiError, type KubeClient } from '../client.js';
+import { createInformer, type Informer } from '../informer.js';
+import { LABELS } from '../labels.js';
+import { CRD_GROUP, CRD_VERSION } from '../rbac.js';
+import {
+  dagRunStatus,
+  invalidDagStatus,
+  validDagStatus,
+  type DagResourceStatus,
+  type DagRunResourceStatus,
+} from './status.js';
+
+/** What the sync needs from an engine (`createEngine`'s handle satisfies it). */
+export interface SyncEngine {
+  registerDag(doc: unknown): Promise<{ dag: DagRecord; version: { version: number }; created: boolean }>;
+  submit(
+    dagName: string,
+    parameters?: Readonly<Record<string, string | { readonly fromSecret: string }>>,
+    options?: {
+      idempotencyKey?: string;
+      trigger?: 'resource';
+      labels?: Readonly<Record<string, string>>;
+    },
+  ): Promise<RunRecord>;
+  getRun(runId: string): Promise<RunSnapshot | undefined>;
+  cancel(runId: string): Promise<RunRecord>;
+  readonly events: EngineEventBus;
+}
+
+/** What the sync needs from the store: suspending a deleted DAG keeps its history. */
+export interface SyncStore {
+  setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined>;
+  getDag(name: string): Promise<DagRecord | undefined>;
+}
+
+export interface CrdSyncOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The namespace whose DAG and DagRun resources are synced. */
+  readonly namespace: string;
+  readonly engine: SyncEngine;
+  readonly store: SyncStore;
+  /** @default Date.now */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+  /** Informer resync; every resource is reconciled again this often. @default 300000 */
+  readonly resyncMs?: number;
+  /** How long a DagRun waits for its DAG to appear before it is marked Failed. @default 30000 */
+  readonly dagWaitMs?: number;
+  /** @default 50 */
+  readonly qps?: number;
+  /** @default 100 */
+  readonly burst?: number;
+}
+
+export interface CrdSync {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when no reconcile is queued or running (for tests). */
+  idle(): Promise<void>;
+}
+
+interface DagResource extends KubernetesObject {
+  spec?: Record<string, unknown>;
+  status?: Partial<DagResourceStatus>;
+}
+
+interface DagRunResource extends KubernetesObject {
+  spec?: { dagName?: string; parameters?: Array<{ name: string; value?: string; fromSecret?: string }> };
+  status?: Partial<DagRunResourceStatus>;
+}
+
+/** A queue that runs at most one reconcile per key at a time and coalesces repeated requests. */
+function createKeyedQueue(
+  work: (key: string) => Promise<void>,
+  onError: (key: string, error: unknown) => void,
+) {
+  const chains = new Map<string, Promise<void>>();
+  const queued = new Set<string>();
+  return {
+    add(key: string): void {
+      if (queued.has(key)) return;
+      queued.add(key);
+      const previous = chains.get(key) ?? Promise.resolve();
+      const next = previous
+        .then(() => {
+          queued.delete(key);
+          return work(key);
+        })
+        .catch((error: unknown) => onError(key, error));
+      chains.set(key, next);
+      void next.then(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    },
+    async idle(): Promise<void> {
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+    },
+  };
+}
+
+function sameStatus(current: object | undefined, next: object): boolean {
+  if (!current) return false;
+  const strip = (s: object) =>
+    JSON.stringify(s, (key, value: unknown) =>
+      key === 'lastTransitionTime' ? undefined : (value as unknown),
+    );
+  return strip(current) === strip(next);
+}
+
+export function createCrdSync(options: CrdSyncOptions): CrdSync {
+  const { engine, store, namespace } = options;
+  const now = options.now ?? Date.now;
+  const logger = (options.logger ?? silentLogger).child({ component: 'crd-sync', namespace });
+  const client: KubeClient = createKubeClient(options.kubeConfig, {
+    qps: options.qps ?? 50,
+    burst: options.burst ?? 100,
+  });
+  const base = `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${namespace}`;
+  const resyncMs = options.resyncMs ?? 300_000;
+  const dagWaitMs = options.dagWaitMs ?? 30_000;
+  const dags: Informer<DagResource> = createInformer<DagResource>({
+    client,
+    path: `${base}/dags`,
+    resyncMs,
+    onError: (error) => logger.debug({ err: error }, 'DAG watch interrupted; resuming'),
+  });
+  const runs: Informer<DagRunResource> = createInformer<DagRunResource>({
+    client,
+    path: `${base}/dagruns`,
+    resyncMs,
+    onError: (error) => logger.debug({ err: error }, 'DagRun watch interrupted; resuming'),
+  });
+  /** DagRun resource name → run id, and back. */
+  const runIds = new Map<string, string>();
+  const labelsOf = (name: string, uid: string) => ({
+    [LABELS.dagRunUid]: uid,
+    [LABELS.dagRunName]: name,
+    [LABELS.dagRunNamespace]: namespace,
+  });
+  const waitingSince = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  const queue = createKeyedQueue(
+    async (key) => {
+      const [kind, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+      if (kind === 'dag') await reconcileDag(name);
+      else await reconcileRun(name);
+    },
+    (key, error) => {
+      logger.warn({ err: error, key }, 'reconcile failed; retrying');
+      requeueAfter(key, 1000);
+    },
+  );
+
+  function requeueAfter(key: string, ms: number): void {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      queue.add(key);
+    }, ms);
+    timers.add(timer);
+  }
+
+  async function writeStatus(plural: string, name: string, status: object): Promise<void> {
+    try {
+      // A merge patch of the status subresource carries no resourceVersion, so concurrent writers of the
+      // main resource (kubectl apply) never make it conflict.
+      await client.request('PATCH', `${base}/${plural}/${name}/status`, { body: { status } });
+    } catch (error) {
+      if (KubeApiError.is(error, 404)) return; // deleted meanwhile
+      throw error;
+    }
+  }
+
+  async function reconcileDag(name: string): Promise<void> {
+    const resource = dags.get(name);
+    if (!resource || resource.metadata?.deletionTimestamp) {
+      const record = await store.getDag(name);
+      if (record && !record.suspended) await store.setDagSuspended(name, true, now());
+      return;
+    }
+    const generation = resource.metadata?.generation;
+    const loaded = loadManifest(
+      JSON.stringify({
+        apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
+        kind: 'DAG',
+        metadata: { name, namespace },
+        spec: resource.spec ?? {},
+      }),
+    );
+    let issues: readonly DagIssue[] | undefined;
+    let status: DagResourceStatus;
+    if (!loaded.ok) issues = loaded.errors;
+    else {
+      const doc = loaded.documents[0];
+      if (doc?.kind !== 'DAG') {
+        issues = [{ code: 'UNKNOWN_KIND', path: '', message: 'the resource is not a DAG' }];
+      } else {
+        try {
+          const result = await engine.registerDag(doc.dag);
+          const suspended = doc.dag.suspended ?? false;
+          if (result.dag.suspended !== suspended) await store.setDagSuspended(name, suspended, now());
+          status = validDagStatus(result.version.version, result.created, generation, now());
+          const current = resource.status;
+          // Re-registering an unchanged spec (resync, restart) must not rewrite the status.
+          if (
+            current?.valid === true &&
+            current.version === status.version &&
+            current.observedGeneration === generation
+          ) {
+            return;
+          }
+          await writeStatus('dags', name, status);
+          return;
+        } catch (error) {
+          if (!KontrolerError.is(error, 'DAG_INVALID')) throw error;
+          issues = error.details.issues;
+        }
+      }
+    }
+    const previous = (await store.getDag(name))?.latestVersion;
+    status = invalidDagStatus(issues ?? [], previous, generation, now());
+    if (sameStatus(resource.status, status)) return;
+    await writeStatus('dags', name, status);
+  }
+
+  async function reconcileRun(name: string): Promise<void> {
+    const resource = runs.get(name);
+    const known = runIds.get(name);
+    if (!resource) {
+      // Kontroler's cancel is "delete the DagRun".
+      if (known) {
+        runIds.delete(name);
+        await engine.cancel(known).catch((error: unknown) => {
+          if (!KontrolerError.is(error, 'RUN_FINISHED') && !KontrolerError.is(error, 'RUN_NOT_FOUND'))
+            throw error;
+        });
+      }
+      return;
+    }
+    const generation = resource.metadata?.generation;
+    let runId = known ?? resource.status?.dagRunId;
+    if (!runId) {
+      const dagName = resource.spec?.dagName ?? '';
+      const parameters: Record<string, string | { fromSecret: string }> = {};
+      for (const p of resource.spec?.parameters ?? []) {
+        parameters[p.name] = p.fromSecret !== undefined ? { fromSecret: p.fromSecret } : (p.value ?? '');
+      }
+      try {
+        const run = await engine.submit(dagName, parameters, {
+          idempotencyKey: resource.metadata?.uid ?? `${namespace}/${name}`,
+          trigger: 'resource',
+          labels: labelsOf(name, resource.metadata?.uid ?? ''),
+        });
+        runId = run.id;
+        waitingSince.delete(name);
+      } catch (error) {
+        if (!(error instanceof KontrolerError)) throw error;
+        if (error.code === 'DAG_NOT_FOUND') {
+          // Applied in one file with its DAG: the DAG may not be registered yet.
+          const since = waitingSince.get(name) ?? now();
+          waitingSince.set(name, since);
+          if (now() - since < dagWaitMs) {
+            const pending: DagRunResourceStatus = {
+              phase: 'Pending',
+              message: `waiting for DAG ${dagName}`,
+              ...(generation !== undefined ? { observedGeneration: generation } : {}),
+            };
+            if (!sameStatus(resource.status, pending)) await writeStatus('dagruns', name, pending);
+            requeueAfter(`run/${name}`, 500);
+            return;
+          }
+        }
+        waitingSince.delete(name);
+        await writeStatus('dagruns', name, {
+          phase: 'Failed',
+          message: error.message,
+          ...(generation !== undefined ? { observedGeneration: generation } : {}),
+        });
+        return;
+      }
+    }
+    runIds.set(name, runId);
+    const snapshot = await engine.getRun(runId);
+    if (!snapshot) return;
+    const status = dagRunStatus(snapshot, [], generation);
+    if (sameStatus(resource.status, status)) return;
+    await writeStatus('dagruns', name, status);
+  }
+
+  const onRunEvent = (e: { run: RunRecord }): void => {
+    const name = e.run.labels[LABELS.dagRunName];
+    if (!name || e.run.labels[LABELS.dagRunNamespace] !== namespace) return;
+    queue.add(`run/${name}`);
+  };
+  const RUN_EVENTS = [
+    'run.created',
+    'run.started',
+    'run.finished',
+    'run.retried',
+    'task.ready',
+    'task.started',
+    'task.succeeded',
+    'task.failed',
+    'task.retrying',
+    'task.skipped',
+    'task.canceled',
+  ] as const;
+
+  return {
+    async start() {
+      dags.on((_event, object) => queue.add(`dag/${object.metadata?.name ?? ''}`));
+      runs.on((_event, object) => queue.add(`run/${object.metadata?.name ?? ''}`));
+      for (const event of RUN_EVENTS) engine.events.on(event, onRunEvent);
+      await Promise.all([dags.start(), runs.start()]);
+    },
+    async stop() {
+      stopped = true;
+      for (const event of RUN_EVENTS) engine.events.off(event, onRunEvent);
+      for (const timer of timers) clearTimeout(timer);
+      dags.stop();
+      runs.stop();
+      await queue.idle();
+      client.close();
+    },
+    idle: () => queue.idle(),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * `@kontroler/k8s-runtime`: tasks as pods, the DAG/DagRun/DagTask custom resources (generated from core's
+ * schema) and their sync into an engine. The test control plane is in `@kontroler/k8s-runtime/testing`.
+ */
+export { createPodRuntime, abortReason, type PodRuntime, type PodRuntimeOptions } from './runtime.js';
+export {
+  buildPod,
+  buildWorkspaceClaim,
+  podName,
+  podLabels,
+  workspaceClaimName,
+  envVars,
+  ownerReference,
+  labelValue,
+  sanitizeName,
+  type PodInput,
+  type PodSpecOptions,
+} from './pod-spec.js';
+export { classifyPod, stuckOutcome, STUCK_REASONS, type PodView } from './outcome.js';
+export {
+  createInformer,
+  type Informer,
+  type InformerOptions,
+  type InformerEvent,
+  type InformerHandler,
+} from './informer.js';
+export { streamLogs, parseTimestamped, type LogStreamOptions } from './logs.js';
+export {
+  createKubeClient,
+  KubeApiError,
+  type KubeClient,
+  type KubeClientOptions,
+  type RequestOptions,
+} from './client.js';
+export { createTokenBucket, type RateLimiter, type TokenBucketOptions } from './rate-limit.js';
+export { LABELS, ANNOTATIONS, MANAGED_BY } from './labels.js';
+export { CRD_GROUP, CRD_VERSION, CONTROLLER_ROLE, controllerRules } from './rbac.js';
+export { buildCrds, dagSpecSchema } from './crd/definitions.js';
+export { toStructural, type JsonSchema } from './crd/structural.js';
+export { renderDeployFiles, staleDeployFiles } from './crd/generate.js';
+export {
+  createCrdSync,
+  type CrdSync,
+  type CrdSyncOptions,
+  type SyncEngine,
+  type SyncStore,
+} from './crd/sync.js';
+export {
+  dagRunStatus,
+  validDagStatus,
+  invalidDagStatus,
+  issueMessage,
+  type DagResourceStatus,
+  type DagRunResourceStatus,
+  type DagRunTaskStatus,
+  type Condition,
+} from './crd/status.js';

@@ -1,0 +1,368 @@
+/**
+ * The Kubernetes Runtime: one pod per task attempt. `execute` creates the attempt's pod (or adopts it on
+ * AlreadyExists: the name is deterministic, so there is never a twin), follows it through a watch-backed
+ * informer, streams its log into `ctx.log`, and resolves with the outcome once the log is complete; the pod
+ * is then deleted after `podTtlMs`. Cancel and timeout (the abort signal) delete the pod.
+ */
+import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
+import { silentLogger } from '@kontroler/core';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { createKubeClient, KubeApiError, type KubeClient } from './client.js';
+import { createInformer, type Informer, type InformerEvent } from './informer.js';
+import { LABELS, MANAGED_BY } from './labels.js';
+import { streamLogs } from './logs.js';
+import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
+import { buildPod, buildWorkspaceClaim, labelValue, type PodInput, type PodSpecOptions } from './pod-spec.js';
+
+export interface PodRuntimeOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Namespace of the pods. @default the attempt's `namespace` */
+  readonly namespace?: string;
+  /** @default 'kubernetes' */
+  readonly name?: string;
+  /** Client-side requests per second. @default 50 */
+  readonly qps?: number;
+  /** Client-side burst. @default 100 */
+  readonly burst?: number;
+  /** Tries per apiserver request on 429/5xx/connection errors. @default 5 */
+  readonly maxRequestAttempts?: number;
+  /** Fail an attempt whose image cannot be pulled (or whose container cannot be created) after this long. @default 120000 */
+  readonly imagePullDeadlineMs?: number;
+  /** Delete a pod this long after its outcome and logs are recorded; negative keeps pods. @default 0 */
+  readonly podTtlMs?: number;
+  /** How long to wait for the rest of a finished pod's log. @default 5000 */
+  readonly logDrainTimeoutMs?: number;
+  /** Informer resync period. @default 60000 */
+  readonly resyncMs?: number;
+  /** If a created pod never shows up in the watch, check it directly after this long. @default 10000 */
+  readonly lostPodCheckMs?: number;
+  readonly podSpec?: PodSpecOptions;
+  readonly logger?: Logger;
+  /** Observability hook (metrics, benchmarks): called once the attempt's pod exists, created or adopted. */
+  readonly onPodCreated?: (pod: { namespace: string; name: string; adopted: boolean }) => void;
+}
+
+export interface PodRuntime extends Runtime {
+  /** Pods this instance created (not adopted), for tests and metrics. */
+  readonly created: number;
+  /** Pods this instance adopted after AlreadyExists. */
+  readonly adopted: number;
+  /** The REST client, shared with the CRD sync. */
+  readonly client: KubeClient;
+}
+
+/** `signal.reason` → Timeout or Canceled. */
+export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' {
+  const r: unknown = signal.reason;
+  const text =
+    typeof r === 'string'
+      ? r
+      : r && typeof r === 'object'
+        ? [
+            (r as { name?: unknown }).name,
+            (r as { code?: unknown }).code,
+            (r as { reason?: unknown }).reason,
+            (r as { message?: unknown }).message,
+          ]
+            .filter((v) => typeof v === 'string')
+            .join(' ')
+        : '';
+  return /time.?out|deadline/i.test(text) ? 'Timeout' : 'Canceled';
+}
+
+export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
+  const logger = (options.logger ?? silentLogger).child({ component: 'pod-runtime' });
+  const client = createKubeClient(options.kubeConfig, {
+    qps: options.qps ?? 50,
+    burst: options.burst ?? 100,
+    maxAttempts: options.maxRequestAttempts ?? 5,
+  });
+  const informers = new Map<string, Promise<Informer<V1Pod>>>();
+  const pendingDeletes = new Set<Promise<void>>();
+  const claims = new Map<string, { namespace: string; name: string }>();
+  const podTtlMs = options.podTtlMs ?? 0;
+  const imagePullDeadlineMs = options.imagePullDeadlineMs ?? 120_000;
+  const logDrainTimeoutMs = options.logDrainTimeoutMs ?? 5000;
+  const lostPodCheckMs = options.lostPodCheckMs ?? 10_000;
+  let created = 0;
+  let adopted = 0;
+  let closed = false;
+
+  const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
+
+  /** Per-pod listeners, so each watch event reaches only the attempt that waits for that pod. */
+  const podListeners = new Map<string, Set<(event: InformerEvent) => void>>();
+  const listenerKey = (namespace: string, name: string) => `${namespace}/${name}`;
+
+  function informerFor(namespace: string): Promise<Informer<V1Pod>> {
+    let informer = informers.get(namespace);
+    if (!informer) {
+      const created = createInformer<V1Pod>({
+        client,
+        path: podsPath(namespace),
+        labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+        resyncMs: options.resyncMs ?? 60_000,
+        onError: (error) => logger.debug({ err: error, namespace }, 'pod watch interrupted; resuming'),
+      });
+      created.on((event, pod) => {
+        const listeners = podListeners.get(listenerKey(namespace, pod.metadata?.name ?? ''));
+        if (listeners) for (const listener of [...listeners]) listener(event);
+      });
+      informer = created.start().then(() => created);
+      informer.catch(() => informers.delete(namespace));
+      informers.set(namespace, informer);
+    }
+    return informer;
+  }
+
+  function onPod(namespace: string, name: string, listener: (event: InformerEvent) => void): () => void {
+    const key = listenerKey(namespace, name);
+    let listeners = podListeners.get(key);
+    if (!listeners) podListeners.set(key, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) podListeners.delete(key);
+    };
+  }
+
+  async function deletePod(namespace: string, name: string): Promise<void> {
+    try {
+      await client.request('DELETE', `${podsPath(namespace)}/${name}`, {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      });
+    } catch (error) {
+      if (!KubeApiError.is(error, 404)) logger.warn({ err: error, pod: name }, 'could not delete pod');
+    }
+  }
+
+  function scheduleDelete(namespace: string, name: string): void {
+    if (podTtlMs < 0) return;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void deletePod(namespace, name).finally(resolve), podTtlMs);
+      if (podTtlMs > 0) timer.unref();
+    });
+    pendingDeletes.add(done);
+    void done.finally(() => pendingDeletes.delete(done));
+  }
+
+  async function ensureClaim(input: PodInput): Promise<void> {
+    if (!input.workspace?.enable) return;
+    const claim = buildWorkspaceClaim({ ...input, workspace: input.workspace });
+    const name = claim.metadata?.name ?? '';
+    claims.set(input.runId, { namespace: input.namespace, name });
+    try {
+      await client.request('POST', `/api/v1/namespaces/${input.namespace}/persistentvolumeclaims`, {
+        body: claim,
+      });
+    } catch (error) {
+      if (!KubeApiError.is(error, 409)) throw error;
+    }
+  }
+
+  async function execute(ctx: AttemptContext): Promise<TaskOutcome> {
+    if (closed) throw new Error('the pod runtime is closed');
+    const namespace = options.namespace ?? ctx.namespace;
+    const runLabels = ctx.runLabels;
+    const input: PodInput = {
+      attemptId: ctx.attemptId,
+      runId: ctx.runId,
+      dagName: ctx.dagName,
+      dagVersion: ctx.dagVersion,
+      namespace,
+      taskName: ctx.taskName,
+      attempt: ctx.attempt,
+      task: ctx.task.spec,
+      ...(ctx.dag.spec.workspace ? { workspace: ctx.dag.spec.workspace } : {}),
+      parameters: ctx.parameters,
+      ...(runLabels ? { runLabels } : {}),
+    };
+    const pod = buildPod(input, options.podSpec);
+    const name = pod.metadata?.name ?? '';
+    const container = pod.spec?.containers[0]?.name ?? '';
+    const informer = await informerFor(namespace);
+
+    // Follow the pod from before it exists, so no event is missed.
+    let seen = false;
+    let gone = false;
+    let wake: (() => void) | undefined;
+    const changed = () => wake?.();
+    const off = onPod(namespace, name, (event) => {
+      if (event === 'delete') gone = true;
+      else seen = true;
+      changed();
+    });
+    const onAbort = () => changed();
+    ctx.signal.addEventListener('abort', onAbort);
+    const logAbort = new AbortController();
+    let logs: Promise<void> | undefined;
+    const lines = { count: 0 };
+
+    const finish = async (outcome: TaskOutcome, deleteNow: boolean): Promise<TaskOutcome> => {
+      if (logs) {
+        const drained = await Promise.race([
+          logs.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), deleteNow ? 0 : logDrainTimeoutMs).unref()),
+        ]);
+        if (!drained && !deleteNow)
+          ctx.log({ stream: 'system', line: 'log stream did not complete in time' });
+        logAbort.abort();
+      }
+      if (deleteNow) await deletePod(namespace, name);
+      else scheduleDelete(namespace, name);
+      return outcome;
+    };
+
+    try {
+      if (ctx.signal.aborted) return { status: 'failed', exitCode: null, reason: abortReason(ctx.signal) };
+      await ensureClaim(input);
+      try {
+        await client.request('POST', podsPath(namespace), { body: pod });
+        created++;
+        options.onPodCreated?.({ namespace, name, adopted: false });
+      } catch (error) {
+        if (!KubeApiError.is(error, 409)) {
+          const message = error instanceof Error ? error.message : String(error);
+          // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and will stay wrong.
+          const nonRetryable =
+            error instanceof KubeApiError &&
+            error.status >= 400 &&
+            error.status < 500 &&
+            error.status !== 429;
+          return { status: 'failed', exitCode: null, reason: 'PodCreateFailed', message, nonRetryable };
+        }
+        adopted++;
+        options.onPodCreated?.({ namespace, name, adopted: true });
+        ctx.log({ stream: 'system', line: `adopted existing pod ${name}` });
+      }
+
+      let stuckSince: number | undefined;
+      let lastCheck = Date.now();
+      for (;;) {
+        if (ctx.signal.aborted) {
+          const reason = abortReason(ctx.signal);
+          return await finish(
+            {
+              status: 'failed',
+              exitCode: null,
+              reason,
+              message: reason === 'Timeout' ? 'the attempt timed out' : 'the attempt was canceled',
+            },
+            true,
+          );
+        }
+        const current = informer.get(name);
+        if (gone && !current) {
+          return await finish(
+            {
+              status: 'failed',
+              exitCode: null,
+              reason: 'PodDeleted',
+              message: `pod ${name} was deleted by someone else`,
+            },
+            false,
+          );
+        }
+        let waitMs: number | undefined;
+        if (current) {
+          if (!logs && hasStarted(current)) {
+            logs = streamLogs({
+              client,
+              namespace,
+              pod: name,
+              container,
+              sink: (line) => {
+                lines.count++;
+                ctx.log(line);
+              },
+              signal: logAbort.signal,
+              onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
+            });
+          }
+          const view = classifyPod(current);
+          if (view.kind === 'done') return await finish(view.outcome, false);
+          if (view.kind === 'pending' && view.waitingReason && STUCK_REASONS.has(view.waitingReason)) {
+            stuckSince ??= Date.now();
+            const waited = Date.now() - stuckSince;
+            if (waited >= imagePullDeadlineMs) {
+              return await finish(stuckOutcome(view.waitingReason, view.message, waited), true);
+            }
+            waitMs = imagePullDeadlineMs - waited;
+          } else stuckSince = undefined;
+        } else if (!seen && Date.now() - lastCheck >= lostPodCheckMs) {
+          // The watch never delivered it: ask directly.
+          lastCheck = Date.now();
+          try {
+            await client.request('GET', `${podsPath(namespace)}/${name}`);
+          } catch (error) {
+            if (KubeApiError.is(error, 404)) {
+              return { status: 'failed', exitCode: null, reason: 'Lost', message: `pod ${name} disappeared` };
+            }
+          }
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs ?? (current ? 60_000 : lostPodCheckMs));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      off();
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return {
+    name: options.name ?? 'kubernetes',
+    client,
+    get created() {
+      return created;
+    },
+    get adopted() {
+      return adopted;
+    },
+    execute,
+    async cleanupRun(runId) {
+      const claim = claims.get(runId);
+      claims.delete(runId);
+      const runLabel = labelValue(runId);
+      const namespaces = new Set<string>([
+        ...(options.namespace ? [options.namespace] : []),
+        ...(claim ? [claim.namespace] : []),
+      ]);
+      await Promise.all(
+        [...namespaces].map(async (namespace) => {
+          const informer = await informerFor(namespace);
+          const leftovers = informer
+            .list()
+            .filter((p) => p.metadata?.labels?.[LABELS.run] === runLabel && !p.metadata.deletionTimestamp);
+          await Promise.all(leftovers.map((p) => deletePod(namespace, p.metadata?.name ?? '')));
+        }),
+      );
+      if (claim) {
+        try {
+          await client.request(
+            'DELETE',
+            `/api/v1/namespaces/${claim.namespace}/persistentvolumeclaims/${claim.name}`,
+          );
+        } catch (error) {
+          if (!KubeApiError.is(error, 404)) throw error;
+        }
+      }
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...pendingDeletes]);
+      for (const informer of informers.values())
+        void informer.then(
+          (i) => i.stop(),
+          () => {},
+        );
+      informers.clear();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Pure: no control plane.
+import { describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
+import { abortReason, classifyPod, stuckOutcome } from '@kontroler/k8s-runtime';
+
+const pod = (status: V1Pod['status']): V1Pod => ({
+  metadata: { name: 'p' },
+  spec: { restartPolicy: 'Never', nodeName: 'n', containers: [{ name: 'main', image: 'x' }] },
+  status,
+});
+const terminated = (exitCode: number, reason?: string) => ({
+  name: 'main',
+  image: 'x',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  state: { terminated: { exitCode, ...(reason ? { reason } : {}) } },
+});
+
+describe('classifyPod', () => {
+  it.each<[string, V1Pod['status'], unknown]>([
+    ['no status', undefined, { kind: 'pending' }],
+    [
+      'running',
+      {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'main', image: 'x', imageID: '', ready: true, restartCount: 0, state: { running: {} } },
+        ],
+      },
+      { kind: 'running' },
+    ],
+    [
+      'succeeded',
+      { phase: 'Succeeded', containerStatuses: [terminated(0, 'Completed')] },
+      { kind: 'done', outcome: { status: 'succeeded', exitCode: 0, reason: 'Completed' } },
+    ],
+    [
+      'exit 3',
+      { phase: 'Failed', containerStatuses: [terminated(3, 'Error')] },
+      { kind: 'done', outcome: { status: 'failed', exitCode: 3, reason: 'Error' } },
+    ],
+    [
+      'OOMKilled',
+      { phase: 'Failed', containerStatuses: [terminated(137, 'OOMKilled')] },
+      { kind: 'done', outcome: { status: 'failed', exitCode: 137, reason: 'OOMKilled' } },
+    ],
+    [
+      'evicted',
+      {
+        phase: 'Failed',
+        reason: 'Evicted',
+        message: 'low memory',
+        containerStatuses: [terminated(137, 'Error')],
+      },
+      {
+        kind: 'done',
+        outcome: { status: 'failed', exitCode: 137, reason: 'Evicted', message: 'low memory' },
+      },
+    ],
+    [
+      'deadline',
+      { phase: 'Failed', reason: 'DeadlineExceeded', message: 'too long' },
+      { kind: 'done', outcome: { status: 'failed', exitCode: null, reason: 'Timeout', message: 'too long' } },
+    ],
+    [
+      'failed before start',
+      { phase: 'Failed', reason: 'UnexpectedAdmissionError' },
+      { kind: 'done', outcome: { status: 'failed', exitCode: null, reason: 'UnexpectedAdmissionError' } },
+    ],
+    [
+      'image pull',
+      {
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'main',
+            image: 'x',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: 'ImagePullBackOff', message: 'nope' } },
+          },
+        ],
+      },
+      { kind: 'pending', waitingReason: 'ImagePullBackOff', message: 'nope' },
+    ],
+  ])('%s', (_what, status, expected) => {
+    expect(classifyPod(pod(status))).toEqual(expected);
+  });
+
+  it('names image errors ImagePullError and other stuck reasons as they are', () => {
+    expect(stuckOutcome('ErrImagePull', 'x', 2000).reason).toBe('ImagePullError');
+    expect(stuckOutcome('CreateContainerConfigError', undefined, 0).reason).toBe(
+      'CreateContainerConfigError',
+    );
+  });
+});
+
+describe('abortReason', () => {
+  const aborted = (reason: unknown) => {
+    const c = new AbortController();
+    c.abort(reason);
+    return c.signal;
+  };
+  it.each<[unknown, string]>([
+    ['timeout', 'Timeout'],
+    [new DOMException('t', 'TimeoutError'), 'Timeout'],
+    [{ reason: 'deadline' }, 'Timeout'],
+    ['cancel', 'Canceled'],
+    [undefined, 'Canceled'],
+  ])('%s → %s', (reason, expected) => expect(abortReason(aborted(reason))).toBe(expected));
+});

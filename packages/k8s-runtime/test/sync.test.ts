@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { createEngine, createMemoryStore, type Engine, type MemoryStore } from '@kontroler/core';
+import {
+  createCrdSync,
+  createPodRuntime,
+  type CrdSync,
+  type DagResourceStatus,
+  type DagRunResourceStatus,
+  type PodRuntime,
+} from '@kontroler/k8s-runtime';
+import { describeK8s, eventually } from './helpers.js';
+
+const GROUP = '/apis/kontroler.greedykomodo/v1alpha1/namespaces';
+
+describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restricted client)', (plane) => {
+  const stops: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+
+  async function controller(
+    ns: string,
+  ): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync; runtime: PodRuntime }> {
+    const store = createMemoryStore();
+    const runtime = createPodRuntime({
+      kubeConfig: plane().restrictedKubeConfig,
+      namespace: ns,
+    });
+    const engine = createEngine({
+      store,
+      runtimes: [runtime],
+      pollIntervalMs: 100,
+      scheduler: false,
+      timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
+    });
+    await engine.start();
+    const sync = createCrdSync({
+      kubeConfig: plane().restrictedKubeConfig,
+      namespace: ns,
+      engine,
+      store,
+      dagWaitMs: 10_000,
+    });
+    await sync.start();
+    stops.push(
+      () => engine.stop(),
+      () => runtime.close?.() ?? Promise.resolve(),
+    );
+    stops.push(() => sync.stop());
+    return { engine, store, sync, runtime };
+  }
+
+  const apply = async (ns: string, docs: object[]) => {
+    for (const doc of docs as Array<{ kind: string }>) {
+      await plane().admin.request('POST', `${GROUP}/${ns}/${doc.kind === 'DAG' ? 'dags' : 'dagruns'}`, {
+        body: doc,
+      });
+    }
+  };
+  const fixture = (name: string) =>
+    parseAllDocuments(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')).map(
+      (d) => d.toJS() as object,
+    );
+  const get = <T>(ns: string, plural: string, name: string) =>
+    plane().admin.request<T>('GET', `${GROUP}/${ns}/${plural}/${name}`);
+  const runStatus = (ns: string, name: string) =>
+    get<{ status?: DagRunResourceStatus }>(ns, 'dagruns', name).then((r) => r.status);
+  const dagStatus = (ns: string, name: string) =>
+    get<{ status?: DagResourceStatus }>(ns, 'dags', name).then((r) => r.status);
+
+  it('runs the diamond DagRun to Succeeded and mirrors phase, tasks, times and observedGeneration', async () => {
+    // Simulated: every pod Running → Succeeded(0), logs, deletion.
+    const ns = await plane().createNamespace('sync-diamond');
+    const { engine, store } = await controller(ns);
+    for (const t of ['a', 'b', 'c', 'd']) {
+      plane().node.script(
+        (p) => p.metadata?.namespace === ns && p.metadata.labels?.['kontroler.greedykomodo/task'] === t,
+        {
+          logs: [`task ${t} says hi`],
+        },
+      );
+    }
+    const owners: unknown[] = [];
+    plane().node.script((pod) => {
+      if (pod.metadata?.namespace === ns) owners.push(pod.metadata.ownerReferences);
+      return false;
+    }, {});
+    await apply(ns, fixture('diamond.yaml'));
+    const status = await eventually(
+      'DagRun Succeeded',
+      async () => {
+        const s = await runStatus(ns, 'diamond-1');
+        return s?.phase === 'Succeeded' ? s : undefined;
+      },
+      20_000,
+    );
+    expect(status.tasks?.map((t) => [t.name, t.state, t.attempt]).sort()).toEqual([
+      ['a', 'succeeded', 1],
+      ['b', 'succeeded', 1],
+      ['c', 'succeeded', 1],
+      ['d', 'succeeded', 1],
+    ]);
+    expect(status.dagRunId).toBeTruthy();
+    expect(status.version).toBe(1);
+    expect(status.observedGeneration).toBe(1);
+    expect(Date.parse(status.finishedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(status.startedAt ?? ''));
+    expect(await dagStatus(ns, 'diamond')).toMatchObject({
+      phase: 'Successful',
+      valid: true,
+      version: 1,
+      observedGeneration: 1,
+    });
+    expect(plane().node.started.filter((p) => p.startsWith(`${ns}/`))).toHaveLength(4);
+    // The logs reached the store through ctx.log.
+    const snapshot = await engine.getRun(status.dagRunId ?? '');
+    const attemptD = snapshot?.attempts.find((a) => a.taskName === 'd');
+    const stored = await store.readLogs(attemptD?.id ?? '');
+    expect(stored.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['task d says hi']);
+    // Every pod is owned by the DagRun resource.
+    const uid = (await get<{ metadata: { uid: string } }>(ns, 'dagruns', 'diamond-1')).metadata.uid;
+    expect(owners).toHaveLength(4);
+    for (const refs of owners)
+      expect(refs).toEqual([expect.objectContaining({ kind: 'DagRun', name: 'diamond-1', uid })]);
+  }, 40_000);
+
+  it('makes a new DAG version only when the spec changes, and reports every validation error', async () => {
+    // No simulated behaviour: no runs.
+    const ns = await plane().createNamespace('sync-versions');
+    const { store } = await controller(ns);
+    const [dag] = fixture('diamond.yaml');
+    await apply(ns, [dag!]);
+    await eventually('version 1', async () => (await dagStatus(ns, 'diamond'))?.version === 1);
+    const path = `${GROUP}/${ns}/dags/diamond`;
+    // Metadata only: same generation, no new version.
+    await plane().admin.request('PATCH', path, { body: { metadata: { labels: { team: 'data' } } } });
+    await plane().admin.request('PATCH', path, { body: { spec: { schedule: '0 3 * * *' } } });
+    const v2 = await eventually('version 2', async () => {
+      const s = await dagStatus(ns, 'diamond');
+      return s?.version === 2 && s.observedGeneration === 2 ? s : undefined;
+    });
+    expect(v2).toMatchObject({ phase: 'Successful', valid: true });
+    expect((await store.getDag('diamond'))?.latestVersion).toBe(2);
+
+    await apply(ns, [
+      {
+        apiVersion: 'kontroler.greedykomodo/v1alpha1',
+        kind: 'DAG',
+        metadata: { name: 'broken' },
+        spec: {
+          task: [
+            { name: 'a', image: 'x', script: 'true', runAfter: ['b'] },
+            { name: 'b', image: 'x', script: 'true', runAfter: ['a'] },
+            { name: 'c', image: 'x', script: 'true', runAfter: ['missing'] },
+          ],
+        },
+      },
+    ]);
+    const invalid = await eventually('invalid status', async () => {
+      const s = await dagStatus(ns, 'broken');
+      return s?.valid === false ? s : undefined;
+    });
+    expect(invalid.phase).toBe('Failed');
+    expect(invalid.message.split('\n').length).toBeGreaterThanOrEqual(2);
+    expect(invalid.message).toMatch(/missing/);
+  });
+
+  it('retries on a listed exit code and refuses an unlisted one, as the DagRun status shows', async () => {
+    // Simulated: task "flaky" exits 2 once, then 0; task "hard" exits 3.
+    const ns = await plane().createNamespace('sync-retry');
+    await controller(ns);
+    const node = plane().node;
+    node.script(
+      (p) => p.metadata?.namespace === ns && p.metadata.labels?.['kontroler.greedykomodo/task'] === 'flaky',
+      { exitCode: 2 },
+      { times: 1 },
+    );
+    node.script(
+      (p) => p.metadata?.namespace === ns && p.metadata.labels?.['kontroler.greedykomodo/task'] === 'hard',
+      { exitCode: 3 },
+    );
+    const dag = (name: string, task: string) => ({
+      apiVersion: 'kontroler.greedykomodo/v1alpha1',
+      kind: 'DAG',
+      metadata: { name },
+      spec: {
+        task: [
+          {
+            name: task,
+            image: 'x',
+            script: 'exit 1',
+            backoff: { limit: 2 },
+            conditional: { enabled: true, retryCodes: [2] },
+          },
+        ],
+      },
+    });
+    const run = (name: string, dagName: string) => ({
+      apiVersion: 'kontroler.greedykomodo/v1alpha1',
+      kind: 'DagRun',
+      metadata: { name },
+      spec: { dagName },
+    });
+    await apply(ns, [
+      dag('retry-listed', 'flaky'),
+      dag('retry-unlisted', 'hard'),
+      run('r1', 'retry-listed'),
+      run('r2', 'retry-unlisted'),
+    ]);
+    const listed = await eventually(
+      'r1 done',
+      async () => {
+        const s = await runStatus(ns, 'r1');
+        return s?.phase === 'Succeeded' || s?.phase === 'Failed' ? s : undefined;
+      },
+      20_000,
+    );
+    expect(listed.phase).toBe('Succeeded');
+    expect(listed.tasks).toEqual([
+      expect.objectContaining({ name: 'flaky', state: 'succeeded', attempt: 2, exitCode: 0 }),
+    ]);
+    const unlisted = await eventually(
+      'r2 done',
+      async () => {
+        const s = await runStatus(ns, 'r2');
+        return s?.phase === 'Succeeded' || s?.phase === 'Failed' ? s : undefined;
+      },
+      20_000,
+    );
+    expect(unlisted.phase).toBe('Failed');
+    expect(unlisted.tasks).toEqual([
+      expect.objectContaining({ name: 'hard', state: 'failed', attempt: 1, exitCode: 3 }),
+    ]);
+  }, 40_000);
+
+  it('never starts a DagRun twice across controller restarts, and deleting a DAG suspends it but keeps history', async () => {
+    // Simulated: pods Running → Succeeded(0).
+    const ns = await plane().createNamespace('sync-restart');
+    const first = await controller(ns);
+    await apply(ns, fixture('diamond.yaml'));
+    await eventually(
+      'Succeeded',
+      async () => (await runStatus(ns, 'diamond-1'))?.phase === 'Succeeded',
+      20_000,
+    );
+    // A second sync on the same engine and store (a restarted controller) sees the same resources.
+    const again = createCrdSync({
+      kubeConfig: plane().restrictedKubeConfig,
+      namespace: ns,
+      engine: first.engine,
+      store: first.store,
+    });
+    await again.start();
+    await again.idle();
+    await again.stop();
+    const runs = await first.engine.listRuns({ dagName: 'diamond' }, { limit: 10 });
+    expect(runs.items).toHaveLength(1);
+
+    await plane().admin.request('DELETE', `${GROUP}/${ns}/dags/diamond`);
+    const record = await eventually('suspended', async () => {
+      const r = await first.store.getDag('diamond');
+      return r?.suspended ? r : undefined;
+    });
+    expect(record.latestVersion).toBe(1);
+    expect(await first.store.getDagVersion('diamond', 1)).toBeDefined();
+    expect(await first.engine.getRun(runs.items[0]!.id)).toBeDefined();
+  }, 40_000);
+});
