@@ -1,0 +1,389 @@
+/**
+ * MikroORM entities (EntitySchema, no decorators) for every table of the initial migration. The hot paths
+ * (claims, commits, log appends) use raw SQL; the entities serve the simple CRUD and document the schema.
+ * Property names are camelCase; the default naming strategy maps them to the snake_case columns.
+ */
+import { EntitySchema } from '@mikro-orm/core';
+
+const tz = { type: 'Date', columnType: 'timestamptz' } as const;
+const tzNull = { ...tz, nullable: true } as const;
+const textNull = { type: 'text', nullable: true } as const;
+
+export interface DagEntity {
+  name: string;
+  namespace: string;
+  latestVersion: number;
+  suspended: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+export const DagSchema = new EntitySchema<DagEntity>({
+  name: 'Dag',
+  tableName: 'dags',
+  properties: {
+    name: { type: 'text', primary: true },
+    namespace: { type: 'text' },
+    latestVersion: { type: 'integer' },
+    suspended: { type: 'boolean', default: false },
+    createdAt: tz,
+    updatedAt: tz,
+    deletedAt: tzNull,
+  },
+});
+
+export interface DagVersionEntity {
+  dagName: string;
+  version: number;
+  hash: string;
+  spec: Record<string, unknown>;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+export const DagVersionSchema = new EntitySchema<DagVersionEntity>({
+  name: 'DagVersion',
+  tableName: 'dag_versions',
+  properties: {
+    dagName: { type: 'text', primary: true },
+    version: { type: 'integer', primary: true },
+    hash: { type: 'text' },
+    spec: { type: 'json' },
+    createdAt: tz,
+    createdBy: textNull,
+  },
+});
+
+export interface RunEntity {
+  id: string;
+  dagName: string;
+  namespace: string;
+  dagVersion: number;
+  state: string;
+  parameters: Record<string, unknown>;
+  trigger: string;
+  revision: number;
+  round: number;
+  cancelRequested: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  reason: string | null;
+  idempotencyKey: string | null;
+  scheduledFor: Date | null;
+  labels: Record<string, string>;
+}
+
+export const RunSchema = new EntitySchema<RunEntity>({
+  name: 'Run',
+  tableName: 'runs',
+  properties: {
+    id: { type: 'text', primary: true },
+    dagName: { type: 'text' },
+    namespace: { type: 'text' },
+    dagVersion: { type: 'integer' },
+    state: { type: 'text' },
+    parameters: { type: 'json' },
+    trigger: { type: 'text' },
+    revision: { type: 'integer' },
+    round: { type: 'integer' },
+    cancelRequested: { type: 'boolean' },
+    createdAt: tz,
+    startedAt: tzNull,
+    finishedAt: tzNull,
+    reason: textNull,
+    idempotencyKey: textNull,
+    scheduledFor: tzNull,
+    labels: { type: 'json' },
+  },
+});
+
+export interface AttemptEntity {
+  id: string;
+  runId: string;
+  taskName: string;
+  attempt: number;
+  round: number;
+  state: string;
+  exitCode: number | null;
+  reason: string | null;
+  message: string | null;
+  createdAt: Date;
+  availableAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  runtime: string | null;
+  nonRetryable: boolean;
+  retryAfterMs: number | null;
+  /** Insertion order: snapshots list a run's attempts in the order they were created. */
+  ord: string;
+}
+
+export const AttemptSchema = new EntitySchema<AttemptEntity>({
+  name: 'Attempt',
+  tableName: 'attempts',
+  properties: {
+    id: { type: 'text', primary: true },
+    runId: { type: 'text' },
+    taskName: { type: 'text' },
+    attempt: { type: 'integer' },
+    round: { type: 'integer' },
+    state: { type: 'text' },
+    exitCode: { type: 'integer', nullable: true },
+    reason: textNull,
+    message: textNull,
+    createdAt: tz,
+    availableAt: tzNull,
+    startedAt: tzNull,
+    finishedAt: tzNull,
+    leaseOwner: textNull,
+    leaseExpiresAt: tzNull,
+    runtime: textNull,
+    nonRetryable: { type: 'boolean' },
+    retryAfterMs: { type: 'bigint', nullable: true },
+    ord: { type: 'bigint', autoincrement: true },
+  },
+});
+
+export interface ScheduleEntity {
+  dagName: string;
+  lastTick: Date;
+}
+
+export const ScheduleSchema = new EntitySchema<ScheduleEntity>({
+  name: 'Schedule',
+  tableName: 'schedules',
+  properties: { dagName: { type: 'text', primary: true }, lastTick: tz },
+});
+
+export interface OutboxEntity {
+  id: string;
+  topic: string;
+  runId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  status: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+}
+
+export const OutboxSchema = new EntitySchema<OutboxEntity>({
+  name: 'Outbox',
+  tableName: 'outbox',
+  properties: {
+    id: { type: 'text', primary: true },
+    topic: { type: 'text' },
+    runId: textNull,
+    payload: { type: 'json' },
+    createdAt: tz,
+    status: { type: 'text' },
+    attempts: { type: 'integer' },
+    nextAttemptAt: tz,
+    lastError: textNull,
+    deliveredAt: tzNull,
+    leaseOwner: textNull,
+    leaseExpiresAt: tzNull,
+  },
+});
+
+export interface DeliveryAttemptEntity {
+  id: string;
+  outboxId: string;
+  attempt: number;
+  at: Date;
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export const DeliveryAttemptSchema = new EntitySchema<DeliveryAttemptEntity>({
+  name: 'DeliveryAttempt',
+  tableName: 'delivery_attempts',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    outboxId: { type: 'text' },
+    attempt: { type: 'integer' },
+    at: tz,
+    ok: { type: 'boolean' },
+    statusCode: { type: 'integer', nullable: true },
+    error: textNull,
+    durationMs: { type: 'integer' },
+  },
+});
+
+export interface LogLineEntity {
+  attemptId: string;
+  seq: number;
+  ts: Date;
+  stream: string;
+  line: string;
+}
+
+export const LogLineSchema = new EntitySchema<LogLineEntity>({
+  name: 'LogLine',
+  tableName: 'log_lines',
+  properties: {
+    attemptId: { type: 'text', primary: true },
+    seq: { type: 'integer', primary: true },
+    ts: tz,
+    stream: { type: 'text' },
+    line: { type: 'text' },
+  },
+});
+
+export interface UserEntity {
+  id: string;
+  username: string;
+  passwordHash: string;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const UserSchema = new EntitySchema<UserEntity>({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    username: { type: 'text', unique: true },
+    passwordHash: { type: 'text' },
+    disabled: { type: 'boolean', default: false },
+    mustChangePassword: { type: 'boolean', default: false },
+    failedLogins: { type: 'integer', default: 0 },
+    lockedUntil: tzNull,
+    createdAt: { ...tz, defaultRaw: 'now()' },
+    updatedAt: { ...tz, defaultRaw: 'now()' },
+  },
+});
+
+export interface RoleBindingEntity {
+  id: string;
+  subjectKind: 'user' | 'group';
+  subject: string;
+  role: 'admin' | 'editor' | 'viewer';
+  namespace: string | null;
+  createdAt: Date;
+}
+
+export const RoleBindingSchema = new EntitySchema<RoleBindingEntity>({
+  name: 'RoleBinding',
+  tableName: 'role_bindings',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    subjectKind: { type: 'text' },
+    subject: { type: 'text' },
+    role: { type: 'text' },
+    namespace: textNull,
+    createdAt: { ...tz, defaultRaw: 'now()' },
+  },
+});
+
+export interface ApiTokenEntity {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  tokenHash: string;
+  role: string | null;
+  namespace: string | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export const ApiTokenSchema = new EntitySchema<ApiTokenEntity>({
+  name: 'ApiToken',
+  tableName: 'api_tokens',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    userId: { type: 'uuid' },
+    name: { type: 'text' },
+    prefix: { type: 'text' },
+    tokenHash: { type: 'text', unique: true },
+    role: textNull,
+    namespace: textNull,
+    expiresAt: tzNull,
+    lastUsedAt: tzNull,
+    revokedAt: tzNull,
+    createdAt: { ...tz, defaultRaw: 'now()' },
+  },
+});
+
+export interface RefreshTokenEntity {
+  id: string;
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  replacedBy: string | null;
+  createdAt: Date;
+}
+
+export const RefreshTokenSchema = new EntitySchema<RefreshTokenEntity>({
+  name: 'RefreshToken',
+  tableName: 'refresh_tokens',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    userId: { type: 'uuid' },
+    familyId: { type: 'uuid' },
+    tokenHash: { type: 'text', unique: true },
+    expiresAt: tz,
+    revokedAt: tzNull,
+    replacedBy: { type: 'uuid', nullable: true },
+    createdAt: { ...tz, defaultRaw: 'now()' },
+  },
+});
+
+export interface AuditLogEntity {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export const AuditLogSchema = new EntitySchema<AuditLogEntity>({
+  name: 'AuditLog',
+  tableName: 'audit_log',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    at: { ...tz, defaultRaw: 'now()' },
+    actor: { type: 'text' },
+    action: { type: 'text' },
+    target: textNull,
+    ip: textNull,
+    details: { type: 'json', nullable: true },
+  },
+});
+
+/** Every entity, for `MikroORM.init({ entities })`. */
+export const entities = [
+  DagSchema,
+  DagVersionSchema,
+  RunSchema,
+  AttemptSchema,
+  ScheduleSchema,
+  OutboxSchema,
+  DeliveryAttemptSchema,
+  LogLineSchema,
+  UserSchema,
+  RoleBindingSchema,
+  ApiTokenSchema,
+  RefreshTokenSchema,
+  AuditLogSchema,
+];

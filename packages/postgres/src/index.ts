@@ -1,0 +1,40 @@
+/** `@kontroler/postgres`: the PostgreSQL store (system of record and work queue) and its tools. */
+export { createPostgresStore } from './store.js';
+export type { PostgresStore, PostgresStoreOptions, SqlFunction } from './store.js';
+export { startEmbeddedPostgres, freePort } from './embedded.js';
+export type { EmbeddedPostgresOptions, EmbeddedPostgresHandle } from './embedded.js';
+export { pruneFinishedRuns } from './retention.js';
+export type { RetentionOptions } from './retention.js';
+export { migrationsList } from './migrations/index.js';
+export { WORK_CHANNEL, OUTBOX_CHANNEL } from './notify.js';
+export {
+  entities,
+  DagSchema,
+  DagVersionSchema,
+  RunSchema,
+  AttemptSchema,
+  ScheduleSchema,
+  OutboxSchema,
+  DeliveryAttemptSchema,
+  LogLineSchema,
+  UserSchema,
+  RoleBindingSchema,
+  ApiTokenSchema,
+  RefreshTokenSchema,
+  AuditLogSchema,
+} from './entities/index.js';
+export type {
+  DagEntity,
+  DagVersionEntity,
+  RunEntity,
+  AttemptEntity,
+  ScheduleEntity,
+  OutboxEntity,
+  DeliveryAttemptEntity,
+  LogLineEntity,
+  UserEntity,
+  RoleBindingEntity,
+  ApiTokenEntity,
+  RefreshTokenEntity,
+  AuditLogEntity,
+} from './entities/index.js';

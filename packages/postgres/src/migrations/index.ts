@@ -1,0 +1,7 @@
+/** Every migration, in order. Loaded by list (no file globbing), so it works from `src` and `dist` alike. */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125000000Initial } from './Migration20261125000000_initial.js';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
+];

@@ -1,0 +1,118 @@
+/**
+ * LISTEN/NOTIFY on one dedicated connection that reconnects with backoff. Writers call
+ * `pg_notify(channel, instanceId)` in the transaction that makes work claimable; this store's own
+ * listeners are called directly after its commit, so notifications carrying our own instance id are
+ * skipped. After a reconnect every listener is called once, since notifications may have been missed.
+ * Polling stays the engine's fallback.
+ */
+import pg from 'pg';
+
+export const WORK_CHANNEL = 'kontroler_work';
+export const OUTBOX_CHANNEL = 'kontroler_outbox';
+export type Channel = typeof WORK_CHANNEL | typeof OUTBOX_CHANNEL;
+
+export interface NotifierOptions {
+  readonly connection: pg.ClientConfig;
+  /** Our own notifications carry this payload and are not delivered twice. */
+  readonly instanceId: string;
+  /** Called when the listening connection fails (it reconnects by itself). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export class Notifier {
+  private readonly listeners = new Map<Channel, Set<() => void>>([
+    [WORK_CHANNEL, new Set()],
+    [OUTBOX_CHANNEL, new Set()],
+  ]);
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private backoffMs = 50;
+  private closed = false;
+
+  constructor(private readonly options: NotifierOptions) {}
+
+  /** Registers a listener; the connection opens with the first one. */
+  subscribe(channel: Channel, listener: () => void, options: { connect?: boolean } = {}): () => void {
+    const set = this.listeners.get(channel);
+    set?.add(listener);
+    if ((options.connect ?? true) && !this.closed && !this.client && !this.connecting && !this.retryTimer) {
+      this.connect();
+    }
+    return () => {
+      set?.delete(listener);
+    };
+  }
+
+  /** Calls this process's listeners of a channel (after our own commit). */
+  fire(channel: Channel): void {
+    for (const listener of [...(this.listeners.get(channel) ?? [])]) {
+      try {
+        listener();
+      } catch {
+        // A listener that throws must not break the writer or the other listeners.
+      }
+    }
+  }
+
+  private connect(): void {
+    const client = new pg.Client(this.options.connection);
+    const fail = (error: unknown): void => {
+      if (this.client === client) this.client = undefined;
+      client.removeAllListeners('notification');
+      client.end().catch(() => undefined);
+      if (this.closed) return;
+      this.options.onError?.(error);
+      this.scheduleReconnect();
+    };
+    client.on('error', fail);
+    client.on('end', () => {
+      if (this.client === client) fail(new Error('LISTEN connection ended'));
+    });
+    client.on('notification', (message) => {
+      if (message.payload === this.options.instanceId) return;
+      if (message.channel === WORK_CHANNEL || message.channel === OUTBOX_CHANNEL) this.fire(message.channel);
+    });
+    this.connecting = (async () => {
+      try {
+        await client.connect();
+        await client.query(`listen ${WORK_CHANNEL}; listen ${OUTBOX_CHANNEL}`);
+        if (this.closed) {
+          await client.end();
+          return;
+        }
+        const reconnected = this.backoffMs > 50;
+        this.client = client;
+        this.backoffMs = 50;
+        if (reconnected) {
+          this.fire(WORK_CHANNEL);
+          this.fire(OUTBOX_CHANNEL);
+        }
+      } catch (error) {
+        fail(error);
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retryTimer || this.closed) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, 5000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed && !this.client && !this.connecting) this.connect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
