@@ -1,0 +1,202 @@
+/**
+ * `createApp(deps)`: the express application, testable without a network or a process. Order of the
+ * pipeline: body parsers → OpenAPI validator (route match → authentication + RBAC in its security
+ * handler → request validation) → the operation's handler → problem+json for every error.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import { silentLogger, type DagVersion, type Store } from '@kontroler/core';
+import { createAuditor } from './audit.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { DEFAULT_SCRYPT_N } from './auth/crypto.js';
+import { createIdentity } from './auth/identity.js';
+import { createRateLimiter } from './auth/rate-limit.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+import { expressPath, OPERATIONS } from './openapi/operations.js';
+import { ApiError, forbidden, makeProblem, problemHandler, sendProblem, unauthorized } from './problem.js';
+import { hasRole } from './rbac/grants.js';
+import {
+  ALLOWED_BEFORE_PASSWORD_CHANGE,
+  NOT_FOR_API_TOKENS,
+  ruleFor,
+  type OperationId,
+} from './rbac/rules.js';
+import { adminHandlers } from './routes/admin.js';
+import { authHandlers } from './routes/auth.js';
+import type { ApiContext, Handler } from './routes/context.js';
+import { dagHandlers } from './routes/dags/handlers.js';
+import { eventHandlers } from './routes/events.js';
+import { healthHandlers } from './routes/health.js';
+import { runHandlers } from './routes/runs.js';
+import { createEventHub } from './sse.js';
+import type { AppDeps, Principal } from './types.js';
+
+/** DAG versions are immutable: keep the most recently read ones in memory. */
+function withVersionCache(store: Store, size = 500): Store {
+  const cache = new Map<string, DagVersion>();
+  const getDagVersion = async (name: string, version: number): Promise<DagVersion | undefined> => {
+    const key = `${version}:${name}`;
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    const found = await store.getDagVersion(name, version);
+    if (found) {
+      cache.set(key, found);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+    }
+    return found;
+  };
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'getDagVersion') return getDagVersion;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export type KontrolerApp = Express & {
+  /** Detaches from the engine's events and stops SSE bookkeeping. */
+  dispose(): void;
+};
+
+/** Body size limit for JSON, YAML and DSL documents. */
+export const BODY_LIMIT = '1mb';
+const TEXT_TYPES = ['text/plain', 'application/yaml', 'application/x-yaml', 'text/yaml'];
+
+type AuthedRequest = Request & { principal?: Principal; authProblem?: ApiError };
+
+export function createApp(deps: AppDeps): KontrolerApp {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const identity = createIdentity(deps.sql);
+  const document = buildOpenApiDocument();
+  const hub = createEventHub({
+    events: deps.engine.events,
+    size: deps.eventBufferSize ?? 1000,
+    now,
+    logger,
+  });
+  const ctx: ApiContext = {
+    deps,
+    store: withVersionCache(deps.store),
+    engine: deps.engine,
+    identity,
+    authenticator: createAuthenticator({ identity, options: deps.auth, now, logger }),
+    auditor: createAuditor(deps.sql, logger),
+    hub,
+    loginLimiter: createRateLimiter({ limit: deps.loginRateLimit ?? 10, windowMs: 60_000, now }),
+    logger,
+    now,
+    scryptN: deps.auth.scryptN ?? DEFAULT_SCRYPT_N,
+    document,
+  };
+
+  const handlers = {
+    ...healthHandlers(ctx),
+    ...authHandlers(ctx),
+    ...dagHandlers(ctx),
+    ...runHandlers(ctx),
+    ...eventHandlers(ctx),
+    ...adminHandlers(ctx),
+  } as Record<OperationId, Handler>;
+
+  const app = express() as KontrolerApp;
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit: BODY_LIMIT, type: TEXT_TYPES }));
+
+  const isApiPath = (path: string): boolean =>
+    path.startsWith('/api/') || path === '/healthz' || path === '/readyz';
+
+  /** Authentication and the RBAC pre-check, run by the validator for every secured operation. */
+  const bearerAuth = async (request: Request): Promise<boolean> => {
+    const req = request as AuthedRequest;
+    const operationId = (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
+      ?.operationId;
+    try {
+      const p = await ctx.authenticator.authenticate(req);
+      if (!p) throw unauthorized();
+      const rule = operationId === undefined ? undefined : ruleFor(operationId);
+      if (rule === undefined) throw forbidden('no access rule for this operation');
+      if (p.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(operationId ?? '')) {
+        throw new ApiError(
+          403,
+          'PASSWORD_CHANGE_REQUIRED',
+          'change your password first (POST /api/v1/me/password)',
+        );
+      }
+      if (p.kind === 'token' && NOT_FOR_API_TOKENS.has(operationId ?? '')) {
+        throw forbidden('API tokens cannot do this');
+      }
+      // Admin operations (users, audit) need a global grant; the others a grant in some namespace,
+      // narrowed to the resource's namespace by the handler.
+      if (
+        rule !== 'public' &&
+        rule !== 'authenticated' &&
+        !hasRole(p, rule, rule === 'admin' ? null : undefined)
+      ) {
+        throw forbidden(`needs role ${rule}`);
+      }
+      req.principal = p;
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError) {
+        req.authProblem = error;
+        throw error;
+      }
+      logger.error({ err: error }, 'authentication failed');
+      throw Object.assign(new Error('internal error'), { status: 500 });
+    }
+  };
+
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(document) as unknown as Parameters<
+        typeof OpenApiValidator.middleware
+      >[0]['apiSpec'],
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
+      validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
+      validateSecurity: { handlers: { bearerAuth } },
+      ignorePaths: (path: string) => !isApiPath(path),
+      fileUploader: false,
+      validateApiSpec: true,
+    }),
+  );
+
+  for (const def of OPERATIONS) {
+    const handler = handlers[def.operationId];
+    const route: RequestHandler = async (req, res) => {
+      await handler(req, res);
+    };
+    app[def.method](expressPath(def.path), route);
+  }
+
+  if (deps.consoleDir && existsSync(join(deps.consoleDir, 'index.html'))) {
+    const dir = deps.consoleDir;
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dir, 'index.html'));
+    });
+  }
+
+  app.use((req, res) => {
+    sendProblem(res, makeProblem(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+  });
+  app.use(problemHandler(logger));
+
+  app.dispose = () => hub.close();
+  return app;
+}

@@ -1,0 +1,268 @@
+/**
+ * SQL over the identity tables (users, role_bindings, api_tokens, refresh_tokens). Role bindings of kind
+ * `user` name the user by username; kind `group` names an OIDC group (a value of the roles claim).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Grant, Role, Sql } from '../types.js';
+
+export interface UserRow {
+  readonly id: string;
+  readonly username: string;
+  readonly password_hash: string;
+  readonly disabled: boolean;
+  readonly must_change_password: boolean;
+  readonly failed_logins: number;
+  readonly locked_until: Date | string | null;
+  readonly created_at: Date | string;
+  readonly grants: Grant[];
+}
+
+export interface ApiTokenRow {
+  readonly id: string;
+  readonly user_id: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly role: Role | null;
+  readonly namespace: string | null;
+  readonly expires_at: Date | string | null;
+  readonly last_used_at: Date | string | null;
+  readonly revoked_at: Date | string | null;
+  readonly created_at: Date | string;
+}
+
+export interface RefreshRow {
+  readonly id: string;
+  readonly user_id: string;
+  readonly family_id: string;
+  readonly expires_at: Date | string;
+  readonly revoked_at: Date | string | null;
+}
+
+export const toMs = (value: Date | string | number | null | undefined): number | null =>
+  value === null || value === undefined ? null : new Date(value).getTime();
+
+export const toIso = (value: Date | string | number | null | undefined): string | null => {
+  const ms = toMs(value);
+  return ms === null ? null : new Date(ms).toISOString();
+};
+
+const USER_SELECT = `
+  select u.id, u.username, u.password_hash, u.disabled, u.must_change_password, u.failed_logins,
+         u.locked_until, u.created_at,
+         coalesce(json_agg(json_build_object('role', rb.role, 'namespace', rb.namespace)
+                  order by rb.role, rb.namespace) filter (where rb.id is not null), '[]'::json) as grants
+    from users u
+    left join role_bindings rb on rb.subject_kind = 'user' and rb.subject = u.username`;
+
+/** Normalises json columns that a driver may return as text. */
+function withGrants(row: UserRow): UserRow {
+  const grants = typeof row.grants === 'string' ? (JSON.parse(row.grants) as Grant[]) : row.grants;
+  return { ...row, grants };
+}
+
+export interface Identity {
+  countUsers(): Promise<number>;
+  userById(id: string): Promise<UserRow | undefined>;
+  userByName(username: string): Promise<UserRow | undefined>;
+  listUsers(): Promise<UserRow[]>;
+  createUser(input: {
+    username: string;
+    passwordHash: string;
+    mustChangePassword: boolean;
+    grants: readonly Grant[];
+  }): Promise<UserRow>;
+  setDisabled(id: string, disabled: boolean): Promise<void>;
+  setGrants(username: string, grants: readonly Grant[]): Promise<void>;
+  setPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<void>;
+  /** Counts a failure; locks the account for `lockMs` when it reaches `maxFailures`. */
+  recordFailedLogin(id: string, maxFailures: number, lockMs: number): Promise<void>;
+  clearFailedLogins(id: string): Promise<void>;
+  groupGrants(groups: string[]): Promise<Grant[]>;
+
+  insertApiToken(input: {
+    userId: string;
+    name: string;
+    prefix: string;
+    hash: string;
+    role: Role | null;
+    namespace: string | null;
+    expiresAt: number | null;
+  }): Promise<ApiTokenRow>;
+  listApiTokens(userId: string | null): Promise<ApiTokenRow[]>;
+  apiTokenById(id: string): Promise<ApiTokenRow | undefined>;
+  apiTokenByHash(hash: string): Promise<ApiTokenRow | undefined>;
+  revokeApiToken(id: string): Promise<void>;
+  touchApiToken(id: string): Promise<void>;
+
+  insertRefresh(input: {
+    id?: string;
+    userId: string;
+    familyId: string;
+    hash: string;
+    expiresAt: number;
+  }): Promise<string>;
+  refreshByHash(hash: string): Promise<RefreshRow | undefined>;
+  /** Marks a live refresh token used; false when it was already revoked (a reuse). */
+  consumeRefresh(id: string, replacedBy: string | null): Promise<boolean>;
+  revokeFamily(familyId: string): Promise<void>;
+  revokeAllRefresh(userId: string): Promise<void>;
+}
+
+const TOKEN_COLUMNS =
+  'id, user_id, name, prefix, role, namespace, expires_at, last_used_at, revoked_at, created_at';
+
+export function createIdentity(sql: Sql): Identity {
+  const one = async <T>(text: string, params: unknown[]): Promise<T | undefined> =>
+    (await sql<T>(text, params))[0];
+
+  const setGrants = async (username: string, grants: readonly Grant[]): Promise<void> => {
+    await sql(`delete from role_bindings where subject_kind = 'user' and subject = $1`, [username]);
+    for (const g of grants) {
+      await sql(
+        `insert into role_bindings (id, subject_kind, subject, role, namespace)
+         values ($1, 'user', $2, $3, $4) on conflict do nothing`,
+        [randomUUID(), username, g.role, g.namespace],
+      );
+    }
+  };
+
+  const userById = async (id: string): Promise<UserRow | undefined> => {
+    const row = await one<UserRow>(`${USER_SELECT} where u.id = $1 group by u.id`, [id]);
+    return row && withGrants(row);
+  };
+
+  return {
+    async countUsers() {
+      const row = await one<{ n: string | number }>('select count(*) as n from users', []);
+      return Number(row?.n ?? 0);
+    },
+    userById,
+    async userByName(username) {
+      const row = await one<UserRow>(`${USER_SELECT} where u.username = $1 group by u.id`, [username]);
+      return row && withGrants(row);
+    },
+    async listUsers() {
+      const rows = await sql<UserRow>(`${USER_SELECT} group by u.id order by u.username`);
+      return rows.map(withGrants);
+    },
+    async createUser(input) {
+      const id = randomUUID();
+      await sql(
+        `insert into users (id, username, password_hash, must_change_password) values ($1, $2, $3, $4)`,
+        [id, input.username, input.passwordHash, input.mustChangePassword],
+      );
+      await setGrants(input.username, input.grants);
+      const user = await userById(id);
+      if (!user) throw new Error('user vanished after insert');
+      return user;
+    },
+    async setDisabled(id, disabled) {
+      await sql('update users set disabled = $2, updated_at = now() where id = $1', [id, disabled]);
+      if (disabled) {
+        await sql('update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [
+          id,
+        ]);
+      }
+    },
+    setGrants,
+    async setPassword(id, passwordHash, mustChangePassword) {
+      await sql(
+        `update users set password_hash = $2, must_change_password = $3, failed_logins = 0,
+                locked_until = null, updated_at = now() where id = $1`,
+        [id, passwordHash, mustChangePassword],
+      );
+    },
+    async recordFailedLogin(id, maxFailures, lockMs) {
+      await sql(
+        `update users set failed_logins = failed_logins + 1,
+                locked_until = case when failed_logins + 1 >= $2
+                                    then now() + ($3::double precision * interval '1 millisecond')
+                                    else locked_until end
+          where id = $1`,
+        [id, maxFailures, lockMs],
+      );
+    },
+    async clearFailedLogins(id) {
+      await sql('update users set failed_logins = 0, locked_until = null where id = $1', [id]);
+    },
+    async groupGrants(groups) {
+      if (groups.length === 0) return [];
+      return sql<Grant>(
+        `select role, namespace from role_bindings where subject_kind = 'group' and subject = any($1::text[])`,
+        [groups],
+      );
+    },
+
+    async insertApiToken(input) {
+      const row = await one<ApiTokenRow>(
+        `insert into api_tokens (id, user_id, name, prefix, token_hash, role, namespace, expires_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${TOKEN_COLUMNS}`,
+        [
+          randomUUID(),
+          input.userId,
+          input.name,
+          input.prefix,
+          input.hash,
+          input.role,
+          input.namespace,
+          input.expiresAt === null ? null : new Date(input.expiresAt),
+        ],
+      );
+      if (!row) throw new Error('token insert returned nothing');
+      return row;
+    },
+    async listApiTokens(userId) {
+      return userId === null
+        ? sql<ApiTokenRow>(`select ${TOKEN_COLUMNS} from api_tokens order by created_at desc, id`)
+        : sql<ApiTokenRow>(
+            `select ${TOKEN_COLUMNS} from api_tokens where user_id = $1 order by created_at desc, id`,
+            [userId],
+          );
+    },
+    async apiTokenById(id) {
+      return one<ApiTokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where id = $1`, [id]);
+    },
+    async apiTokenByHash(hash) {
+      return one<ApiTokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where token_hash = $1`, [hash]);
+    },
+    async revokeApiToken(id) {
+      await sql('update api_tokens set revoked_at = coalesce(revoked_at, now()) where id = $1', [id]);
+    },
+    async touchApiToken(id) {
+      await sql('update api_tokens set last_used_at = now() where id = $1', [id]);
+    },
+
+    async insertRefresh(input) {
+      const id = input.id ?? randomUUID();
+      await sql(
+        `insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at) values ($1, $2, $3, $4, $5)`,
+        [id, input.userId, input.familyId, input.hash, new Date(input.expiresAt)],
+      );
+      return id;
+    },
+    async refreshByHash(hash) {
+      return one<RefreshRow>(
+        'select id, user_id, family_id, expires_at, revoked_at from refresh_tokens where token_hash = $1',
+        [hash],
+      );
+    },
+    async consumeRefresh(id, replacedBy) {
+      const rows = await sql(
+        `update refresh_tokens set revoked_at = now(), replaced_by = $2
+          where id = $1 and revoked_at is null returning id`,
+        [id, replacedBy],
+      );
+      return rows.length === 1;
+    },
+    async revokeFamily(familyId) {
+      await sql('update refresh_tokens set revoked_at = coalesce(revoked_at, now()) where family_id = $1', [
+        familyId,
+      ]);
+    },
+    async revokeAllRefresh(userId) {
+      await sql('update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [
+        userId,
+      ]);
+    },
+  };
+}

@@ -1,0 +1,438 @@
+/**
+ * Every HTTP operation of the API as data: method, path, parameters, bodies and answers. The OpenAPI
+ * document is generated from this list, and the app registers one handler per operationId from it, so the
+ * document and the routes cannot drift apart.
+ */
+import type { OperationId } from '../rbac/rules.js';
+import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ParameterDef {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header';
+  readonly required?: boolean;
+  readonly schema: JsonSchema;
+  readonly description?: string;
+  /** Accept reserved characters (`,` in `state=running,failed`) unencoded. */
+  readonly allowReserved?: boolean;
+}
+
+export interface OperationDef {
+  readonly operationId: OperationId;
+  readonly method: HttpMethod;
+  /** OpenAPI path template (`/api/v1/dags/{name}`). */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly parameters?: readonly ParameterDef[];
+  readonly requestBody?: {
+    readonly required: boolean;
+    readonly content: Record<string, { schema: JsonSchema }>;
+  };
+  readonly responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: JsonSchema }> }
+  >;
+  /** False for operations that need no credential. */
+  readonly secured: boolean;
+}
+
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ok = (schema: JsonSchema, description = 'OK') => ({ description, content: json(schema) });
+const noContent = { description: 'No content' };
+const str: JsonSchema = { type: 'string' };
+const namePath: ParameterDef = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 253 },
+};
+const idPath: ParameterDef = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+};
+const limit: ParameterDef = {
+  name: 'limit',
+  in: 'query',
+  schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+};
+const cursor: ParameterDef = {
+  name: 'cursor',
+  in: 'query',
+  schema: { type: 'string', maxLength: 2000 },
+  allowReserved: true,
+};
+const query = (name: string, schema: JsonSchema = str, description?: string): ParameterDef => ({
+  name,
+  in: 'query',
+  schema,
+  ...(schema.type === 'string' ? { allowReserved: true } : {}),
+  ...(description ? { description } : {}),
+});
+const body = (schema: JsonSchema, required = true) => ({ required, content: json(schema) });
+const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const nullableString: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 63 };
+const role: JsonSchema = { type: 'string', enum: ['admin', 'editor', 'viewer'] };
+const grants: JsonSchema = {
+  type: 'array',
+  maxItems: 100,
+  items: object({ role, namespace: nullableString }, ['role']),
+};
+
+/** A DAG document: JSON (`DagSpec`, checked by core so errors name the task), YAML, or DSL text. */
+const dagDocument = {
+  required: true,
+  content: {
+    'application/json': {
+      schema: { type: 'object', description: 'A DagSpec (components.schemas.DagSpec), checked by core' },
+    },
+    'application/yaml': {
+      schema: { type: 'string', description: 'A Kontroler manifest or a plain YAML DagSpec' },
+    },
+    'text/plain': { schema: { type: 'string', description: 'The DSL; with ?format=dsl&name=<name>' } },
+  },
+};
+const documentQuery: ParameterDef[] = [
+  query('format', { type: 'string', enum: ['json', 'yaml', 'dsl'] }),
+  query('name', { type: 'string', minLength: 1, maxLength: 253 }, 'The DAG name for a DSL body'),
+  query('namespace', { type: 'string', minLength: 1, maxLength: 63 }),
+];
+const sse = { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: str } } };
+
+function op(
+  operationId: OperationId,
+  method: HttpMethod,
+  path: string,
+  tag: string,
+  summary: string,
+  rest: Partial<Pick<OperationDef, 'parameters' | 'requestBody' | 'responses' | 'secured'>> = {},
+): OperationDef {
+  return {
+    operationId,
+    method,
+    path,
+    tag,
+    summary,
+    secured: rest.secured ?? true,
+    responses: rest.responses ?? { '200': { description: 'OK' } },
+    ...(rest.parameters ? { parameters: rest.parameters } : {}),
+    ...(rest.requestBody ? { requestBody: rest.requestBody } : {}),
+  };
+}
+
+const V1 = '/api/v1';
+
+export const OPERATIONS: readonly OperationDef[] = [
+  op('healthz', 'get', '/healthz', 'health', 'The process is up', {
+    secured: false,
+    responses: { '200': ok(object({ status: str }, ['status'])) },
+  }),
+  op('readyz', 'get', '/readyz', 'health', 'The store answers', {
+    secured: false,
+    responses: { '200': ok(object({ status: str }, ['status'])) },
+  }),
+  op('getOpenApi', 'get', '/api/openapi.json', 'health', 'This document', {
+    secured: false,
+    responses: { '200': ok({ type: 'object' }) },
+  }),
+
+  op('login', 'post', `${V1}/auth/login`, 'auth', 'Log in with a username and password', {
+    secured: false,
+    requestBody: body(
+      object(
+        {
+          username: { type: 'string', minLength: 1, maxLength: 200 },
+          password: { type: 'string', maxLength: 1000 },
+        },
+        ['username', 'password'],
+      ),
+    ),
+    responses: { '200': ok(ref('Session')) },
+  }),
+  op('refresh', 'post', `${V1}/auth/refresh`, 'auth', 'Rotate a refresh token', {
+    secured: false,
+    requestBody: body(
+      object({ refreshToken: { type: 'string', minLength: 1, maxLength: 500 } }, ['refreshToken']),
+    ),
+    responses: { '200': ok(ref('Session')) },
+  }),
+  op('logout', 'post', `${V1}/auth/logout`, 'auth', 'Revoke a refresh token family', {
+    requestBody: body(object({ refreshToken: { type: 'string', maxLength: 500 } }), false),
+    responses: { '204': noContent },
+  }),
+  op('getMe', 'get', `${V1}/me`, 'auth', 'The caller', { responses: { '200': ok(ref('User')) } }),
+  op('changePassword', 'post', `${V1}/me/password`, 'auth', 'Change the own password', {
+    requestBody: body(
+      object(
+        {
+          currentPassword: { type: 'string', maxLength: 1000 },
+          newPassword: { type: 'string', minLength: 8, maxLength: 1000 },
+        },
+        ['currentPassword', 'newPassword'],
+      ),
+    ),
+    responses: { '204': noContent },
+  }),
+  op('listTokens', 'get', `${V1}/tokens`, 'auth', 'API tokens (own; admins: ?all=true)', {
+    parameters: [query('all', { type: 'boolean' })],
+    responses: { '200': ok(page(ref('TokenInfo'))) },
+  }),
+  op('createToken', 'post', `${V1}/tokens`, 'auth', 'Create an API token (shown once)', {
+    requestBody: body(
+      object(
+        {
+          name: { type: 'string', minLength: 1, maxLength: 100 },
+          role,
+          namespace: { type: 'string', minLength: 1, maxLength: 63 },
+          expiresInDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        },
+        ['name'],
+      ),
+    ),
+    responses: { '201': ok(ref('CreatedToken'), 'Created') },
+  }),
+  op('deleteToken', 'delete', `${V1}/tokens/{id}`, 'auth', 'Revoke an API token', {
+    parameters: [idPath],
+    responses: { '204': noContent },
+  }),
+
+  op('listDags', 'get', `${V1}/dags`, 'dags', 'List DAGs', {
+    parameters: [
+      query('search', { type: 'string', maxLength: 200 }),
+      query('namespace', { type: 'string', maxLength: 63 }),
+      limit,
+      cursor,
+    ],
+    responses: { '200': ok(page(ref('DagSummary'))) },
+  }),
+  op('createDag', 'post', `${V1}/dags`, 'dags', 'Create a DAG or a new version of it', {
+    parameters: documentQuery,
+    requestBody: dagDocument,
+    responses: {
+      '200': ok(ref('DagSaveResult'), 'Unchanged'),
+      '201': ok(ref('DagSaveResult'), 'New version'),
+    },
+  }),
+  op('validateDag', 'post', `${V1}/dags/validate`, 'dags', 'Validate a DAG document without saving it', {
+    parameters: documentQuery,
+    requestBody: dagDocument,
+    responses: { '200': ok(ref('ValidationResult')) },
+  }),
+  op('getDag', 'get', `${V1}/dags/{name}`, 'dags', 'A DAG with its latest version', {
+    parameters: [namePath],
+    responses: { '200': ok(ref('DagDetail')) },
+  }),
+  op('updateDag', 'put', `${V1}/dags/{name}`, 'dags', 'Save a new version of a DAG', {
+    parameters: [namePath, ...documentQuery.filter((p) => p.name !== 'name')],
+    requestBody: dagDocument,
+    responses: {
+      '200': ok(ref('DagSaveResult'), 'Unchanged'),
+      '201': ok(ref('DagSaveResult'), 'New version'),
+    },
+  }),
+  op('deleteDag', 'delete', `${V1}/dags/{name}`, 'dags', 'Delete a DAG (history is kept)', {
+    parameters: [namePath],
+    responses: { '204': noContent },
+  }),
+  op('suspendDag', 'post', `${V1}/dags/{name}/suspend`, 'dags', "Suspend a DAG's schedule", {
+    parameters: [namePath],
+    responses: { '200': ok(ref('DagSummary')) },
+  }),
+  op('resumeDag', 'post', `${V1}/dags/{name}/resume`, 'dags', "Resume a DAG's schedule", {
+    parameters: [namePath],
+    responses: { '200': ok(ref('DagSummary')) },
+  }),
+  op('listDagVersions', 'get', `${V1}/dags/{name}/versions`, 'dags', 'Versions, newest first', {
+    parameters: [namePath, limit, cursor],
+    responses: { '200': ok(page(ref('DagVersionInfo'))) },
+  }),
+  op(
+    'getDagVersion',
+    'get',
+    `${V1}/dags/{name}/versions/{version}`,
+    'dags',
+    'One version as JSON, YAML and DSL',
+    {
+      parameters: [
+        namePath,
+        { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+      ],
+      responses: { '200': ok(ref('DagVersionDetail')) },
+    },
+  ),
+  op('diffDagVersions', 'get', `${V1}/dags/{name}/diff`, 'dags', 'Differences between two versions', {
+    parameters: [
+      namePath,
+      { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+      { name: 'to', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
+    ],
+    responses: { '200': ok(ref('DagDiff')) },
+  }),
+  op('triggerRun', 'post', `${V1}/dags/{name}/runs`, 'runs', 'Start a run', {
+    parameters: [namePath],
+    requestBody: body(
+      object({
+        parameters: {
+          type: 'object',
+          additionalProperties: { type: 'string', maxLength: 100_000 },
+          maxProperties: 200,
+        },
+        idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+      }),
+      false,
+    ),
+    responses: { '201': ok(ref('Run'), 'Created') },
+  }),
+
+  op('listRuns', 'get', `${V1}/runs`, 'runs', 'Runs, newest first', {
+    parameters: [
+      query('dag', { type: 'string', maxLength: 253 }),
+      query('namespace', { type: 'string', maxLength: 63 }),
+      query(
+        'state',
+        {
+          type: 'string',
+          pattern:
+            '^(pending|running|succeeded|failed|canceled)(,(pending|running|succeeded|failed|canceled))*$',
+        },
+        'Comma-separated states',
+      ),
+      query('from', { type: 'string', format: 'date-time' }),
+      query('to', { type: 'string', format: 'date-time' }),
+      limit,
+      cursor,
+    ],
+    responses: { '200': ok(page(ref('Run'))) },
+  }),
+  op('getRun', 'get', `${V1}/runs/{id}`, 'runs', 'A run with every attempt', {
+    parameters: [idPath],
+    responses: { '200': ok(ref('RunDetail')) },
+  }),
+  op('cancelRun', 'post', `${V1}/runs/{id}/cancel`, 'runs', 'Cancel a run', {
+    parameters: [idPath],
+    responses: { '200': ok(ref('Run')) },
+  }),
+  op(
+    'retryRun',
+    'post',
+    `${V1}/runs/{id}/retry`,
+    'runs',
+    'Retry a failed or canceled run from its failed tasks',
+    {
+      parameters: [idPath],
+      requestBody: body(object({ latestVersion: { type: 'boolean' } }), false),
+      responses: { '200': ok(ref('Run')) },
+    },
+  ),
+  op('getAttemptLogs', 'get', `${V1}/runs/{id}/attempts/{attemptId}/logs`, 'runs', "An attempt's log", {
+    parameters: [
+      idPath,
+      {
+        name: 'attemptId',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+      query('tail', { type: 'integer', minimum: 1, maximum: 10_000 }),
+      query('afterSeq', { type: 'integer', minimum: 0 }),
+      query('limit', { type: 'integer', minimum: 1, maximum: 10_000 }),
+      query('download', { type: 'string', enum: ['0', '1', 'true', 'false'] }),
+    ],
+    responses: {
+      '200': {
+        description: 'Lines as JSON, or the whole log as text',
+        content: { 'application/json': { schema: ref('LogLines') }, 'text/plain': { schema: str } },
+      },
+      '206': { description: 'A byte range of the text log', content: { 'text/plain': { schema: str } } },
+    },
+  }),
+  op(
+    'streamAttemptLogs',
+    'get',
+    `${V1}/runs/{id}/attempts/{attemptId}/logs/stream`,
+    'runs',
+    'Follow a log (SSE)',
+    {
+      parameters: [
+        idPath,
+        {
+          name: 'attemptId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: 200 },
+        },
+        query('afterSeq', { type: 'integer', minimum: 0 }),
+      ],
+      responses: { '200': sse },
+    },
+  ),
+  op('listRunDeliveries', 'get', `${V1}/runs/{id}/deliveries`, 'runs', 'Webhook deliveries of a run', {
+    parameters: [idPath],
+    responses: { '200': ok({ type: 'array', items: ref('Delivery') }) },
+  }),
+  op('redeliver', 'post', `${V1}/deliveries/{id}/redeliver`, 'runs', 'Send a delivery again', {
+    parameters: [idPath],
+    responses: { '202': { description: 'Queued' } },
+  }),
+  op('streamEvents', 'get', `${V1}/events`, 'events', 'Engine events the caller may see (SSE)', {
+    parameters: [query('runId', { type: 'string', maxLength: 200 })],
+    responses: { '200': sse },
+  }),
+
+  op('listUsers', 'get', `${V1}/users`, 'admin', 'Users', {
+    parameters: [limit, cursor],
+    responses: { '200': ok(page(ref('User'))) },
+  }),
+  op('createUser', 'post', `${V1}/users`, 'admin', 'Create a user', {
+    requestBody: body(
+      object(
+        {
+          username: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,100}$' },
+          password: { type: 'string', minLength: 8, maxLength: 1000 },
+          roles: grants,
+        },
+        ['username', 'password'],
+      ),
+    ),
+    responses: { '201': ok(ref('User'), 'Created') },
+  }),
+  op('updateUser', 'patch', `${V1}/users/{id}`, 'admin', 'Disable or enable a user; replace roles', {
+    parameters: [idPath],
+    requestBody: body(object({ disabled: { type: 'boolean' }, roles: grants })),
+    responses: { '200': ok(ref('User')) },
+  }),
+  op(
+    'resetUserPassword',
+    'post',
+    `${V1}/users/{id}/password`,
+    'admin',
+    'Set a password the user must change',
+    {
+      parameters: [idPath],
+      requestBody: body(
+        object({ password: { type: 'string', minLength: 8, maxLength: 1000 } }, ['password']),
+      ),
+      responses: { '204': noContent },
+    },
+  ),
+  op('listAudit', 'get', `${V1}/audit`, 'admin', 'The audit log, newest first', {
+    parameters: [
+      query('actor', { type: 'string', maxLength: 200 }),
+      query('action', { type: 'string', maxLength: 200 }),
+      limit,
+      cursor,
+    ],
+    responses: { '200': ok(page(ref('AuditEntry'))) },
+  }),
+];
+
+/** `/api/v1/dags/{name}` → `/api/v1/dags/:name` */
+export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,0 +1,229 @@
+/**
+ * JSON Schema components of the OpenAPI document. `DagSpec` and its parts come from core's TypeBox schema
+ * (the one source of the DAG shape); the rest describe the API's own answers.
+ */
+import { dagSchema } from '@kontroler/core';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** TypeBox schemas carry symbols, `$id`s and defaults; components want plain, default-free JSON Schema. */
+function plain(schema: unknown): JsonSchema {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value !== 'object' || value === null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$id' || key === 'default') continue;
+      out[key] = strip(inner);
+    }
+    return out;
+  };
+  return strip(JSON.parse(JSON.stringify(schema))) as JsonSchema;
+}
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const str: JsonSchema = { type: 'string' };
+const int: JsonSchema = { type: 'integer' };
+const bool: JsonSchema = { type: 'boolean' };
+const time: JsonSchema = { type: 'string', format: 'date-time' };
+const nullable = (schema: JsonSchema): JsonSchema => {
+  if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] };
+  return { oneOf: [schema, { type: 'null' }] };
+};
+const obj = (properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  additionalProperties: false,
+});
+const array = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+export const page = (item: JsonSchema): JsonSchema => obj({ items: array(item), nextCursor: nullable(str) });
+
+const RUN_STATE = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
+const ATTEMPT_STATE = [
+  'waiting',
+  'ready',
+  'running',
+  'succeeded',
+  'failed',
+  'retrying',
+  'skipped',
+  'canceled',
+];
+const ROLE: JsonSchema = { type: 'string', enum: ['admin', 'editor', 'viewer'] };
+
+const tokenInfo = {
+  id: str,
+  name: str,
+  prefix: str,
+  role: nullable(ROLE),
+  namespace: nullable(str),
+  expiresAt: nullable(time),
+  lastUsedAt: nullable(time),
+  createdAt: time,
+  revokedAt: nullable(time),
+  userId: str,
+};
+
+const dagVersionInfo = {
+  version: int,
+  hash: str,
+  createdAt: time,
+  createdBy: nullable(str),
+};
+
+export function componentSchemas(): Record<string, JsonSchema> {
+  return {
+    DagSpec: plain(dagSchema),
+    Problem: obj(
+      {
+        type: str,
+        title: str,
+        status: int,
+        detail: str,
+        code: str,
+        errors: array(
+          obj({ path: str, message: str, code: str, task: str, line: int, column: int }, [
+            'task',
+            'line',
+            'column',
+          ]),
+        ),
+      },
+      ['errors'],
+    ),
+    Grant: obj({ role: ROLE, namespace: nullable(str) }),
+    User: obj({
+      id: str,
+      username: str,
+      roles: array(ref('Grant')),
+      disabled: bool,
+      mustChangePassword: bool,
+      createdAt: time,
+    }),
+    Session: obj({ accessToken: str, refreshToken: str, expiresIn: int, user: ref('User') }),
+    TokenInfo: obj(tokenInfo),
+    CreatedToken: obj({ ...tokenInfo, token: str }),
+    DagSummary: obj({
+      name: str,
+      namespace: str,
+      latestVersion: int,
+      suspended: bool,
+      schedule: nullable(str),
+      description: nullable(str),
+      taskCount: int,
+      lastRun: nullable(obj({ id: str, state: { type: 'string', enum: RUN_STATE }, createdAt: time })),
+      nextRunAt: nullable(time),
+      updatedAt: time,
+    }),
+    DagVersionInfo: obj(dagVersionInfo),
+    DagVersionWithSpec: obj({ ...dagVersionInfo, spec: ref('DagSpec') }),
+    DagVersionDetail: obj({ ...dagVersionInfo, spec: ref('DagSpec'), yaml: str, dsl: str }),
+    DagSaveResult: obj({ dag: ref('DagSummary'), version: ref('DagVersionInfo'), created: bool }),
+    DagDetail: obj({ dag: ref('DagSummary'), version: ref('DagVersionWithSpec'), nextRuns: array(time) }),
+    DagIssue: obj({ path: str, message: str, code: str, task: str, line: int, column: int }, [
+      'task',
+      'line',
+      'column',
+    ]),
+    ValidationResult: obj({
+      ok: bool,
+      errors: array(ref('DagIssue')),
+      warnings: array(ref('DagIssue')),
+      order: array(str),
+      levels: array(array(str)),
+    }),
+    DagDiff: obj({
+      from: int,
+      to: int,
+      changes: array(
+        obj(
+          {
+            path: str,
+            kind: { type: 'string', enum: ['added', 'removed', 'changed'] },
+            before: {},
+            after: {},
+          },
+          ['before', 'after'],
+        ),
+      ),
+      unified: str,
+    }),
+    Run: obj({
+      id: str,
+      dagName: str,
+      namespace: str,
+      dagVersion: int,
+      state: { type: 'string', enum: RUN_STATE },
+      trigger: str,
+      parameters: {
+        type: 'object',
+        additionalProperties: { oneOf: [str, obj({ fromSecret: str })] },
+      },
+      createdAt: time,
+      startedAt: nullable(time),
+      finishedAt: nullable(time),
+      reason: nullable(str),
+      durationMs: nullable(int),
+    }),
+    Attempt: obj({
+      id: str,
+      taskName: str,
+      attempt: int,
+      state: { type: 'string', enum: ATTEMPT_STATE },
+      exitCode: nullable(int),
+      reason: nullable(str),
+      message: nullable(str),
+      createdAt: time,
+      startedAt: nullable(time),
+      finishedAt: nullable(time),
+      durationMs: nullable(int),
+    }),
+    RunDetail: obj({
+      run: ref('Run'),
+      attempts: array(ref('Attempt')),
+      tasks: array(obj({ name: str, runAfter: array(str) })),
+    }),
+    LogLines: obj({
+      lines: array(
+        obj({
+          seq: int,
+          ts: time,
+          stream: { type: 'string', enum: ['stdout', 'stderr', 'system'] },
+          line: str,
+        }),
+      ),
+    }),
+    Delivery: obj({
+      id: str,
+      topic: str,
+      status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+      attempts: int,
+      lastError: nullable(str),
+      createdAt: time,
+      deliveredAt: nullable(time),
+      payload: { type: 'object' },
+      history: array(
+        obj({
+          attempt: int,
+          at: time,
+          ok: bool,
+          statusCode: nullable(int),
+          error: nullable(str),
+          durationMs: int,
+        }),
+      ),
+    }),
+    AuditEntry: obj({
+      id: str,
+      at: time,
+      actor: str,
+      action: str,
+      target: nullable(str),
+      ip: nullable(str),
+      details: nullable({ type: 'object' }),
+    }),
+  };
+}
+
+export const schemaRef = ref;

@@ -1,0 +1,89 @@
+/** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
+import type { AttemptRecord, DagVersion, RunRecord } from '@kontroler/core';
+import { toIso, type ApiTokenRow, type UserRow } from '../auth/identity.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+const duration = (start: number | null, end: number | null): number | null =>
+  start === null || end === null ? null : Math.max(0, Math.round(end - start));
+
+export interface RunDto {
+  id: string;
+  dagName: string;
+  namespace: string;
+  dagVersion: number;
+  state: RunRecord['state'];
+  trigger: string;
+  parameters: Record<string, string | { fromSecret: string }>;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  reason: string | null;
+  durationMs: number | null;
+}
+
+export function runDto(run: RunRecord): RunDto {
+  const parameters: RunDto['parameters'] = {};
+  for (const [name, value] of Object.entries(run.parameters)) {
+    parameters[name] = 'fromSecret' in value ? { fromSecret: value.fromSecret } : value.value;
+  }
+  return {
+    id: run.id,
+    dagName: run.dagName,
+    namespace: run.namespace,
+    dagVersion: run.dagVersion,
+    state: run.state,
+    trigger: run.trigger,
+    parameters,
+    createdAt: iso(run.createdAt),
+    startedAt: isoOrNull(run.startedAt),
+    finishedAt: isoOrNull(run.finishedAt),
+    reason: run.reason,
+    durationMs: duration(run.startedAt, run.finishedAt),
+  };
+}
+
+export function attemptDto(a: AttemptRecord) {
+  return {
+    id: a.id,
+    taskName: a.taskName,
+    attempt: a.attempt,
+    state: a.state,
+    exitCode: a.exitCode,
+    reason: a.reason,
+    message: a.message,
+    createdAt: iso(a.createdAt),
+    startedAt: isoOrNull(a.startedAt),
+    finishedAt: isoOrNull(a.finishedAt),
+    durationMs: duration(a.startedAt, a.finishedAt),
+  };
+}
+
+export const versionInfo = (v: DagVersion) => ({
+  version: v.version,
+  hash: v.hash,
+  createdAt: iso(v.createdAt),
+  createdBy: v.createdBy,
+});
+
+export const userDto = (u: UserRow) => ({
+  id: u.id,
+  username: u.username,
+  roles: u.grants.map((g) => ({ role: g.role, namespace: g.namespace })),
+  disabled: u.disabled,
+  mustChangePassword: u.must_change_password,
+  createdAt: toIso(u.created_at) ?? '',
+});
+
+export const tokenDto = (t: ApiTokenRow) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  role: t.role,
+  namespace: t.namespace,
+  expiresAt: toIso(t.expires_at),
+  lastUsedAt: toIso(t.last_used_at),
+  createdAt: toIso(t.created_at) ?? '',
+  revokedAt: toIso(t.revoked_at),
+  userId: t.user_id,
+});

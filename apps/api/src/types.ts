@@ -1,0 +1,100 @@
+/**
+ * The shapes `createApp(deps)` is built from. The API depends on ports, never on adapters: the composition
+ * root (`main.ts`) and the tests pass the PostgreSQL store, the engine and a SQL runner.
+ */
+import type {
+  EngineEventBus,
+  Logger,
+  PutDagVersionResult,
+  RunRecord,
+  RunTrigger,
+  Store,
+} from '@kontroler/core';
+
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A role granted globally (`namespace: null`) or in one namespace. */
+export interface Grant {
+  readonly role: Role;
+  readonly namespace: string | null;
+}
+
+/** Who is calling, resolved from the bearer credential. */
+export interface Principal {
+  readonly kind: 'user' | 'token' | 'oidc';
+  /** The local user (users.id); null for OIDC subjects. */
+  readonly userId: string | null;
+  readonly username: string;
+  readonly grants: readonly Grant[];
+  /** For API tokens: the token's id. */
+  readonly tokenId?: string;
+  /** A local user who must change the password before doing anything else. */
+  readonly mustChangePassword: boolean;
+}
+
+/** Runs one SQL statement on the identity tables and returns its rows. */
+export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
+/**
+ * The engine operations the API uses (a structural subset of core's `Engine`): every write to DAGs and
+ * runs goes through the engine.
+ */
+export interface ApiEngine {
+  /** Validates and stores a DAG document (its `namespace` included); an unchanged one makes no version. */
+  registerDag(doc: unknown, options?: { createdBy?: string | null }): Promise<PutDagVersionResult>;
+  submit(
+    dagName: string,
+    parameters?: Readonly<Record<string, string | { readonly fromSecret: string }>>,
+    options?: { readonly idempotencyKey?: string; readonly trigger?: RunTrigger },
+  ): Promise<RunRecord>;
+  cancel(runId: string): Promise<RunRecord>;
+  retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
+  readonly events: EngineEventBus;
+}
+
+/** OIDC bearer tokens: verified against the issuer's JWKS; `rolesClaim` maps to grants. */
+export interface OidcOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+  /** Claim holding role names (`editor`, `viewer:team-a`) or groups bound in role_bindings. @default 'roles' */
+  readonly rolesClaim: string;
+}
+
+export interface AuthOptions {
+  /** HS256 secret of access JWTs. */
+  readonly jwtSecret: string;
+  /** @default 900 (15 min) */
+  readonly accessTtlSeconds?: number;
+  /** @default 30 days */
+  readonly refreshTtlSeconds?: number;
+  readonly oidc?: OidcOptions;
+  /** scrypt cost parameter N. @default 32768 */
+  readonly scryptN?: number;
+}
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly engine: ApiEngine;
+  /** SQL over the identity tables (users, role_bindings, api_tokens, refresh_tokens, audit_log). */
+  readonly sql: Sql;
+  readonly auth: AuthOptions;
+  readonly logger?: Logger;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly now?: () => number;
+  /** Built console files served at `/` with an SPA fallback, when present. */
+  readonly consoleDir?: string;
+  /** Validate every response against the OpenAPI document (tests). @default false */
+  readonly validateResponses?: boolean;
+  /** Engine events kept for `Last-Event-ID` resumption. @default 1000 */
+  readonly eventBufferSize?: number;
+  /** SSE heartbeat period. @default 15000 */
+  readonly heartbeatMs?: number;
+  /** Log follow polling period. @default 1000 */
+  readonly logPollMs?: number;
+  /** Login attempts per IP and username per minute before 429. @default 10 */
+  readonly loginRateLimit?: number;
+  /** Trust X-Forwarded-For (behind a proxy). @default false */
+  readonly trustProxy?: boolean;
+}

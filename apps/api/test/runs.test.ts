@@ -1,0 +1,406 @@
+/** Runs, logs, deliveries, live events (SSE with Last-Event-ID), users and the audit log. */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttemptState } from '@kontroler/core';
+import { sampleDag, startHarness, type Harness } from './support/harness.js';
+import { openSse } from './support/sse-client.js';
+
+const V1 = '/api/v1';
+let h: Harness;
+let admin: string;
+let editor: string;
+let viewer: string;
+
+interface Run {
+  id: string;
+  state: string;
+  dagName: string;
+  parameters: Record<string, unknown>;
+  durationMs: number | null;
+}
+interface Detail {
+  run: Run;
+  attempts: Array<{ id: string; taskName: string; state: string }>;
+  tasks: Array<{ name: string; runAfter: string[] }>;
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  admin = (await h.user('boss', [{ role: 'admin', namespace: null }])).token;
+  editor = (await h.user('ed', [{ role: 'editor', namespace: null }])).token;
+  viewer = (await h.user('vi', [{ role: 'viewer', namespace: null }])).token;
+  const dag = sampleDag('etl', {
+    parameters: [
+      { name: 'region', defaultValue: 'eu' },
+      { name: 'password', defaultFromSecret: 'db-password' },
+      { name: 'day', defaultValue: 'sun' },
+    ],
+    tasks: [
+      { name: 'extract', image: 'alpine', command: ['true'], parameters: ['region', 'password', 'day'] },
+      { name: 'load', image: 'alpine', command: ['true'], runAfter: ['extract'] },
+    ],
+  });
+  const saved = await h.request('POST', `${V1}/dags`, { token: editor, body: dag });
+  expect(saved.status, saved.text).toBe(201);
+});
+afterAll(async () => h?.close());
+
+const trigger = async (
+  parameters: Record<string, string> = { day: 'mon' },
+  extra: Record<string, unknown> = {},
+) => h.request<Run>('POST', `${V1}/dags/etl/runs`, { token: editor, body: { parameters, ...extra } });
+
+async function moveAttempt(runId: string, attemptId: string, path: AttemptState[]): Promise<void> {
+  let from: AttemptState = 'waiting';
+  for (const to of path) {
+    const run = await h.store.getRun(runId);
+    const t = Date.now();
+    const result = await h.store.commitRun({
+      runId,
+      expectRevision: run?.revision ?? 0,
+      attempts: [
+        {
+          id: attemptId,
+          expectState: from,
+          set: {
+            state: to,
+            ...(to === 'running' ? { startedAt: t } : {}),
+            ...(to === 'succeeded' ? { finishedAt: t, exitCode: 0 } : {}),
+          },
+        },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    from = to;
+  }
+}
+
+describe('runs', () => {
+  it('triggers with checked parameters and never echoes secrets', async () => {
+    const run = await trigger();
+    expect(run.status).toBe(201);
+    expect(run.body.parameters).toEqual({
+      region: 'eu',
+      password: { fromSecret: 'db-password' },
+      day: 'mon',
+    });
+    const unknown = await trigger({ day: 'mon', nope: 'x' });
+    expect(unknown.status).toBe(422);
+    expect((unknown.body as unknown as { code: string }).code).toBe('PARAMETER_INVALID');
+    const defaults = await trigger({});
+    expect(defaults.body.parameters.day).toBe('sun');
+    const keyed1 = await trigger({ day: 'tue' }, { idempotencyKey: 'k-1' });
+    const keyed2 = await trigger({ day: 'tue' }, { idempotencyKey: 'k-1' });
+    expect(keyed2.body.id).toBe(keyed1.body.id);
+    expect((await h.request('POST', `${V1}/dags/ghost/runs`, { token: editor, body: {} })).status).toBe(404);
+    expect(
+      (await h.request('POST', `${V1}/dags/etl/runs`, { token: editor, body: { parameters: { day: 5 } } }))
+        .status,
+    ).toBe(400);
+  });
+
+  it('shows detail, cancels once, retries only failed runs', async () => {
+    const run = (await trigger()).body;
+    const detail = await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer });
+    expect(detail.body.attempts.map((a) => a.taskName).sort()).toEqual(['extract', 'load']);
+    expect(detail.body.tasks).toEqual([
+      { name: 'extract', runAfter: [] },
+      { name: 'load', runAfter: ['extract'] },
+    ]);
+    expect((await h.request('POST', `${V1}/runs/${run.id}/retry`, { token: editor, body: {} })).status).toBe(
+      409,
+    );
+    const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    expect(canceled.body.state).toBe('canceled');
+    const again = await h.request<{ code: string }>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('RUN_FINISHED');
+    const retried = await h.request<Run>('POST', `${V1}/runs/${run.id}/retry`, {
+      token: editor,
+      body: { latestVersion: true },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body.state).toBe('running');
+    expect((await h.request('GET', `${V1}/runs/${randomUUID()}`, { token: viewer })).status).toBe(404);
+    expect((await h.request('GET', `${V1}/runs/not-a-uuid`, { token: viewer })).status).toBe(404);
+    expect((await h.request('POST', `${V1}/runs/${randomUUID()}/cancel`, { token: editor })).status).toBe(
+      404,
+    );
+  });
+
+  it('lists with filters and keyset pagination', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await trigger()).body.id);
+    await h.engine.finish(ids[0] ?? '', 'failed');
+    await h.engine.finish(ids[1] ?? '', 'succeeded');
+    const failed = await h.request<{ items: Run[] }>('GET', `${V1}/runs?state=failed&dag=etl`, {
+      token: viewer,
+    });
+    expect(failed.status, failed.text).toBe(200);
+    expect(failed.body.items.map((r) => r.id)).toEqual([ids[0]]);
+    expect(failed.body.items[0]?.durationMs).toBe(5);
+    const both = await h.request<{ items: Run[] }>('GET', `${V1}/runs?state=failed,succeeded`, {
+      token: viewer,
+    });
+    expect(both.status, both.text).toBe(200);
+    expect(both.body.items.map((r) => r.id).sort()).toEqual([ids[0], ids[1]].sort());
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: Run[]; nextCursor: string | null } } = await h.request(
+        'GET',
+        `${V1}/runs?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        {
+          token: viewer,
+        },
+      );
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((r) => r.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of ids) expect(seen).toContain(id);
+    const future = await h.request<{ items: Run[] }>(
+      'GET',
+      `${V1}/runs?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      { token: viewer },
+    );
+    expect(future.body.items).toEqual([]);
+    expect((await h.request('GET', `${V1}/runs?state=exploded`, { token: viewer })).status).toBe(400);
+    expect((await h.request('GET', `${V1}/runs?from=yesterday`, { token: viewer })).status).toBe(400);
+  });
+});
+
+describe('logs', () => {
+  it('reads lines as JSON (tail, afterSeq), as text, by byte range, and as a download', async () => {
+    const run = (await trigger()).body;
+    const detail = (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body;
+    const attempt = detail.attempts[0]?.id ?? '';
+    const base = `${V1}/runs/${run.id}/attempts/${attempt}/logs`;
+    await h.store.appendLogs(
+      attempt,
+      Array.from({ length: 10 }, (_, i) => ({
+        ts: Date.now(),
+        stream: 'stdout' as const,
+        line: `line ${i + 1}`,
+      })),
+    );
+    const tail = await h.request<{ lines: Array<{ seq: number; line: string }> }>('GET', `${base}?tail=2`, {
+      token: viewer,
+    });
+    expect(tail.body.lines.map((l) => l.line)).toEqual(['line 9', 'line 10']);
+    const after = await h.request<{ lines: Array<{ seq: number }> }>('GET', `${base}?afterSeq=7&limit=2`, {
+      token: viewer,
+    });
+    expect(after.body.lines.map((l) => l.seq)).toEqual([8, 9]);
+    const text = await h.request('GET', base, { token: viewer, headers: { accept: 'text/plain' } });
+    expect(text.text.split('\n')[0]).toBe('line 1');
+    expect(text.headers.get('accept-ranges')).toBe('bytes');
+    const range = await h.request('GET', base, {
+      token: viewer,
+      headers: { accept: 'text/plain', range: 'bytes=0-5' },
+    });
+    expect(range.status).toBe(206);
+    expect(range.text).toBe('line 1');
+    expect(range.headers.get('content-range')).toBe(`bytes 0-5/${Buffer.byteLength(text.text)}`);
+    const unsatisfiable = await h.request('GET', base, {
+      token: viewer,
+      headers: { accept: 'text/plain', range: 'bytes=9999-' },
+    });
+    expect(unsatisfiable.status).toBe(416);
+    const download = await h.request('GET', `${base}?download=1`, { token: viewer });
+    expect(download.headers.get('content-disposition')).toContain('attachment');
+    expect(
+      (await h.request('GET', `${V1}/runs/${run.id}/attempts/${randomUUID()}/logs`, { token: viewer }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('follows a log live and ends when the attempt finishes', async () => {
+    const run = (await trigger()).body;
+    const attempt =
+      (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body.attempts[0]?.id ?? '';
+    await h.store.appendLogs(attempt, [{ ts: Date.now(), stream: 'stdout', line: 'first' }]);
+    const stream = await openSse(`${h.url}${V1}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
+      authorization: `Bearer ${viewer}`,
+    });
+    expect(stream.status).toBe(200);
+    await stream.waitFor((e) => e.event === 'log' && e.data.includes('first'));
+    await h.store.appendLogs(attempt, [{ ts: Date.now(), stream: 'stderr', line: 'second' }]);
+    const second = await stream.waitFor((e) => e.event === 'log' && e.data.includes('second'));
+    expect(second.id).toBe('2');
+    await moveAttempt(run.id, attempt, ['ready', 'running', 'succeeded']);
+    const end = await stream.waitFor((e) => e.event === 'end');
+    expect(JSON.parse(end.data)).toEqual({ state: 'succeeded' });
+    await stream.ended;
+
+    // Resuming after seq 1 replays only what follows.
+    const resumed = await openSse(`${h.url}${V1}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
+      authorization: `Bearer ${viewer}`,
+      'last-event-id': '1',
+    });
+    await resumed.ended;
+    expect(resumed.events.filter((e) => e.event === 'log').map((e) => e.id)).toEqual(['2']);
+  });
+});
+
+describe('events', () => {
+  it('streams engine events and resumes with Last-Event-ID', async () => {
+    const first = await openSse(`${h.url}${V1}/events`, { authorization: `Bearer ${viewer}` });
+    expect(first.status).toBe(200);
+    const run = (await trigger()).body;
+    const created = await first.waitFor(
+      (e) => e.event === 'run.created' && JSON.parse(e.data).run.id === run.id,
+    );
+    first.close();
+    // Events while disconnected…
+    await h.engine.finish(run.id, 'succeeded');
+    const second = await openSse(`${h.url}${V1}/events?runId=${run.id}`, {
+      authorization: `Bearer ${viewer}`,
+      'last-event-id': created.id ?? '',
+    });
+    const started = await second.waitFor((e) => e.event === 'run.started');
+    const finished = await second.waitFor((e) => e.event === 'run.finished');
+    expect(Number(started.id)).toBeGreaterThan(Number(created.id));
+    expect(Number(finished.id)).toBeGreaterThan(Number(started.id));
+    expect(JSON.parse(finished.data).run.state).toBe('succeeded');
+    expect(second.events.some((e) => e.event === 'run.created')).toBe(false);
+    second.close();
+    // An id older than the buffer asks the client to reload.
+    const stale = await openSse(`${h.url}${V1}/events`, {
+      authorization: `Bearer ${viewer}`,
+      'last-event-id': '1',
+    });
+    await stale.waitFor((e) => e.event === 'reset');
+    stale.close();
+  });
+
+  it('shows only the namespaces a user may see', async () => {
+    const outsider = (await h.user('outsider', [{ role: 'viewer', namespace: 'elsewhere' }])).token;
+    const stream = await openSse(`${h.url}${V1}/events`, { authorization: `Bearer ${outsider}` });
+    const watcher = await openSse(`${h.url}${V1}/events`, { authorization: `Bearer ${viewer}` });
+    const run = (await trigger()).body;
+    await watcher.waitFor((e) => e.event === 'run.created' && JSON.parse(e.data).run.id === run.id);
+    expect(stream.events.filter((e) => e.event.startsWith('run.'))).toEqual([]);
+    stream.close();
+    watcher.close();
+  });
+});
+
+describe('deliveries', () => {
+  it('lists the history of a run and redelivers', async () => {
+    const run = (await trigger()).body;
+    const id = randomUUID();
+    await h.store.enqueueOutbox([
+      { id, topic: 'webhook', runId: run.id, payload: { type: 'run.finished' }, createdAt: Date.now() },
+    ]);
+    await h.store.recordDelivery(id, {
+      attempt: {
+        outboxId: id,
+        attempt: 1,
+        at: Date.now(),
+        ok: false,
+        statusCode: 503,
+        error: 'unavailable',
+        durationMs: 12,
+      },
+      outcome: 'failed',
+    });
+    const list = await h.request<
+      Array<{ id: string; status: string; history: Array<{ statusCode: number }> }>
+    >('GET', `${V1}/runs/${run.id}/deliveries`, {
+      token: viewer,
+    });
+    expect(list.body).toHaveLength(1);
+    expect(list.body[0]).toMatchObject({ id, status: 'failed', history: [{ statusCode: 503 }] });
+    expect((await h.request('POST', `${V1}/deliveries/${id}/redeliver`, { token: editor })).status).toBe(202);
+    const after = await h.request<Array<{ status: string }>>('GET', `${V1}/runs/${run.id}/deliveries`, {
+      token: viewer,
+    });
+    expect(after.body[0]?.status).toBe('pending');
+    expect(
+      (await h.request('POST', `${V1}/deliveries/${randomUUID()}/redeliver`, { token: editor })).status,
+    ).toBe(404);
+  });
+});
+
+describe('users and audit', () => {
+  it('creates, updates, resets, and records who did what from where', async () => {
+    const created = await h.request<{ id: string; mustChangePassword: boolean }>('POST', `${V1}/users`, {
+      token: admin,
+      body: {
+        username: 'newbie',
+        password: 'first-password',
+        roles: [{ role: 'viewer', namespace: 'team-a' }],
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.mustChangePassword).toBe(true);
+    expect(
+      (
+        await h.request('POST', `${V1}/users`, {
+          token: admin,
+          body: { username: 'newbie', password: 'first-password' },
+        })
+      ).status,
+    ).toBe(409);
+    const updated = await h.request<{ roles: unknown[]; disabled: boolean }>(
+      'PATCH',
+      `${V1}/users/${created.body.id}`,
+      {
+        token: admin,
+        body: { roles: [{ role: 'editor', namespace: null }], disabled: true },
+      },
+    );
+    expect(updated.body).toMatchObject({ roles: [{ role: 'editor', namespace: null }], disabled: true });
+    expect(
+      (
+        await h.request('POST', `${V1}/users/${created.body.id}/password`, {
+          token: admin,
+          body: { password: 'second-password' },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await h.request('PATCH', `${V1}/users/${randomUUID()}`, { token: admin, body: { disabled: true } }))
+        .status,
+    ).toBe(404);
+    const me = await h.request<{ id: string }>('GET', `${V1}/me`, { token: admin });
+    const selfLock = await h.request<{ code: string }>('PATCH', `${V1}/users/${me.body.id}`, {
+      token: admin,
+      body: { disabled: true },
+    });
+    expect(selfLock.status).toBe(409);
+    const users = await h.request<{ items: Array<{ username: string }> }>('GET', `${V1}/users`, {
+      token: admin,
+    });
+    expect(users.body.items.map((u) => u.username)).toContain('newbie');
+
+    const audit = await h.request<{
+      items: Array<{ actor: string; action: string; target: string; ip: string }>;
+      nextCursor: string | null;
+    }>('GET', `${V1}/audit?actor=boss&limit=3`, { token: admin });
+    expect(audit.body.items[0]).toMatchObject({
+      actor: 'boss',
+      action: 'user.reset-password',
+      target: 'newbie',
+    });
+    expect(audit.body.items[0]?.ip).toMatch(/127\.0\.0\.1/);
+    expect(audit.body.nextCursor).not.toBeNull();
+    const next = await h.request<{ items: Array<{ action: string }> }>(
+      'GET',
+      `${V1}/audit?actor=boss&limit=3&cursor=${audit.body.nextCursor}`,
+      {
+        token: admin,
+      },
+    );
+    expect(next.body.items.length).toBeGreaterThan(0);
+    const triggers = await h.request<{ items: Array<{ actor: string }> }>(
+      'GET',
+      `${V1}/audit?action=run.trigger`,
+      { token: admin },
+    );
+    expect(triggers.body.items.every((i) => i.actor === 'ed')).toBe(true);
+    expect(triggers.body.items.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineProject, mergeConfig } from 'vitest/config';
+import { shared } from '../../vitest.shared.js';
+
+export default mergeConfig(
+  shared,
+  defineProject({
+    test: {
+      name: 'api',
+      globalSetup: ['./test/global-setup.ts'],
+      testTimeout: 60_000,
+    },
+  }),
+);
