@@ -1,0 +1,193 @@
+/** Types of the HTTP contract in docs/api.md. The console talks to nothing else. */
+import type { DagSpec } from '@kontroler/core/dag';
+
+export type Role = 'admin' | 'editor' | 'viewer';
+export interface RoleGrant {
+  role: Role;
+  namespace: string | null;
+}
+export interface User {
+  id: string;
+  username: string;
+  roles: RoleGrant[];
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: string;
+}
+export interface LoginResult {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: User;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role | null;
+  namespace: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  userId: string;
+}
+export interface CreatedToken extends TokenInfo {
+  token: string;
+}
+
+export type RunState = 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type AttemptState =
+  'waiting' | 'ready' | 'running' | 'succeeded' | 'failed' | 'retrying' | 'skipped' | 'canceled';
+
+export interface DagSummary {
+  name: string;
+  namespace: string | null;
+  latestVersion: number;
+  suspended: boolean;
+  schedule: string | null;
+  description: string | null;
+  taskCount: number;
+  lastRun: { id: string; state: RunState; createdAt: string } | null;
+  nextRunAt: string | null;
+  updatedAt: string;
+}
+export interface DagVersionInfo {
+  version: number;
+  hash: string;
+  createdAt: string;
+  createdBy: string | null;
+}
+export interface DagDetail {
+  dag: DagSummary;
+  version: DagVersionInfo & { spec: DagSpec };
+  nextRuns: string[];
+}
+export interface DagVersionDetail extends DagVersionInfo {
+  spec: DagSpec;
+  yaml: string;
+  dsl: string;
+}
+export interface DagDiff {
+  from: number;
+  to: number;
+  changes: { path: string; kind: 'added' | 'removed' | 'changed'; before?: unknown; after?: unknown }[];
+  unified: string;
+}
+export interface SaveDagResult {
+  dag: DagSummary;
+  version: DagVersionInfo;
+  created: boolean;
+}
+export interface ValidateResult {
+  ok: boolean;
+  errors: ProblemFieldError[];
+  warnings: ProblemFieldError[];
+  order: string[];
+  levels: string[][];
+}
+
+export type ParameterValue = string | { fromSecret: string };
+export interface Run {
+  id: string;
+  dagName: string;
+  namespace: string | null;
+  dagVersion: number;
+  state: RunState;
+  trigger: string;
+  parameters: Record<string, ParameterValue>;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  reason: string | null;
+  durationMs: number | null;
+}
+export interface Attempt {
+  id: string;
+  taskName: string;
+  attempt: number;
+  state: AttemptState;
+  exitCode: number | null;
+  reason: string | null;
+  message: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+export interface RunDetail {
+  run: Run;
+  attempts: Attempt[];
+  tasks: { name: string; runAfter: string[] }[];
+}
+export interface LogLine {
+  seq: number;
+  ts: string;
+  stream: 'stdout' | 'stderr' | string;
+  line: string;
+}
+export interface Delivery {
+  id: string;
+  topic: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  payload: unknown;
+  history: {
+    attempt: number;
+    at: string;
+    ok: boolean;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number | null;
+  }[];
+}
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  details: unknown;
+}
+
+/** One engine event from `GET /api/v1/events`. */
+export type EngineEventName =
+  | 'run.created'
+  | 'run.started'
+  | 'run.finished'
+  | 'task.ready'
+  | 'task.started'
+  | 'task.succeeded'
+  | 'task.failed'
+  | 'task.retrying'
+  | 'task.skipped'
+  | 'task.canceled';
+export interface EngineEvent {
+  id: string | null;
+  event: EngineEventName | string;
+  data: { run: Run; attempt?: Attempt };
+}
+
+/** One entry of a problem+json `errors[]`. */
+export interface ProblemFieldError {
+  path: string;
+  message: string;
+  code: string;
+  task?: string;
+}
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  errors?: ProblemFieldError[];
+}

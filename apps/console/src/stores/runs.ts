@@ -1,0 +1,163 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { SseMessage } from '../api/sse';
+import {
+  api,
+  type Attempt,
+  type AttemptState,
+  type EngineEvent,
+  type Run,
+  type RunDetail,
+  type RunState,
+} from '../api';
+
+export interface RunFilters {
+  dag: string;
+  states: RunState[];
+  /** datetime-local values or ISO strings; empty = open. */
+  from: string;
+  to: string;
+}
+
+export type TaskState = AttemptState | 'pending';
+
+const PAGE_SIZE = 50;
+
+/** Parses one SSE message of `/api/v1/events` into an engine event, or null when it is not one. */
+export function toEngineEvent(msg: SseMessage): EngineEvent | null {
+  try {
+    const data = JSON.parse(msg.data) as EngineEvent['data'];
+    if (!data || typeof data !== 'object' || !data.run || typeof data.run.id !== 'string') return null;
+    return { id: msg.id, event: msg.event, data };
+  } catch {
+    return null;
+  }
+}
+
+function toIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function matchesFilters(run: Run, f: RunFilters): boolean {
+  if (f.dag && run.dagName !== f.dag) return false;
+  if (f.states.length > 0 && !f.states.includes(run.state)) return false;
+  const from = toIso(f.from);
+  const to = toIso(f.to);
+  if (from && run.createdAt < from) return false;
+  if (to && run.createdAt > to) return false;
+  return true;
+}
+
+/**
+ * Runs: the filtered list with keyset "load more", the run open in the detail page, and the
+ * application of live engine events to both. Events are applied in arrival order; an older event
+ * never overwrites a newer state (attempts are matched by id, the run by id).
+ */
+export const useRunsStore = defineStore('runs', () => {
+  const items = ref<Run[]>([]);
+  const filters = ref<RunFilters>({ dag: '', states: [], from: '', to: '' });
+  const nextCursor = ref<string | null>(null);
+  const loading = ref(false);
+  const error = ref<unknown>(null);
+  const current = ref<RunDetail | null>(null);
+  const lastEventId = ref<string | null>(null);
+
+  async function load(more = false): Promise<void> {
+    loading.value = true;
+    error.value = null;
+    try {
+      const f = filters.value;
+      const page = await api.runs.list({
+        dag: f.dag || undefined,
+        state: f.states.length ? f.states : undefined,
+        from: toIso(f.from),
+        to: toIso(f.to),
+        limit: PAGE_SIZE,
+        cursor: more ? nextCursor.value : undefined,
+      });
+      items.value = more
+        ? [...items.value, ...page.items.filter((r) => !items.value.some((x) => x.id === r.id))]
+        : page.items;
+      nextCursor.value = page.nextCursor;
+    } catch (err) {
+      error.value = err;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function open(id: string): Promise<RunDetail> {
+    const detail = await api.runs.get(id);
+    current.value = detail;
+    return detail;
+  }
+
+  function upsertRun(run: Run): void {
+    const i = items.value.findIndex((r) => r.id === run.id);
+    if (i >= 0) items.value.splice(i, 1, run);
+    else if (matchesFilters(run, filters.value)) {
+      items.value.unshift(run);
+    }
+  }
+
+  /** Applies one engine event to the list and to the open run. */
+  function applyEvent(ev: EngineEvent): void {
+    if (ev.id) lastEventId.value = ev.id;
+    const { run, attempt } = ev.data;
+    upsertRun(run);
+    const cur = current.value;
+    if (!cur || cur.run.id !== run.id) return;
+    cur.run = run;
+    if (attempt) {
+      const i = cur.attempts.findIndex((a) => a.id === attempt.id);
+      if (i >= 0) cur.attempts.splice(i, 1, attempt);
+      else cur.attempts.push(attempt);
+    }
+  }
+
+  /** Each task's state in the open run: its latest attempt's, or `pending` before the first. */
+  const taskStates = computed<Record<string, TaskState>>(() => {
+    const out: Record<string, TaskState> = {};
+    const cur = current.value;
+    if (!cur) return out;
+    const latest = new Map<string, Attempt>();
+    for (const a of cur.attempts) {
+      const prev = latest.get(a.taskName);
+      if (!prev || a.attempt > prev.attempt || (a.attempt === prev.attempt && a.createdAt >= prev.createdAt))
+        latest.set(a.taskName, a);
+    }
+    for (const t of cur.tasks) out[t.name] = latest.get(t.name)?.state ?? 'pending';
+    return out;
+  });
+
+  async function cancel(id: string): Promise<void> {
+    const run = await api.runs.cancel(id);
+    upsertRun(run);
+    if (current.value?.run.id === id) current.value.run = run;
+  }
+
+  async function retry(id: string, latestVersion = false): Promise<Run> {
+    const run = await api.runs.retry(id, latestVersion);
+    upsertRun(run);
+    return run;
+  }
+
+  return {
+    items,
+    filters,
+    nextCursor,
+    loading,
+    error,
+    current,
+    lastEventId,
+    taskStates,
+    load,
+    open,
+    applyEvent,
+    upsertRun,
+    cancel,
+    retry,
+  };
+});

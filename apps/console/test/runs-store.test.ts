@@ -1,0 +1,140 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import type { Attempt, Run } from '../src/api';
+import { matchesFilters, toEngineEvent, useRunsStore } from '../src/stores/runs';
+
+function run(patch: Partial<Run> = {}): Run {
+  return {
+    id: 'r1',
+    dagName: 'etl',
+    namespace: null,
+    dagVersion: 1,
+    state: 'running',
+    trigger: 'manual',
+    parameters: {},
+    createdAt: '2026-11-25T10:00:00.000Z',
+    startedAt: '2026-11-25T10:00:01.000Z',
+    finishedAt: null,
+    reason: null,
+    durationMs: null,
+    ...patch,
+  };
+}
+
+function attempt(patch: Partial<Attempt>): Attempt {
+  return {
+    id: 'a1',
+    taskName: 'extract',
+    attempt: 1,
+    state: 'running',
+    exitCode: null,
+    reason: null,
+    message: null,
+    createdAt: '2026-11-25T10:00:01.000Z',
+    startedAt: '2026-11-25T10:00:01.000Z',
+    finishedAt: null,
+    durationMs: null,
+    ...patch,
+  };
+}
+
+describe('runs store: live events', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('parses SSE messages into engine events and rejects garbage', () => {
+    const ev = toEngineEvent({
+      id: '5',
+      event: 'task.started',
+      data: JSON.stringify({ run: run(), attempt: attempt({}) }),
+    });
+    expect(ev?.event).toBe('task.started');
+    expect(ev?.data.attempt?.id).toBe('a1');
+    expect(toEngineEvent({ id: null, event: 'x', data: 'not json' })).toBeNull();
+    expect(toEngineEvent({ id: null, event: 'x', data: '{"foo":1}' })).toBeNull();
+  });
+
+  it('applies task events to the open run: states per task follow the latest attempt', () => {
+    const s = useRunsStore();
+    s.current = {
+      run: run(),
+      attempts: [],
+      tasks: [
+        { name: 'extract', runAfter: [] },
+        { name: 'load', runAfter: ['extract'] },
+      ],
+    };
+    expect(s.taskStates).toEqual({ extract: 'pending', load: 'pending' });
+
+    s.applyEvent({ id: '1', event: 'task.started', data: { run: run(), attempt: attempt({}) } });
+    expect(s.taskStates.extract).toBe('running');
+
+    s.applyEvent({
+      id: '2',
+      event: 'task.failed',
+      data: {
+        run: run(),
+        attempt: attempt({ state: 'failed', exitCode: 2, finishedAt: '2026-11-25T10:00:03.000Z' }),
+      },
+    });
+    expect(s.current.attempts).toHaveLength(1);
+    expect(s.current.attempts[0]!.exitCode).toBe(2);
+    expect(s.taskStates.extract).toBe('failed');
+
+    s.applyEvent({
+      id: '3',
+      event: 'task.started',
+      data: { run: run(), attempt: attempt({ id: 'a2', attempt: 2, createdAt: '2026-11-25T10:00:05.000Z' }) },
+    });
+    expect(s.current.attempts).toHaveLength(2);
+    expect(s.taskStates.extract).toBe('running');
+
+    s.applyEvent({
+      id: '4',
+      event: 'task.succeeded',
+      data: { run: run(), attempt: attempt({ id: 'a2', attempt: 2, state: 'succeeded', exitCode: 0 }) },
+    });
+    s.applyEvent({
+      id: '5',
+      event: 'task.succeeded',
+      data: { run: run(), attempt: attempt({ id: 'a3', taskName: 'load', state: 'succeeded' }) },
+    });
+    s.applyEvent({
+      id: '6',
+      event: 'run.finished',
+      data: { run: run({ state: 'succeeded', finishedAt: '2026-11-25T10:00:09.000Z', durationMs: 8000 }) },
+    });
+    expect(s.taskStates).toEqual({ extract: 'succeeded', load: 'succeeded' });
+    expect(s.current.run.state).toBe('succeeded');
+    expect(s.lastEventId).toBe('6');
+  });
+
+  it('ignores events of other runs for the open run but lists new runs that match the filters', () => {
+    const s = useRunsStore();
+    s.current = { run: run(), attempts: [], tasks: [{ name: 'extract', runAfter: [] }] };
+    s.filters = { dag: 'etl', states: [], from: '', to: '' };
+    s.items = [run()];
+    s.applyEvent({
+      id: '1',
+      event: 'task.started',
+      data: { run: run({ id: 'r2' }), attempt: attempt({ id: 'x' }) },
+    });
+    expect(s.current.attempts).toHaveLength(0);
+    expect(s.items.map((r) => r.id)).toEqual(['r2', 'r1']);
+    s.applyEvent({ id: '2', event: 'run.created', data: { run: run({ id: 'r3', dagName: 'other' }) } });
+    expect(s.items.map((r) => r.id)).toEqual(['r2', 'r1']);
+    s.applyEvent({ id: '3', event: 'run.finished', data: { run: run({ id: 'r1', state: 'failed' }) } });
+    expect(s.items.find((r) => r.id === 'r1')?.state).toBe('failed');
+  });
+
+  it('matches runs against state and time filters', () => {
+    const f = {
+      dag: '',
+      states: ['failed' as const],
+      from: '2026-11-25T09:00:00Z',
+      to: '2026-11-25T11:00:00Z',
+    };
+    expect(matchesFilters(run({ state: 'failed' }), f)).toBe(true);
+    expect(matchesFilters(run({ state: 'running' }), f)).toBe(false);
+    expect(matchesFilters(run({ state: 'failed', createdAt: '2026-11-25T12:00:00.000Z' }), f)).toBe(false);
+  });
+});
