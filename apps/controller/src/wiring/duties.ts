@@ -1,0 +1,106 @@
+/**
+ * The leader's singleton duties: cron ticks through the engine's scheduler (the engine is created with
+ * `scheduler: false`) and retention (finished runs older than `retentionDays`, deleted in bounded batches).
+ * Both are safe if two replicas briefly overlap during a leadership change: the scheduler's cursor is a
+ * compare-and-set and its runs carry idempotency keys, and deleting old runs twice deletes nothing twice.
+ */
+import type { Clock, Engine, Logger, Store } from '@kontroler/core';
+import { pruneFinishedRuns } from '@kontroler/postgres';
+
+export interface DutyOptions {
+  readonly engine: Pick<Engine, 'scheduler'>;
+  readonly store: Pick<Store, 'deleteFinishedRuns'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly retentionDays: number;
+  /** How often the leader calls `scheduler.tick`. @default 1000 */
+  readonly cronIntervalMs?: number;
+  /** How often the leader prunes old runs. @default 300000 (5 minutes) */
+  readonly retentionIntervalMs?: number;
+  /** Runs deleted per statement. @default 500 */
+  readonly retentionBatchSize?: number;
+  /** Statements per pass; the rest waits for the next pass. @default 20 */
+  readonly retentionMaxBatches?: number;
+}
+
+export interface LeaderDuties {
+  /** Begins the duties (on becoming leader). Idempotent. */
+  start(): void;
+  /** Ends them and waits for a pass in flight (on losing leadership or shutting down). */
+  stop(): Promise<void>;
+  readonly active: () => boolean;
+}
+
+export function createLeaderDuties(options: DutyOptions): LeaderDuties {
+  const { clock, engine, store } = options;
+  const logger = options.logger.child({ component: 'leader-duties' });
+  const cronIntervalMs = options.cronIntervalMs ?? 1000;
+  const retentionIntervalMs = options.retentionIntervalMs ?? 300_000;
+  const maxAgeMs = options.retentionDays * 86_400_000;
+  let active = false;
+  let generation = 0;
+  const timers = new Set<unknown>();
+  const inFlight = new Set<Promise<void>>();
+
+  /** Runs `work` now and then every `everyMs` until stopped; one pass at a time. */
+  function every(everyMs: number, name: string, work: () => Promise<void>): void {
+    const mine = generation;
+    const pass = (): void => {
+      if (!active || mine !== generation) return;
+      const running = work()
+        .catch((error: unknown) => logger.warn({ err: error, duty: name }, 'leader duty failed'))
+        .finally(() => {
+          inFlight.delete(running);
+          if (!active || mine !== generation) return;
+          const timer = clock.setTimeout(() => {
+            timers.delete(timer);
+            pass();
+          }, everyMs);
+          timers.add(timer);
+        });
+      inFlight.add(running);
+    };
+    pass();
+  }
+
+  return {
+    active: () => active,
+    start() {
+      if (active) return;
+      active = true;
+      generation++;
+      logger.info({}, 'starting leader duties');
+      every(cronIntervalMs, 'cron', async () => {
+        const fired = await engine.scheduler.tick(clock.now());
+        for (const tick of fired) {
+          logger.info(
+            {
+              dag: tick.dagName,
+              tick: new Date(tick.tick).toISOString(),
+              runId: tick.run?.id,
+              skipped: tick.skipped,
+            },
+            'cron tick',
+          );
+        }
+      });
+      every(retentionIntervalMs, 'retention', async () => {
+        const deleted = await pruneFinishedRuns(store, {
+          maxAgeMs,
+          now: clock.now(),
+          batchSize: options.retentionBatchSize ?? 500,
+          maxBatches: options.retentionMaxBatches ?? 20,
+        });
+        if (deleted > 0) logger.info({ deleted }, 'retention deleted finished runs');
+      });
+    },
+    async stop() {
+      if (!active) return;
+      active = false;
+      for (const timer of timers) clock.clearTimeout(timer);
+      timers.clear();
+      await Promise.all([...inFlight]);
+      logger.info({}, 'stopped leader duties');
+    },
+  };
+}
