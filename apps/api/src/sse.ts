@@ -5,23 +5,12 @@
  * than the buffer gets `event: reset` and should reload its state.
  */
 import type { Request, Response } from 'express';
-import type { EngineEventBus, EngineEventName, RunRecord, AttemptRecord, Logger } from '@kontroler/core';
+import { RUN_EVENT_NAMES } from '@kontroler/core';
+import type { EngineEventBus, RunRecord, AttemptRecord, Logger } from '@kontroler/core';
 import { attemptDto, runDto } from './routes/dto.js';
 
 /** Engine events offered over SSE (docs/api.md). */
-export const SSE_EVENTS = [
-  'run.created',
-  'run.started',
-  'run.finished',
-  'run.retried',
-  'task.ready',
-  'task.started',
-  'task.succeeded',
-  'task.failed',
-  'task.retrying',
-  'task.skipped',
-  'task.canceled',
-] as const satisfies readonly EngineEventName[];
+export const SSE_EVENTS = RUN_EVENT_NAMES;
 
 export interface HubEvent {
   readonly id: number;

@@ -10,22 +10,18 @@
  * | `GET /runs/:id/events` | Server-Sent Events: a `snapshot`, then the run's engine events until `run.finished` |
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { KontrolerError, type Engine, type EngineEventName, type RunRecord } from '@kontroler/core';
+import {
+  KontrolerError,
+  RUN_EVENT_NAMES,
+  type Engine,
+  type RunEventName,
+  type RunRecord,
+} from '@kontroler/core';
 
 /** The events streamed to clients: everything about one run. */
-export const STREAMED_EVENTS = [
-  'run.started',
-  'task.ready',
-  'task.started',
-  'task.succeeded',
-  'task.failed',
-  'task.retrying',
-  'task.skipped',
-  'task.canceled',
-  'run.finished',
-] as const satisfies readonly EngineEventName[];
+export const STREAMED_EVENTS = RUN_EVENT_NAMES;
 
-type StreamedEvent = (typeof STREAMED_EVENTS)[number];
+type StreamedEvent = RunEventName;
 
 const STATUS_BY_CODE: Partial<Record<KontrolerError['code'], number>> = {
   DAG_INVALID: 400,

@@ -23,8 +23,13 @@ export type * from './model/records.js';
 export type * from './ports/store.js';
 export type * from './ports/runtime.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
-export { EngineEventBus, safeEmit } from './events/engine-events.js';
-export type { EngineEvents, EngineEventName, EngineEventPayload } from './events/engine-events.js';
+export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';
+export type {
+  EngineEvents,
+  EngineEventName,
+  EngineEventPayload,
+  RunEventName,
+} from './events/engine-events.js';
 export { definePlugin } from './plugins/types.js';
 export type {
   Plugin,

@@ -36,6 +36,23 @@ export interface EngineEvents {
 }
 
 export type EngineEventName = keyof EngineEvents;
+
+/** The events about runs and their tasks, in lifecycle order: what SSE feeds and status mirrors follow. */
+export const RUN_EVENT_NAMES = [
+  'run.created',
+  'run.started',
+  'run.finished',
+  'run.retried',
+  'task.ready',
+  'task.started',
+  'task.succeeded',
+  'task.failed',
+  'task.retrying',
+  'task.skipped',
+  'task.canceled',
+] as const satisfies readonly EngineEventName[];
+
+export type RunEventName = (typeof RUN_EVENT_NAMES)[number];
 export type EngineEventPayload<K extends EngineEventName> = Parameters<EngineEvents[K]>[0];
 
 /** The engine's typed event bus. */

@@ -1,29 +1,15 @@
 /** A MemoryStore + FakeRuntime + FakeClock engine, and an event recorder to wait on instead of sleeping. */
 import {
   createEngine,
+  RUN_EVENT_NAMES,
   type Engine,
   type EngineEventName,
   type EngineOptions,
   type EngineEventPayload,
 } from '../../src/index.js';
-import { FakeClock, createMemoryStore, type MemoryStore } from '../../src/testing/index.js';
-import { FakeRuntime } from '../../src/testing/index.js';
+import { FakeClock, FakeRuntime, createMemoryStore, type MemoryStore } from '../../src/testing/index.js';
 
-export const EVENT_NAMES: EngineEventName[] = [
-  'run.created',
-  'run.started',
-  'run.finished',
-  'run.retried',
-  'task.ready',
-  'task.started',
-  'task.succeeded',
-  'task.failed',
-  'task.retrying',
-  'task.skipped',
-  'task.canceled',
-  'schedule.fired',
-  'engine.error',
-];
+export const EVENT_NAMES: EngineEventName[] = [...RUN_EVENT_NAMES, 'schedule.fired', 'engine.error'];
 
 export interface Recorded {
   readonly name: EngineEventName;

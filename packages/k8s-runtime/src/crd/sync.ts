@@ -13,7 +13,7 @@
  * Watch handlers and engine events only enqueue keys; one queue per key serializes the work.
  */
 import type { DagIssue, DagRecord, EngineEventBus, Logger, RunRecord, RunSnapshot } from '@kontroler/core';
-import { KontrolerError, loadManifest, silentLogger } from '@kontroler/core';
+import { KontrolerError, RUN_EVENT_NAMES, loadManifest, silentLogger } from '@kontroler/core';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { createKubeClient, KubeApiError, type KubeClient } from '../client.js';
 import { createInformer, type Informer } from '../informer.js';
@@ -311,19 +311,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     if (!name || e.run.labels[LABELS.dagRunNamespace] !== namespace) return;
     queue.add(`run/${name}`);
   };
-  const RUN_EVENTS = [
-    'run.created',
-    'run.started',
-    'run.finished',
-    'run.retried',
-    'task.ready',
-    'task.started',
-    'task.succeeded',
-    'task.failed',
-    'task.retrying',
-    'task.skipped',
-    'task.canceled',
-  ] as const;
+  const RUN_EVENTS = RUN_EVENT_NAMES;
 
   return {
     async start() {
