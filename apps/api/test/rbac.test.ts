@@ -9,7 +9,7 @@ import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { roleRank } from '../src/rbac/grants.js';
 import { OPERATION_RULES, ruleFor, type OperationId } from '../src/rbac/rules.js';
 import type { Role } from '../src/types.js';
-import { PASSWORD, sampleDag, startHarness, type Harness } from './support/harness.js';
+import { FAIL, PASSWORD, sampleDag, startHarness, type Harness } from './support/harness.js';
 
 type Actor = Role | 'anonymous';
 const ACTORS: Actor[] = ['anonymous', 'viewer', 'editor', 'admin'];
@@ -113,6 +113,8 @@ beforeAll(async () => {
   }
   tokens.set('anonymous', undefined);
   await h.user('matrix-login', []);
+  // Runs of the fixtures' "-failing" DAGs fail at once; every other task hangs, so `runId` stays active.
+  h.runtime.script({ task: 'doomed' }, FAIL);
 });
 afterAll(async () => h?.close());
 
@@ -121,11 +123,15 @@ async function fixture(actor: Actor): Promise<Fixture> {
   const dag = `fx-${randomUUID().slice(0, 8)}`;
   expect((await h.request('POST', `${V1}/dags`, { token: admin, body: sampleDag(dag) })).status).toBe(201);
   const run = await h.request<{ id: string }>('POST', `${V1}/dags/${dag}/runs`, { token: admin, body: {} });
-  const failed = await h.request<{ id: string }>('POST', `${V1}/dags/${dag}/runs`, {
+  const failing = sampleDag(`${dag}-failing`, {
+    tasks: [{ name: 'doomed', image: 'alpine', command: ['false'] }],
+  });
+  expect((await h.request('POST', `${V1}/dags`, { token: admin, body: failing })).status).toBe(201);
+  const failed = await h.request<{ id: string }>('POST', `${V1}/dags/${dag}-failing/runs`, {
     token: admin,
     body: {},
   });
-  await h.engine.finish(failed.body.id, 'failed');
+  await h.waitForRun(failed.body.id, 'failed');
   const detail = await h.request<{ attempts: Array<{ id: string }> }>('GET', `${V1}/runs/${run.body.id}`, {
     token: admin,
   });

@@ -1,8 +1,11 @@
-/** Runs, logs, deliveries, live events (SSE with Last-Event-ID), users and the audit log. */
+/**
+ * Runs, logs, deliveries, live events (SSE with Last-Event-ID), users and the audit log. Tasks run on the
+ * harness's FakeRuntime and hang unless a test scripts them; a test that scripts `extract` or `load` puts
+ * them back to `HANG` before it ends, so no run of another test finishes behind its back.
+ */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttemptState } from '@kontroler/core';
-import { sampleDag, startHarness, type Harness } from './support/harness.js';
+import { FAIL, HANG, sampleDag, startHarness, SUCCEED, type Harness } from './support/harness.js';
 import { openSse } from './support/sse-client.js';
 
 const V1 = '/api/v1';
@@ -45,34 +48,22 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** Triggers a run of etl; an accepted run is returned once its `extract` is in the runtime's hands. */
 const trigger = async (
   parameters: Record<string, string> = { day: 'mon' },
   extra: Record<string, unknown> = {},
-) => h.request<Run>('POST', `${V1}/dags/etl/runs`, { token: editor, body: { parameters, ...extra } });
+) => {
+  const reply = await h.request<Run>('POST', `${V1}/dags/etl/runs`, {
+    token: editor,
+    body: { parameters, ...extra },
+  });
+  if (reply.status < 300) await h.executed(reply.body.id, 'extract');
+  return reply;
+};
 
-async function moveAttempt(runId: string, attemptId: string, path: AttemptState[]): Promise<void> {
-  let from: AttemptState = 'waiting';
-  for (const to of path) {
-    const run = await h.store.getRun(runId);
-    const t = Date.now();
-    const result = await h.store.commitRun({
-      runId,
-      expectRevision: run?.revision ?? 0,
-      attempts: [
-        {
-          id: attemptId,
-          expectState: from,
-          set: {
-            state: to,
-            ...(to === 'running' ? { startedAt: t } : {}),
-            ...(to === 'succeeded' ? { finishedAt: t, exitCode: 0 } : {}),
-          },
-        },
-      ],
-    });
-    expect(result.ok).toBe(true);
-    from = to;
-  }
+/** Puts etl's tasks back to hanging (the default), so runs triggered later stay active. */
+function unscript(): void {
+  h.runtime.script({ task: 'extract' }, HANG).script({ task: 'load' }, HANG);
 }
 
 describe('runs', () => {
@@ -100,7 +91,11 @@ describe('runs', () => {
   });
 
   it('shows detail, cancels once, retries only failed runs', async () => {
+    // extract fails when the clock moves 1 ms, then waits for a retry that never comes (the clock stands
+    // still again): a run with nothing running, which a cancel ends at once.
+    h.runtime.script({ task: 'extract' }, { exitCode: 1, delayMs: 1 });
     const run = (await trigger()).body;
+    unscript();
     const detail = await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer });
     expect(detail.body.attempts.map((a) => a.taskName).sort()).toEqual(['extract', 'load']);
     expect(detail.body.tasks).toEqual([
@@ -109,6 +104,10 @@ describe('runs', () => {
     ]);
     expect((await h.request('POST', `${V1}/runs/${run.id}/retry`, { token: editor, body: {} })).status).toBe(
       409,
+    );
+    await h.clock.advance(1);
+    await h.waitForRun(run.id, (s) =>
+      s.attempts.some((a) => a.taskName === 'extract' && a.state === 'retrying'),
     );
     const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
     expect(canceled.body.state).toBe('canceled');
@@ -121,6 +120,9 @@ describe('runs', () => {
     });
     expect(retried.status).toBe(200);
     expect(retried.body.state).toBe('running');
+    // The new round's extract hangs, so the run stays active.
+    await h.executed(run.id, 'extract', 2);
+    expect((await h.waitForRun(run.id, 'running')).run.round).toBe(2);
     expect((await h.request('GET', `${V1}/runs/${randomUUID()}`, { token: viewer })).status).toBe(404);
     expect((await h.request('GET', `${V1}/runs/not-a-uuid`, { token: viewer })).status).toBe(404);
     expect((await h.request('POST', `${V1}/runs/${randomUUID()}/cancel`, { token: editor })).status).toBe(
@@ -128,11 +130,33 @@ describe('runs', () => {
     );
   });
 
+  it('cancels a running run by aborting its running task', async () => {
+    const run = (await trigger()).body;
+    const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    expect(canceled.status).toBe(200);
+    // extract is running, so the cancel is only requested: the run ends once the runtime has stopped it.
+    expect(canceled.body.state).toBe('running');
+    const ended = await h.waitForRun(run.id, 'canceled');
+    const extract = ended.attempts.find((a) => a.taskName === 'extract');
+    expect(extract?.state).toBe('canceled');
+    expect(ended.attempts.find((a) => a.taskName === 'load')?.state).toBe('canceled');
+    expect(h.runtime.aborts).toContainEqual({ attemptId: extract?.id, reason: 'Canceled' });
+    const detail = await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer });
+    expect(detail.body.run.state).toBe('canceled');
+  });
+
   it('lists with filters and keyset pagination', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await trigger()).body.id);
-    await h.engine.finish(ids[0] ?? '', 'failed');
-    await h.engine.finish(ids[1] ?? '', 'succeeded');
+    // The first fails after 5 ms on the engine's clock, the second succeeds, the rest keep running.
+    h.runtime.script({ task: 'extract' }, { ...FAIL, delayMs: 5 });
+    ids.push((await trigger()).body.id);
+    await h.clock.advance(5);
+    await h.waitForRun(ids[0] ?? '', 'failed');
+    h.runtime.script({ task: 'extract' }, SUCCEED).script({ task: 'load' }, SUCCEED);
+    ids.push((await trigger()).body.id);
+    await h.waitForRun(ids[1] ?? '', 'succeeded');
+    unscript();
+    for (let i = 2; i < 5; i += 1) ids.push((await trigger()).body.id);
     const failed = await h.request<{ items: Run[] }>('GET', `${V1}/runs?state=failed&dag=etl`, {
       token: viewer,
     });
@@ -217,9 +241,17 @@ describe('logs', () => {
   });
 
   it('follows a log live and ends when the attempt finishes', async () => {
+    // extract runs until the clock moves 1 s; load then hangs.
+    h.runtime.script({ task: 'extract' }, { ...SUCCEED, delayMs: 1000 });
     const run = (await trigger()).body;
+    unscript();
     const attempt =
-      (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body.attempts[0]?.id ?? '';
+      (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body.attempts.find(
+        (a) => a.taskName === 'extract',
+      )?.id ?? '';
+    expect((await h.store.getRunSnapshot(run.id))?.attempts.find((a) => a.id === attempt)?.state).toBe(
+      'running',
+    );
     await h.store.appendLogs(attempt, [{ ts: Date.now(), stream: 'stdout', line: 'first' }]);
     const stream = await openSse(`${h.url}${V1}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
       authorization: `Bearer ${viewer}`,
@@ -229,7 +261,7 @@ describe('logs', () => {
     await h.store.appendLogs(attempt, [{ ts: Date.now(), stream: 'stderr', line: 'second' }]);
     const second = await stream.waitFor((e) => e.event === 'log' && e.data.includes('second'));
     expect(second.id).toBe('2');
-    await moveAttempt(run.id, attempt, ['ready', 'running', 'succeeded']);
+    await h.clock.advance(1000);
     const end = await stream.waitFor((e) => e.event === 'end');
     expect(JSON.parse(end.data)).toEqual({ state: 'succeeded' });
     await stream.ended;
@@ -241,6 +273,8 @@ describe('logs', () => {
     });
     await resumed.ended;
     expect(resumed.events.filter((e) => e.event === 'log').map((e) => e.id)).toEqual(['2']);
+    // load, readied by extract's success, hangs like any unscripted task.
+    await h.executed(run.id, 'load');
   });
 });
 
@@ -248,13 +282,17 @@ describe('events', () => {
   it('streams engine events and resumes with Last-Event-ID', async () => {
     const first = await openSse(`${h.url}${V1}/events`, { authorization: `Bearer ${viewer}` });
     expect(first.status).toBe(200);
+    // extract runs until the clock moves 10 ms, then load succeeds at once.
+    h.runtime.script({ task: 'extract' }, { ...SUCCEED, delayMs: 10 }).script({ task: 'load' }, SUCCEED);
     const run = (await trigger()).body;
     const created = await first.waitFor(
       (e) => e.event === 'run.created' && JSON.parse(e.data).run.id === run.id,
     );
     first.close();
     // Events while disconnected…
-    await h.engine.finish(run.id, 'succeeded');
+    await h.clock.advance(10);
+    await h.waitForRun(run.id, 'succeeded');
+    unscript();
     const second = await openSse(`${h.url}${V1}/events?runId=${run.id}`, {
       authorization: `Bearer ${viewer}`,
       'last-event-id': created.id ?? '',
