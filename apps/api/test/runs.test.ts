@@ -20,6 +20,7 @@ interface Run {
   dagName: string;
   parameters: Record<string, unknown>;
   durationMs: number | null;
+  cancelRequested: boolean;
 }
 interface Detail {
   run: Run;
@@ -135,7 +136,7 @@ describe('runs', () => {
     const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
     expect(canceled.status).toBe(200);
     // extract is running, so the cancel is only requested: the run ends once the runtime has stopped it.
-    expect(canceled.body.state).toBe('running');
+    expect(canceled.body).toMatchObject({ state: 'running', cancelRequested: true });
     const ended = await h.waitForRun(run.id, 'canceled');
     const extract = ended.attempts.find((a) => a.taskName === 'extract');
     expect(extract?.state).toBe('canceled');

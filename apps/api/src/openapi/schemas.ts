@@ -165,6 +165,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
       finishedAt: nullable(time),
       reason: nullable(str),
       durationMs: nullable(int),
+      cancelRequested: bool,
     }),
     Attempt: obj({
       id: str,

@@ -20,6 +20,8 @@ export interface RunDto {
   finishedAt: string | null;
   reason: string | null;
   durationMs: number | null;
+  /** A cancel was asked for and is under way (running tasks are being stopped). */
+  cancelRequested: boolean;
 }
 
 export function runDto(run: RunRecord): RunDto {
@@ -40,6 +42,7 @@ export function runDto(run: RunRecord): RunDto {
     finishedAt: isoOrNull(run.finishedAt),
     reason: run.reason,
     durationMs: duration(run.startedAt, run.finishedAt),
+    cancelRequested: run.cancelRequested,
   };
 }
 

@@ -105,6 +105,8 @@ export interface Run {
   finishedAt: string | null;
   reason: string | null;
   durationMs: number | null;
+  /** A cancel was asked for; running tasks are being stopped. */
+  cancelRequested?: boolean;
 }
 export interface Attempt {
   id: string;
