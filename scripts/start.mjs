@@ -3,8 +3,8 @@
  * `npm start`: builds what is missing or stale, then runs the whole system in THIS process
  * (apps/api/dist/main.js): embedded PostgreSQL, migrations, the engine, the API and the console.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -49,39 +49,13 @@ function run(args, { optional = false } = {}) {
   }
 }
 
-// A workspace without a tsconfig.json cannot be built to dist yet: then run the server from its TypeScript
-// sources (tsx) in a child process instead of from dist.
-const unbuildable = WORKSPACES.filter(([, workspace]) => !existsSync(join(root, workspace, 'tsconfig.json')));
-if (unbuildable.length === 0) {
-  for (const [name, workspace] of WORKSPACES) {
-    if (stale(workspace)) run(['run', 'build', '-w', name]);
-  }
+for (const [name, workspace] of WORKSPACES) {
+  if (stale(workspace)) run(['run', 'build', '-w', name]);
 }
 
-const consolePackage = join(root, 'apps', 'console', 'package.json');
-if (existsSync(consolePackage) && !existsSync(join(root, 'apps', 'console', 'dist', 'index.html'))) {
-  const scripts = JSON.parse(readFileSync(consolePackage, 'utf8')).scripts ?? {};
-  if (scripts.build && existsSync(join(root, 'apps', 'console', 'src'))) {
-    run(['run', 'build', '-w', '@kontroler/console'], { optional: true });
-  }
+// The console is optional: without a build the API still starts, and says so.
+if (existsSync(join(root, 'apps', 'console', 'src')) && stale('apps/console')) {
+  run(['run', 'build', '-w', '@kontroler/console'], { optional: true });
 }
 
-if (unbuildable.length === 0) {
-  await import(pathToFileURL(join(root, 'apps', 'api', 'dist', 'main.js')).href);
-} else {
-  process.stderr.write(
-    `${unbuildable.map(([name]) => name).join(', ')} cannot be built yet; running from the TypeScript sources\n`,
-  );
-  const tsx = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', pathToFileURL(tsx).href, join(root, 'apps', 'api', 'src', 'main.ts')],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  // Ctrl-C reaches the child through the terminal's process group; forward what is sent to us alone.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-}
+await import(pathToFileURL(join(root, 'apps', 'api', 'dist', 'main.js')).href);

@@ -3,6 +3,7 @@
  * the process runtime and the webhook notifier, the API and the console's files, in one process.
  * Ctrl-C stops everything in reverse order.
  */
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -106,6 +107,11 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`Kontroler is running at http://localhost:${port}\n`);
+  if (!existsSync(join(config.consoleDir, 'index.html'))) {
+    process.stdout.write(
+      `(no console build in ${config.consoleDir}: the API answers, the web console is off)\n`,
+    );
+  }
 }
 
 main().catch(async (error: unknown) => {
