@@ -65,22 +65,34 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function validateAndOrder(): BenchRow {
+function validateAndOrder(): BenchRow[] {
   const doc = bigDag(10_000);
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  const once = (): number => {
     const started = performance.now();
     const result = validateDag(doc);
     if (!result.ok) throw new Error(`generated DAG is invalid: ${result.errors[0]?.message}`);
     topologicalOrder(result.dag);
-    times.push(performance.now() - started);
-  }
-  return {
-    name: 'validate + order 10,000 tasks',
-    value: `${median(times).toFixed(1)} ms`,
-    target: '< 20 ms',
-    note: 'median of 7',
+    return performance.now() - started;
   };
+  // First seven calls of a fresh process, as always measured: they include the JIT warming up and the
+  // heap growing, which is what a freshly started API server pays.
+  const cold = Array.from({ length: 7 }, once);
+  // The same after those: what a running server pays for each further document.
+  const warm = Array.from({ length: 7 }, once);
+  return [
+    {
+      name: 'validate + order 10,000 tasks',
+      value: `${median(cold).toFixed(1)} ms`,
+      target: '< 20 ms',
+      note: `median of the first 7 calls (first ${cold[0]?.toFixed(1)} ms)`,
+    },
+    {
+      name: '  same, warmed up',
+      value: `${median(warm).toFixed(1)} ms`,
+      target: '< 20 ms',
+      note: 'median of the next 7 calls',
+    },
+  ];
 }
 
 async function throughput(runs: number, width: number, concurrency: number): Promise<BenchRow> {
@@ -150,7 +162,7 @@ async function memoryPerActiveTasks(): Promise<BenchRow> {
   };
 }
 
-const rows: BenchRow[] = [validateAndOrder()];
+const rows: BenchRow[] = [...validateAndOrder()];
 await throughput(50, 48, 256); // warm-up
 rows.push(await throughput(400, 48, 256));
 rows.push(await throughput(2000, 8, 256));

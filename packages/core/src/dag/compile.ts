@@ -4,6 +4,9 @@ import type { Graph } from './graph.js';
 import type { DagSpec, TaskSpec } from './schema.js';
 import { frozenCopy } from './freeze.js';
 
+/** No parents, or no children: one frozen empty array shared by every task that has none. */
+const NONE: readonly string[] = Object.freeze([]);
+
 function compileTask(
   spec: Readonly<TaskSpec>,
   runAfter: readonly string[],
@@ -28,19 +31,31 @@ export function assemble(doc: DagSpec, graph: Graph, order: readonly number[]): 
   const spec = frozenCopy(doc);
   const names = graph.names;
   // Children in topological order: walking the order and appending each task to its parents' lists
-  // gives exactly that, without sorting.
-  const children: string[][] = names.map(() => []);
+  // gives exactly that, without sorting. Leaves share one empty array.
+  const children = new Array<string[] | undefined>(names.length);
   for (const taskIndex of order) {
     for (const p of graph.parents[taskIndex] as readonly number[]) {
-      (children[p] as string[]).push(names[taskIndex] as string);
+      (children[p] ??= []).push(names[taskIndex] as string);
     }
   }
   const tasks = new Map<string, CompiledTask>();
   for (const taskIndex of order) {
     const name = names[taskIndex] as string;
     const taskSpec = spec.tasks[taskIndex] as TaskSpec;
-    const parents = (graph.parents[taskIndex] as readonly number[]).map((p) => names[p] as string);
-    tasks.set(name, compileTask(taskSpec, parents, children[taskIndex] as string[]));
+    const parentIndices = graph.parents[taskIndex] as readonly number[];
+    // In a valid document `runAfter` lists known tasks other than itself, so it equals the parents unless
+    // it repeats one: the frozen spec's own array then serves, one array per task fewer.
+    const written = taskSpec.runAfter;
+    let parents: readonly string[];
+    if (written !== undefined && written.length === parentIndices.length) parents = written;
+    else if (parentIndices.length === 0) parents = NONE;
+    else {
+      // A loop, not a map: a closure per task costs (tsx names each one with a defineProperty).
+      const list = new Array<string>(parentIndices.length);
+      for (let k = 0; k < parentIndices.length; k++) list[k] = names[parentIndices[k] as number] as string;
+      parents = list;
+    }
+    tasks.set(name, compileTask(taskSpec, parents, children[taskIndex] ?? NONE));
   }
   return Object.freeze({
     spec,

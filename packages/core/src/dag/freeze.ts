@@ -2,10 +2,16 @@
 export function frozenCopy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
-    return Object.freeze(value.map((item: unknown) => frozenCopy(item))) as T;
+    // Plain loops: this walks every node of a 10,000-task document, and a closure per array adds up.
+    const items = value as readonly unknown[];
+    const copy = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) copy[i] = frozenCopy(items[i]);
+    return Object.freeze(copy) as T;
   }
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
     const item = (value as Record<string, unknown>)[key];
     if (item !== undefined) copy[key] = frozenCopy(item);
   }

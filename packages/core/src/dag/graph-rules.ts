@@ -27,9 +27,14 @@ export function checkGraph(tasks: readonly TaskView[]): GraphCheck {
   const issues: DagIssue[] = [];
   const named = tasks.filter((t): t is TaskView & { name: string } => t.name !== undefined);
   const graph = buildGraph(named);
-  // The first task of each name, by graph index; a later task of the same name is a duplicate.
-  const firstOf: TaskView[] = [];
-  for (const task of named) {
+  // Every task named, each name once, every reference resolved: the common case, in which the loops
+  // below would look every name and reference up again only to find nothing to report.
+  const clean =
+    named.length === tasks.length && graph.names.length === named.length && graph.unresolved === 0;
+  // The first task of each name, by graph index; a later task of the same name is a duplicate. Without
+  // duplicates the graph index is the position among the named tasks.
+  const firstOf: TaskView[] = graph.names.length === named.length ? named : [];
+  for (const task of firstOf === named ? [] : named) {
     const i = graph.index.get(task.name) as number;
     const earlier = firstOf[i];
     if (earlier === undefined) {
@@ -43,9 +48,11 @@ export function checkGraph(tasks: readonly TaskView[]): GraphCheck {
       message: `task "${task.name}" is defined more than once (first at /tasks/${earlier.index})`,
     });
   }
-  for (const task of tasks) {
-    task.runAfter.forEach((value, index) => {
-      if (typeof value !== 'string' || (value !== task.name && graph.index.has(value))) return;
+  for (const task of clean ? [] : tasks) {
+    const runAfter = task.runAfter;
+    for (let index = 0; index < runAfter.length; index++) {
+      const value = runAfter[index];
+      if (typeof value !== 'string' || (value !== task.name && graph.index.has(value))) continue;
       const base = {
         path: pointer('tasks', task.index, 'runAfter', index),
         ...(task.name === undefined ? {} : { task: task.name }),
@@ -59,7 +66,7 @@ export function checkGraph(tasks: readonly TaskView[]): GraphCheck {
           message: `${label(task)} runs after "${value}", which is not a task`,
         });
       }
-    });
+    }
   }
   if (tasks.length > 0 && !tasks.some((t) => t.runAfter.length === 0)) {
     issues.push({

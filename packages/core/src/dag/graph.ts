@@ -17,7 +17,11 @@ export interface Graph {
   /** Parent indices per task, deduplicated, in `runAfter` order. Unknown and self references are left out. */
   readonly parents: readonly (readonly number[])[];
   readonly children: readonly (readonly number[])[];
+  /** `runAfter` entries left out because they named no task or the task itself (not counting repeats). */
+  readonly unresolved: number;
 }
+
+const NO_EDGES: readonly number[] = Object.freeze([]);
 
 /** Builds the graph. Duplicate names keep the first task; bad references are dropped (validation reports them). */
 export function buildGraph(
@@ -26,27 +30,42 @@ export function buildGraph(
   const names: string[] = [];
   const index = new Map<string, number>();
   const runAfters: (readonly unknown[] | undefined)[] = [];
-  for (const task of tasks) {
+  // Indexed loops throughout: validation runs this once per document, mostly before the JIT has
+  // optimised it, and there an iterator per array costs more than the work.
+  for (let t = 0; t < tasks.length; t++) {
+    const task = tasks[t] as (typeof tasks)[number];
     if (index.has(task.name)) continue;
     index.set(task.name, names.length);
     names.push(task.name);
     runAfters.push(task.runAfter);
   }
-  const parents: number[][] = names.map(() => []);
-  const children: number[][] = names.map(() => []);
+  // Arrays are made on the first edge; tasks without parents (or children) share one empty array.
+  const parents = new Array<number[] | undefined>(names.length);
+  const children = new Array<number[] | undefined>(names.length);
   // lastSeenBy[p] === i + 1 marks p as already a parent of i: dedupes without a Set per task.
   const lastSeenBy = new Int32Array(names.length);
+  let unresolved = 0;
   for (let i = 0; i < names.length; i++) {
-    for (const parentName of runAfters[i] ?? []) {
+    const runAfter = runAfters[i];
+    if (runAfter === undefined) continue;
+    for (let k = 0; k < runAfter.length; k++) {
       // Non-string entries (a document that failed the shape check) find nothing and are skipped.
-      const p = index.get(parentName as string);
-      if (p === undefined || p === i || lastSeenBy[p] === i + 1) continue;
+      const p = index.get(runAfter[k] as string);
+      if (p === undefined || p === i) {
+        unresolved++;
+        continue;
+      }
+      if (lastSeenBy[p] === i + 1) continue;
       lastSeenBy[p] = i + 1;
-      (parents[i] as number[]).push(p);
-      (children[p] as number[]).push(i);
+      (parents[i] ??= []).push(p);
+      (children[p] ??= []).push(i);
     }
   }
-  return { names, index, parents, children };
+  for (let i = 0; i < names.length; i++) {
+    parents[i] ??= NO_EDGES as number[];
+    children[i] ??= NO_EDGES as number[];
+  }
+  return { names, index, parents: parents as number[][], children: children as number[][], unresolved };
 }
 
 /**
@@ -64,7 +83,9 @@ export function kahn(graph: Graph): number[] {
   const order: number[] = [];
   for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
     order.push(next);
-    for (const child of graph.children[next] as readonly number[]) {
+    const children = graph.children[next] as readonly number[];
+    for (let k = 0; k < children.length; k++) {
+      const child = children[k] as number;
       pending[child] = (pending[child] as number) - 1;
       if (pending[child] === 0) ready.push(child);
     }

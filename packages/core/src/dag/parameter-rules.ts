@@ -40,6 +40,8 @@ export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declare
 /** UNDECLARED_PARAMETER for each task parameter the DAG does not declare. */
 export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string>): DagIssue[] {
   const issues: DagIssue[] = [];
+  // Most tasks use no parameters: skip the entry list (one array per task) when there is nothing to read.
+  if (!Array.isArray(own(task.raw, 'parameters'))) return issues;
   for (const { value, index } of entries(task.raw, 'parameters', isString)) {
     if (declared.has(value)) continue;
     issues.push({

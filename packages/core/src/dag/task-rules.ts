@@ -39,19 +39,33 @@ export function checkDagName(name: unknown): DagIssue[] {
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
-/** Rules on one task. */
+/** A task issue at `/tasks/N/...rest`, naming the task when it has a name. */
+function taskIssue(
+  task: TaskView,
+  code: DagIssue['code'],
+  rest: readonly (string | number)[],
+  message: string,
+): DagIssue {
+  return {
+    code,
+    path: pointer('tasks', task.index, ...rest),
+    ...(task.name === undefined ? {} : { task: task.name }),
+    message,
+  };
+}
+
+/**
+ * Rules on one task. Runs once per task of the document (10,000 in the benchmark), so it makes no
+ * closures and no arrays for a task without problems (under tsx every closure also costs a
+ * `defineProperty` for its name).
+ */
 export function checkTask(task: TaskView): DagIssue[] {
   const issues: DagIssue[] = [];
-  const at = (...rest: (string | number)[]) => pointer('tasks', task.index, ...rest);
-  const base = task.name === undefined ? {} : { task: task.name };
   const raw = task.raw;
   if (task.name !== undefined && !isTaskName(task.name)) {
-    issues.push({
-      code: 'INVALID_NAME',
-      path: at('name'),
-      ...base,
-      message: `task name "${task.name}" ${nameProblem(task.name, 'task')}`,
-    });
+    issues.push(
+      taskIssue(task, 'INVALID_NAME', ['name'], `task name "${task.name}" ${nameProblem(task.name, 'task')}`),
+    );
   }
   const command = own(raw, 'command');
   const hasCommand = Array.isArray(command) && command.length > 0;
@@ -59,38 +73,32 @@ export function checkTask(task: TaskView): DagIssue[] {
   // A plugin task type or a reference to a DagTask brings its own way of running.
   const delegated = own(raw, 'type') !== undefined || own(raw, 'taskRef') !== undefined;
   if (hasCommand && hasScript) {
-    issues.push({
-      code: 'COMMAND_AND_SCRIPT',
-      path: at('script'),
-      ...base,
-      message: `${label(task)} sets both command and script; use one`,
-    });
+    issues.push(
+      taskIssue(
+        task,
+        'COMMAND_AND_SCRIPT',
+        ['script'],
+        `${label(task)} sets both command and script; use one`,
+      ),
+    );
   } else if (!hasCommand && !hasScript && !delegated) {
-    issues.push({
-      code: 'NO_COMMAND',
-      path: at(),
-      ...base,
-      message: `${label(task)} has neither command nor script`,
-    });
+    issues.push(taskIssue(task, 'NO_COMMAND', [], `${label(task)} has neither command nor script`));
   }
   if (!delegated && !isNonEmptyString(own(raw, 'image'))) {
-    issues.push({
-      code: 'MISSING_IMAGE',
-      path: at('image'),
-      ...base,
-      message: `${label(task)} has no image`,
-    });
+    issues.push(taskIssue(task, 'MISSING_IMAGE', ['image'], `${label(task)} has no image`));
   }
   const conditional = own(raw, 'conditional');
   if (isObject(conditional)) {
     for (const { value, index } of entries(conditional, 'retryCodes', isInteger)) {
       if (value >= 0 && value <= 255) continue;
-      issues.push({
-        code: 'RETRY_CODE_RANGE',
-        path: at('conditional', 'retryCodes', index),
-        ...base,
-        message: `${label(task)} retry code ${value} is outside 0-255`,
-      });
+      issues.push(
+        taskIssue(
+          task,
+          'RETRY_CODE_RANGE',
+          ['conditional', 'retryCodes', index],
+          `${label(task)} retry code ${value} is outside 0-255`,
+        ),
+      );
     }
   }
   return issues;

@@ -65,7 +65,11 @@ function validateUnsafe(doc: unknown): DagValidation {
   const parameters = checkParameters(doc);
   errors.push(...parameters.issues);
   for (const task of tasks) {
-    errors.push(...checkTask(task), ...checkTaskParameters(task, parameters.declared));
+    // Pushed only when there is something to push: spreading two empty arrays per task added up.
+    const taskIssues = checkTask(task);
+    if (taskIssues.length > 0) errors.push(...taskIssues);
+    const parameterIssues = checkTaskParameters(task, parameters.declared);
+    if (parameterIssues.length > 0) errors.push(...parameterIssues);
   }
   const graph = checkGraph(tasks);
   errors.push(...graph.issues);

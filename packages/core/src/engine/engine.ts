@@ -68,6 +68,13 @@ export function resolveParameters(
   return resolved;
 }
 
+/** Whether the snapshot holds the attempt (searched from the end: new attempts are appended). */
+function knows(snapshot: RunSnapshot, attemptId: string): boolean {
+  const { attempts } = snapshot;
+  for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.id === attemptId) return true;
+  return false;
+}
+
 export function createEngine(options: EngineOptions): Engine {
   const { store } = options;
   const clock = options.clock ?? systemClock;
@@ -98,6 +105,10 @@ export function createEngine(options: EngineOptions): Engine {
   let state: EngineState = 'idle';
   let claiming = false;
   let claimAgain = false;
+  /** The last claim filled every free slot, so more work may be waiting for a slot to free up. */
+  let backlog = false;
+  /** Counts the store's `onWork` signals, so a commit can tell whether the store already woke us. */
+  let workSignals = 0;
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   let stopping: Promise<void> | null = null;
@@ -135,6 +146,7 @@ export function createEngine(options: EngineOptions): Engine {
     decisions: readonly Decision[],
     wakeAt: number | null,
     after?: RunSnapshot,
+    signalled = false,
   ): void {
     let readied = false;
     for (const decision of decisions) {
@@ -145,20 +157,14 @@ export function createEngine(options: EngineOptions): Engine {
       else if (decision.kind === 'retry') timers.after(decision.retryAt - clock.now(), wake);
     }
     armReplan(runId, wakeAt);
-    if (readied) wake();
+    if (readied && !signalled) wake();
     if (after !== undefined && TERMINAL_RUN_STATES.has(after.run.state)) {
       armReplan(runId, null);
-      forgetIfIdle(runId);
+      cache.forget(runId);
       for (const runtime of registry.allRuntimes()) {
         runtime.cleanupRun?.(runId).catch((error: unknown) => reportError(error, `cleanup:${runId}`));
       }
     }
-  }
-
-  /** Attempts executing here, per run: a run's snapshot stays cached while any of them runs. */
-  const localPerRun = new Map<string, number>();
-  function forgetIfIdle(runId: string): void {
-    if (!localPerRun.has(runId)) cache.forget(runId);
   }
 
   const lanes: RunLanes = new RunLanes({
@@ -172,9 +178,16 @@ export function createEngine(options: EngineOptions): Engine {
     wantsTaskEvents: () =>
       registry.notifiers.size > 0 || events.eventNames().some((name) => name.startsWith('task.')),
     newId,
+    workSignals: () => workSignals,
     onCommitted: (committed: Committed) => {
       for (const event of committed.events) emit(event);
-      carryOut(committed.after.run.id, committed.decisions, committed.wakeAt, committed.after);
+      carryOut(
+        committed.after.run.id,
+        committed.decisions,
+        committed.wakeAt,
+        committed.after,
+        committed.workSignalled,
+      );
     },
     onPlanned: (runId, wakeAt, decisions) => carryOut(runId, decisions, wakeAt),
     onGiveUp: (runId, error) => {
@@ -229,8 +242,15 @@ export function createEngine(options: EngineOptions): Engine {
   async function claimLoop(): Promise<void> {
     for (;;) {
       const free = concurrency - local.size;
-      if (state !== 'running' || free <= 0) return;
+      if (state !== 'running') return;
+      if (free <= 0) {
+        backlog = true;
+        return;
+      }
       const claimed = await store.claimAttempts({ owner: workerId, limit: free, leaseMs, now: clock.now() });
+      // Fewer than asked for: the queue was empty when the claim ran, and a finishing attempt need not
+      // claim again (new work wakes us through `onWork`, our own commits, retry timers or the poll).
+      backlog = claimed.length === free;
       if (claimed.length === 0) return;
       if (state !== 'running') {
         await store.releaseLeases(
@@ -263,23 +283,28 @@ export function createEngine(options: EngineOptions): Engine {
       onAbort: null,
     };
     local.set(attempt.id, running);
-    localPerRun.set(attempt.runId, (localPerRun.get(attempt.runId) ?? 0) + 1);
     running.done = runLocal(running, reclaimed)
       .catch((error: unknown) => reportError(error, `attempt:${attempt.id}`))
       .finally(() => {
         local.delete(attempt.id);
-        const left = (localPerRun.get(attempt.runId) ?? 1) - 1;
-        if (left > 0) localPerRun.set(attempt.runId, left);
-        else localPerRun.delete(attempt.runId);
         cache.release(attempt.runId, attempt.id);
-        forgetIfIdle(attempt.runId);
-        wake();
+        if (backlog) wake();
       });
   }
 
   async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
     const { attempt } = running;
-    const loaded = await cache.load(attempt.runId);
+    let loaded = await cache.load(attempt.runId);
+    // The cached snapshot may predate a change made elsewhere (a new round, a cancel): the executor reads
+    // the run's parameters, version and cancel flag, so an attempt the snapshot does not know, or a
+    // snapshot older than this attempt's round, is read again.
+    if (
+      loaded !== undefined &&
+      !loaded.fresh &&
+      (loaded.snapshot.run.round !== attempt.round || !knows(loaded.snapshot, attempt.id))
+    ) {
+      loaded = await cache.load(attempt.runId, { fresh: true });
+    }
     if (loaded === undefined) {
       running.dropped = true;
       return;
@@ -527,7 +552,10 @@ export function createEngine(options: EngineOptions): Engine {
       await ready;
       state = 'running';
       unsubscribes.push(
-        store.onWork(wake),
+        store.onWork(() => {
+          workSignals++;
+          wake();
+        }),
         store.onOutbox(() => dispatcher.wake()),
       );
       poll();

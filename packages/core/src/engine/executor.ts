@@ -115,6 +115,19 @@ function taskParameters(task: CompiledTask, run: RunRecord): Record<string, Para
   return parameters;
 }
 
+const noop = (): void => {};
+
+/** Where an attempt's log lines go; the buffer is made on the first line. */
+interface Output {
+  logs: LogBuffer | null;
+}
+
+/** Flushes the attempt's logs (when it wrote any) and pairs the outcome with its context. */
+async function finish(output: Output, context: AttemptContext, outcome: TaskOutcome): Promise<Execution> {
+  if (output.logs !== null) await output.logs.flush();
+  return { context, outcome };
+}
+
 export async function executeAttempt(
   deps: ExecutorDeps,
   local: LocalAttempt,
@@ -133,18 +146,7 @@ export async function executeAttempt(
     };
   }
   // Most attempts of an embedded engine log nothing: the buffer is made on the first line.
-  let logs: LogBuffer | null = null;
-  const log: AttemptContext['log'] = (line) => {
-    logs ??= new LogBuffer(
-      attempt.id,
-      deps.store,
-      clock,
-      timers,
-      (error) => deps.reportError(error, `logs:${attempt.id}`),
-      deps.logFlushMs,
-    );
-    logs.add(line);
-  };
+  const output: Output = { logs: null };
   let context: AttemptContext = {
     attemptId: attempt.id,
     runId: run.id,
@@ -162,23 +164,32 @@ export async function executeAttempt(
     get signal() {
       return controller.signal;
     },
-    log,
-  };
-  const finish = async (outcome: TaskOutcome): Promise<Execution> => {
-    if (logs !== null) await logs.flush();
-    return { context, outcome };
+    // A property, not a named const: under tsx every named closure also costs a defineProperty, and
+    // this runs once per attempt.
+    log: (line) => {
+      output.logs ??= new LogBuffer(
+        attempt.id,
+        deps.store,
+        clock,
+        timers,
+        (error) => deps.reportError(error, `logs:${attempt.id}`),
+        deps.logFlushMs,
+      );
+      output.logs.add(line);
+    },
   };
 
-  if (run.cancelRequested) return finish({ status: 'failed', exitCode: null, reason: 'Canceled' });
+  if (run.cancelRequested)
+    return finish(output, context, { status: 'failed', exitCode: null, reason: 'Canceled' });
   const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
-  if (!('execute' in runtime)) return finish(runtime);
+  if (!('execute' in runtime)) return finish(output, context, runtime);
 
   for (const hooks of deps.registry.hooks) {
     if (hooks.beforeTaskStart === undefined) continue;
     try {
       const answer = await hooks.beforeTaskStart(context);
       if (answer && 'veto' in answer) {
-        return finish({
+        return finish(output, context, {
           status: 'failed',
           exitCode: null,
           reason: answer.veto.reason,
@@ -188,7 +199,7 @@ export async function executeAttempt(
       }
       if (answer && 'parameters' in answer) context = { ...context, parameters: answer.parameters };
     } catch (error) {
-      return finish({ ...outcomeFromError(error), reason: 'HookFailed' });
+      return finish(output, context, { ...outcomeFromError(error), reason: 'HookFailed' });
     }
   }
 
@@ -197,10 +208,10 @@ export async function executeAttempt(
       ? null
       : (attempt.startedAt ?? clock.now()) + task.timeoutSeconds * 1000;
   const clearDeadline =
-    deadline === null ? () => {} : timers.after(deadline - clock.now(), () => abortLocal(local, 'Timeout'));
+    deadline === null ? noop : timers.after(deadline - clock.now(), () => abortLocal(local, 'Timeout'));
 
   // Once aborted, the runtime gets `abortGraceMs` to report back before the abort is recorded anyway.
-  let clearGrace = (): void => {};
+  let clearGrace: () => void = noop;
   let outcome = await new Promise<TaskOutcome>((resolve) => {
     local.onAbort = () => {
       clearGrace = timers.after(deps.abortGraceMs, () =>
@@ -225,7 +236,7 @@ export async function executeAttempt(
   if (local.aborted !== null && outcome.status === 'failed') {
     outcome = { ...outcome, reason: local.aborted };
   }
-  return finish(outcome);
+  return finish(output, context, outcome);
 }
 
 export type { Logger };

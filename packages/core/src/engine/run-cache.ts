@@ -1,11 +1,18 @@
 /**
  * The engine's caches: run snapshots it is working on (kept in step with its own commits through
  * `applyRunCommit`, dropped on any conflict) and compiled DAG versions (immutable, so kept).
+ *
+ * Snapshots stay cached while their run is unfinished, even when no attempt of it executes here: reading
+ * a whole run back from the store after every step cost more than the step itself. A cached snapshot may
+ * be stale (another worker committed); every commit is guarded by the run's revision, so staleness shows
+ * up as a conflict, and the lanes reload and replan. Finished runs are dropped at once, and the cache is
+ * bounded by runs and by attempts (a few large runs weigh as much as many small ones).
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { compileDag } from '../dag/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
+import { TERMINAL_RUN_STATES } from '../model/states.js';
 import type { Store } from '../ports/store.js';
 
 /** A Map that forgets its least recently used entry beyond `capacity`. */
@@ -40,6 +47,51 @@ class Lru<K, V> {
   }
 }
 
+/**
+ * Run snapshots, least recently used first out, bounded by run count and by the attempts they hold
+ * together (an attempt is what weighs: a run record is small next to a thousand attempts).
+ */
+class SnapshotLru {
+  readonly #map = new Map<string, RunSnapshot>();
+  #attempts = 0;
+  constructor(
+    private readonly maxRuns: number,
+    private readonly maxAttempts: number,
+  ) {}
+
+  get(runId: string): RunSnapshot | undefined {
+    const value = this.#map.get(runId);
+    if (value !== undefined) {
+      this.#map.delete(runId);
+      this.#map.set(runId, value);
+    }
+    return value;
+  }
+
+  set(runId: string, snapshot: RunSnapshot): void {
+    this.delete(runId);
+    this.#map.set(runId, snapshot);
+    this.#attempts += snapshot.attempts.length;
+    // The newest entry is kept even when it alone exceeds the cap: the engine is working on it.
+    while (this.#map.size > 1 && (this.#map.size > this.maxRuns || this.#attempts > this.maxAttempts)) {
+      const oldest = this.#map.keys().next();
+      if (oldest.done === true) break;
+      this.delete(oldest.value);
+    }
+  }
+
+  delete(runId: string): void {
+    const old = this.#map.get(runId);
+    if (old === undefined) return;
+    this.#map.delete(runId);
+    this.#attempts -= old.attempts.length;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+}
+
 export interface LoadedRun {
   readonly snapshot: RunSnapshot;
   readonly dag: CompiledDag;
@@ -48,7 +100,7 @@ export interface LoadedRun {
 }
 
 export class RunCache {
-  readonly #runs: Lru<string, RunSnapshot>;
+  readonly #runs: SnapshotLru;
   readonly #dags = new Lru<string, Promise<CompiledDag>>(1000);
   /** Attempts this worker claimed and still executes, by run. */
   readonly #claimed = new Map<string, Map<string, AttemptRecord>>();
@@ -56,8 +108,9 @@ export class RunCache {
   constructor(
     private readonly store: Store,
     runCapacity = 10_000,
+    attemptCapacity = 200_000,
   ) {
-    this.#runs = new Lru(runCapacity);
+    this.#runs = new SnapshotLru(runCapacity, attemptCapacity);
   }
 
   /** The run and its compiled DAG version, from the cache when possible. */
@@ -70,8 +123,9 @@ export class RunCache {
         this.#runs.delete(runId);
         return undefined;
       }
-      this.set(snapshot);
-      snapshot = this.#runs.get(runId) ?? snapshot;
+      const read = snapshot;
+      this.set(read);
+      snapshot = this.#runs.get(runId) ?? this.#overlaid(read);
     }
     const dag = await this.dag(snapshot.run.dagName, snapshot.run.dagVersion);
     return { snapshot, dag, fresh };
@@ -97,8 +151,14 @@ export class RunCache {
    * cached state (a commit that was in flight during the claim) may still show them `ready`.
    */
   set(snapshot: RunSnapshot): void {
+    // A finished run changes no more (a retry reloads it fresh): keeping it would only hold memory.
+    if (TERMINAL_RUN_STATES.has(snapshot.run.state)) this.#runs.delete(snapshot.run.id);
+    else this.#runs.set(snapshot.run.id, this.#overlaid(snapshot));
+  }
+
+  #overlaid(snapshot: RunSnapshot): RunSnapshot {
     const claimed = this.#claimed.get(snapshot.run.id);
-    this.#runs.set(snapshot.run.id, claimed === undefined ? snapshot : overlay(snapshot, claimed));
+    return claimed === undefined ? snapshot : overlay(snapshot, claimed);
   }
 
   /** Drops the cached snapshot (claims still executing here stay recorded until `release`). */
@@ -133,19 +193,22 @@ export class RunCache {
  * `retrying` (a claimed attempt never goes back), or running under an older lease (a reclaim).
  */
 function overlay(snapshot: RunSnapshot, claimed: ReadonlyMap<string, AttemptRecord>): RunSnapshot {
-  let changed = false;
-  const attempts = snapshot.attempts.map((attempt) => {
+  // Runs on every commit of a run with attempts executing here: copy the list only when something changes.
+  let attempts: AttemptRecord[] | null = null;
+  const list = snapshot.attempts;
+  for (let i = 0; i < list.length; i++) {
+    const attempt = list[i] as AttemptRecord;
     const mine = claimed.get(attempt.id);
-    if (mine === undefined || mine === attempt) return attempt;
+    if (mine === undefined || mine === attempt) continue;
     const older =
       attempt.state === 'ready' ||
       attempt.state === 'retrying' ||
       (attempt.state === 'running' &&
         attempt.leaseOwner !== mine.leaseOwner &&
         (attempt.leaseExpiresAt ?? 0) < (mine.leaseExpiresAt ?? 0));
-    if (!older) return attempt;
-    changed = true;
-    return mine;
-  });
-  return changed ? { run: snapshot.run, attempts } : snapshot;
+    if (!older) continue;
+    attempts ??= list.slice();
+    attempts[i] = mine;
+  }
+  return attempts === null ? snapshot : { run: snapshot.run, attempts };
 }

@@ -30,6 +30,11 @@ export interface Committed {
   readonly decisions: readonly Decision[];
   readonly events: readonly NotifiableEvent[];
   readonly wakeAt: number | null;
+  /**
+   * The store signalled `onWork` while the commit was in flight. Our stores signal after their own
+   * commits that make work claimable, so the claim that signal started (or queued) already sees it.
+   */
+  readonly workSignalled: boolean;
 }
 
 export interface RunLanesDeps {
@@ -43,6 +48,8 @@ export interface RunLanesDeps {
   /** Whether anyone (a notifier or a listener) consumes `task.*` events. */
   readonly wantsTaskEvents: () => boolean;
   readonly newId: () => string;
+  /** How many `onWork` signals the store has sent so far. */
+  readonly workSignals?: () => number;
   /** Called after every successful commit (emit events, carry out aborts, arm timers). */
   readonly onCommitted: (committed: Committed) => void;
   /** Called when a planned batch found nothing to write (still arms the wake-up). */
@@ -146,7 +153,7 @@ export class RunLanes {
       if (loaded === undefined) return { snapshot: undefined, recorded: new Set() };
       const { snapshot, dag } = loaded;
       const now = clock.now();
-      const attempt = batch.outcomes.length > 0 ? attemptFinder(snapshot) : undefined;
+      const attempt = batch.outcomes.length > 0 ? attemptFinder(snapshot, batch.outcomes) : undefined;
       const parts: CommitParts = { attempts: [], newAttempts: [] };
       const recorded: string[] = [];
       let stale = false;
@@ -197,6 +204,12 @@ export class RunLanes {
       parts.newAttempts.push(...decided.newAttempts);
       const commit = toCommit(snapshot, parts);
       if (commit === null) {
+        // Nothing to write, so no revision guard checked the cached snapshot: plan once more on the
+        // store's copy before concluding that nothing is due (another worker may have moved the run).
+        if (!loaded.fresh) {
+          fresh = true;
+          continue;
+        }
         this.deps.onPlanned(runId, result.wakeAt, result.decisions);
         return { snapshot, recorded: new Set() };
       }
@@ -219,6 +232,7 @@ export class RunLanes {
       );
       const outbox = selectOutbox(this.deps.notifiers(), events, dag, now, this.deps.newId, this.deps.logger);
       let answer;
+      const signalsBefore = this.deps.workSignals?.();
       try {
         answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
       } catch (error) {
@@ -242,6 +256,7 @@ export class RunLanes {
           decisions: result.decisions,
           events,
           wakeAt: result.wakeAt,
+          workSignalled: signalsBefore !== undefined && this.deps.workSignals?.() !== signalsBefore,
         });
         return { snapshot: committed, recorded: new Set(recorded) };
       }
@@ -256,8 +271,14 @@ export class RunLanes {
   }
 }
 
-function attemptFinder(snapshot: RunSnapshot): (id: string) => AttemptRecord | undefined {
-  const byId = new Map(snapshot.attempts.map((a) => [a.id, a]));
+/** Looks up the batch's attempts in one pass, without indexing every attempt of a large run. */
+function attemptFinder(
+  snapshot: RunSnapshot,
+  outcomes: readonly PendingOutcome[],
+): (id: string) => AttemptRecord | undefined {
+  const byId = new Map<string, AttemptRecord | undefined>();
+  for (const pending of outcomes) byId.set(pending.attemptId, undefined);
+  for (const attempt of snapshot.attempts) if (byId.has(attempt.id)) byId.set(attempt.id, attempt);
   return (id) => byId.get(id);
 }
 

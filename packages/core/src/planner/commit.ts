@@ -79,11 +79,9 @@ export function addDecisions(
   now: number,
   newId: () => string,
 ): CommitParts {
+  // Built only for a cancel, and not as a named closure: this runs on every commit (and under tsx a named
+  // closure also costs a defineProperty).
   let byId: Map<string, AttemptRecord> | undefined;
-  const find = (id: string): AttemptRecord | undefined => {
-    byId ??= new Map(snapshot.attempts.map((a) => [a.id, a]));
-    return byId.get(id);
-  };
   for (const decision of decisions) {
     switch (decision.kind) {
       case 'start-run':
@@ -109,7 +107,8 @@ export function addDecisions(
         });
         break;
       case 'cancel': {
-        const current = find(decision.attemptId);
+        byId ??= new Map(snapshot.attempts.map((a) => [a.id, a]));
+        const current = byId.get(decision.attemptId);
         if (current === undefined) break;
         parts.attempts.push({
           id: decision.attemptId,

@@ -9,7 +9,6 @@
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
-import { indexAttempts, type TaskAttempts } from './attempt-index.js';
 import { retryDelay } from './backoff.js';
 import { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
 
@@ -17,9 +16,6 @@ export interface PlanOptions {
   /** Backoff between retries. @default DEFAULT_RETRY_TIMING */
   readonly timing?: RetryTiming;
 }
-
-/** Where a task stands once this plan's decisions are applied. */
-type TaskStatus = 'succeeded' | 'dead' | 'active' | 'blocked';
 
 interface Failure {
   readonly task: string;
@@ -29,20 +25,81 @@ interface Failure {
 
 const NOTHING: PlanResult = Object.freeze({ decisions: Object.freeze([]), wakeAt: null });
 
+/**
+ * A compiled DAG's tasks by position in `dag.order`, with their parents' positions. The planner runs on
+ * every commit, so it reads attempts and statuses from arrays by position instead of building
+ * name-keyed Maps (one entry object per task) each time. Compiled DAGs are immutable: computed once.
+ */
+interface Layout {
+  readonly position: ReadonlyMap<string, number>;
+  readonly tasks: readonly (CompiledTask | undefined)[];
+  /** Parent positions per position, in `runAfter` order (-1 for a parent not in the DAG). */
+  readonly parents: readonly (readonly number[])[];
+}
+
+const layouts = new WeakMap<CompiledDag, Layout>();
+
+function layoutOf(dag: CompiledDag): Layout {
+  let layout = layouts.get(dag);
+  if (layout !== undefined) return layout;
+  const position = new Map<string, number>();
+  for (let i = 0; i < dag.order.length; i++) position.set(dag.order[i] as string, i);
+  const tasks: (CompiledTask | undefined)[] = [];
+  const parents: number[][] = [];
+  for (const name of dag.order) {
+    const task = dag.tasks.get(name);
+    tasks.push(task);
+    parents.push((task?.runAfter ?? []).map((parent) => position.get(parent) ?? -1));
+  }
+  layout = { position, tasks, parents };
+  layouts.set(dag, layout);
+  return layout;
+}
+
+/** Per position: the latest attempt (highest number) and the attempts in the current round. */
+interface Positioned {
+  readonly latest: (AttemptRecord | undefined)[];
+  readonly inRound: Int32Array;
+}
+
+function positionAttempts(layout: Layout, state: RunSnapshot): Positioned {
+  const n = layout.tasks.length;
+  const latest = new Array<AttemptRecord | undefined>(n).fill(undefined);
+  const inRound = new Int32Array(n);
+  const round = state.run.round;
+  for (const attempt of state.attempts) {
+    const i = layout.position.get(attempt.taskName);
+    if (i === undefined) continue;
+    if (attempt.round === round) inRound[i] = (inRound[i] as number) + 1;
+    const current = latest[i];
+    if (current === undefined || attempt.attempt > current.attempt) latest[i] = attempt;
+  }
+  return { latest, inRound };
+}
+
 export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?: PlanOptions): PlanResult {
   const { run } = state;
   if (TERMINAL_RUN_STATES.has(run.state)) return NOTHING;
-  const index = indexAttempts(state);
+  const layout = layoutOf(dag);
+  const attempts = positionAttempts(layout, state);
   return run.cancelRequested
-    ? planCancel(dag, index)
-    : planProgress(dag, index, run.state === 'pending', now, options?.timing ?? DEFAULT_RETRY_TIMING);
+    ? planCancel(dag, attempts)
+    : planProgress(
+        dag,
+        layout,
+        attempts,
+        run.state === 'pending',
+        now,
+        options?.timing ?? DEFAULT_RETRY_TIMING,
+      );
 }
 
-function planCancel(dag: CompiledDag, index: ReadonlyMap<string, TaskAttempts>): PlanResult {
+function planCancel(dag: CompiledDag, attempts: Positioned): PlanResult {
   const decisions: Decision[] = [];
   let running = 0;
-  for (const name of dag.order) {
-    const latest = index.get(name)?.latest;
+  for (let i = 0; i < dag.order.length; i++) {
+    const name = dag.order[i] as string;
+    const latest = attempts.latest[i];
     if (latest === undefined) continue;
     if (latest.state === 'running') {
       running++;
@@ -55,42 +112,53 @@ function planCancel(dag: CompiledDag, index: ReadonlyMap<string, TaskAttempts>):
   return { decisions, wakeAt: null };
 }
 
+// Task statuses by position, as small integers in a typed array.
+const UNSEEN = 0;
+const SUCCEEDED = 1;
+const DEAD = 2;
+const ACTIVE = 3;
+const BLOCKED = 4;
+
 function planProgress(
   dag: CompiledDag,
-  index: ReadonlyMap<string, TaskAttempts>,
+  layout: Layout,
+  attempts: Positioned,
   pending: boolean,
   now: number,
   timing: RetryTiming,
 ): PlanResult {
   const decisions: Decision[] = pending ? [{ kind: 'start-run' }] : [];
-  const status = new Map<string, TaskStatus>();
+  const n = layout.tasks.length;
+  const status = new Uint8Array(n);
   /** For dead tasks: the task that failed for good and caused it (itself when it failed). */
-  const cause = new Map<string, string>();
+  const cause = new Map<number, string>();
   const failures: Failure[] = [];
   let wakeAt: number | null = null;
   let unfinished = 0;
+  let anyDead = false;
 
-  for (const name of dag.order) {
-    const task = dag.tasks.get(name);
-    const entry = index.get(name);
-    if (task === undefined || entry === undefined) {
+  for (let i = 0; i < n; i++) {
+    const name = dag.order[i] as string;
+    const task = layout.tasks[i];
+    const latest = attempts.latest[i];
+    if (task === undefined || latest === undefined) {
       // Every task gets an attempt when a run or round is created; without one it can only wait.
-      status.set(name, 'blocked');
+      status[i] = BLOCKED;
       unfinished++;
       continue;
     }
-    const latest = entry.latest;
-    let taskStatus: TaskStatus;
+    const inRound = attempts.inRound[i] as number;
+    let taskStatus: number;
     switch (latest.state) {
       case 'succeeded':
-        taskStatus = 'succeeded';
+        taskStatus = SUCCEEDED;
         break;
       case 'ready':
       case 'retrying':
-        taskStatus = 'active';
+        taskStatus = ACTIVE;
         break;
       case 'running': {
-        taskStatus = 'active';
+        taskStatus = ACTIVE;
         const deadline = deadlineOf(task, latest);
         if (deadline !== null) {
           if (deadline <= now) {
@@ -100,20 +168,21 @@ function planProgress(
         break;
       }
       case 'waiting': {
-        const parents = parentsOutcome(task, status, cause);
-        if (parents.dead !== null) {
-          decisions.push({ kind: 'skip', attemptId: latest.id, task: name, because: parents.dead });
-          cause.set(name, parents.dead);
-          taskStatus = 'dead';
-        } else if (parents.allSucceeded) {
+        const parents = layout.parents[i] as readonly number[];
+        const dead = firstDeadParent(parents, status, cause, task);
+        if (dead !== null) {
+          decisions.push({ kind: 'skip', attemptId: latest.id, task: name, because: dead });
+          cause.set(i, dead);
+          taskStatus = DEAD;
+        } else if (allSucceeded(parents, status)) {
           decisions.push({ kind: 'ready', attemptId: latest.id, task: name });
-          taskStatus = 'active';
-        } else taskStatus = 'blocked';
+          taskStatus = ACTIVE;
+        } else taskStatus = BLOCKED;
         break;
       }
       case 'failed':
-        if (mayRetry(task, latest, entry.inRound)) {
-          const delay = retryDelay(timing, entry.inRound, latest.id);
+        if (mayRetry(task, latest, inRound)) {
+          const delay = retryDelay(timing, inRound, latest.id);
           decisions.push({
             kind: 'retry',
             task: name,
@@ -121,31 +190,34 @@ function planProgress(
             attempt: latest.attempt + 1,
             retryAt: now + Math.max(delay, latest.retryAfterMs ?? 0),
           });
-          taskStatus = 'active';
+          taskStatus = ACTIVE;
         } else {
-          failures.push({ task: name, attempt: latest, attempts: entry.inRound });
-          cause.set(name, name);
-          taskStatus = 'dead';
+          failures.push({ task: name, attempt: latest, attempts: inRound });
+          cause.set(i, name);
+          taskStatus = DEAD;
         }
         break;
       case 'canceled':
         // Canceled without a cancel request (a runtime gave up on it): it ends the task like a failure.
-        failures.push({ task: name, attempt: latest, attempts: entry.inRound });
-        cause.set(name, name);
-        taskStatus = 'dead';
+        failures.push({ task: name, attempt: latest, attempts: inRound });
+        cause.set(i, name);
+        taskStatus = DEAD;
         break;
       case 'skipped':
-        cause.set(name, firstDeadParent(task, status, cause) ?? name);
-        taskStatus = 'dead';
+        cause.set(i, firstDeadParent(layout.parents[i] as readonly number[], status, cause, task) ?? name);
+        taskStatus = DEAD;
         break;
+      default:
+        taskStatus = UNSEEN;
     }
-    status.set(name, taskStatus);
-    if (taskStatus === 'active' || taskStatus === 'blocked') unfinished++;
+    status[i] = taskStatus;
+    if (taskStatus === DEAD) anyDead = true;
+    if (taskStatus === ACTIVE || taskStatus === BLOCKED) unfinished++;
   }
 
   if (unfinished === 0) {
     decisions.push(
-      failures.length > 0 || [...status.values()].includes('dead')
+      failures.length > 0 || anyDead
         ? { kind: 'finish-run', state: 'failed', reason: failureReason(failures) }
         : { kind: 'finish-run', state: 'succeeded', reason: `all ${dag.order.length} tasks succeeded` },
     );
@@ -165,27 +237,22 @@ function mayRetry(task: CompiledTask, failed: AttemptRecord, attemptsInRound: nu
   return failed.exitCode !== null && task.retryCodes.has(failed.exitCode);
 }
 
-function parentsOutcome(
-  task: CompiledTask,
-  status: ReadonlyMap<string, TaskStatus>,
-  cause: ReadonlyMap<string, string>,
-): { dead: string | null; allSucceeded: boolean } {
-  let allSucceeded = true;
-  for (const parent of task.runAfter) {
-    const parentStatus = status.get(parent);
-    if (parentStatus === 'dead') return { dead: cause.get(parent) ?? parent, allSucceeded: false };
-    if (parentStatus !== 'succeeded') allSucceeded = false;
-  }
-  return { dead: null, allSucceeded };
+/** Whether every parent (by position) has succeeded; a parent outside the DAG never has. */
+function allSucceeded(parents: readonly number[], status: Uint8Array): boolean {
+  for (const p of parents) if (p < 0 || status[p] !== SUCCEEDED) return false;
+  return true;
 }
 
+/** The cause of the first dead parent in `runAfter` order, or null. */
 function firstDeadParent(
+  parents: readonly number[],
+  status: Uint8Array,
+  cause: ReadonlyMap<number, string>,
   task: CompiledTask,
-  status: ReadonlyMap<string, TaskStatus>,
-  cause: ReadonlyMap<string, string>,
 ): string | null {
-  for (const parent of task.runAfter) {
-    if (status.get(parent) === 'dead') return cause.get(parent) ?? parent;
+  for (let k = 0; k < parents.length; k++) {
+    const p = parents[k] as number;
+    if (p >= 0 && status[p] === DEAD) return cause.get(p) ?? (task.runAfter[k] as string);
   }
   return null;
 }
