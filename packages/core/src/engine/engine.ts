@@ -316,11 +316,23 @@ export function createEngine(options: EngineOptions): Engine {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
-    const { context, outcome } = await executeAttempt(executorDeps, running, snapshot.run, dag, reclaimed);
+    const { context, outcome, runtime } = await executeAttempt(
+      executorDeps,
+      running,
+      snapshot.run,
+      dag,
+      reclaimed,
+    );
     if (running.dropped) return;
     running.submitted = true;
     const recorded = await lanes.outcome(attempt.runId, attempt.id, outcome);
     if (!recorded || context === null) return;
+    if (runtime?.outcomeRecorded) {
+      // Only now may a runtime let go of what another worker would need to adopt the attempt (its pod).
+      await Promise.resolve(runtime.outcomeRecorded(context, outcome)).catch((error: unknown) =>
+        logger.warn({ err: error, attemptId: attempt.id }, 'outcomeRecorded threw'),
+      );
+    }
     for (const hooks of registry.hooks) {
       try {
         await hooks.afterTaskEnd?.(context, outcome);

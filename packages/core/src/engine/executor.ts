@@ -59,6 +59,8 @@ export interface Execution {
   /** Null when the attempt never reached a runtime because its task is missing from the DAG. */
   readonly context: AttemptContext | null;
   readonly outcome: TaskOutcome;
+  /** The runtime that executed the attempt; absent when none did (vetoed, canceled, unknown type). */
+  readonly runtime?: Runtime;
 }
 
 /** The runtime for a task, or the failed outcome that says why there is none. */
@@ -123,9 +125,14 @@ interface Output {
 }
 
 /** Flushes the attempt's logs (when it wrote any) and pairs the outcome with its context. */
-async function finish(output: Output, context: AttemptContext, outcome: TaskOutcome): Promise<Execution> {
+async function finish(
+  output: Output,
+  context: AttemptContext,
+  outcome: TaskOutcome,
+  runtime?: Runtime,
+): Promise<Execution> {
   if (output.logs !== null) await output.logs.flush();
-  return { context, outcome };
+  return runtime === undefined ? { context, outcome } : { context, outcome, runtime };
 }
 
 export async function executeAttempt(
@@ -236,7 +243,7 @@ export async function executeAttempt(
   if (local.aborted !== null && outcome.status === 'failed') {
     outcome = { ...outcome, reason: local.aborted };
   }
-  return finish(output, context, outcome);
+  return finish(output, context, outcome, runtime);
 }
 
 export type { Logger };

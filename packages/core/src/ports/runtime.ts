@@ -55,6 +55,12 @@ export interface Runtime {
    * its outcome when it ends. Rejects only for a bug; task failures are outcomes.
    */
   execute(context: AttemptContext): Promise<TaskOutcome>;
+  /**
+   * Called once the attempt's outcome is committed to the store. Until then the runtime must keep what a
+   * worker taking the attempt over would adopt (a finished pod): deleting it earlier lets a crash between
+   * the outcome and its commit run the task twice.
+   */
+  outcomeRecorded?(context: AttemptContext, outcome: TaskOutcome): void | Promise<void>;
   /** Called once per run when it finishes (workspace cleanup, pod deletion). */
   cleanupRun?(runId: string): Promise<void>;
   close?(): Promise<void>;
