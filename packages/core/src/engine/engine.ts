@@ -573,7 +573,10 @@ export function createEngine(options: EngineOptions): Engine {
       poll();
       heartbeat();
       dispatcher.start();
-      if (options.scheduler !== false) scheduler.start();
+      const autoStart =
+        options.scheduler !== false &&
+        (typeof options.scheduler !== 'object' || options.scheduler.autoStart !== false);
+      if (autoStart) scheduler.start();
       await resume();
       wake();
     },

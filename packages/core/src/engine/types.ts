@@ -39,8 +39,8 @@ export interface EngineOptions {
   /** Where services are registered for plugins. @default a child of tsyringe's root container */
   readonly container?: DependencyContainer;
   /**
-   * Runs cron schedules in this engine. Hosts with leader election pass `false` and call
-   * `engine.scheduler.tick(now)` on the leader themselves. @default true
+   * Runs cron schedules in this engine. Hosts with leader election pass `false` (or options with
+   * `autoStart: false`, to keep e.g. `maxCatchUp`) and drive `engine.scheduler` on the leader. @default true
    */
   readonly scheduler?: boolean | SchedulerOptions;
   /** After aborting an attempt, how long to wait for its runtime before recording the abort anyway. @default 30000 */

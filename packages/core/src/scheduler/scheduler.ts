@@ -17,6 +17,11 @@ export interface SchedulerOptions {
   readonly maxCatchUp?: number;
   /** How often the scheduler re-reads the scheduled DAGs when no tick is nearer. @default 60000 */
   readonly pollIntervalMs?: number;
+  /**
+   * Whether `engine.start()` starts the scheduler's own timer. Hosts with leader election pass `false` and
+   * call `engine.scheduler.start()`/`stop()` or `tick(now)` on the leader only. @default true
+   */
+  readonly autoStart?: boolean;
 }
 
 export interface SchedulerDeps {

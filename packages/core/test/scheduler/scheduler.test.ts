@@ -62,6 +62,26 @@ describe('scheduler in the engine', () => {
     expect(runs.items.map((r) => r.scheduledFor).sort()).toEqual([start - 10 * MIN, start - 5 * MIN, start]);
   });
 
+  it('with autoStart false keeps its options but fires only when the host ticks (leader-only hosts)', async () => {
+    const clock = new FakeClock();
+    const store = createMemoryStore();
+    const first = await track(await harness({ clock, store }));
+    await first.engine.registerDag(scheduled('leader-only'));
+    await first.engine.scheduler.tick();
+    await first.engine.stop();
+    await clock.advance(60 * MIN + 1000);
+
+    const host = await track(await harness({ clock, store, scheduler: { maxCatchUp: 2, autoStart: false } }));
+    await clock.advance(10 * MIN);
+    // The first tick only set the schedule's cursor; nothing fires until the host ticks.
+    expect((await store.listRuns({ dagName: 'leader-only' }, { limit: 20 })).items).toHaveLength(0);
+
+    await host.engine.scheduler.tick();
+    const runs = await store.listRuns({ dagName: 'leader-only' }, { limit: 20 });
+    // The two most recent missed ticks: the bounded catch-up the options asked for.
+    expect(runs.items).toHaveLength(2);
+  });
+
   it('forbid skips a tick while a run of the DAG is active; replace cancels it', async () => {
     const h = await track(await harness());
     h.runtime.script({ task: 'tick' }, { exitCode: 0, hang: true });
