@@ -2,7 +2,7 @@
  * JSON Schema components of the OpenAPI document. `DagSpec` and its parts come from core's TypeBox schema
  * (the one source of the DAG shape); the rest describe the API's own answers.
  */
-import { dagSchema } from '@kontroler/core';
+import { ATTEMPT_STATES, RUN_STATES, dagSchema } from '@kontroler/core';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -39,17 +39,8 @@ const obj = (properties: Record<string, JsonSchema>, optional: readonly string[]
 const array = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 export const page = (item: JsonSchema): JsonSchema => obj({ items: array(item), nextCursor: nullable(str) });
 
-const RUN_STATE = ['pending', 'running', 'succeeded', 'failed', 'canceled'];
-const ATTEMPT_STATE = [
-  'waiting',
-  'ready',
-  'running',
-  'succeeded',
-  'failed',
-  'retrying',
-  'skipped',
-  'canceled',
-];
+const RUN_STATE = [...RUN_STATES];
+const ATTEMPT_STATE = [...ATTEMPT_STATES];
 const ROLE: JsonSchema = { type: 'string', enum: ['admin', 'editor', 'viewer'] };
 
 const tokenInfo = {

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson, type DagSpec } from '../dag/index.js';
 import type { AttemptRecord, OutboxMessage, RunRecord } from '../model/records.js';
+import { newAttempt } from '../planner/commit.js';
 import type { PutDagVersionInput } from '../ports/store.js';
 import { FAKE_CLOCK_START } from './fake-clock.js';
 
@@ -74,23 +75,15 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
 /** A `waiting` first attempt of task `main`, created at the fake clock's start. */
 export function makeAttempt(overrides: Partial<AttemptRecord> & { readonly runId: string }): AttemptRecord {
   return {
-    id: testId(),
-    taskName: 'main',
-    attempt: 1,
-    round: 1,
-    state: 'waiting',
-    exitCode: null,
-    reason: null,
-    message: null,
-    createdAt: FAKE_CLOCK_START,
-    availableAt: null,
-    startedAt: null,
-    finishedAt: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    runtime: null,
-    nonRetryable: false,
-    retryAfterMs: null,
+    ...newAttempt({
+      id: testId(),
+      runId: overrides.runId,
+      taskName: 'main',
+      attempt: 1,
+      round: 1,
+      state: 'waiting',
+      createdAt: FAKE_CLOCK_START,
+    }),
     ...overrides,
   };
 }
