@@ -167,6 +167,87 @@ describeK8s('controller on the real apiserver', (plane) => {
     expect(controller.podStats()).toEqual({ created: 2, adopted: 0 });
   });
 
+  it('writes CRD status only while leading: a follower registers and submits, the new leader writes status', async () => {
+    const ns = await plane().createNamespace('status-leader');
+    const lease = uniqueName('lease');
+    // Another replica holds the Lease first.
+    const other = createLeaderElector({
+      client: createLeaseClient(plane().restrictedKubeConfig.makeApiClient(CoordinationV1Api), ns, lease),
+      identity: 'other',
+      leaseSeconds: 2,
+      retryPeriodMs: 200,
+      clock: systemClock,
+      logger: silentLogger,
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
+    cleanups.push(() => other.stop());
+    other.start();
+    await eventually('other to lead', () => other.isLeader());
+    const controller = await startController(
+      configFrom({
+        DATABASE_URL: pg().url,
+        KONTROLER_DATABASE_SCHEMA: pg().schema(),
+        KONTROLER_NAMESPACES: ns,
+        KONTROLER_POD_NAMESPACE: ns,
+        KONTROLER_LEADER_NAMESPACE: ns,
+        KONTROLER_LEADER_LEASE_NAME: lease,
+        KONTROLER_LEADER_LEASE_SECONDS: '2',
+      }),
+      { kubeConfig: plane().restrictedKubeConfig, pollIntervalMs: 200 },
+    );
+    cleanups.push(() => controller.stop());
+    await eventually(
+      'readiness',
+      async () => (await fetch(`http://127.0.0.1:${controller.port}/readyz`)).status === 200,
+    );
+    expect(controller.isLeader()).toBe(false);
+
+    const { admin } = plane();
+    const base = `/apis/kontroler.greedykomodo/v1alpha1/namespaces/${ns}`;
+    const dag = uniqueName('follow');
+    await admin.request('POST', `${base}/dags`, {
+      body: {
+        apiVersion: 'kontroler.greedykomodo/v1alpha1',
+        kind: 'DAG',
+        metadata: { name: dag },
+        spec: { task: [{ name: 'only', image: 'busybox', command: ['true'] }] },
+      },
+    });
+    await admin.request('POST', `${base}/dagruns`, {
+      body: {
+        apiVersion: 'kontroler.greedykomodo/v1alpha1',
+        kind: 'DagRun',
+        metadata: { name: `${dag}-1` },
+        spec: { dagName: dag },
+      },
+    });
+    // The follower registers the DAG and runs the DagRun, but writes no status.
+    const runs = await eventually(
+      'run finished in the store',
+      async () => {
+        const page = await controller.engine.listRuns({ dagName: dag }, { limit: 10 });
+        return page.items[0]?.state === 'succeeded' ? page.items : undefined;
+      },
+      30_000,
+    );
+    expect(runs).toHaveLength(1);
+    const read = <S>(plural: string, name: string) =>
+      admin.request<{ status?: S }>('GET', `${base}/${plural}/${name}`).then((r) => r.status);
+    expect(await read('dags', dag)).toBeUndefined();
+    expect(await read('dagruns', `${dag}-1`)).toBeUndefined();
+
+    // The other replica goes away: this one leads and writes the current status of every resource.
+    await other.stop();
+    await eventually('controller to lead', () => controller.isLeader(), 10_000);
+    const runStatus = await eventually('DagRun status Succeeded', async () => {
+      const s = await read<{ phase?: string; dagRunId?: string }>('dagruns', `${dag}-1`);
+      return s?.phase === 'Succeeded' ? s : undefined;
+    });
+    expect(runStatus.dagRunId).toBe(runs[0]?.id);
+    expect(await read('dags', dag)).toMatchObject({ phase: 'Successful', valid: true, version: 1 });
+  });
+
   it('on SIGTERM a child-process controller exits 0, hands its leases and the Lease back, and another finishes the run', async () => {
     const ns = await plane().createNamespace('term');
     const schema = pg().schema();

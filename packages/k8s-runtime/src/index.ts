@@ -46,6 +46,18 @@ export {
   type SyncStore,
 } from './crd/sync.js';
 export {
+  DAGTASK_FINALIZER,
+  readDagTask,
+  dagTaskHash,
+  recordDagTaskVersion,
+  resolveTaskRefs,
+  taskRefNames,
+  type DagTaskVersion,
+  type DagTaskResourceStatus,
+  type DagTaskView,
+  type ResolveResult,
+} from './crd/dagtask.js';
+export {
   dagRunStatus,
   validDagStatus,
   invalidDagStatus,

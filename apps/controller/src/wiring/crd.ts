@@ -1,16 +1,22 @@
 /**
- * DAG and DagRun resources of each watched namespace, synced into the engine. Every replica runs the sync:
- * submits are idempotent by the resource uid, and status is written from the store's state, so the replica
- * whose engine recorded a change writes it back at once. Readiness waits until every informer has synced.
+ * DAG, DagRun and DagTask resources of each watched namespace, synced into the engine. Every replica runs
+ * the sync and registers DAGs and submits DagRuns (idempotent: versions are content-hashed, submits keyed by
+ * the resource uid), so whichever replica's engine records a change sees it at once. Writing to the
+ * resources — status, DagTask versions and finalizers — is a singleton duty: it happens only while this
+ * replica leads (attached to the engine's leader duties, see `duties.ts`), and a new leader writes the
+ * current status of every resource once. Readiness waits until every informer has synced.
  */
 import type { Engine, Logger, Store } from '@kontroler/core';
 import { createCrdSync, type CrdSync } from '@kontroler/k8s-runtime';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { attachLeaderDuty } from './duties.js';
 
 export interface CrdSyncs {
   /** Starts every namespace's sync; resolves when all informers hold their initial lists. */
   start(): Promise<void>;
   readonly synced: () => boolean;
+  /** Whether this replica writes resource status now. */
+  readonly writing: () => boolean;
   stop(): Promise<void>;
 }
 
@@ -22,7 +28,14 @@ export function createCrdSyncs(options: {
   logger: Logger;
   qps: number;
   burst: number;
+  /**
+   * Whether this replica writes status. @default while the leader duties of `engine` run
+   * (`createLeaderDuties` started by the leadership callbacks)
+   */
+  isLeader?: () => boolean;
 }): CrdSyncs {
+  let leader = false;
+  const isLeader = options.isLeader ?? (() => leader);
   const syncs: CrdSync[] = options.namespaces.map((namespace) =>
     createCrdSync({
       kubeConfig: options.kubeConfig,
@@ -32,8 +45,26 @@ export function createCrdSyncs(options: {
       logger: options.logger,
       qps: options.qps,
       burst: options.burst,
+      isLeader,
     }),
   );
+  const changed = () => {
+    for (const sync of syncs) sync.leadershipChanged();
+  };
+  const detach =
+    options.isLeader === undefined
+      ? attachLeaderDuty(options.engine, {
+          name: 'crd-status',
+          start() {
+            leader = true;
+            changed();
+          },
+          stop() {
+            leader = false;
+            changed();
+          },
+        })
+      : () => undefined;
   let synced = false;
   return {
     async start() {
@@ -41,8 +72,10 @@ export function createCrdSyncs(options: {
       synced = true;
     },
     synced: () => synced,
+    writing: isLeader,
     async stop() {
       synced = false;
+      detach();
       await Promise.all(syncs.map((s) => s.stop().catch(() => undefined)));
     },
   };

@@ -3,6 +3,10 @@
  * `scheduler: false`) and retention (finished runs older than `retentionDays`, deleted in bounded batches).
  * Both are safe if two replicas briefly overlap during a leadership change: the scheduler's cursor is a
  * compare-and-set and its runs carry idempotency keys, and deleting old runs twice deletes nothing twice.
+ *
+ * Other wiring modules add duties of their own with `attachLeaderDuty(engine, duty)` (the CRD sync's status
+ * writing does): they start and stop with the cron and retention duties of the same engine, whichever module
+ * was created first.
  */
 import type { Clock, Engine, Logger, Store } from '@kontroler/core';
 import { pruneFinishedRuns } from '@kontroler/postgres';
@@ -21,6 +25,33 @@ export interface DutyOptions {
   readonly retentionBatchSize?: number;
   /** Statements per pass; the rest waits for the next pass. @default 20 */
   readonly retentionMaxBatches?: number;
+}
+
+/** A duty another module runs while this replica leads. `start`/`stop` must be quick and synchronous. */
+export interface AttachedDuty {
+  readonly name: string;
+  start(): void;
+  stop(): void;
+}
+
+/** Duties attached per engine (the engine is what the controller's parts share). */
+const attached = new WeakMap<object, Set<AttachedDuty>>();
+/** Engines whose leader duties are running now. */
+const leading = new WeakSet<object>();
+
+/**
+ * Runs `duty` while the leader duties of `engine` run (started at once if they already do). Returns a
+ * function that detaches it (and stops it if running).
+ */
+export function attachLeaderDuty(engine: object, duty: AttachedDuty): () => void {
+  let set = attached.get(engine);
+  if (set === undefined) attached.set(engine, (set = new Set()));
+  set.add(duty);
+  if (leading.has(engine)) duty.start();
+  return () => {
+    if (!set.delete(duty)) return;
+    if (leading.has(engine)) duty.stop();
+  };
 }
 
 export interface LeaderDuties {
@@ -70,6 +101,14 @@ export function createLeaderDuties(options: DutyOptions): LeaderDuties {
       active = true;
       generation++;
       logger.info({}, 'starting leader duties');
+      leading.add(engine);
+      for (const duty of attached.get(engine) ?? []) {
+        try {
+          duty.start();
+        } catch (error) {
+          logger.warn({ err: error, duty: duty.name }, 'leader duty failed to start');
+        }
+      }
       every(cronIntervalMs, 'cron', async () => {
         const fired = await engine.scheduler.tick(clock.now());
         for (const tick of fired) {
@@ -97,6 +136,14 @@ export function createLeaderDuties(options: DutyOptions): LeaderDuties {
     async stop() {
       if (!active) return;
       active = false;
+      leading.delete(engine);
+      for (const duty of attached.get(engine) ?? []) {
+        try {
+          duty.stop();
+        } catch (error) {
+          logger.warn({ err: error, duty: duty.name }, 'leader duty failed to stop');
+        }
+      }
       for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
       await Promise.all([...inFlight]);

@@ -119,12 +119,34 @@ const dagRunStatus: JsonSchema = {
   },
 };
 
+/** A DagTask keeps every version it ever had in its status (see `dagtask.ts`). */
 const dagTaskStatus: JsonSchema = {
   type: 'object',
   properties: {
-    version: { type: 'integer' },
-    hash: { type: 'string' },
+    version: { type: 'integer', description: 'The version of the current spec' },
+    hash: { type: 'string', description: 'Hex sha256 of the current spec (canonical JSON)' },
+    valid: { type: 'boolean' },
+    message: { type: 'string' },
     observedGeneration: { type: 'integer', format: 'int64' },
+    versions: {
+      type: 'array',
+      description: 'Every stored version, oldest first; DAG tasks refer to them with taskRef {name, version}',
+      items: {
+        type: 'object',
+        required: ['version', 'hash', 'spec'],
+        properties: {
+          version: { type: 'integer' },
+          hash: { type: 'string' },
+          spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    usedBy: {
+      type: 'array',
+      description: 'DAGs that refer to this DagTask; it cannot be deleted while any does',
+      items: { type: 'string' },
+    },
   },
 };
 
@@ -233,6 +255,7 @@ export function buildCrds(): V1CustomResourceDefinition[] {
       columns: [
         { name: 'Image', type: 'string', jsonPath: '.spec.image' },
         { name: 'Version', type: 'integer', jsonPath: '.status.version' },
+        { name: 'Used-By', type: 'string', jsonPath: '.status.usedBy', priority: 1 },
       ],
     }),
   ];

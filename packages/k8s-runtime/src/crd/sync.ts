@@ -10,18 +10,37 @@
  *   status mirrors the run's phase, per-task states, times and observedGeneration. Deleting it cancels the run
  *   (as in Kontroler).
  *
+ * - A DagTask resource → a new version in its own `status.versions` when its spec hash is new (see
+ *   `dagtask.ts`); DAG tasks with `taskRef` are filled from those versions before `engine.registerDag`, and an
+ *   unknown DagTask or version makes the DAG invalid. While a DAG refers to it, a DagTask carries a finalizer.
+ *
+ * Leadership: registering DAGs and submitting DagRuns happen on every replica (idempotent: DAG versions are
+ * content-hashed, submits keyed by the resource uid). Writes to resources — status of DAGs, DagRuns and
+ * DagTasks (including DagTask versions), and DagTask finalizers — happen only while `isLeader()` is true.
+ * When it becomes true, every resource is reconciled once so the new leader writes the current status.
+ *
  * Watch handlers and engine events only enqueue keys; one queue per key serializes the work.
  */
 import type { DagIssue, DagRecord, EngineEventBus, Logger, RunRecord, RunSnapshot } from '@kontroler/core';
-import { KontrolerError, RUN_EVENT_NAMES, loadManifest, silentLogger } from '@kontroler/core';
+import { KontrolerError, RUN_EVENT_NAMES, canonicalJson, loadManifest, silentLogger } from '@kontroler/core';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { createKubeClient, KubeApiError, type KubeClient } from '../client.js';
 import { createInformer, type Informer } from '../informer.js';
 import { LABELS } from '../labels.js';
 import { CRD_GROUP, CRD_VERSION } from '../rbac.js';
 import {
+  DAGTASK_FINALIZER,
+  readDagTask,
+  recordDagTaskVersion,
+  resolveTaskRefs,
+  taskRefNames,
+  type DagTaskResourceStatus,
+  type DagTaskView,
+} from './dagtask.js';
+import {
   dagRunStatus,
   invalidDagStatus,
+  issueMessage,
   validDagStatus,
   type DagResourceStatus,
   type DagRunResourceStatus,
@@ -67,6 +86,13 @@ export interface CrdSyncOptions {
   readonly qps?: number;
   /** @default 100 */
   readonly burst?: number;
+  /**
+   * Whether this replica writes resources (status, DagTask versions and finalizers). Registering DAGs and
+   * submitting DagRuns happen regardless. @default always true (a single process)
+   */
+  readonly isLeader?: () => boolean;
+  /** How often `isLeader` is polled to notice a change when nobody calls `leadershipChanged`. @default 1000 */
+  readonly leaderCheckMs?: number;
 }
 
 export interface CrdSync {
@@ -74,11 +100,21 @@ export interface CrdSync {
   stop(): Promise<void>;
   /** Resolves when no reconcile is queued or running (for tests). */
   idle(): Promise<void>;
+  /**
+   * Re-reads `isLeader()`; on becoming leader every resource is reconciled once, so its current status is
+   * written. Called by the controller's leadership callbacks; also polled every `leaderCheckMs`.
+   */
+  leadershipChanged(): void;
 }
 
 interface DagResource extends KubernetesObject {
   spec?: Record<string, unknown>;
   status?: Partial<DagResourceStatus>;
+}
+
+interface DagTaskResource extends KubernetesObject {
+  spec?: Record<string, unknown>;
+  status?: DagTaskResourceStatus;
 }
 
 interface DagRunResource extends KubernetesObject {
@@ -115,6 +151,10 @@ function createKeyedQueue(
   };
 }
 
+function sameDagTaskStatus(current: DagTaskResourceStatus, next: DagTaskResourceStatus): boolean {
+  return canonicalJson(current) === canonicalJson(next);
+}
+
 function sameStatus(current: object | undefined, next: object): boolean {
   if (!current) return false;
   const strip = (s: object) =>
@@ -147,6 +187,20 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     resyncMs,
     onError: (error) => logger.debug({ err: error }, 'DagRun watch interrupted; resuming'),
   });
+  const dagTasks: Informer<DagTaskResource> = createInformer<DagTaskResource>({
+    client,
+    path: `${base}/dagtasks`,
+    resyncMs,
+    onError: (error) => logger.debug({ err: error }, 'DagTask watch interrupted; resuming'),
+  });
+  const isLeader = options.isLeader ?? (() => true);
+  const leaderCheckMs = options.leaderCheckMs ?? 1000;
+  let leading = false;
+  let leaderTimer: NodeJS.Timeout | undefined;
+  /** DAG resource name → DagTask names its spec refers to (to requeue a DagTask a DAG stopped using). */
+  const dagRefs = new Map<string, readonly string[]>();
+  /** DagTask name → the recorded versions last seen, so DAGs referring to it are requeued when they change. */
+  const taskFingerprints = new Map<string, string>();
   /** DagRun resource name → run id, and back. */
   const runIds = new Map<string, string>();
   const labelsOf = (name: string, uid: string) => ({
@@ -162,6 +216,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     async (key) => {
       const [kind, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
       if (kind === 'dag') await reconcileDag(name);
+      else if (kind === 'task') await reconcileDagTask(name);
       else await reconcileRun(name);
     },
     (key, error) => {
@@ -180,6 +235,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
   }
 
   async function writeStatus(plural: string, name: string, status: object): Promise<void> {
+    if (!isLeader()) return; // a singleton duty: the leader writes status
     try {
       // A merge patch of the status subresource carries no resourceVersion, so concurrent writers of the
       // main resource (kubectl apply) never make it conflict.
@@ -188,6 +244,25 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
       if (KubeApiError.is(error, 404)) return; // deleted meanwhile
       throw error;
     }
+  }
+
+  /** What `taskRef` resolution sees of a DagTask: its recorded versions, and whether one is about to be added. */
+  function dagTaskView(name: string): DagTaskView | undefined {
+    const resource = dagTasks.get(name);
+    if (!resource) return undefined;
+    const versions = resource.status?.versions ?? [];
+    const read = readDagTask(name, resource.spec ?? {});
+    const pending = read.ok && !versions.some((v) => v.hash === read.hash);
+    return { versions, pending };
+  }
+
+  /** DAG resources (not being deleted) whose spec refers to the DagTask `name`. */
+  function dagsUsing(name: string): string[] {
+    return dags
+      .list()
+      .filter((d) => !d.metadata?.deletionTimestamp && taskRefNames(d.spec).includes(name))
+      .map((d) => d.metadata?.name ?? '')
+      .sort();
   }
 
   async function reconcileDag(name: string): Promise<void> {
@@ -207,39 +282,131 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
       }),
     );
     let issues: readonly DagIssue[] | undefined;
-    let status: DagResourceStatus;
     if (!loaded.ok) issues = loaded.errors;
     else {
       const doc = loaded.documents[0];
       if (doc?.kind !== 'DAG') {
         issues = [{ code: 'UNKNOWN_KIND', path: '', message: 'the resource is not a DAG' }];
       } else {
-        try {
-          const result = await engine.registerDag(doc.dag);
-          const suspended = doc.dag.suspended ?? false;
-          if (result.dag.suspended !== suspended) await store.setDagSuspended(name, suspended, now());
-          status = validDagStatus(result.version.version, result.created, generation, now());
-          const current = resource.status;
-          // Re-registering an unchanged spec (resync, restart) must not rewrite the status.
-          if (
-            current?.valid === true &&
-            current.version === status.version &&
-            current.observedGeneration === generation
-          ) {
-            return;
-          }
-          await writeStatus('dags', name, status);
+        const resolved = resolveTaskRefs(doc.dag, resource.spec, namespace, dagTaskView);
+        if (resolved.kind === 'pending') {
+          // A DagTask's new version is about to be recorded; its status event requeues this DAG.
+          logger.debug({ dag: name, waitingFor: resolved.waitingFor }, 'waiting for DagTask versions');
           return;
-        } catch (error) {
-          if (!KontrolerError.is(error, 'DAG_INVALID')) throw error;
-          issues = error.details.issues;
+        }
+        if (resolved.kind === 'invalid') issues = resolved.issues;
+        else {
+          try {
+            const result = await engine.registerDag(resolved.dag);
+            const suspended = resolved.dag.suspended ?? false;
+            if (result.dag.suspended !== suspended) await store.setDagSuspended(name, suspended, now());
+            const status = validDagStatus(result.version.version, result.created, generation, now());
+            const current = resource.status;
+            // Re-registering an unchanged spec (resync, restart) must not rewrite the status.
+            if (
+              current?.valid === true &&
+              current.version === status.version &&
+              current.observedGeneration === generation
+            ) {
+              return;
+            }
+            await writeStatus('dags', name, status);
+            return;
+          } catch (error) {
+            if (!KontrolerError.is(error, 'DAG_INVALID')) throw error;
+            issues = error.details.issues;
+          }
         }
       }
     }
     const previous = (await store.getDag(name))?.latestVersion;
-    status = invalidDagStatus(issues ?? [], previous, generation, now());
+    const status = invalidDagStatus(issues, previous, generation, now());
     if (sameStatus(resource.status, status)) return;
     await writeStatus('dags', name, status);
+  }
+
+  /**
+   * A DagTask: the leader records a new version when the spec hash is new, shows which DAGs use it and keeps
+   * the finalizer exactly while one does. Every replica requeues the DAGs that refer to it when its recorded
+   * versions change (or it appears or disappears).
+   */
+  async function reconcileDagTask(name: string): Promise<void> {
+    const resource = dagTasks.get(name);
+    const fingerprint = resource
+      ? JSON.stringify((resource.status?.versions ?? []).map((v) => [v.version, v.hash]))
+      : undefined;
+    if (fingerprint !== taskFingerprints.get(name)) {
+      if (fingerprint === undefined) taskFingerprints.delete(name);
+      else taskFingerprints.set(name, fingerprint);
+      for (const dag of dagsUsing(name)) queue.add(`dag/${dag}`);
+    }
+    if (!resource || !isLeader()) return;
+    const usedBy = dagsUsing(name);
+    const metadata = resource.metadata ?? {};
+    const deleting = metadata.deletionTimestamp !== undefined;
+    const current = resource.status ?? {};
+    const generation = metadata.generation;
+    let status: DagTaskResourceStatus;
+    const read = readDagTask(name, resource.spec ?? {});
+    if (read.ok) {
+      const recorded = recordDagTaskVersion(current.versions ?? [], read.task, read.hash, now());
+      if (recorded.created)
+        logger.info({ dagTask: name, version: recorded.version }, 'DagTask version stored');
+      status = {
+        version: recorded.version,
+        hash: read.hash,
+        valid: true,
+        message: deleting
+          ? usedBy.length > 0
+            ? `deletion waits: in use by DAG ${usedBy.join(', ')}`
+            : 'deleting'
+          : recorded.created
+            ? `stored as version ${recorded.version}`
+            : `unchanged: version ${recorded.version}`,
+        versions: recorded.versions,
+        usedBy,
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      };
+    } else {
+      status = {
+        ...current,
+        valid: false,
+        message: issueMessage(read.issues),
+        usedBy,
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      };
+    }
+    if (!sameDagTaskStatus(current, status)) {
+      try {
+        // resourceVersion makes the patch conditional: two writers never both append version N+1.
+        await client.request('PATCH', `${base}/dagtasks/${name}/status`, {
+          body: { metadata: { resourceVersion: metadata.resourceVersion }, status },
+        });
+      } catch (error) {
+        if (KubeApiError.is(error, 404)) return;
+        if (KubeApiError.is(error, 409)) return requeueAfter(`task/${name}`, 100);
+        throw error;
+      }
+      // The finalizer is handled on the next event, against the resourceVersion the status write produced.
+      return;
+    }
+    const finalizers = metadata.finalizers ?? [];
+    const has = finalizers.includes(DAGTASK_FINALIZER);
+    const want = usedBy.length > 0;
+    if (has === want) return;
+    const next = want
+      ? [...finalizers, DAGTASK_FINALIZER]
+      : finalizers.filter((f) => f !== DAGTASK_FINALIZER);
+    try {
+      await client.request('PATCH', `${base}/dagtasks/${name}`, {
+        body: { metadata: { resourceVersion: metadata.resourceVersion, finalizers: next } },
+      });
+      logger.info({ dagTask: name, usedBy }, want ? 'DagTask in use: finalizer added' : 'finalizer removed');
+    } catch (error) {
+      if (KubeApiError.is(error, 404)) return;
+      if (KubeApiError.is(error, 409)) return requeueAfter(`task/${name}`, 100);
+      throw error;
+    }
   }
 
   async function reconcileRun(name: string): Promise<void> {
@@ -313,22 +480,56 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
   };
   const RUN_EVENTS = RUN_EVENT_NAMES;
 
+  /** Every resource once more (a new leader writes the current status of each). */
+  function reconcileAll(): void {
+    for (const d of dags.list()) queue.add(`dag/${d.metadata?.name ?? ''}`);
+    for (const t of dagTasks.list()) queue.add(`task/${t.metadata?.name ?? ''}`);
+    for (const r of runs.list()) queue.add(`run/${r.metadata?.name ?? ''}`);
+  }
+
+  function leadershipChanged(): void {
+    if (stopped) return;
+    const now = isLeader();
+    if (now === leading) return;
+    leading = now;
+    logger.info({ leader: now }, now ? 'writing resource status as leader' : 'no longer writing status');
+    if (now) reconcileAll();
+  }
+
   return {
     async start() {
-      dags.on((_event, object) => queue.add(`dag/${object.metadata?.name ?? ''}`));
+      dags.on((event, object) => {
+        const name = object.metadata?.name ?? '';
+        queue.add(`dag/${name}`);
+        // The DagTasks it uses now and used before: their finalizers and usedBy may change.
+        const refs =
+          event === 'delete' || object.metadata?.deletionTimestamp ? [] : taskRefNames(object.spec);
+        for (const ref of new Set([...(dagRefs.get(name) ?? []), ...refs])) queue.add(`task/${ref}`);
+        if (refs.length > 0) dagRefs.set(name, refs);
+        else dagRefs.delete(name);
+      });
+      dagTasks.on((_event, object) => queue.add(`task/${object.metadata?.name ?? ''}`));
       runs.on((_event, object) => queue.add(`run/${object.metadata?.name ?? ''}`));
       for (const event of RUN_EVENTS) engine.events.on(event, onRunEvent);
-      await Promise.all([dags.start(), runs.start()]);
+      await Promise.all([dags.start(), dagTasks.start(), runs.start()]);
+      leading = isLeader();
+      if (options.isLeader !== undefined) {
+        leaderTimer = setInterval(leadershipChanged, leaderCheckMs);
+        leaderTimer.unref();
+      }
     },
     async stop() {
       stopped = true;
+      if (leaderTimer) clearInterval(leaderTimer);
       for (const event of RUN_EVENTS) engine.events.off(event, onRunEvent);
       for (const timer of timers) clearTimeout(timer);
       dags.stop();
+      dagTasks.stop();
       runs.stop();
       await queue.idle();
       client.close();
     },
     idle: () => queue.idle(),
+    leadershipChanged,
   };
 }
