@@ -12,7 +12,7 @@ import { KubeApiError, readLines, type KubeClient } from './client.js';
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, object: T) => void;
 
-export interface InformerOptions {
+export interface InformerOptions<T = unknown> {
   readonly client: KubeClient;
   /** Collection path, e.g. `/api/v1/namespaces/ns/pods`. */
   readonly path: string;
@@ -24,6 +24,12 @@ export interface InformerOptions {
   readonly watchTimeoutSeconds?: number;
   /** Called for errors the informer recovers from (logged by the caller). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers (like client-go's
+   * transform functions): keep only the fields the caller reads, so a large cache stays small.
+   * Must keep `metadata.name` and `metadata.resourceVersion`.
+   */
+  readonly transform?: (object: T) => T;
 }
 
 export interface Informer<T extends KubernetesObject> {
@@ -47,8 +53,9 @@ interface WatchEvent<T> {
 
 class GoneError extends Error {}
 
-export function createInformer<T extends KubernetesObject>(options: InformerOptions): Informer<T> {
+export function createInformer<T extends KubernetesObject>(options: InformerOptions<T>): Informer<T> {
   const { client, path } = options;
+  const transform = options.transform ?? ((object: T) => object);
   const cache = new Map<string, T>();
   const handlers = new Set<InformerHandler<T>>();
   let resourceVersion = '';
@@ -76,7 +83,8 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     });
     lists++;
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const listed of list.items) {
+      const item = transform(listed);
       const key = keyOf(item);
       seen.add(key);
       const old = cache.get(key);
@@ -121,14 +129,15 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
       const rv = event.object.metadata?.resourceVersion;
       if (rv) resourceVersion = rv;
       if (event.type === 'BOOKMARK') continue;
-      const key = keyOf(event.object);
+      const object = transform(event.object);
+      const key = keyOf(object);
       if (event.type === 'DELETED') {
         cache.delete(key);
-        emit('delete', event.object);
+        emit('delete', object);
       } else {
         const existed = cache.has(key);
-        cache.set(key, event.object);
-        emit(existed ? 'update' : 'add', event.object);
+        cache.set(key, object);
+        emit(existed ? 'update' : 'add', object);
       }
     }
   }

@@ -70,9 +70,47 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' {
   return /time.?out|deadline/i.test(text) ? 'Timeout' : 'Canceled';
 }
 
+/**
+ * What the runtime keeps of a watched pod: the fields `classifyPod`, `hasStarted` and `cleanupRun` read.
+ * Full pods (managedFields, the whole spec, conditions) cost kilobytes each; with thousands of attempts
+ * active the informer cache would hold them all.
+ */
+export function trimPod(pod: V1Pod): V1Pod {
+  const { metadata, spec, status } = pod;
+  return {
+    metadata: metadata && {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      uid: metadata.uid,
+      resourceVersion: metadata.resourceVersion,
+      labels: metadata.labels,
+      deletionTimestamp: metadata.deletionTimestamp,
+    },
+    spec: spec && {
+      nodeName: spec.nodeName,
+      restartPolicy: spec.restartPolicy,
+      containers: spec.containers.map((c) => ({ name: c.name })),
+    },
+    status: status && {
+      phase: status.phase,
+      reason: status.reason,
+      message: status.message,
+      containerStatuses: status.containerStatuses,
+      initContainerStatuses: status.initContainerStatuses,
+    },
+  };
+}
+
 export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const logger = (options.logger ?? silentLogger).child({ component: 'pod-runtime' });
   const client = createKubeClient(options.kubeConfig, {
+    qps: options.qps ?? 50,
+    burst: options.burst ?? 100,
+    maxAttempts: options.maxRequestAttempts ?? 5,
+  });
+  // Log follows last as long as their pods run and each holds a socket: on the shared pool, 64 running pods
+  // would take every socket and starve pod creation, deletes and the watch. They get their own pool.
+  const logClient = createKubeClient(options.kubeConfig, {
     qps: options.qps ?? 50,
     burst: options.burst ?? 100,
     maxAttempts: options.maxRequestAttempts ?? 5,
@@ -102,6 +140,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         path: podsPath(namespace),
         labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
         resyncMs: options.resyncMs ?? 60_000,
+        transform: trimPod,
         onError: (error) => logger.debug({ err: error, namespace }, 'pod watch interrupted; resuming'),
       });
       created.on((event, pod) => {
@@ -267,7 +306,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         if (current) {
           if (!logs && hasStarted(current)) {
             logs = streamLogs({
-              client,
+              client: logClient,
               namespace,
               pod: name,
               container,
@@ -363,6 +402,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         );
       informers.clear();
       client.close();
+      logClient.close();
     },
   };
 }
