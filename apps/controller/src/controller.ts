@@ -121,7 +121,7 @@ export async function startController(
 
     const wiredRuntime =
       deps.runtime !== undefined
-        ? { runtime: deps.runtime, plugins: [], stats: () => undefined }
+        ? { runtime: deps.runtime, stats: () => undefined }
         : createRuntime(config, kubeConfig, logger);
     cleanups.push(() => wiredRuntime.runtime.close?.());
 
@@ -141,7 +141,7 @@ export async function startController(
       runtimes: [wiredRuntime.runtime],
       defaultRuntime: wiredRuntime.runtime.name,
       notifiers,
-      plugins: [di.plugin, ...wiredRuntime.plugins, ...plugins],
+      plugins: [di.plugin, ...plugins],
       clock,
       logger,
       concurrency: config.concurrency,

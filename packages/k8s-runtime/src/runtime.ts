@@ -1,8 +1,10 @@
 /**
  * The Kubernetes Runtime: one pod per task attempt. `execute` creates the attempt's pod (or adopts it on
  * AlreadyExists: the name is deterministic, so there is never a twin), follows it through a watch-backed
- * informer, streams its log into `ctx.log`, and resolves with the outcome once the log is complete; the pod
- * is then deleted after `podTtlMs`. Cancel and timeout (the abort signal) delete the pod.
+ * informer, streams its log into `ctx.log`, and resolves with the outcome once the log is complete. The pod
+ * is kept until the engine has committed that outcome (`outcomeRecorded`), then deleted after `podTtlMs`:
+ * a worker that takes the attempt over in between adopts the finished pod instead of running the task again.
+ * Cancel and timeout (the abort signal) delete the pod at once.
  */
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import { silentLogger } from '@kontroler/core';
@@ -12,7 +14,14 @@ import { createInformer, type Informer, type InformerEvent } from './informer.js
 import { LABELS, MANAGED_BY } from './labels.js';
 import { streamLogs } from './logs.js';
 import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
-import { buildPod, buildWorkspaceClaim, labelValue, type PodInput, type PodSpecOptions } from './pod-spec.js';
+import {
+  buildPod,
+  buildWorkspaceClaim,
+  labelValue,
+  podName,
+  type PodInput,
+  type PodSpecOptions,
+} from './pod-spec.js';
 
 export interface PodRuntimeOptions {
   readonly kubeConfig: KubeConfig;
@@ -28,7 +37,7 @@ export interface PodRuntimeOptions {
   readonly maxRequestAttempts?: number;
   /** Fail an attempt whose image cannot be pulled (or whose container cannot be created) after this long. @default 120000 */
   readonly imagePullDeadlineMs?: number;
-  /** Delete a pod this long after its outcome and logs are recorded; negative keeps pods. @default 0 */
+  /** Delete a pod this long after its outcome is recorded in the store; negative keeps pods. @default 0 */
   readonly podTtlMs?: number;
   /** How long to wait for the rest of a finished pod's log. @default 5000 */
   readonly logDrainTimeoutMs?: number;
@@ -248,7 +257,6 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         logAbort.abort();
       }
       if (deleteNow) await deletePod(namespace, name);
-      else scheduleDelete(namespace, name);
       return outcome;
     };
 
@@ -364,6 +372,10 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       return adopted;
     },
     execute,
+    outcomeRecorded(ctx) {
+      if (closed) return;
+      scheduleDelete(options.namespace ?? ctx.namespace, podName(ctx.runId, ctx.taskName, ctx.attempt));
+    },
     async cleanupRun(runId) {
       const claim = claims.get(runId);
       claims.delete(runId);

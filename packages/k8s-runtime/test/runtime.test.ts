@@ -49,7 +49,7 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     }
   };
 
-  it('runs a diamond a → {b, c} → d, one pod per task, and deletes each pod after its outcome', async () => {
+  it('runs a diamond a → {b, c} → d, one pod per task, and deletes each pod once its outcome is recorded', async () => {
     // Simulated: binding, Running → Succeeded(0), logs, terminal pods deleted at once.
     const ns = await plane().createNamespace('diamond');
     const node = plane().node;
@@ -70,7 +70,11 @@ describeK8s('pod runtime (restricted client)', (plane) => {
         ready.map(async (t) => {
           pending.delete(t);
           const ctx = attemptContext(diamond, t, { namespace: ns, runId });
-          outcomes.set(t, await rt.execute(ctx));
+          const outcome = await rt.execute(ctx);
+          outcomes.set(t, outcome);
+          // Until the engine has recorded the outcome, the pod stays for a worker that might adopt it.
+          expect(await podsOf(ns, `kontroler.greedykomodo/task=${t}`)).toHaveLength(1);
+          await rt.outcomeRecorded?.(ctx, outcome);
           logs.set(
             t,
             ctx.lines.map((l) => l.line),

@@ -5,13 +5,11 @@
  * any other run's pods go to the configured pod namespace, since the controller holds permissions only in
  * those namespaces.
  *
- * Pod deletion: the pod runtime would delete a finished pod as soon as its outcome is known, which is before
- * the engine has recorded it. If the replica dies (or its commit fails while PostgreSQL restarts) in between,
- * another replica reclaims the attempt, finds no pod and creates a twin that runs the task again. So pods are
- * kept by the runtime and deleted by an `afterTaskEnd` hook, which runs only once the outcome is recorded.
+ * Pod deletion waits for `Runtime.outcomeRecorded`: a pod deleted before the engine has recorded its outcome
+ * would let a replica that takes the attempt over (after a crash) find no pod and run the task again.
  */
-import { definePlugin, type AttemptContext, type Logger, type Plugin, type Runtime } from '@kontroler/core';
-import { KubeApiError, createPodRuntime, podName } from '@kontroler/k8s-runtime';
+import type { AttemptContext, Logger, Runtime } from '@kontroler/core';
+import { createPodRuntime } from '@kontroler/k8s-runtime';
 import { createProcessRuntime } from '@kontroler/plugins';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerConfig } from '../config.js';
@@ -27,8 +25,6 @@ export function podNamespaceFor(
 
 export interface RuntimeWiring {
   readonly runtime: Runtime;
-  /** Plugins the runtime needs (the pod deletion hook). */
-  readonly plugins: readonly Plugin[];
   /** Pods this replica created and adopted (Kubernetes only). */
   readonly stats: () => { created: number; adopted: number } | undefined;
 }
@@ -43,57 +39,26 @@ export function createRuntime(
 ): RuntimeWiring {
   if (config.runtime === 'process') {
     const runtime = createProcessRuntime({ concurrency: config.concurrency, logger });
-    return { runtime, plugins: [], stats: () => undefined };
+    return { runtime, stats: () => undefined };
   }
   if (kubeConfig === undefined) throw new Error('the Kubernetes runtime needs a kubeconfig');
   const pods = createPodRuntime({
     kubeConfig,
     qps: config.kubeQps,
     burst: config.kubeBurst,
-    // Kept: the hook below deletes them once the outcome is recorded.
-    podTtlMs: -1,
+    // Counted from when the engine has recorded the outcome (Runtime.outcomeRecorded), never before.
+    podTtlMs: config.podTtlSeconds * 1000,
     logger,
   });
   const namespaceOf = (context: Pick<AttemptContext, 'namespace'>) =>
     podNamespaceFor(context, config.namespaces, config.podNamespace);
-  const pendingDeletes = new Set<NodeJS.Timeout>();
-  const deletePod = async (namespace: string, name: string): Promise<void> => {
-    try {
-      await pods.client.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${name}`, {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-      });
-    } catch (error) {
-      if (!KubeApiError.is(error, 404))
-        logger.warn({ err: error, pod: name }, 'could not delete a finished pod');
-    }
-  };
-  const cleanup = definePlugin({
-    name: 'controller-pod-cleanup',
-    setup(host) {
-      host.registerHooks({
-        afterTaskEnd(context) {
-          if (context.task.spec.type !== undefined) return; // a plugin task type: no pod
-          const namespace = namespaceOf(context);
-          const name = podName(context.runId, context.taskName, context.attempt);
-          const timer = setTimeout(() => {
-            pendingDeletes.delete(timer);
-            void deletePod(namespace, name);
-          }, config.podTtlSeconds * 1000);
-          timer.unref();
-          pendingDeletes.add(timer);
-        },
-      });
-    },
-  });
   const runtime: Runtime = {
     name: pods.name,
     execute: (context) => pods.execute({ ...context, namespace: namespaceOf(context) }),
+    outcomeRecorded: (context, outcome) =>
+      pods.outcomeRecorded?.({ ...context, namespace: namespaceOf(context) }, outcome),
     cleanupRun: (runId) => pods.cleanupRun?.(runId) ?? Promise.resolve(),
-    close: async () => {
-      // Pods whose TTL has not run out stay; they are finished and recorded.
-      for (const timer of pendingDeletes) clearTimeout(timer);
-      await pods.close?.();
-    },
+    close: () => pods.close?.() ?? Promise.resolve(),
   };
-  return { runtime, plugins: [cleanup], stats: () => ({ created: pods.created, adopted: pods.adopted }) };
+  return { runtime, stats: () => ({ created: pods.created, adopted: pods.adopted }) };
 }
