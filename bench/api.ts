@@ -5,7 +5,8 @@
  * and the API process's RSS under load.
  *
  * Options (env): BENCH_RUNS (default 1000000), BENCH_SECONDS per scenario (default 10),
- * BENCH_CONNECTIONS (default 10).
+ * BENCH_CONNECTIONS (default 10), BENCH_SCENARIOS (a regexp: run only the scenarios whose name matches),
+ * BENCH_PROFILE (a directory: CPU-profile the API process into it), BENCH_EXPLAIN=1 (log the list query plans).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -220,6 +221,20 @@ async function main(): Promise<void> {
     const seedSeconds = (performance.now() - seedStart) / 1000;
     log(`seeded in ${seedSeconds.toFixed(1)} s`);
 
+    if (process.env.BENCH_EXPLAIN === '1') {
+      // The list scenarios' statements (as packages/postgres builds them), with their plans.
+      for (const [where, params] of [
+        ['', [51]],
+        ['where dag_name = $2 and state = any($3::text[])', [51, 'bench', ['failed']]],
+      ] as Array<[string, unknown[]]>) {
+        const plan = await store.sql<{ 'QUERY PLAN': string }>(
+          `explain (analyze, buffers) select * from runs ${where} order by created_at desc, id desc limit $1`,
+          params,
+        );
+        log(`plan:\n${plan.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
+    }
+
     const scenarios: Scenario[] = [
       { name: 'list 50 runs', method: 'GET', path: '/api/v1/runs?limit=50', target: { p95Ms: 20 } },
       {
@@ -245,7 +260,8 @@ async function main(): Promise<void> {
       },
     ];
     const rows: Array<Scenario & LoadResult & { rssMb: number; connections: number }> = [];
-    for (const scenario of scenarios) {
+    const only = process.env.BENCH_SCENARIOS ? new RegExp(process.env.BENCH_SCENARIOS) : undefined;
+    for (const scenario of scenarios.filter((s) => !only || only.test(s.name))) {
       const connections = scenario.connections ?? CONNECTIONS;
       log(`${scenario.name}: ${SECONDS} s × ${connections} connections (after a 2 s warm-up)`);
       await runLoad({ url, token, scenario, seconds: 2, connections });
@@ -307,14 +323,23 @@ if (process.argv[2] === '--load') {
   await loadMode(JSON.parse(process.argv[3] ?? '{}') as Parameters<typeof loadMode>[0]);
 } else if (process.env.KONTROLER_BENCH_SOURCE !== '1') {
   // `npx tsx bench/api.ts`: re-run with workspace packages resolved to their TypeScript sources.
-  const result = spawnSync(process.execPath, ['--conditions=source', TSX, SELF, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      KONTROLER_BENCH_SOURCE: '1',
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=source`.trim(),
+  // BENCH_PROFILE=<dir>: CPU-profile the process that serves the API (not the load generators).
+  // (tsx's CLI would run the script in a child of its own, so the profiled process loads tsx with --import.)
+  const runner = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, '--import', 'tsx']
+    : [TSX];
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=source', ...runner, SELF, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        KONTROLER_BENCH_SOURCE: '1',
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=source`.trim(),
+      },
     },
-  });
+  );
   process.exit(result.status ?? 1);
 } else {
   await main();

@@ -15,6 +15,7 @@ import { createIdentity } from './auth/identity.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { expressPath, OPERATIONS } from './openapi/operations.js';
+import { memoizeValidatorRouteMatching } from './openapi/route-cache.js';
 import { ApiError, forbidden, makeProblem, problemHandler, sendProblem, unauthorized } from './problem.js';
 import { hasRole } from './rbac/grants.js';
 import {
@@ -161,6 +162,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     }
   };
 
+  memoizeValidatorRouteMatching();
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(document) as unknown as Parameters<

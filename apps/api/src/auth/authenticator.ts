@@ -45,6 +45,9 @@ export interface Authenticator {
  */
 export const USER_CACHE_MS = 2000;
 
+/** How long a verified access token is remembered (it is still checked for expiry on every use). */
+const VERIFIED_TOKEN_MS = 60_000;
+
 type Payload = JWTPayload & { sub?: string };
 
 export function userPrincipal(user: UserRow): Principal {
@@ -91,6 +94,22 @@ export function createAuthenticator(deps: {
     user.catch(() => users.delete(id));
     return user;
   };
+
+  /**
+   * Access JWTs whose signature and claims passport-jwt has verified, by token: a repeat request skips the
+   * HMAC and claim checks (not the user lookup, so disabled users are still refused). An entry is used only
+   * while the token is unexpired by jsonwebtoken's own rule (whole seconds of the real clock), and for at
+   * most VERIFIED_TOKEN_MS.
+   */
+  const verified = new Map<string, { sub: string; exp: number; until: number }>();
+
+  function verifiedUser(sub: string): Promise<Principal> {
+    return cachedUser(sub).then((user) => {
+      if (!user) throw unauthorized('unknown user');
+      if (user.disabled) throw unauthorized('user is disabled');
+      return userPrincipal(user);
+    });
+  }
 
   const passport = new Passport();
   passport.use(
@@ -228,13 +247,28 @@ export function createAuthenticator(deps: {
       if (!match?.[1]) throw unauthorized('expected "Authorization: Bearer <token>"');
       const token = match[1];
       if (token.startsWith(API_TOKEN_PREFIX)) return viaApiToken(token);
-      let issuer: unknown;
+      const hit = verified.get(token);
+      if (hit) {
+        const nowMs = Date.now();
+        if (nowMs < hit.until && Math.floor(nowMs / 1000) < hit.exp) return verifiedUser(hit.sub);
+        verified.delete(token);
+      }
+      let payload: JWTPayload;
       try {
-        issuer = decodeJwt(token).iss;
+        payload = decodeJwt(token);
       } catch {
         throw unauthorized('malformed token');
       }
-      if (issuer === ACCESS_ISSUER) return viaPassport(req);
+      const issuer = payload.iss;
+      if (issuer === ACCESS_ISSUER) {
+        const principal = await viaPassport(req);
+        // passport-jwt verified this very string, so its decoded claims are the verified ones.
+        if (typeof payload.sub === 'string' && typeof payload.exp === 'number') {
+          if (verified.size >= 10_000) verified.clear();
+          verified.set(token, { sub: payload.sub, exp: payload.exp, until: Date.now() + VERIFIED_TOKEN_MS });
+        }
+        return principal;
+      }
       if (oidc && issuer === oidc.issuer) return viaOidc(token);
       throw unauthorized('unknown token issuer');
     },
