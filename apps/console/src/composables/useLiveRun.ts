@@ -6,8 +6,9 @@ export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /**
  * Follows engine events over SSE (`/api/v1/events`, narrowed by `?runId=` when a run id is given)
- * and applies them to the runs store. Reconnects with `Last-Event-ID`; after a reconnect the open run
- * is re-read so nothing missed while offline is lost even if the server cannot resume.
+ * and applies them to the runs store. Reconnects with `Last-Event-ID`. Each time the stream opens (the
+ * first time too) the open run is re-read: events from before the stream was open (between the page's first
+ * read and the subscription, or while offline) are in that read, and everything after arrives on the stream.
  */
 export function useLiveRun(runId: Ref<string | null> | null) {
   const store = useRunsStore();
@@ -19,7 +20,6 @@ export function useLiveRun(runId: Ref<string | null> | null) {
     const ctl = new AbortController();
     controller = ctl;
     status.value = 'connecting';
-    let opened = 0;
     void api.client
       .stream(api.eventsPath, {
         query: id ? { runId: id } : undefined,
@@ -32,7 +32,7 @@ export function useLiveRun(runId: Ref<string | null> | null) {
         onStatus: (s) => {
           if (ctl.signal.aborted) return;
           status.value = s;
-          if (s === 'open' && opened++ > 0 && id) void store.open(id).catch(() => undefined);
+          if (s === 'open' && id) void store.open(id).catch(() => undefined);
         },
       })
       .catch(() => {
