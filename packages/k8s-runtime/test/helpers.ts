@@ -3,6 +3,14 @@
  * wait for apiserver state with a deadline (polling is fine for apiserver state; never a bare sleep).
  */
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { createEngine, createMemoryStore, type Engine, type MemoryStore } from '@kontroler/core';
+import {
+  createCrdSync,
+  createPodRuntime,
+  type CrdSync,
+  type CrdSyncOptions,
+  type PodRuntime,
+} from '@kontroler/k8s-runtime';
 import { connectControlPlane, type ControlPlane } from '@kontroler/k8s-runtime/testing';
 
 /** `describe` that runs with a control plane, or is skipped locally (one-line reason) when binaries are missing. */
@@ -49,4 +57,41 @@ export async function eventually<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * What a controller wires, on this test's control plane: an engine on `store` (a fresh MemoryStore by
+ * default) running the pod runtime in `ns` through the restricted client, and a started CRD sync. Teardown
+ * is pushed onto `stops`, to be run in reverse (sync, runtime, engine).
+ */
+export async function startSyncedEngine(
+  plane: ControlPlane,
+  ns: string,
+  stops: Array<() => Promise<void>>,
+  options: { store?: MemoryStore; sync?: Partial<Omit<CrdSyncOptions, 'engine' | 'store'>> } = {},
+): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync; runtime: PodRuntime }> {
+  const store = options.store ?? createMemoryStore();
+  const runtime = createPodRuntime({ kubeConfig: plane.restrictedKubeConfig, namespace: ns });
+  const engine = createEngine({
+    store,
+    runtimes: [runtime],
+    pollIntervalMs: 100,
+    scheduler: false,
+    timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
+  });
+  await engine.start();
+  const sync = createCrdSync({
+    kubeConfig: plane.restrictedKubeConfig,
+    namespace: ns,
+    ...options.sync,
+    engine,
+    store,
+  });
+  await sync.start();
+  stops.push(
+    () => engine.stop(),
+    () => runtime.close?.() ?? Promise.resolve(),
+    () => sync.stop(),
+  );
+  return { engine, store, sync, runtime };
 }

@@ -1,15 +1,11 @@
 import { afterEach, expect, it } from 'vitest';
-import { createEngine, createMemoryStore, type Engine, type MemoryStore } from '@kontroler/core';
 import {
-  createCrdSync,
-  createPodRuntime,
   DAGTASK_FINALIZER,
-  type CrdSync,
   type DagResourceStatus,
   type DagRunResourceStatus,
   type DagTaskResourceStatus,
 } from '@kontroler/k8s-runtime';
-import { describeK8s, eventually } from './helpers.js';
+import { describeK8s, eventually, startSyncedEngine } from './helpers.js';
 
 const GROUP = '/apis/kontroler.greedykomodo/v1alpha1/namespaces';
 const API = 'kontroler.greedykomodo/v1alpha1';
@@ -25,26 +21,7 @@ describeK8s('DagTask resources and taskRef resolution (restricted client)', (pla
     for (const stop of stops.splice(0).reverse()) await stop();
   });
 
-  async function controller(ns: string): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync }> {
-    const store = createMemoryStore();
-    const runtime = createPodRuntime({ kubeConfig: plane().restrictedKubeConfig, namespace: ns });
-    const engine = createEngine({
-      store,
-      runtimes: [runtime],
-      pollIntervalMs: 100,
-      scheduler: false,
-      timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
-    });
-    await engine.start();
-    const sync = createCrdSync({ kubeConfig: plane().restrictedKubeConfig, namespace: ns, engine, store });
-    await sync.start();
-    stops.push(
-      () => engine.stop(),
-      () => runtime.close?.() ?? Promise.resolve(),
-      () => sync.stop(),
-    );
-    return { engine, store, sync };
-  }
+  const controller = (ns: string) => startSyncedEngine(plane(), ns, stops);
 
   const path = (ns: string, plural: string, name = '') => `${GROUP}/${ns}/${plural}${name ? `/${name}` : ''}`;
   const create = (ns: string, plural: string, body: object) =>

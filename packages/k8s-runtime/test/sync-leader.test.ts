@@ -1,14 +1,12 @@
 import { afterEach, expect, it } from 'vitest';
-import { createEngine, createMemoryStore, type MemoryStore } from '@kontroler/core';
+import { createMemoryStore, type MemoryStore } from '@kontroler/core';
 import {
-  createCrdSync,
-  createPodRuntime,
   type CrdSync,
   type DagResourceStatus,
   type DagRunResourceStatus,
   type DagTaskResourceStatus,
 } from '@kontroler/k8s-runtime';
-import { describeK8s, eventually } from './helpers.js';
+import { describeK8s, eventually, startSyncedEngine } from './helpers.js';
 
 const GROUP = '/apis/kontroler.greedykomodo/v1alpha1/namespaces';
 const API = 'kontroler.greedykomodo/v1alpha1';
@@ -27,31 +25,8 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     isLeader: () => boolean,
     now?: () => number,
   ): Promise<CrdSync> {
-    const runtime = createPodRuntime({ kubeConfig: plane().restrictedKubeConfig, namespace: ns });
-    const engine = createEngine({
-      store,
-      runtimes: [runtime],
-      pollIntervalMs: 100,
-      scheduler: false,
-      timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
-    });
-    await engine.start();
-    const sync = createCrdSync({
-      kubeConfig: plane().restrictedKubeConfig,
-      namespace: ns,
-      engine,
-      store,
-      isLeader,
-      leaderCheckMs: 100,
-      ...(now ? { now } : {}),
-    });
-    await sync.start();
-    stops.push(
-      () => engine.stop(),
-      () => runtime.close?.() ?? Promise.resolve(),
-      () => sync.stop(),
-    );
-    return sync;
+    const sync = { isLeader, leaderCheckMs: 100, ...(now ? { now } : {}) };
+    return (await startSyncedEngine(plane(), ns, stops, { store, sync })).sync;
   }
 
   const path = (ns: string, plural: string, name = '') => `${GROUP}/${ns}/${plural}${name ? `/${name}` : ''}`;

@@ -2,16 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { createEngine, createMemoryStore, type Engine, type MemoryStore } from '@kontroler/core';
-import {
-  createCrdSync,
-  createPodRuntime,
-  type CrdSync,
-  type DagResourceStatus,
-  type DagRunResourceStatus,
-  type PodRuntime,
-} from '@kontroler/k8s-runtime';
-import { describeK8s, eventually } from './helpers.js';
+import { createCrdSync, type DagResourceStatus, type DagRunResourceStatus } from '@kontroler/k8s-runtime';
+import { describeK8s, eventually, startSyncedEngine } from './helpers.js';
 
 const GROUP = '/apis/kontroler.greedykomodo/v1alpha1/namespaces';
 
@@ -21,37 +13,7 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
     for (const stop of stops.splice(0).reverse()) await stop();
   });
 
-  async function controller(
-    ns: string,
-  ): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync; runtime: PodRuntime }> {
-    const store = createMemoryStore();
-    const runtime = createPodRuntime({
-      kubeConfig: plane().restrictedKubeConfig,
-      namespace: ns,
-    });
-    const engine = createEngine({
-      store,
-      runtimes: [runtime],
-      pollIntervalMs: 100,
-      scheduler: false,
-      timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
-    });
-    await engine.start();
-    const sync = createCrdSync({
-      kubeConfig: plane().restrictedKubeConfig,
-      namespace: ns,
-      engine,
-      store,
-      dagWaitMs: 10_000,
-    });
-    await sync.start();
-    stops.push(
-      () => engine.stop(),
-      () => runtime.close?.() ?? Promise.resolve(),
-    );
-    stops.push(() => sync.stop());
-    return { engine, store, sync, runtime };
-  }
+  const controller = (ns: string) => startSyncedEngine(plane(), ns, stops, { sync: { dagWaitMs: 10_000 } });
 
   const apply = async (ns: string, docs: object[]) => {
     for (const doc of docs as Array<{ kind: string }>) {
