@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { Attempt, Run } from '../src/api';
+import { api, type Attempt, type Run, type RunDetail } from '../src/api';
 import { matchesFilters, toEngineEvent, useRunsStore } from '../src/stores/runs';
 
 function run(patch: Partial<Run> = {}): Run {
@@ -39,7 +39,10 @@ function attempt(patch: Partial<Attempt>): Attempt {
 }
 
 describe('runs store: live events', () => {
-  beforeEach(() => setActivePinia(createPinia()));
+  beforeEach(() => {
+    vi.restoreAllMocks();
+    setActivePinia(createPinia());
+  });
 
   it('parses SSE messages into engine events and rejects garbage', () => {
     const ev = toEngineEvent({
@@ -124,6 +127,36 @@ describe('runs store: live events', () => {
     expect(s.items.map((r) => r.id)).toEqual(['r2', 'r1']);
     s.applyEvent({ id: '3', event: 'run.finished', data: { run: run({ id: 'r1', state: 'failed' }) } });
     expect(s.items.find((r) => r.id === 'r1')?.state).toBe('failed');
+  });
+
+  // Regression (seen in CI): a fast run finished while the page re-read it; the read's older snapshot
+  // landed after the run.finished event and the page showed "running" for good.
+  it('keeps events that overtook an in-flight read of the open run', async () => {
+    const s = useRunsStore();
+    let answer: (d: RunDetail) => void = () => undefined;
+    vi.spyOn(api.runs, 'get').mockReturnValue(new Promise<RunDetail>((resolve) => (answer = resolve)));
+    const reading = s.open('r1');
+    s.applyEvent({
+      id: '7',
+      event: 'task.failed',
+      data: { run: run(), attempt: attempt({ state: 'failed', exitCode: 3 }) },
+    });
+    s.applyEvent({ id: '8', event: 'run.finished', data: { run: run({ state: 'failed' }) } });
+    answer({ run: run(), attempts: [attempt({})], tasks: [{ name: 'extract', runAfter: [] }] });
+    await reading;
+    expect(s.current?.run.state).toBe('failed');
+    expect(s.taskStates.extract).toBe('failed');
+    expect(s.current?.attempts).toHaveLength(1);
+
+    // Once the read is over, events are not replayed on the next read.
+    vi.spyOn(api.runs, 'get').mockResolvedValue({
+      run: run({ state: 'running' }),
+      attempts: [attempt({ id: 'a2', attempt: 2 })],
+      tasks: [{ name: 'extract', runAfter: [] }],
+    });
+    await s.open('r1');
+    expect(s.current?.run.state).toBe('running');
+    expect(s.current?.attempts.map((a) => a.id)).toEqual(['a2']);
   });
 
   it('matches runs against state and time filters', () => {

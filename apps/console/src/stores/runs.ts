@@ -88,10 +88,25 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * Events that arrived while a read of the open run was in flight, one list per read. The read's
+   * snapshot may be older than some of them (the stream is faster than the query), so they are applied
+   * again on top of it: events come in order, so the result is never older than the last event seen.
+   */
+  const arrivedDuringRead = new Set<EngineEvent[]>();
+
+  /** Reads a run's detail and makes it the open run, with the events that overtook the read applied. */
   async function open(id: string): Promise<RunDetail> {
-    const detail = await api.runs.get(id);
-    current.value = detail;
-    return detail;
+    const overtaking: EngineEvent[] = [];
+    arrivedDuringRead.add(overtaking);
+    try {
+      const detail = await api.runs.get(id);
+      current.value = detail;
+      for (const ev of overtaking) applyToCurrent(ev);
+      return detail;
+    } finally {
+      arrivedDuringRead.delete(overtaking);
+    }
   }
 
   function upsertRun(run: Run): void {
@@ -105,8 +120,13 @@ export const useRunsStore = defineStore('runs', () => {
   /** Applies one engine event to the list and to the open run. */
   function applyEvent(ev: EngineEvent): void {
     if (ev.id) lastEventId.value = ev.id;
+    upsertRun(ev.data.run);
+    for (const list of arrivedDuringRead) list.push(ev);
+    applyToCurrent(ev);
+  }
+
+  function applyToCurrent(ev: EngineEvent): void {
     const { run, attempt } = ev.data;
-    upsertRun(run);
     const cur = current.value;
     if (!cur || cur.run.id !== run.id) return;
     cur.run = run;
