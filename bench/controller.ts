@@ -122,6 +122,18 @@ function procMemory(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
 
+/** The V8 heap and off-heap figures of the controller, from its own /metrics (prom-client defaults). */
+async function heapFigures(port: number): Promise<string> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return [
+    `V8 heap used ${mb(value('kontroler_nodejs_heap_size_used_bytes'))}`,
+    `of ${mb(value('kontroler_nodejs_heap_size_total_bytes'))}`,
+    `external ${mb(value('kontroler_nodejs_external_memory_bytes'))}`,
+    `${value('kontroler_nodejs_active_handles_total')} handles`,
+  ].join(', ');
+}
+
 async function freePort(): Promise<number> {
   const server = createNetServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -237,7 +249,13 @@ async function benchActiveAttempts(
     // Settle: the last status updates, a lease renewal round (a third of 30 s) and a few GCs.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const active = procMemory(pid);
+    const heap = await heapFigures(port);
     const pods = podsRunning();
+    if (NODE_FLAGS.some((f) => f.startsWith('--heapsnapshot-signal'))) {
+      // Inspection aid: the controller writes Heap.*.heapsnapshot into the working directory.
+      child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 60_000));
+    }
     rows.push({
       name: 'controller RSS, idle after start',
       value: mb(idle.rss),
@@ -247,7 +265,7 @@ async function benchActiveAttempts(
       name: `controller RSS, ${ACTIVE.toLocaleString('en')} active attempts`,
       value: mb(active.rss),
       target: '< 200 MB',
-      note: `peak (VmHWM) ${mb(active.hwm)}; ${runs} runs × ${perRun} tasks, all running in the store after ${(claimMs / 1000).toFixed(1)} s; ${pods.toLocaleString('en')} pods Running on the simulated node${pods < runs * perRun ? ' (stalled)' : ''} after ${(podsMs / 1000).toFixed(1)} s; read ${SETTLE_MS / 1000} s later`,
+      note: `peak (VmHWM) ${mb(active.hwm)}; ${runs} runs × ${perRun} tasks, all running in the store after ${(claimMs / 1000).toFixed(1)} s; ${pods.toLocaleString('en')} pods Running on the simulated node${pods < runs * perRun ? ' (stalled)' : ''} after ${(podsMs / 1000).toFixed(1)} s; read ${SETTLE_MS / 1000} s later; ${heap}`,
     });
   } finally {
     if (alive()) child.kill('SIGTERM');

@@ -127,6 +127,15 @@ export const OPTIONS = [
     description: 'Keep finished pods this long after their outcome is recorded',
   },
   {
+    key: 'maxLogFollows',
+    env: 'KONTROLER_LOG_FOLLOWS',
+    kind: 'int',
+    default: '256',
+    min: 1,
+    description:
+      'Pod logs followed live at once (an apiserver connection each); the rest wait, or are read when their pod ends',
+  },
+  {
     key: 'retentionDays',
     env: 'KONTROLER_RETENTION_DAYS',
     kind: 'int',
@@ -213,6 +222,7 @@ export interface ControllerConfig {
   readonly leaderLeaseName: string;
   readonly identity: string;
   readonly podTtlSeconds: number;
+  readonly maxLogFollows: number;
   readonly retentionDays: number;
   readonly kubeQps: number;
   readonly kubeBurst: number;

@@ -22,7 +22,7 @@ import {
   type Store,
 } from '@kontroler/core';
 import { createWebhookNotifier } from '@kontroler/plugins';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '@kontroler/k8s-runtime';
 import type { ControllerConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { LeaseClient } from './leader/lease-client.js';
@@ -37,7 +37,7 @@ import { loadKubeConfig } from './wiring/kube.js';
 import { createLeadership } from './wiring/leadership.js';
 import { createLogger } from './wiring/logger.js';
 import { loadPlugins, type ModuleImporter } from './wiring/plugins.js';
-import { createRuntime } from './wiring/runtime.js';
+import { createRuntime, type PodStats } from './wiring/runtime.js';
 import { connectStore } from './wiring/store.js';
 
 /** Replaceable parts, for tests and embedding. Everything has a production default. */
@@ -47,7 +47,7 @@ export interface ControllerDeps {
   /** @default createPostgresStore({url: config.databaseUrl, schema: config.databaseSchema}); a store passed here is not closed by stop() */
   readonly store?: Store;
   /** @default loaded from config.kubeconfig or the default lookup (when Kubernetes is used) */
-  readonly kubeConfig?: KubeConfig;
+  readonly kubeConfig?: KubeConnection;
   /** @default the coordination.k8s.io Lease `config.leaderNamespace/config.leaderLeaseName` */
   readonly leaseClient?: LeaseClient;
   /** @default the runtime `config.runtime` names */
@@ -79,8 +79,8 @@ export interface ControllerHandle {
   /** Port of /healthz, /readyz and /metrics. */
   readonly port: number;
   readonly isLeader: () => boolean;
-  /** Pods this replica created and adopted (Kubernetes runtime only). */
-  readonly podStats: () => { created: number; adopted: number } | undefined;
+  /** Pods this replica created and adopted, and its log follows (Kubernetes runtime only). */
+  readonly podStats: () => PodStats | undefined;
   /** Graceful shutdown; idempotent. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -150,7 +150,10 @@ export async function startController(
       scheduler: false,
       ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
     });
-    const engineMetrics = createMetrics(engine.events, { queueDepth: queueDepthReader(rawStore) });
+    const engineMetrics = createMetrics(engine.events, {
+      queueDepth: queueDepthReader(rawStore),
+      logFollows: () => wiredRuntime.stats()?.logFollows,
+    });
     metricsRef.current = engineMetrics;
     cleanups.push(() => engineMetrics.detach());
     const stopEventLog = logEngineEvents(engine.events, logger);

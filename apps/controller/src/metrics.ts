@@ -23,6 +23,8 @@ export interface ControllerMetrics {
 export interface MetricsOptions {
   /** Attempts waiting for a worker, read at each scrape (the `kontroler_queue_depth` gauge). */
   readonly queueDepth?: () => Promise<number>;
+  /** Live log follows and pods waiting for one (Kubernetes runtime), read at each scrape. */
+  readonly logFollows?: () => { active: number; waiting: number } | undefined;
 }
 
 export function createMetrics(events: EngineEventBus, options: MetricsOptions = {}): ControllerMetrics {
@@ -92,6 +94,22 @@ export function createMetrics(events: EngineEventBus, options: MetricsOptions = 
         } catch {
           // The store is unreachable: /readyz says so; keep the last value.
         }
+      },
+    });
+  }
+
+  const logFollows = options.logFollows;
+  if (logFollows !== undefined) {
+    new Gauge({
+      name: 'kontroler_log_follows',
+      help: 'Pod log follows by state: active (streaming) or waiting (over KONTROLER_LOG_FOLLOWS)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        const now = logFollows();
+        if (now === undefined) return;
+        this.set({ state: 'active' }, now.active);
+        this.set({ state: 'waiting' }, now.waiting);
       },
     });
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createEngine, silentLogger, systemClock, type Engine } from '@kontroler/core';
 import { uniqueName } from '@kontroler/core/testing';
+import { createKubeClient } from '@kontroler/k8s-runtime';
 import { createPostgresStore } from '@kontroler/postgres';
 import { CoordinationV1Api, type V1Lease, type V1Pod } from '@kubernetes/client-node';
 import { startController, type ControllerHandle } from '../src/controller.js';
@@ -28,7 +29,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describeK8s('controller on the real apiserver', (plane) => {
   function electorPair(namespace: string, leaseSeconds: number, retryPeriodMs: number) {
-    const api = plane().restrictedKubeConfig.makeApiClient(CoordinationV1Api);
+    const api = createKubeClient(plane().restrictedKubeConfig);
+    cleanups.push(() => api.close());
     const log: Array<{ who: string; leading: boolean; at: number }> = [];
     const make = (who: string, client: LeaseClient): LeaderElector => {
       const elector = createLeaderElector({
@@ -164,7 +166,14 @@ describeK8s('controller on the real apiserver', (plane) => {
     const podsStarted = plane().node.started.filter((p) => p.startsWith(`${ns}/`));
     expect(podsStarted).toHaveLength(2);
     expect(new Set(podsStarted).size).toBe(2);
-    expect(controller.podStats()).toEqual({ created: 2, adopted: 0 });
+    expect(controller.podStats()).toEqual({
+      created: 2,
+      adopted: 0,
+      logFollows: { active: 0, waiting: 0 },
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${controller.port}/metrics`)).text();
+    expect(metrics).toMatch(/^kontroler_log_follows\{state="active"\} 0$/m);
+    expect(metrics).toMatch(/^kontroler_log_follows\{state="waiting"\} 0$/m);
   });
 
   it('writes CRD status only while leading: a follower registers and submits, the new leader writes status', async () => {
@@ -172,7 +181,7 @@ describeK8s('controller on the real apiserver', (plane) => {
     const lease = uniqueName('lease');
     // Another replica holds the Lease first.
     const other = createLeaderElector({
-      client: createLeaseClient(plane().restrictedKubeConfig.makeApiClient(CoordinationV1Api), ns, lease),
+      client: createLeaseClient(createKubeClient(plane().restrictedKubeConfig), ns, lease),
       identity: 'other',
       leaseSeconds: 2,
       retryPeriodMs: 200,

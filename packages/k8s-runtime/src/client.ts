@@ -1,7 +1,7 @@
 /**
  * A small Kubernetes REST client on `node:https` with keep-alive, a client-side rate limit and retries with
- * backoff on 429, 5xx and connection errors. Authentication and TLS come from a `KubeConfig`
- * (`@kubernetes/client-node`), so any kubeconfig the official client accepts works here.
+ * backoff on 429, 5xx and connection errors. Authentication and TLS come from a `KubeConnection`: our own
+ * loader (`loadKubeConnection`) or `@kubernetes/client-node`'s `KubeConfig`, which has the same shape.
  *
  * We use our own client instead of the generated one because the runtime needs one place for rate limiting,
  * retries and streaming (watches, logs), and the generated client offers neither hook.
@@ -10,7 +10,7 @@ import https from 'node:https';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
 
 /** A non-2xx answer from the apiserver. `reason` is the Status reason (`AlreadyExists`, `NotFound`, `Conflict`…). */
@@ -124,7 +124,7 @@ async function toError(res: IncomingMessage): Promise<KubeApiError> {
 }
 
 /** Creates a client for the current context of `kubeConfig`. */
-export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+export function createKubeClient(kubeConfig: KubeConnection, options: KubeClientOptions = {}): KubeClient {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = cluster.server.replace(/\/+$/, '');
@@ -207,6 +207,7 @@ export function createKubeClient(kubeConfig: KubeConfig, options: KubeClientOpti
           }
           const error = await toError(res);
           if (status === 401 && attempt === 1) {
+            kubeConfig.invalidate?.();
             await authOptions(true);
             continue;
           }

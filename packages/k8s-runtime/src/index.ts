@@ -25,6 +25,14 @@ export {
   type InformerHandler,
 } from './informer.js';
 export { streamLogs, parseTimestamped, type LogStreamOptions } from './logs.js';
+export { createLogSlots, type LogSlot, type LogSlots } from './log-slots.js';
+export {
+  loadKubeConnection,
+  KubeConfigError,
+  SERVICE_ACCOUNT_DIR,
+  type KubeConnection,
+  type LoadKubeConnectionOptions,
+} from './kubeconfig.js';
 export {
   createKubeClient,
   KubeApiError,

@@ -8,10 +8,12 @@
  */
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import { silentLogger } from '@kontroler/core';
-import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.js';
 import { createKubeClient, KubeApiError, type KubeClient } from './client.js';
 import { createInformer, type Informer, type InformerEvent } from './informer.js';
 import { LABELS, MANAGED_BY } from './labels.js';
+import { createLogSlots, type LogSlot } from './log-slots.js';
 import { streamLogs } from './logs.js';
 import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
 import {
@@ -24,7 +26,8 @@ import {
 } from './pod-spec.js';
 
 export interface PodRuntimeOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Cluster credentials: `loadKubeConnection()`, or a client-node `KubeConfig`. */
+  readonly kubeConfig: KubeConnection;
   /** Namespace of the pods. @default the attempt's `namespace` */
   readonly namespace?: string;
   /** @default 'kubernetes' */
@@ -39,6 +42,12 @@ export interface PodRuntimeOptions {
   readonly imagePullDeadlineMs?: number;
   /** Delete a pod this long after its outcome is recorded in the store; negative keeps pods. @default 0 */
   readonly podTtlMs?: number;
+  /**
+   * Live log follows at once. Each holds an apiserver connection while its pod runs; past the limit,
+   * running pods wait their turn (oldest first) and a pod that finishes meanwhile has its log read at the
+   * end instead. @default 256
+   */
+  readonly maxLogFollows?: number;
   /** How long to wait for the rest of a finished pod's log. @default 5000 */
   readonly logDrainTimeoutMs?: number;
   /** Informer resync period. @default 60000 */
@@ -56,6 +65,8 @@ export interface PodRuntime extends Runtime {
   readonly created: number;
   /** Pods this instance adopted after AlreadyExists. */
   readonly adopted: number;
+  /** Log follows streaming now and pods waiting for one (`maxLogFollows`). */
+  readonly logFollows: { readonly active: number; readonly waiting: number };
   /** The REST client, shared with the CRD sync. */
   readonly client: KubeClient;
 }
@@ -118,11 +129,15 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     maxAttempts: options.maxRequestAttempts ?? 5,
   });
   // Log follows last as long as their pods run and each holds a socket: on the shared pool, 64 running pods
-  // would take every socket and starve pod creation, deletes and the watch. They get their own pool.
+  // would take every socket and starve pod creation, deletes and the watch. They get their own pool, sized
+  // for the follows plus the finished pods' one-off reads.
+  const maxLogFollows = options.maxLogFollows ?? 256;
+  const logSlots = createLogSlots(maxLogFollows);
   const logClient = createKubeClient(options.kubeConfig, {
     qps: options.qps ?? 50,
     burst: options.burst ?? 100,
     maxAttempts: options.maxRequestAttempts ?? 5,
+    maxSockets: maxLogFollows + 64,
   });
   const informers = new Map<string, Promise<Informer<V1Pod>>>();
   const pendingDeletes = new Set<Promise<void>>();
@@ -244,10 +259,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     ctx.signal.addEventListener('abort', onAbort);
     const logAbort = new AbortController();
     let logs: Promise<void> | undefined;
-    const lines = { count: 0 };
+    let logSlot: LogSlot | undefined;
 
     const finish = async (outcome: TaskOutcome, deleteNow: boolean): Promise<TaskOutcome> => {
       if (logs) {
+        // Still waiting for a follow: the container has ended, so its whole log comes in one short read.
+        if (!deleteNow) logSlot?.promote();
         const drained = await Promise.race([
           logs.then(() => true),
           new Promise<boolean>((r) => setTimeout(() => r(false), deleteNow ? 0 : logDrainTimeoutMs).unref()),
@@ -313,18 +330,22 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         let waitMs: number | undefined;
         if (current) {
           if (!logs && hasStarted(current)) {
-            logs = streamLogs({
-              client: logClient,
-              namespace,
-              pod: name,
-              container,
-              sink: (line) => {
-                lines.count++;
-                ctx.log(line);
-              },
-              signal: logAbort.signal,
-              onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
-            });
+            const slot = (logSlot = logSlots.take());
+            logs = slot.granted
+              .then((granted) =>
+                granted
+                  ? streamLogs({
+                      client: logClient,
+                      namespace,
+                      pod: name,
+                      container,
+                      sink: (line) => ctx.log(line),
+                      signal: logAbort.signal,
+                      onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
+                    })
+                  : undefined,
+              )
+              .finally(() => slot.release());
           }
           const view = classifyPod(current);
           if (view.kind === 'done') return await finish(view.outcome, false);
@@ -359,6 +380,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     } finally {
       off();
       ctx.signal.removeEventListener('abort', onAbort);
+      // Every way out ends the follow, or leaves the queue for one.
+      logAbort.abort();
+      logSlot?.release();
     }
   }
 
@@ -370,6 +394,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     },
     get adopted() {
       return adopted;
+    },
+    get logFollows() {
+      return { active: logSlots.active, waiting: logSlots.waiting };
     },
     execute,
     outcomeRecorded(ctx) {

@@ -201,6 +201,41 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     expect(text).toBe(lines.map((l) => `${l}\n`).join(''));
   });
 
+  it('follows at most maxLogFollows logs live; a pod that ends while waiting has its whole log read at the end', async () => {
+    // Simulated: two pods writing lines over 3 s and 600 ms, served with follow and timestamps.
+    const ns = await plane().createNamespace('follows');
+    const slow = ['slow 1', 'slow 2', 'slow 3'];
+    const fast = ['fast 1', 'fast 2', 'fast 3'];
+    plane().node.script('slow', { logs: slow, afterMs: 3000 }, { namespace: ns });
+    plane().node.script('fast', { logs: fast, afterMs: 600 }, { namespace: ns });
+    const dag = compile({
+      name: 'two',
+      tasks: [
+        { name: 'slow', image: 'alpine', script: 'true' },
+        { name: 'fast', image: 'alpine', script: 'true' },
+      ],
+    });
+    const rt = runtime(ns, { maxLogFollows: 1 });
+    const slowCtx = attemptContext(dag, 'slow', { namespace: ns, runId: 'run-follows' });
+    const slowDone = rt.execute(slowCtx);
+    await eventually('the slow pod streams', () => slowCtx.lines.length > 0);
+    const fastCtx = attemptContext(dag, 'fast', { namespace: ns, runId: 'run-follows' });
+    const fastDone = rt.execute(fastCtx);
+    await eventually('the fast pod waits for a follow', () => rt.logFollows.waiting === 1);
+    expect(rt.logFollows.active).toBe(1);
+    const [fastPod] = await podsOf(ns, 'kontroler.greedykomodo/task=fast');
+    expect(fastPod?.status?.phase).toBe('Running');
+    expect(fastCtx.lines).toHaveLength(0);
+
+    // The fast pod ends first: its log is read in one go, complete, while the slow one still streams.
+    expect(await fastDone).toMatchObject({ status: 'succeeded' });
+    expect(fastCtx.lines.map((l) => l.line)).toEqual(fast);
+    expect(slowCtx.lines.length).toBeLessThan(slow.length);
+    expect(await slowDone).toMatchObject({ status: 'succeeded' });
+    expect(slowCtx.lines.map((l) => l.line)).toEqual(slow);
+    expect(rt.logFollows).toEqual({ active: 0, waiting: 0 });
+  });
+
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.
     const ns = await plane().createNamespace('adopt');

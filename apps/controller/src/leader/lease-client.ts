@@ -2,8 +2,22 @@
  * Reads and writes one coordination.k8s.io/v1 Lease. Writes carry the resourceVersion they read, so two
  * replicas racing for the Lease cannot both win: the loser gets a conflict and waits.
  */
-import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { KubeApiError, type KubeClient } from '@kontroler/k8s-runtime';
 import type { LeaseState } from './decide.js';
+
+/** A coordination.k8s.io/v1 Lease as it is on the wire (times are MicroTime strings). */
+interface LeaseResource {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
 
 export interface LeaseClient {
   get(): Promise<LeaseState | null>;
@@ -11,18 +25,19 @@ export interface LeaseClient {
   write(next: LeaseState, create: boolean): Promise<boolean>;
 }
 
-export function createLeaseClient(api: CoordinationV1Api, namespace: string, name: string): LeaseClient {
+export function createLeaseClient(client: KubeClient, namespace: string, name: string): LeaseClient {
+  const collection = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
   return {
     async get() {
       try {
-        return fromLease(await api.readNamespacedLease({ name, namespace }));
+        return fromLease(await client.request<LeaseResource>('GET', `${collection}/${name}`));
       } catch (error) {
-        if (error instanceof ApiException && error.code === 404) return null;
+        if (KubeApiError.is(error, 404)) return null;
         throw error;
       }
     },
     async write(next, create) {
-      const body: V1Lease = {
+      const body: LeaseResource = {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: {
@@ -31,26 +46,27 @@ export function createLeaseClient(api: CoordinationV1Api, namespace: string, nam
           ...(next.resourceVersion ? { resourceVersion: next.resourceVersion } : {}),
         },
         spec: {
-          holderIdentity: next.holder ?? undefined,
+          ...(next.holder !== null ? { holderIdentity: next.holder } : {}),
           leaseDurationSeconds: next.durationSeconds,
-          acquireTime: next.acquireTime === null ? undefined : toMicroTime(next.acquireTime),
-          renewTime: next.renewTime === null ? undefined : toMicroTime(next.renewTime),
+          ...(next.acquireTime !== null ? { acquireTime: microTime(next.acquireTime) } : {}),
+          ...(next.renewTime !== null ? { renewTime: microTime(next.renewTime) } : {}),
           leaseTransitions: next.transitions,
         },
       };
       try {
-        if (create) await api.createNamespacedLease({ namespace, body });
-        else await api.replaceNamespacedLease({ name, namespace, body });
+        // A lease write is not safe to repeat blindly: a retried create or replace could overwrite a rival's.
+        if (create) await client.request('POST', collection, { body, noRetry: true });
+        else await client.request('PUT', `${collection}/${name}`, { body, noRetry: true });
         return true;
       } catch (error) {
-        if (error instanceof ApiException && (error.code === 409 || error.code === 404)) return false;
+        if (KubeApiError.is(error, 409) || KubeApiError.is(error, 404)) return false;
         throw error;
       }
     },
   };
 }
 
-function fromLease(lease: V1Lease): LeaseState {
+function fromLease(lease: LeaseResource): LeaseState {
   const spec = lease.spec ?? {};
   return {
     holder: spec.holderIdentity ?? null,
@@ -62,8 +78,7 @@ function fromLease(lease: V1Lease): LeaseState {
   };
 }
 
-// The apiserver parses MicroTime with exactly six fractional digits and refuses a plain Date's ISO string
-// (".975Z"): V1MicroTime serializes as ".975000Z".
-function toMicroTime(ms: number): Date {
-  return new V1MicroTime(ms);
+/** The apiserver parses MicroTime with exactly six fractional digits and refuses ".975Z". */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

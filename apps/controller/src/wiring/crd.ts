@@ -8,7 +8,7 @@
  */
 import type { Engine, Logger, Store } from '@kontroler/core';
 import { createCrdSync, type CrdSync } from '@kontroler/k8s-runtime';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '@kontroler/k8s-runtime';
 import { attachLeaderDuty } from './duties.js';
 
 export interface CrdSyncs {
@@ -22,7 +22,7 @@ export interface CrdSyncs {
 
 export function createCrdSyncs(options: {
   namespaces: readonly string[];
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConnection;
   engine: Engine;
   store: Store;
   logger: Logger;

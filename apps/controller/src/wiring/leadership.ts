@@ -4,7 +4,7 @@
  * through a compare-and-set cursor and idempotency keys); it only costs duplicate work.
  */
 import type { Clock, Logger } from '@kontroler/core';
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { createKubeClient, type KubeConnection } from '@kontroler/k8s-runtime';
 import type { ControllerConfig } from '../config.js';
 import { createLeaderElector, type LeaderElector } from '../leader/elector.js';
 import { createLeaseClient, type LeaseClient } from '../leader/lease-client.js';
@@ -31,7 +31,7 @@ export function createLeadership(
     'leaderElection' | 'leaderNamespace' | 'leaderLeaseName' | 'leaderLeaseSeconds' | 'identity'
   >,
   deps: {
-    kubeConfig: KubeConfig | undefined;
+    kubeConfig: KubeConnection | undefined;
     leaseClient?: LeaseClient;
     clock: Clock;
     logger: Logger;
@@ -42,8 +42,9 @@ export function createLeadership(
   let client = deps.leaseClient;
   if (client === undefined) {
     if (deps.kubeConfig === undefined) throw new Error('leader election needs a kubeconfig');
+    // Few, small requests, and retries are the elector's business: no client-side retry loop here.
     client = createLeaseClient(
-      deps.kubeConfig.makeApiClient(CoordinationV1Api),
+      createKubeClient(deps.kubeConfig, { maxAttempts: 1, maxSockets: 2 }),
       config.leaderNamespace,
       config.leaderLeaseName,
     );

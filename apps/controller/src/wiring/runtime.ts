@@ -11,7 +11,7 @@
 import type { AttemptContext, Logger, Runtime } from '@kontroler/core';
 import { createPodRuntime } from '@kontroler/k8s-runtime';
 import { createProcessRuntime } from '@kontroler/plugins';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '@kontroler/k8s-runtime';
 import type { ControllerConfig } from '../config.js';
 
 /** Which namespace an attempt's pod goes to. */
@@ -23,18 +23,31 @@ export function podNamespaceFor(
   return watched.includes(context.namespace) ? context.namespace : fallback;
 }
 
+export interface PodStats {
+  readonly created: number;
+  readonly adopted: number;
+  readonly logFollows: { readonly active: number; readonly waiting: number };
+}
+
 export interface RuntimeWiring {
   readonly runtime: Runtime;
-  /** Pods this replica created and adopted (Kubernetes only). */
-  readonly stats: () => { created: number; adopted: number } | undefined;
+  /** Pods this replica created and adopted, and its log follows (Kubernetes only). */
+  readonly stats: () => PodStats | undefined;
 }
 
 export function createRuntime(
   config: Pick<
     ControllerConfig,
-    'runtime' | 'namespaces' | 'podNamespace' | 'podTtlSeconds' | 'kubeQps' | 'kubeBurst' | 'concurrency'
+    | 'runtime'
+    | 'namespaces'
+    | 'podNamespace'
+    | 'podTtlSeconds'
+    | 'kubeQps'
+    | 'kubeBurst'
+    | 'concurrency'
+    | 'maxLogFollows'
   >,
-  kubeConfig: KubeConfig | undefined,
+  kubeConfig: KubeConnection | undefined,
   logger: Logger,
 ): RuntimeWiring {
   if (config.runtime === 'process') {
@@ -48,6 +61,7 @@ export function createRuntime(
     burst: config.kubeBurst,
     // Counted from when the engine has recorded the outcome (Runtime.outcomeRecorded), never before.
     podTtlMs: config.podTtlSeconds * 1000,
+    maxLogFollows: config.maxLogFollows,
     logger,
   });
   const namespaceOf = (context: Pick<AttemptContext, 'namespace'>) =>
@@ -60,5 +74,8 @@ export function createRuntime(
     cleanupRun: (runId) => pods.cleanupRun?.(runId) ?? Promise.resolve(),
     close: () => pods.close?.() ?? Promise.resolve(),
   };
-  return { runtime, stats: () => ({ created: pods.created, adopted: pods.adopted }) };
+  return {
+    runtime,
+    stats: () => ({ created: pods.created, adopted: pods.adopted, logFollows: pods.logFollows }),
+  };
 }

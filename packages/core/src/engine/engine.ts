@@ -12,7 +12,7 @@ import { createChildContainer, registerCore, TOKENS } from '../di/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { EngineEventBus, safeEmit, type EngineEventName } from '../events/engine-events.js';
 import { applyRunCommit } from '../model/apply-commit.js';
-import type { ParameterValue, RunRecord, RunSnapshot } from '../model/records.js';
+import type { AttemptRecord, ParameterValue, RunRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { newAttempt } from '../planner/commit.js';
 import { DEFAULT_RETRY_TIMING, type Decision } from '../planner/decisions.js';
@@ -292,8 +292,14 @@ export function createEngine(options: EngineOptions): Engine {
       });
   }
 
-  async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
-    const { attempt } = running;
+  /**
+   * The run record and DAG an attempt executes with, announcing its start. A separate function on purpose:
+   * the run's whole snapshot (every attempt of the run) must not stay reachable from the frame of an
+   * attempt that runs for hours, or a wide run keeps one snapshot version per running attempt alive.
+   */
+  async function startAttempt(
+    attempt: AttemptRecord,
+  ): Promise<{ run: RunRecord; dag: CompiledDag } | undefined> {
     let loaded = await cache.load(attempt.runId);
     // The cached snapshot may predate a change made elsewhere (a new round, a cancel): the executor reads
     // the run's parameters, version and cancel flag, so an attempt the snapshot does not know, or a
@@ -305,10 +311,7 @@ export function createEngine(options: EngineOptions): Engine {
     ) {
       loaded = await cache.load(attempt.runId, { fresh: true });
     }
-    if (loaded === undefined) {
-      running.dropped = true;
-      return;
-    }
+    if (loaded === undefined) return undefined;
     const { snapshot, dag } = loaded;
     const started: NotifiableEvent = { name: 'task.started', payload: { run: snapshot.run, attempt } };
     emit(started);
@@ -316,11 +319,21 @@ export function createEngine(options: EngineOptions): Engine {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
+    return { run: snapshot.run, dag };
+  }
+
+  async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
+    const { attempt } = running;
+    const start = await startAttempt(attempt);
+    if (start === undefined) {
+      running.dropped = true;
+      return;
+    }
     const { context, outcome, runtime } = await executeAttempt(
       executorDeps,
       running,
-      snapshot.run,
-      dag,
+      start.run,
+      start.dag,
       reclaimed,
     );
     if (running.dropped) return;

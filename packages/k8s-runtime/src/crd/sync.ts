@@ -23,7 +23,8 @@
  */
 import type { DagIssue, DagRecord, EngineEventBus, Logger, RunRecord, RunSnapshot } from '@kontroler/core';
 import { KontrolerError, RUN_EVENT_NAMES, canonicalJson, loadManifest, silentLogger } from '@kontroler/core';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConnection } from '../kubeconfig.js';
 import { createKubeClient, KubeApiError, type KubeClient } from '../client.js';
 import { createInformer, type Informer } from '../informer.js';
 import { LABELS } from '../labels.js';
@@ -70,7 +71,8 @@ export interface SyncStore {
 }
 
 export interface CrdSyncOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Cluster credentials: `loadKubeConnection()`, or a client-node `KubeConfig`. */
+  readonly kubeConfig: KubeConnection;
   /** The namespace whose DAG and DagRun resources are synced. */
   readonly namespace: string;
   readonly engine: SyncEngine;
