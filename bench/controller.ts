@@ -31,13 +31,37 @@ import { createInformer } from '@kontroler/k8s-runtime';
 import { locateBinaries, startControlPlane, type ControlPlane } from '@kontroler/k8s-runtime/testing';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import type { V1Pod } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { percentile, printMachine, printTable, type BenchRow } from './lib/report.js';
 
 const ACTIVE = Number(process.env.BENCH_ACTIVE ?? 10_000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 15_000);
-/** Extra node flags for the controller process, e.g. `--heapsnapshot-signal=SIGUSR2` to inspect it. */
-const NODE_FLAGS = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const MAIN_JS = join(dirname(fileURLToPath(import.meta.url)), '..', 'apps', 'controller', 'dist', 'main.js');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN_JS = join(ROOT, 'apps', 'controller', 'dist', 'main.js');
+
+/** The node flags of the controller as deployed: its container's command and NODE_OPTIONS. */
+function deployedNodeFlags(): string[] {
+  const deployment = parseYaml(readFileSync(join(ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8')) as {
+    spec: {
+      template: {
+        spec: { containers: { command?: string[]; env?: { name: string; value?: string }[] }[] };
+      };
+    };
+  };
+  const container = deployment.spec.template.spec.containers[0];
+  const fromCommand = (container?.command ?? []).filter((arg) => arg.startsWith('--'));
+  const nodeOptions = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  return [...fromCommand, ...nodeOptions.split(' ').filter(Boolean)];
+}
+
+/**
+ * The controller's node flags: as deployed, plus `BENCH_CONTROLLER_NODE_FLAGS` (e.g.
+ * `--heapsnapshot-signal=SIGUSR2` to inspect it).
+ */
+const NODE_FLAGS = [
+  ...deployedNodeFlags(),
+  ...(process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+];
 const rows: BenchRow[] = [];
 let schemaCounter = 0;
 
@@ -259,7 +283,7 @@ async function benchActiveAttempts(
     rows.push({
       name: 'controller RSS, idle after start',
       value: mb(idle.rss),
-      note: `node dist/main.js in its own process, Kubernetes runtime, readyz ok + 2 s`,
+      note: `node ${NODE_FLAGS.join(' ')} dist/main.js (flags as in deploy/base) in its own process, Kubernetes runtime, readyz ok + 2 s`,
     });
     rows.push({
       name: `controller RSS, ${ACTIVE.toLocaleString('en')} active attempts`,

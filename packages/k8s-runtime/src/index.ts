@@ -2,7 +2,13 @@
  * `@kontroler/k8s-runtime`: tasks as pods, the DAG/DagRun/DagTask custom resources (generated from core's
  * schema) and their sync into an engine. The test control plane is in `@kontroler/k8s-runtime/testing`.
  */
-export { createPodRuntime, abortReason, type PodRuntime, type PodRuntimeOptions } from './runtime.js';
+export {
+  createPodRuntime,
+  abortReason,
+  trimPod,
+  type PodRuntime,
+  type PodRuntimeOptions,
+} from './runtime.js';
 export {
   buildPod,
   buildWorkspaceClaim,
@@ -16,7 +22,7 @@ export {
   type PodInput,
   type PodSpecOptions,
 } from './pod-spec.js';
-export { classifyPod, stuckOutcome, STUCK_REASONS, type PodView } from './outcome.js';
+export { classifyPod, hasStarted, stuckOutcome, STUCK_REASONS, type PodView } from './outcome.js';
 export {
   createInformer,
   type Informer,

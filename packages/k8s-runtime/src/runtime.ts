@@ -28,8 +28,11 @@ import {
 export interface PodRuntimeOptions {
   /** Cluster credentials: `loadKubeConnection()`, or a client-node `KubeConfig`. */
   readonly kubeConfig: KubeConnection;
-  /** Namespace of the pods. @default the attempt's `namespace` */
-  readonly namespace?: string;
+  /**
+   * Namespace of the pods: one for all, or chosen per attempt (the controller runs pods of watched
+   * namespaces there and the rest in its own). @default the attempt's `namespace`
+   */
+  readonly namespace?: string | ((ctx: Pick<AttemptContext, 'namespace'>) => string);
   /** @default 'kubernetes' */
   readonly name?: string;
   /** Client-side requests per second. @default 50 */
@@ -97,26 +100,33 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' {
  */
 export function trimPod(pod: V1Pod): V1Pod {
   const { metadata, spec, status } = pod;
+  const run = metadata?.labels?.[LABELS.run];
+  const main = spec?.containers[0];
   return {
     metadata: metadata && {
       name: metadata.name,
       namespace: metadata.namespace,
-      uid: metadata.uid,
       resourceVersion: metadata.resourceVersion,
-      labels: metadata.labels,
+      ...(run !== undefined ? { labels: { [LABELS.run]: run } } : {}),
       deletionTimestamp: metadata.deletionTimestamp,
     },
     spec: spec && {
       nodeName: spec.nodeName,
       restartPolicy: spec.restartPolicy,
-      containers: spec.containers.map((c) => ({ name: c.name })),
+      containers: main ? [{ name: main.name }] : [],
     },
     status: status && {
       phase: status.phase,
       reason: status.reason,
       message: status.message,
-      containerStatuses: status.containerStatuses,
-      initContainerStatuses: status.initContainerStatuses,
+      containerStatuses: status.containerStatuses?.map((c) => ({
+        name: c.name,
+        state: c.state,
+        image: c.image,
+        imageID: c.imageID,
+        ready: c.ready,
+        restartCount: c.restartCount,
+      })),
     },
   };
 }
@@ -151,6 +161,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   let closed = false;
 
   const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
+  const chosen = options.namespace;
+  const namespaceOf: (ctx: Pick<AttemptContext, 'namespace'>) => string =
+    chosen === undefined ? (ctx) => ctx.namespace : typeof chosen === 'string' ? () => chosen : chosen;
 
   /** Per-pod listeners, so each watch event reaches only the attempt that waits for that pod. */
   const podListeners = new Map<string, Set<(event: InformerEvent) => void>>();
@@ -223,9 +236,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     }
   }
 
-  async function execute(ctx: AttemptContext): Promise<TaskOutcome> {
-    if (closed) throw new Error('the pod runtime is closed');
-    const namespace = options.namespace ?? ctx.namespace;
+  /** The attempt's pod, as `buildPod` makes it from the context. */
+  function podOf(ctx: AttemptContext, namespace: string): { input: PodInput; pod: V1Pod } {
     const runLabels = ctx.runLabels;
     const input: PodInput = {
       attemptId: ctx.attemptId,
@@ -240,9 +252,47 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       parameters: ctx.parameters,
       ...(runLabels ? { runLabels } : {}),
     };
-    const pod = buildPod(input, options.podSpec);
+    return { input, pod: buildPod(input, options.podSpec) };
+  }
+
+  /**
+   * Creates the attempt's pod (and the run's workspace claim), or adopts it on AlreadyExists. Resolves with
+   * an outcome only when the pod cannot be created. Its own function so that the pod body is not kept by
+   * the frame of an attempt that may run for hours.
+   */
+  async function createOrAdopt(
+    ctx: AttemptContext,
+    namespace: string,
+    input: PodInput,
+    pod: V1Pod,
+  ): Promise<TaskOutcome | undefined> {
     const name = pod.metadata?.name ?? '';
-    const container = pod.spec?.containers[0]?.name ?? '';
+    await ensureClaim(input);
+    try {
+      await client.request('POST', podsPath(namespace), { body: pod });
+      created++;
+      options.onPodCreated?.({ namespace, name, adopted: false });
+    } catch (error) {
+      if (!KubeApiError.is(error, 409)) {
+        const message = error instanceof Error ? error.message : String(error);
+        // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and will stay wrong.
+        const nonRetryable =
+          error instanceof KubeApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+        return { status: 'failed', exitCode: null, reason: 'PodCreateFailed', message, nonRetryable };
+      }
+      adopted++;
+      options.onPodCreated?.({ namespace, name, adopted: true });
+      ctx.log({ stream: 'system', line: `adopted existing pod ${name}` });
+    }
+    return undefined;
+  }
+
+  async function execute(ctx: AttemptContext): Promise<TaskOutcome> {
+    if (closed) throw new Error('the pod runtime is closed');
+    const namespace = namespaceOf(ctx);
+    let built: { input: PodInput; pod: V1Pod } | undefined = podOf(ctx, namespace);
+    const name = built.pod.metadata?.name ?? '';
+    const container = built.pod.spec?.containers[0]?.name ?? '';
     const informer = await informerFor(namespace);
 
     // Follow the pod from before it exists, so no event is missed.
@@ -279,26 +329,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
     try {
       if (ctx.signal.aborted) return { status: 'failed', exitCode: null, reason: abortReason(ctx.signal) };
-      await ensureClaim(input);
-      try {
-        await client.request('POST', podsPath(namespace), { body: pod });
-        created++;
-        options.onPodCreated?.({ namespace, name, adopted: false });
-      } catch (error) {
-        if (!KubeApiError.is(error, 409)) {
-          const message = error instanceof Error ? error.message : String(error);
-          // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and will stay wrong.
-          const nonRetryable =
-            error instanceof KubeApiError &&
-            error.status >= 400 &&
-            error.status < 500 &&
-            error.status !== 429;
-          return { status: 'failed', exitCode: null, reason: 'PodCreateFailed', message, nonRetryable };
-        }
-        adopted++;
-        options.onPodCreated?.({ namespace, name, adopted: true });
-        ctx.log({ stream: 'system', line: `adopted existing pod ${name}` });
-      }
+      const refused = await createOrAdopt(ctx, namespace, built.input, built.pod);
+      built = undefined;
+      if (refused) return refused;
 
       let stuckSince: number | undefined;
       let lastCheck = Date.now();
@@ -401,14 +434,16 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     execute,
     outcomeRecorded(ctx) {
       if (closed) return;
-      scheduleDelete(options.namespace ?? ctx.namespace, podName(ctx.runId, ctx.taskName, ctx.attempt));
+      scheduleDelete(namespaceOf(ctx), podName(ctx.runId, ctx.taskName, ctx.attempt));
     },
     async cleanupRun(runId) {
       const claim = claims.get(runId);
       claims.delete(runId);
       const runLabel = labelValue(runId);
+      // Pods live where this runtime has put pods (an informer per namespace), and by the run's claim.
       const namespaces = new Set<string>([
-        ...(options.namespace ? [options.namespace] : []),
+        ...(typeof chosen === 'string' ? [chosen] : []),
+        ...informers.keys(),
         ...(claim ? [claim.namespace] : []),
       ]);
       await Promise.all(

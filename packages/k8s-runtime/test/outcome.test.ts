@@ -1,7 +1,7 @@
 // Pure: no control plane.
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { abortReason, classifyPod, stuckOutcome } from '@kontroler/k8s-runtime';
+import { abortReason, classifyPod, hasStarted, stuckOutcome, trimPod } from '@kontroler/k8s-runtime';
 
 const pod = (status: V1Pod['status']): V1Pod => ({
   metadata: { name: 'p' },
@@ -87,6 +87,32 @@ describe('classifyPod', () => {
     ],
   ])('%s', (_what, status, expected) => {
     expect(classifyPod(pod(status))).toEqual(expected);
+    // The informer keeps trimmed pods: trimming must not change what a pod means.
+    expect(classifyPod(trimPod(pod(status)))).toEqual(expected);
+    expect(hasStarted(trimPod(pod(status)))).toBe(hasStarted(pod(status)));
+  });
+
+  it('trims a pod to what the runtime reads, keeping only the run label', () => {
+    const full: V1Pod = {
+      ...pod({ phase: 'Running' }),
+      metadata: {
+        name: 'p',
+        namespace: 'ns',
+        resourceVersion: '7',
+        uid: 'u',
+        labels: { 'kontroler.greedykomodo/run': 'r1', 'kontroler.greedykomodo/task': 't' },
+        managedFields: [{ manager: 'kubelet' }],
+      },
+    };
+    const trimmed = trimPod(full);
+    expect(trimmed.metadata).toEqual({
+      name: 'p',
+      namespace: 'ns',
+      resourceVersion: '7',
+      labels: { 'kontroler.greedykomodo/run': 'r1' },
+      deletionTimestamp: undefined,
+    });
+    expect(trimmed.spec).toEqual({ nodeName: 'n', restartPolicy: 'Never', containers: [{ name: 'main' }] });
   });
 
   it('names image errors ImagePullError and other stuck reasons as they are', () => {

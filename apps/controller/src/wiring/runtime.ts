@@ -57,6 +57,7 @@ export function createRuntime(
   if (kubeConfig === undefined) throw new Error('the Kubernetes runtime needs a kubeconfig');
   const pods = createPodRuntime({
     kubeConfig,
+    namespace: (context) => podNamespaceFor(context, config.namespaces, config.podNamespace),
     qps: config.kubeQps,
     burst: config.kubeBurst,
     // Counted from when the engine has recorded the outcome (Runtime.outcomeRecorded), never before.
@@ -64,18 +65,8 @@ export function createRuntime(
     maxLogFollows: config.maxLogFollows,
     logger,
   });
-  const namespaceOf = (context: Pick<AttemptContext, 'namespace'>) =>
-    podNamespaceFor(context, config.namespaces, config.podNamespace);
-  const runtime: Runtime = {
-    name: pods.name,
-    execute: (context) => pods.execute({ ...context, namespace: namespaceOf(context) }),
-    outcomeRecorded: (context, outcome) =>
-      pods.outcomeRecorded?.({ ...context, namespace: namespaceOf(context) }, outcome),
-    cleanupRun: (runId) => pods.cleanupRun?.(runId) ?? Promise.resolve(),
-    close: () => pods.close?.() ?? Promise.resolve(),
-  };
   return {
-    runtime,
+    runtime: pods,
     stats: () => ({ created: pods.created, adopted: pods.adopted, logFollows: pods.logFollows }),
   };
 }

@@ -124,6 +124,66 @@ interface Output {
   logs: LogBuffer | null;
 }
 
+/**
+ * The context a runtime gets. A class rather than an object literal: thousands are alive at once in a busy
+ * engine, and a literal with a getter becomes a dictionary-mode object of about 2 KB; instances share one
+ * shape and cost a tenth of that.
+ */
+class ExecutionContext implements AttemptContext {
+  readonly attemptId: string;
+  readonly runId: string;
+  readonly dagName: string;
+  readonly dagVersion: number;
+  readonly namespace: string;
+  readonly taskName: string;
+  readonly attempt: number;
+  readonly runLabels: Readonly<Record<string, string>> | undefined;
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  readonly #controller: AbortController;
+  /** A property, not a method: runtimes may pass `ctx.log` around detached from `ctx`. */
+  readonly log: AttemptContext['log'];
+
+  constructor(
+    deps: ExecutorDeps,
+    local: LocalAttempt,
+    run: RunRecord,
+    readonly dag: CompiledDag,
+    readonly task: CompiledTask,
+    readonly reclaimed: boolean,
+    output: Output,
+    /** A `beforeTaskStart` hook's choice; @default the task's declared parameters, resolved for the run */
+    parameters: Readonly<Record<string, ParameterValue>> = taskParameters(task, run),
+  ) {
+    const { attempt, controller } = local;
+    this.attemptId = attempt.id;
+    this.runId = run.id;
+    this.dagName = run.dagName;
+    this.dagVersion = run.dagVersion;
+    this.namespace = run.namespace;
+    this.taskName = attempt.taskName;
+    this.attempt = attempt.attempt;
+    this.runLabels = run.labels;
+    this.parameters = parameters;
+    this.#controller = controller;
+    this.log = (line) => {
+      output.logs ??= new LogBuffer(
+        attempt.id,
+        deps.store,
+        deps.clock,
+        deps.timers,
+        (error) => deps.reportError(error, `logs:${attempt.id}`),
+        deps.logFlushMs,
+      );
+      output.logs.add(line);
+    };
+  }
+
+  /** Node makes the AbortSignal on first access: a runtime that never looks pays nothing. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+}
+
 /** Flushes the attempt's logs (when it wrote any) and pairs the outcome with its context. */
 async function finish(
   output: Output,
@@ -154,37 +214,7 @@ export async function executeAttempt(
   }
   // Most attempts of an embedded engine log nothing: the buffer is made on the first line.
   const output: Output = { logs: null };
-  let context: AttemptContext = {
-    attemptId: attempt.id,
-    runId: run.id,
-    dagName: run.dagName,
-    dagVersion: run.dagVersion,
-    namespace: run.namespace,
-    taskName: attempt.taskName,
-    attempt: attempt.attempt,
-    task,
-    dag,
-    runLabels: run.labels,
-    parameters: taskParameters(task, run),
-    reclaimed,
-    // A getter: Node makes the AbortSignal on first access, and a runtime that never looks pays nothing.
-    get signal() {
-      return controller.signal;
-    },
-    // A property, not a named const: under tsx every named closure also costs a defineProperty, and
-    // this runs once per attempt.
-    log: (line) => {
-      output.logs ??= new LogBuffer(
-        attempt.id,
-        deps.store,
-        clock,
-        timers,
-        (error) => deps.reportError(error, `logs:${attempt.id}`),
-        deps.logFlushMs,
-      );
-      output.logs.add(line);
-    },
-  };
+  let context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output);
 
   if (run.cancelRequested)
     return finish(output, context, { status: 'failed', exitCode: null, reason: 'Canceled' });
@@ -204,7 +234,8 @@ export async function executeAttempt(
           nonRetryable: answer.veto.retryable !== true,
         });
       }
-      if (answer && 'parameters' in answer) context = { ...context, parameters: answer.parameters };
+      if (answer && 'parameters' in answer)
+        context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output, answer.parameters);
     } catch (error) {
       return finish(output, context, { ...outcomeFromError(error), reason: 'HookFailed' });
     }

@@ -51,6 +51,7 @@ describe('engine: plugins', () => {
 
   it('lets beforeTaskStart veto an attempt and amend parameters; afterTaskEnd observes outcomes', async () => {
     const ended: string[] = [];
+    const amended: boolean[] = [];
     h = await harness({
       plugins: [
         definePlugin({
@@ -65,6 +66,8 @@ describe('engine: plugins', () => {
               },
               afterTaskEnd(ctx, outcome) {
                 ended.push(`${ctx.taskName}:${outcome.status}`);
+                // The amended context is still the attempt's: its abort signal and identity came along.
+                amended.push(ctx.signal instanceof AbortSignal && ctx.attemptId.length > 0);
               },
             });
           },
@@ -87,6 +90,7 @@ describe('engine: plugins', () => {
     // afterTaskEnd runs once the outcome is committed, so just after run.finished.
     await h.clock.advance(0);
     expect(ended.sort()).toEqual(['fine:succeeded', 'forbidden:failed']);
+    expect(amended).toEqual([true, true]);
   });
 
   it('refuses duplicate names with PLUGIN_INVALID', async () => {
