@@ -202,7 +202,7 @@ export async function executeAttempt(
   dag: CompiledDag,
   reclaimed: boolean,
 ): Promise<Execution> {
-  const { attempt, controller } = local;
+  const { attempt } = local;
   const { clock, timers } = deps;
   const task = dag.tasks.get(attempt.taskName);
   if (task === undefined) {
