@@ -156,6 +156,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const imagePullDeadlineMs = options.imagePullDeadlineMs ?? 120_000;
   const logDrainTimeoutMs = options.logDrainTimeoutMs ?? 5000;
   const lostPodCheckMs = options.lostPodCheckMs ?? 10_000;
+  const resyncing = (options.resyncMs ?? 60_000) > 0;
   let created = 0;
   let adopted = 0;
   let closed = false;
@@ -307,7 +308,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     });
     const onAbort = () => changed();
     ctx.signal.addEventListener('abort', onAbort);
-    const logAbort = new AbortController();
+    // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows).
+    let logAbort: AbortController | undefined;
+    let ended = false;
     let logs: Promise<void> | undefined;
     let logSlot: LogSlot | undefined;
 
@@ -321,7 +324,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         ]);
         if (!drained && !deleteNow)
           ctx.log({ stream: 'system', line: 'log stream did not complete in time' });
-        logAbort.abort();
+        ended = true;
+        logAbort?.abort();
       }
       if (deleteNow) await deletePod(namespace, name);
       return outcome;
@@ -366,14 +370,14 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
             const slot = (logSlot = logSlots.take());
             logs = slot.granted
               .then((granted) =>
-                granted
+                granted && !ended
                   ? streamLogs({
                       client: logClient,
                       namespace,
                       pod: name,
                       container,
                       sink: (line) => ctx.log(line),
-                      signal: logAbort.signal,
+                      signal: (logAbort = new AbortController()).signal,
                       onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
                     })
                   : undefined,
@@ -401,8 +405,11 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
             }
           }
         }
+        // Watch events wake the loop. A running pod needs no timer of its own while the informer resyncs
+        // (every cached pod is delivered again): one timer per running attempt adds up at ten thousand.
+        const timeoutMs = waitMs ?? (current ? (resyncing ? undefined : 60_000) : lostPodCheckMs);
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs ?? (current ? 60_000 : lostPodCheckMs));
+          const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -414,7 +421,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       off();
       ctx.signal.removeEventListener('abort', onAbort);
       // Every way out ends the follow, or leaves the queue for one.
-      logAbort.abort();
+      ended = true;
+      logAbort?.abort();
       logSlot?.release();
     }
   }

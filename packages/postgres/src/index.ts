@@ -5,7 +5,7 @@ export { startEmbeddedPostgres, freePort } from './embedded.js';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresHandle } from './embedded.js';
 export { pruneFinishedRuns } from './retention.js';
 export type { RetentionOptions } from './retention.js';
-export { migrationsList } from './migrations/index.js';
+export { MIGRATION_NAMES } from './migrations/names.js';
 export { WORK_CHANNEL, OUTBOX_CHANNEL } from './notify.js';
 export {
   entities,

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 import type {
   ClaimRequest,
@@ -41,7 +40,7 @@ import { commitRun, isClaimable } from './commit.js';
 import { prepared, query, sqlState, type Queryable } from './db.js';
 import { DagSchema, DagVersionSchema, ScheduleSchema, entities } from './entities/index.js';
 import { connectionError, isConnectionError, migrationError } from './errors.js';
-import { migrationsList } from './migrations/index.js';
+import { MIGRATION_NAMES } from './migrations/names.js';
 import { Notifier, OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
 import * as outbox from './outbox.js';
 import {
@@ -157,6 +156,18 @@ function connectionConfig(url: string, schema: string, applicationName: string):
   };
 }
 
+/** Whether a committed migration is missing from the schema (or the schema has none yet). */
+async function hasPendingMigrations(client: pg.Client): Promise<boolean> {
+  try {
+    const { rows } = await client.query<{ name: string }>('select name from mikro_orm_migrations');
+    const applied = new Set(rows.map((r) => r.name));
+    return MIGRATION_NAMES.some((name) => !applied.has(name));
+  } catch (error) {
+    if (sqlState(error) === '42P01') return true; // undefined_table: a new schema
+    throw error;
+  }
+}
+
 async function migrateUnderLock(schema: string, orm: MikroORM, config: pg.ClientConfig): Promise<void> {
   const lock = new pg.Client(config);
   lock.on('error', () => undefined);
@@ -198,16 +209,26 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
   const config = connectionConfig(url, schema, options.applicationName ?? 'kontroler');
 
   // Connect once by hand first: it gives the clearest errors (refused, credentials, missing database).
+  const migrate = options.migrate ?? true;
   const probe = new pg.Client(config);
   probe.on('error', () => undefined);
+  let pending: boolean;
   try {
     await probe.connect();
     await probe.query('select 1');
+    pending = migrate && (await hasPendingMigrations(probe));
   } catch (error) {
     throw connectionError(url, error);
   } finally {
     await probe.end().catch(() => undefined);
   }
+  // The migrator is loaded only when there is something to migrate (re-checked under the lock).
+  const migrations = pending
+    ? {
+        extension: (await import('@mikro-orm/migrations')).Migrator,
+        list: (await import('./migrations/index.js')).migrationsList,
+      }
+    : undefined;
 
   let orm: MikroORM;
   try {
@@ -215,19 +236,29 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       entities,
       clientUrl: url,
       schema,
-      extensions: [Migrator],
+      extensions: migrations ? [migrations.extension] : [],
       ensureDatabase: false,
       debug: false,
       allowGlobalContext: false,
       pool: { min: 0, max: 2 },
       discovery: { warnWhenNoEntities: false },
-      migrations: { migrationsList, transactional: true, allOrNothing: true, silent: true, snapshot: false },
+      ...(migrations
+        ? {
+            migrations: {
+              migrationsList: migrations.list,
+              transactional: true,
+              allOrNothing: true,
+              silent: true,
+              snapshot: false,
+            },
+          }
+        : {}),
     });
   } catch (error) {
     throw connectionError(url, error);
   }
   try {
-    if (options.migrate ?? true) await migrateUnderLock(schema, orm, config);
+    if (migrations) await migrateUnderLock(schema, orm, config);
   } catch (error) {
     await orm.close(true).catch(() => undefined);
     throw KontrolerError.is(error) ? error : connectionError(url, error);

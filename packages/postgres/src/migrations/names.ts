@@ -1,0 +1,6 @@
+/**
+ * The names of the committed migrations, in order, without loading them: a store whose schema is current
+ * never imports the migrator (`@mikro-orm/migrations` and its CLI dependencies, about 9 MB resident). A
+ * test checks this list against `migrationsList`.
+ */
+export const MIGRATION_NAMES: readonly string[] = ['Migration20261125000000_initial'];
