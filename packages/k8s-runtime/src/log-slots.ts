@@ -21,61 +21,79 @@ export interface LogSlots {
   readonly waiting: number;
 }
 
-interface Ticket {
-  state: 'waiting' | 'granted' | 'released';
-  grant(value: boolean): void;
+/** A place in the queue; its behaviour is on the prototype (thousands wait at once). */
+class Ticket implements LogSlot {
+  state: 'waiting' | 'granted' | 'released' = 'waiting';
+  readonly granted: Promise<boolean>;
+  #resolve!: (value: boolean) => void;
+
+  constructor(private readonly slots: Slots) {
+    this.granted = new Promise<boolean>((resolve) => (this.#resolve = resolve));
+  }
+
+  settle(value: boolean): void {
+    this.#resolve(value);
+  }
+
+  promote(): void {
+    if (this.state === 'waiting') this.slots.grant(this);
+  }
+
+  release(): void {
+    this.slots.release(this);
+  }
+}
+
+class Slots implements LogSlots {
+  // A Set keeps arrival order and removes in O(1) when a waiting attempt ends or is promoted.
+  readonly #queue = new Set<Ticket>();
+  #active = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get active(): number {
+    return this.#active;
+  }
+
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
+  take(): LogSlot {
+    const ticket = new Ticket(this);
+    this.#queue.add(ticket);
+    this.#next();
+    return ticket;
+  }
+
+  grant(ticket: Ticket): void {
+    this.#queue.delete(ticket);
+    ticket.state = 'granted';
+    this.#active++;
+    ticket.settle(true);
+  }
+
+  release(ticket: Ticket): void {
+    if (ticket.state === 'granted') {
+      this.#active--;
+      ticket.state = 'released';
+      this.#next();
+    } else if (ticket.state === 'waiting') {
+      this.#queue.delete(ticket);
+      ticket.state = 'released';
+      ticket.settle(false);
+    }
+  }
+
+  #next(): void {
+    for (const ticket of this.#queue) {
+      if (this.#active >= this.limit) return;
+      this.grant(ticket);
+    }
+  }
 }
 
 export function createLogSlots(limit: number): LogSlots {
   if (!(limit > 0)) throw new RangeError(`the log follow limit must be positive, got ${limit}`);
-  // A Set keeps arrival order and removes in O(1) when a waiting attempt ends or is promoted.
-  const queue = new Set<Ticket>();
-  let active = 0;
-
-  function grant(ticket: Ticket): void {
-    queue.delete(ticket);
-    ticket.state = 'granted';
-    active++;
-    ticket.grant(true);
-  }
-
-  function next(): void {
-    for (const ticket of queue) {
-      if (active >= limit) return;
-      grant(ticket);
-    }
-  }
-
-  return {
-    get active() {
-      return active;
-    },
-    get waiting() {
-      return queue.size;
-    },
-    take() {
-      let resolve!: (value: boolean) => void;
-      const granted = new Promise<boolean>((r) => (resolve = r));
-      const ticket: Ticket = { state: 'waiting', grant: resolve };
-      queue.add(ticket);
-      next();
-      return {
-        granted,
-        promote() {
-          if (ticket.state === 'waiting') grant(ticket);
-        },
-        release() {
-          if (ticket.state === 'granted') {
-            active--;
-            ticket.state = 'released';
-            next();
-          } else if (ticket.state === 'waiting') {
-            queue.delete(ticket);
-            ticket.state = 'released';
-            ticket.grant(false);
-          }
-        },
-      };
-    },
-  };
+  return new Slots(limit);
 }

@@ -11,10 +11,11 @@ import { silentLogger } from '@kontroler/core';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeConnection } from './kubeconfig.js';
 import { createKubeClient, KubeApiError, type KubeClient } from './client.js';
-import { createInformer, type Informer, type InformerEvent } from './informer.js';
+import { createInformer, type Informer } from './informer.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { createLogSlots, type LogSlot } from './log-slots.js';
 import { streamLogs } from './logs.js';
+import { PodWatcher, PodWatchers } from './pod-watchers.js';
 import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
 import {
   buildPod,
@@ -166,9 +167,9 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const namespaceOf: (ctx: Pick<AttemptContext, 'namespace'>) => string =
     chosen === undefined ? (ctx) => ctx.namespace : typeof chosen === 'string' ? () => chosen : chosen;
 
-  /** Per-pod listeners, so each watch event reaches only the attempt that waits for that pod. */
-  const podListeners = new Map<string, Set<(event: InformerEvent) => void>>();
-  const listenerKey = (namespace: string, name: string) => `${namespace}/${name}`;
+  /** Per-pod watchers, so each watch event reaches only the attempt that waits for that pod. */
+  const watchers = new PodWatchers();
+  const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
   function informerFor(namespace: string): Promise<Informer<V1Pod>> {
     let informer = informers.get(namespace);
@@ -181,26 +182,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         transform: trimPod,
         onError: (error) => logger.debug({ err: error, namespace }, 'pod watch interrupted; resuming'),
       });
-      created.on((event, pod) => {
-        const listeners = podListeners.get(listenerKey(namespace, pod.metadata?.name ?? ''));
-        if (listeners) for (const listener of [...listeners]) listener(event);
-      });
+      created.on((event, pod) => watchers.notify(podKey(namespace, pod.metadata?.name ?? ''), event));
       informer = created.start().then(() => created);
       informer.catch(() => informers.delete(namespace));
       informers.set(namespace, informer);
     }
     return informer;
-  }
-
-  function onPod(namespace: string, name: string, listener: (event: InformerEvent) => void): () => void {
-    const key = listenerKey(namespace, name);
-    let listeners = podListeners.get(key);
-    if (!listeners) podListeners.set(key, (listeners = new Set()));
-    listeners.add(listener);
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0) podListeners.delete(key);
-    };
   }
 
   async function deletePod(namespace: string, name: string): Promise<void> {
@@ -297,17 +284,10 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     const informer = await informerFor(namespace);
 
     // Follow the pod from before it exists, so no event is missed.
-    let seen = false;
-    let gone = false;
-    let wake: (() => void) | undefined;
-    const changed = () => wake?.();
-    const off = onPod(namespace, name, (event) => {
-      if (event === 'delete') gone = true;
-      else seen = true;
-      changed();
-    });
-    const onAbort = () => changed();
-    ctx.signal.addEventListener('abort', onAbort);
+    const key = podKey(namespace, name);
+    const watcher = new PodWatcher();
+    watchers.add(key, watcher);
+    ctx.signal.addEventListener('abort', watcher);
     // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows).
     let logAbort: AbortController | undefined;
     let ended = false;
@@ -353,7 +333,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
           );
         }
         const current = informer.get(name);
-        if (gone && !current) {
+        if (watcher.gone && !current) {
           return await finish(
             {
               status: 'failed',
@@ -394,7 +374,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
             }
             waitMs = imagePullDeadlineMs - waited;
           } else stuckSince = undefined;
-        } else if (!seen && Date.now() - lastCheck >= lostPodCheckMs) {
+        } else if (!watcher.seen && Date.now() - lastCheck >= lostPodCheckMs) {
           // The watch never delivered it: ask directly.
           lastCheck = Date.now();
           try {
@@ -408,18 +388,11 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         // Watch events wake the loop. A running pod needs no timer of its own while the informer resyncs
         // (every cached pod is delivered again): one timer per running attempt adds up at ten thousand.
         const timeoutMs = waitMs ?? (current ? (resyncing ? undefined : 60_000) : lostPodCheckMs);
-        await new Promise<void>((resolve) => {
-          const timer = timeoutMs === undefined ? undefined : setTimeout(resolve, timeoutMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
+        await watcher.wait(timeoutMs);
       }
     } finally {
-      off();
-      ctx.signal.removeEventListener('abort', onAbort);
+      watchers.remove(key, watcher);
+      ctx.signal.removeEventListener('abort', watcher);
       // Every way out ends the follow, or leaves the queue for one.
       ended = true;
       logAbort?.abort();

@@ -283,13 +283,7 @@ export function createEngine(options: EngineOptions): Engine {
       onAbort: null,
     };
     local.set(attempt.id, running);
-    running.done = runLocal(running, reclaimed)
-      .catch((error: unknown) => reportError(error, `attempt:${attempt.id}`))
-      .finally(() => {
-        local.delete(attempt.id);
-        cache.release(attempt.runId, attempt.id);
-        if (backlog) wake();
-      });
+    running.done = runLocal(running, reclaimed);
   }
 
   /**
@@ -322,36 +316,45 @@ export function createEngine(options: EngineOptions): Engine {
     return { run: snapshot.run, dag };
   }
 
+  /** Executes a claimed attempt, records its outcome and forgets it; never rejects. */
   async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
     const { attempt } = running;
-    const start = await startAttempt(attempt);
-    if (start === undefined) {
-      running.dropped = true;
-      return;
-    }
-    const { context, outcome, runtime } = await executeAttempt(
-      executorDeps,
-      running,
-      start.run,
-      start.dag,
-      reclaimed,
-    );
-    if (running.dropped) return;
-    running.submitted = true;
-    const recorded = await lanes.outcome(attempt.runId, attempt.id, outcome);
-    if (!recorded || context === null) return;
-    if (runtime?.outcomeRecorded) {
-      // Only now may a runtime let go of what another worker would need to adopt the attempt (its pod).
-      await Promise.resolve(runtime.outcomeRecorded(context, outcome)).catch((error: unknown) =>
-        logger.warn({ err: error, attemptId: attempt.id }, 'outcomeRecorded threw'),
-      );
-    }
-    for (const hooks of registry.hooks) {
-      try {
-        await hooks.afterTaskEnd?.(context, outcome);
-      } catch (error) {
-        logger.warn({ err: error, attemptId: attempt.id }, 'afterTaskEnd hook threw');
+    try {
+      const start = await startAttempt(attempt);
+      if (start === undefined) {
+        running.dropped = true;
+        return;
       }
+      const { context, outcome, runtime } = await executeAttempt(
+        executorDeps,
+        running,
+        start.run,
+        start.dag,
+        reclaimed,
+      );
+      if (running.dropped) return;
+      running.submitted = true;
+      const recorded = await lanes.outcome(attempt.runId, attempt.id, outcome);
+      if (!recorded || context === null) return;
+      if (runtime?.outcomeRecorded) {
+        // Only now may a runtime let go of what another worker would need to adopt the attempt (its pod).
+        await Promise.resolve(runtime.outcomeRecorded(context, outcome)).catch((error: unknown) =>
+          logger.warn({ err: error, attemptId: attempt.id }, 'outcomeRecorded threw'),
+        );
+      }
+      for (const hooks of registry.hooks) {
+        try {
+          await hooks.afterTaskEnd?.(context, outcome);
+        } catch (error) {
+          logger.warn({ err: error, attemptId: attempt.id }, 'afterTaskEnd hook threw');
+        }
+      }
+    } catch (error) {
+      reportError(error, `attempt:${attempt.id}`);
+    } finally {
+      local.delete(attempt.id);
+      cache.release(attempt.runId, attempt.id);
+      if (backlog) wake();
     }
   }
 

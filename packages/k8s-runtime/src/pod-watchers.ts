@@ -1,0 +1,87 @@
+/**
+ * What running attempts wait on: their pod's watch events and their abort signal. A controller holds
+ * thousands of these at once, so each is one small object with its behaviour on the prototype, registered
+ * by reference: no closures, sets or timers per attempt beyond the wait itself.
+ */
+import type { InformerEvent } from './informer.js';
+
+function wakeUp(watcher: PodWatcher): void {
+  watcher.wake();
+}
+
+/** One attempt's view of its pod. Also an `EventListener`, so it can listen to the attempt's abort signal. */
+export class PodWatcher {
+  /** The pod was added or updated since the attempt started waiting for it. */
+  seen = false;
+  /** The pod was deleted. */
+  gone = false;
+  /** The next watcher of the same pod, in the rare case one process follows a pod twice. */
+  next: PodWatcher | undefined;
+  #resolve: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** A watch event for the pod. */
+  notify(event: InformerEvent): void {
+    if (event === 'delete') this.gone = true;
+    else this.seen = true;
+    this.wake();
+  }
+
+  /** The abort signal fired. */
+  handleEvent(): void {
+    this.wake();
+  }
+
+  /** Ends the current wait, if any. */
+  wake(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const resolve = this.#resolve;
+    this.#resolve = undefined;
+    resolve?.();
+  }
+
+  /** Resolves on the next event, abort or wake, or after `timeoutMs` when one is given. */
+  wait(timeoutMs: number | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+      if (timeoutMs !== undefined) this.#timer = setTimeout(wakeUp, timeoutMs, this);
+    });
+  }
+}
+
+/** Watchers by pod (`namespace/name`), each pod's watchers chained through `next`. */
+export class PodWatchers {
+  readonly #byPod = new Map<string, PodWatcher>();
+
+  add(key: string, watcher: PodWatcher): void {
+    watcher.next = this.#byPod.get(key);
+    this.#byPod.set(key, watcher);
+  }
+
+  remove(key: string, watcher: PodWatcher): void {
+    let head = this.#byPod.get(key);
+    if (head === watcher) head = watcher.next;
+    else
+      for (let w = head; w !== undefined; w = w.next)
+        if (w.next === watcher) {
+          w.next = watcher.next;
+          break;
+        }
+    watcher.next = undefined;
+    if (head === undefined) this.#byPod.delete(key);
+    else this.#byPod.set(key, head);
+  }
+
+  notify(key: string, event: InformerEvent): void {
+    for (let w = this.#byPod.get(key); w !== undefined;) {
+      const next = w.next; // a woken watcher may remove itself
+      w.notify(event);
+      w = next;
+    }
+  }
+
+  get size(): number {
+    return this.#byPod.size;
+  }
+}
