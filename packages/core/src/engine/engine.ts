@@ -320,18 +320,16 @@ export function createEngine(options: EngineOptions): Engine {
   async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
     const { attempt } = running;
     try {
-      const start = await startAttempt(attempt);
-      if (start === undefined) {
+      // Chained, not awaited in two steps: this frame lives as long as the attempt and must not keep the
+      // run record it started from.
+      const execution = await startAttempt(attempt).then(
+        (start) => start && executeAttempt(executorDeps, running, start.run, start.dag, reclaimed),
+      );
+      if (execution === undefined) {
         running.dropped = true;
         return;
       }
-      const { context, outcome, runtime } = await executeAttempt(
-        executorDeps,
-        running,
-        start.run,
-        start.dag,
-        reclaimed,
-      );
+      const { context, outcome, runtime } = execution;
       if (running.dropped) return;
       running.submitted = true;
       const recorded = await lanes.outcome(attempt.runId, attempt.id, outcome);

@@ -139,7 +139,8 @@ class ExecutionContext implements AttemptContext {
   readonly attempt: number;
   readonly runLabels: Readonly<Record<string, string>> | undefined;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
-  readonly #controller: AbortController;
+  // TS-private rather than #private: `withParameters` copies it.
+  private readonly abortController: AbortController;
   /** A property, not a method: runtimes may pass `ctx.log` around detached from `ctx`. */
   readonly log: AttemptContext['log'];
 
@@ -151,8 +152,6 @@ class ExecutionContext implements AttemptContext {
     readonly task: CompiledTask,
     readonly reclaimed: boolean,
     output: Output,
-    /** A `beforeTaskStart` hook's choice; @default the task's declared parameters, resolved for the run */
-    parameters: Readonly<Record<string, ParameterValue>> = taskParameters(task, run),
   ) {
     const { attempt, controller } = local;
     this.attemptId = attempt.id;
@@ -163,8 +162,8 @@ class ExecutionContext implements AttemptContext {
     this.taskName = attempt.taskName;
     this.attempt = attempt.attempt;
     this.runLabels = run.labels;
-    this.parameters = parameters;
-    this.#controller = controller;
+    this.parameters = taskParameters(task, run);
+    this.abortController = controller;
     this.log = (line) => {
       output.logs ??= new LogBuffer(
         attempt.id,
@@ -178,9 +177,14 @@ class ExecutionContext implements AttemptContext {
     };
   }
 
+  /** The same attempt with the parameters a `beforeTaskStart` hook chose. */
+  withParameters(parameters: Readonly<Record<string, ParameterValue>>): ExecutionContext {
+    return Object.assign(Object.create(ExecutionContext.prototype) as ExecutionContext, this, { parameters });
+  }
+
   /** Node makes the AbortSignal on first access: a runtime that never looks pays nothing. */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.abortController.signal;
   }
 }
 
@@ -195,7 +199,11 @@ async function finish(
   return runtime === undefined ? { context, outcome } : { context, outcome, runtime };
 }
 
-export async function executeAttempt(
+/**
+ * Executes an attempt of `run`. Not async itself: the run record is read here and not kept by the frame
+ * that waits for the runtime (a wide run has one record version per running attempt).
+ */
+export function executeAttempt(
   deps: ExecutorDeps,
   local: LocalAttempt,
   run: RunRecord,
@@ -203,21 +211,32 @@ export async function executeAttempt(
   reclaimed: boolean,
 ): Promise<Execution> {
   const { attempt } = local;
-  const { clock, timers } = deps;
   const task = dag.tasks.get(attempt.taskName);
   if (task === undefined) {
     const message = `task ${attempt.taskName} is not in ${dag.name}`;
-    return {
+    return Promise.resolve({
       context: null,
       outcome: { status: 'failed', exitCode: null, reason: 'TaskNotFound', message, nonRetryable: true },
-    };
+    });
   }
   // Most attempts of an embedded engine log nothing: the buffer is made on the first line.
   const output: Output = { logs: null };
-  let context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output);
-
+  const context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output);
   if (run.cancelRequested)
     return finish(output, context, { status: 'failed', exitCode: null, reason: 'Canceled' });
+  return runAttempt(deps, local, task, context, output);
+}
+
+async function runAttempt(
+  deps: ExecutorDeps,
+  local: LocalAttempt,
+  task: CompiledTask,
+  initial: ExecutionContext,
+  output: Output,
+): Promise<Execution> {
+  const { attempt } = local;
+  const { clock, timers } = deps;
+  let context = initial;
   const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
   if (!('execute' in runtime)) return finish(output, context, runtime);
 
@@ -234,8 +253,7 @@ export async function executeAttempt(
           nonRetryable: answer.veto.retryable !== true,
         });
       }
-      if (answer && 'parameters' in answer)
-        context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output, answer.parameters);
+      if (answer && 'parameters' in answer) context = context.withParameters(answer.parameters);
     } catch (error) {
       return finish(output, context, { ...outcomeFromError(error), reason: 'HookFailed' });
     }

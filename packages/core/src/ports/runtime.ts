@@ -5,6 +5,10 @@
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import type { LogLine, ParameterValue } from '../model/records.js';
 
+/**
+ * What a runtime gets for one attempt. The engine's contexts are class instances with `signal` on the
+ * prototype: a runtime that wraps another should pass the context on (or delegate to it), not spread it.
+ */
 export interface AttemptContext {
   readonly attemptId: string;
   readonly runId: string;
