@@ -75,8 +75,11 @@ export interface PodRuntime extends Runtime {
   readonly client: KubeClient;
 }
 
-/** `signal.reason` → Timeout or Canceled. */
-export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' {
+/**
+ * `signal.reason` → Timeout, Canceled, or Lost (the engine lost its lease on the attempt: another worker
+ * takes it over and adopts the pod, so the pod must be left alone).
+ */
+export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' | 'Lost' {
   const r: unknown = signal.reason;
   const text =
     typeof r === 'string'
@@ -91,7 +94,8 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' {
             .filter((v) => typeof v === 'string')
             .join(' ')
         : '';
-  return /time.?out|deadline/i.test(text) ? 'Timeout' : 'Canceled';
+  if (/time.?out|deadline/i.test(text)) return 'Timeout';
+  return /^lost$/i.test(text.trim()) ? 'Lost' : 'Canceled';
 }
 
 /**
@@ -294,20 +298,29 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     let logs: Promise<void> | undefined;
     let logSlot: LogSlot | undefined;
 
-    const finish = async (outcome: TaskOutcome, deleteNow: boolean): Promise<TaskOutcome> => {
+    /**
+     * `complete`: the pod ended, read the rest of its log; `delete`: stop it now (cancel, timeout, stuck);
+     * `leave`: stop following and leave the pod to the worker that took the attempt over.
+     */
+    const finish = async (
+      outcome: TaskOutcome,
+      how: 'complete' | 'delete' | 'leave',
+    ): Promise<TaskOutcome> => {
       if (logs) {
         // Still waiting for a follow: the container has ended, so its whole log comes in one short read.
-        if (!deleteNow) logSlot?.promote();
+        if (how === 'complete') logSlot?.promote();
         const drained = await Promise.race([
           logs.then(() => true),
-          new Promise<boolean>((r) => setTimeout(() => r(false), deleteNow ? 0 : logDrainTimeoutMs).unref()),
+          new Promise<boolean>((r) =>
+            setTimeout(() => r(false), how === 'complete' ? logDrainTimeoutMs : 0).unref(),
+          ),
         ]);
-        if (!drained && !deleteNow)
+        if (!drained && how === 'complete')
           ctx.log({ stream: 'system', line: 'log stream did not complete in time' });
         ended = true;
         logAbort?.abort();
       }
-      if (deleteNow) await deletePod(namespace, name);
+      if (how === 'delete') await deletePod(namespace, name);
       return outcome;
     };
 
@@ -322,14 +335,14 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       for (;;) {
         if (ctx.signal.aborted) {
           const reason = abortReason(ctx.signal);
+          const message = {
+            Timeout: 'the attempt timed out',
+            Canceled: 'the attempt was canceled',
+            Lost: `this worker lost the attempt; pod ${name} is left to the worker that took it over`,
+          }[reason];
           return await finish(
-            {
-              status: 'failed',
-              exitCode: null,
-              reason,
-              message: reason === 'Timeout' ? 'the attempt timed out' : 'the attempt was canceled',
-            },
-            true,
+            { status: 'failed', exitCode: null, reason, message },
+            reason === 'Lost' ? 'leave' : 'delete',
           );
         }
         const current = informer.get(name);
@@ -341,7 +354,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
               reason: 'PodDeleted',
               message: `pod ${name} was deleted by someone else`,
             },
-            false,
+            'complete',
           );
         }
         let waitMs: number | undefined;
@@ -365,12 +378,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
               .finally(() => slot.release());
           }
           const view = classifyPod(current);
-          if (view.kind === 'done') return await finish(view.outcome, false);
+          if (view.kind === 'done') return await finish(view.outcome, 'complete');
           if (view.kind === 'pending' && view.waitingReason && STUCK_REASONS.has(view.waitingReason)) {
             stuckSince ??= Date.now();
             const waited = Date.now() - stuckSince;
             if (waited >= imagePullDeadlineMs) {
-              return await finish(stuckOutcome(view.waitingReason, view.message, waited), true);
+              return await finish(stuckOutcome(view.waitingReason, view.message, waited), 'delete');
             }
             waitMs = imagePullDeadlineMs - waited;
           } else stuckSince = undefined;

@@ -135,5 +135,7 @@ describe('abortReason', () => {
     [{ reason: 'deadline' }, 'Timeout'],
     ['cancel', 'Canceled'],
     [undefined, 'Canceled'],
+    ['Lost', 'Lost'],
+    ['lost connection', 'Canceled'],
   ])('%s → %s', (reason, expected) => expect(abortReason(aborted(reason))).toBe(expected));
 });

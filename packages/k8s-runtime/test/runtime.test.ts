@@ -263,6 +263,37 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     expect(ctx2.lines.map((l) => l.line)).toContain('working');
   });
 
+  it('leaves the pod running when the engine lost the attempt, for the worker that adopts it', async () => {
+    // Simulated: a pod that runs 1.5 s.
+    const ns = await plane().createNamespace('lost');
+    plane().node.script('work', { afterMs: 1500, logs: ['working'] }, { namespace: ns });
+    const dag = single();
+    const first = runtime(ns);
+    const lost = new AbortController();
+    const ctx1 = attemptContext(dag, 'work', { namespace: ns, runId: 'run-lost', signal: lost.signal });
+    const firstOutcome = first.execute(ctx1);
+    await eventually(
+      'running',
+      async () => (await podsOf(ns, 'kontroler.greedykomodo/run=run-lost'))[0]?.status?.phase === 'Running',
+    );
+    lost.abort('Lost'); // what the engine does when its lease on the attempt expired
+    expect(await firstOutcome).toMatchObject({ status: 'failed', reason: 'Lost' });
+    const [pod] = await podsOf(ns, 'kontroler.greedykomodo/run=run-lost');
+    expect(pod?.status?.phase).toBe('Running');
+    expect(pod?.metadata?.deletionTimestamp).toBeUndefined();
+
+    const second = runtime(ns);
+    const ctx2 = attemptContext(dag, 'work', {
+      namespace: ns,
+      runId: 'run-lost',
+      attemptId: ctx1.attemptId,
+      reclaimed: true,
+    });
+    expect(await second.execute(ctx2)).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(second.adopted).toBe(1);
+    expect(plane().node.started.filter((p) => p.startsWith(`${ns}/`))).toHaveLength(1);
+  });
+
   it('keeps following a pod across an apiserver restart', async () => {
     // Simulated: a pod that runs 6 s while the apiserver restarts (etcd keeps the data).
     const ns = await plane().createNamespace('restart');
