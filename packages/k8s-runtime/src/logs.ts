@@ -3,7 +3,7 @@
  * stream ends by itself when the container terminates; a broken stream (apiserver restart) is resumed with
  * `sinceTime` and lines already delivered are skipped by timestamp.
  */
-import type { LogLine } from '@kontroler/core';
+import type { LogLine, LogResumePoint } from '@kontroler/core';
 import { KubeApiError, readLines, type KubeClient } from './client.js';
 
 export interface LogStreamOptions {
@@ -12,6 +12,11 @@ export interface LogStreamOptions {
   readonly pod: string;
   readonly container: string;
   readonly sink: (line: Omit<LogLine, 'ts'> & { ts?: number }) => void;
+  /**
+   * Where the log stored by an earlier worker ends (an adopted pod): lines up to it are not delivered
+   * again. The apiserver's `sinceTime` has whole seconds, so the rest is skipped here by time and count.
+   */
+  readonly resumeAfter?: LogResumePoint;
   /** Stops the stream (the attempt ended or the drain deadline passed). */
   readonly signal: AbortSignal;
   readonly onError?: (error: unknown) => void;
@@ -33,20 +38,30 @@ export async function streamLogs(options: LogStreamOptions): Promise<void> {
   let lastStamp = '';
   let seenAtLastStamp = 0;
   let failures = 0;
+  const resume = options.resumeAfter;
   while (!signal.aborted) {
     try {
+      const since = lastStamp
+        ? `${lastStamp.slice(0, 19)}Z`
+        : resume
+          ? `${new Date(resume.afterTs).toISOString().slice(0, 19)}Z`
+          : undefined;
       const res = await client.stream(path, {
-        query: {
-          container,
-          follow: true,
-          timestamps: true,
-          ...(lastStamp ? { sinceTime: `${lastStamp.slice(0, 19)}Z` } : {}),
-        },
+        query: { container, follow: true, timestamps: true, ...(since ? { sinceTime: since } : {}) },
         signal,
       });
       let skipAtStamp = seenAtLastStamp;
+      let skipAtResume = resume?.atTs ?? 0;
       for await (const raw of readLines(res)) {
         const { stamp, ts, text } = parseTimestamped(raw);
+        // Until this stream delivers a line of its own, lines the earlier worker stored are skipped.
+        if (resume && !lastStamp && ts !== undefined) {
+          if (ts < resume.afterTs) continue;
+          if (ts === resume.afterTs && skipAtResume > 0) {
+            skipAtResume--;
+            continue;
+          }
+        }
         if (stamp && lastStamp) {
           if (stamp < lastStamp) continue;
           if (stamp === lastStamp && skipAtStamp > 0) {

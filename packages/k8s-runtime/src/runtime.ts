@@ -370,6 +370,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
                       pod: name,
                       container,
                       sink: (line) => ctx.log(line),
+                      ...(ctx.resumeLog ? { resumeAfter: ctx.resumeLog } : {}),
                       signal: (logAbort = new AbortController()).signal,
                       onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
                     })

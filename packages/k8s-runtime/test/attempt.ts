@@ -6,6 +6,7 @@ import {
   type CompiledDag,
   type DagSpec,
   type LogLine,
+  type LogResumePoint,
   type ParameterValue,
 } from '@kontroler/core';
 
@@ -18,6 +19,7 @@ export interface AttemptOverrides {
   readonly parameters?: Record<string, ParameterValue>;
   readonly runLabels?: Record<string, string>;
   readonly reclaimed?: boolean;
+  readonly resumeLog?: LogResumePoint;
 }
 
 export function compile(spec: DagSpec): CompiledDag {
@@ -47,6 +49,7 @@ export function attemptContext(
     parameters: overrides.parameters ?? {},
     ...(overrides.runLabels ? { runLabels: overrides.runLabels } : {}),
     reclaimed: overrides.reclaimed ?? false,
+    ...(overrides.resumeLog ? { resumeLog: overrides.resumeLog } : {}),
     signal: overrides.signal ?? new AbortController().signal,
     log: (line) => lines.push({ ts: line.ts ?? Date.now(), stream: line.stream, line: line.line }),
     lines,

@@ -263,6 +263,32 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     expect(ctx2.lines.map((l) => l.line)).toContain('working');
   });
 
+  it('resumes the log of an adopted pod after the lines the earlier worker stored', async () => {
+    // Simulated: a pod writing six lines over 3 s, served with follow and timestamps.
+    const ns = await plane().createNamespace('resume-log');
+    const all = Array.from({ length: 6 }, (_, i) => `line ${i + 1}`);
+    plane().node.script('work', { afterMs: 3000, logs: all }, { namespace: ns });
+    const dag = single();
+    const first = runtime(ns);
+    const ctx1 = attemptContext(dag, 'work', { namespace: ns, runId: 'run-resume' });
+    void first.execute(ctx1); // this worker "crashes": abandoned, never told
+    await eventually('two lines stored', () => ctx1.lines.length >= 2);
+    const stored = ctx1.lines.slice();
+    const lastTs = stored[stored.length - 1]!.ts;
+    const second = runtime(ns);
+    const ctx2 = attemptContext(dag, 'work', {
+      namespace: ns,
+      runId: 'run-resume',
+      attemptId: ctx1.attemptId,
+      reclaimed: true,
+      resumeLog: { afterTs: lastTs, atTs: stored.filter((l) => l.ts === lastTs).length },
+    });
+    expect(await second.execute(ctx2)).toMatchObject({ status: 'succeeded' });
+    const resumed = ctx2.lines.filter((l) => l.stream === 'stdout').map((l) => l.line);
+    // Every line exactly once across the two workers.
+    expect([...stored.map((l) => l.line), ...resumed]).toEqual(all);
+  });
+
   it('leaves the pod running when the engine lost the attempt, for the worker that adopts it', async () => {
     // Simulated: a pod that runs 1.5 s.
     const ns = await plane().createNamespace('lost');

@@ -7,10 +7,10 @@
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { NonRetryableError, RetryAfterError } from '../errors/task-errors.js';
-import type { AttemptRecord, ParameterValue, RunRecord } from '../model/records.js';
+import type { AttemptRecord, LogLine, ParameterValue, RunRecord } from '../model/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AttemptContext, Runtime, TaskOutcome } from '../ports/runtime.js';
+import type { AttemptContext, LogResumePoint, Runtime, TaskOutcome } from '../ports/runtime.js';
 import type { Store } from '../ports/store.js';
 import type { PluginRegistry } from '../plugins/host.js';
 import { LogBuffer } from './log-buffer.js';
@@ -139,6 +139,8 @@ class ExecutionContext implements AttemptContext {
   readonly attempt: number;
   readonly runLabels: Readonly<Record<string, string>> | undefined;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** Set before the runtime starts, for a reclaimed attempt with stored log lines. */
+  resumeLog: LogResumePoint | undefined;
   // TS-private rather than #private: `withParameters` copies it.
   private readonly abortController: AbortController;
   /** A property, not a method: runtimes may pass `ctx.log` around detached from `ctx`. */
@@ -163,6 +165,7 @@ class ExecutionContext implements AttemptContext {
     this.attempt = attempt.attempt;
     this.runLabels = run.labels;
     this.parameters = taskParameters(task, run);
+    this.resumeLog = undefined;
     this.abortController = controller;
     this.log = (line) => {
       output.logs ??= new LogBuffer(
@@ -186,6 +189,31 @@ class ExecutionContext implements AttemptContext {
   get signal(): AbortSignal {
     return this.abortController.signal;
   }
+}
+
+/** Lines read from the end of a stored log to find where it ends (the count of lines at its last time). */
+const LOG_TAIL = 200;
+
+/**
+ * Where the stored log of a reclaimed attempt ends (the lines its runtime wrote; the engine's own `system`
+ * lines do not count), or undefined when there is none. A failed read costs duplicates, not the attempt.
+ */
+async function storedLogEnd(deps: ExecutorDeps, attemptId: string): Promise<LogResumePoint | undefined> {
+  let lines: readonly LogLine[];
+  try {
+    lines = await deps.store.readLogs(attemptId, { tail: LOG_TAIL });
+  } catch (error) {
+    deps.reportError(error, `logs:${attemptId}`);
+    return undefined;
+  }
+  let afterTs = Number.NEGATIVE_INFINITY;
+  let atTs = 0;
+  for (const line of lines) {
+    if (line.stream === 'system') continue;
+    if (line.ts > afterTs) [afterTs, atTs] = [line.ts, 1];
+    else if (line.ts === afterTs) atTs++;
+  }
+  return atTs === 0 ? undefined : { afterTs, atTs };
 }
 
 /** Flushes the attempt's logs (when it wrote any) and pairs the outcome with its context. */
@@ -237,6 +265,7 @@ async function runAttempt(
   const { attempt } = local;
   const { clock, timers } = deps;
   let context = initial;
+  if (context.reclaimed) context.resumeLog = await storedLogEnd(deps, attempt.id);
   const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
   if (!('execute' in runtime)) return finish(output, context, runtime);
 

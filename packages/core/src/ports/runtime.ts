@@ -32,10 +32,21 @@ export interface AttemptContext {
    * running (a pod) or report it lost (a child process of a dead engine). Never start a twin.
    */
   readonly reclaimed: boolean;
+  /**
+   * For a reclaimed attempt whose earlier worker stored log lines: where they end. A runtime that adopts a
+   * task still running (a pod) resumes its log after them instead of storing it twice.
+   */
+  readonly resumeLog?: LogResumePoint;
   /** Aborted when the attempt is canceled or times out; `signal.reason` says which. */
   readonly signal: AbortSignal;
   /** Writes log lines to the store; lines are batched and never block the task. */
   readonly log: (line: Omit<LogLine, 'ts'> & { ts?: number }) => void;
+}
+
+/** The end of an attempt's stored log: the time of its last line, and how many stored lines have that time. */
+export interface LogResumePoint {
+  readonly afterTs: number;
+  readonly atTs: number;
 }
 
 export interface TaskOutcome {

@@ -7,7 +7,7 @@
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { ParameterValue } from '../model/records.js';
-import type { AttemptContext, Runtime, TaskOutcome } from '../ports/runtime.js';
+import type { AttemptContext, LogResumePoint, Runtime, TaskOutcome } from '../ports/runtime.js';
 
 export interface ScriptedOutcome {
   /** 0 succeeds; anything else fails. */
@@ -34,6 +34,8 @@ export interface FakeRuntimeCall {
   readonly attempt: number;
   readonly reclaimed: boolean;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** Where the stored log of a reclaimed attempt ended (`AttemptContext.resumeLog`). */
+  readonly resumeLog?: LogResumePoint;
   /** False when the call adopted an execution already under way or done. */
   readonly started: boolean;
 }
@@ -86,6 +88,7 @@ export class FakeRuntime implements Runtime {
       attempt: context.attempt,
       reclaimed: context.reclaimed,
       parameters: context.parameters,
+      ...(context.resumeLog ? { resumeLog: context.resumeLog } : {}),
       started: existing === undefined,
     });
     if (existing !== undefined) return existing;

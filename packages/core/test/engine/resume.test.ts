@@ -27,6 +27,14 @@ describe('engine: resume after a crash', () => {
     const runs = await Promise.all([1, 2, 3].map(() => a.engine.submit('job')));
     while (runtime.calls.length < 3) await a.recorder.until((e) => e.name === 'task.started');
     await a.engine.stop({ releaseLeases: false });
+    // What A's runtime had stored of the first attempt's log (two lines share the last millisecond).
+    const logged = runtime.calls[0]!.attemptId;
+    await store.appendLogs(logged, [
+      { ts: 1000, stream: 'stdout', line: 'one' },
+      { ts: 2000, stream: 'stdout', line: 'two' },
+      { ts: 2000, stream: 'stderr', line: 'three' },
+      { ts: 9000, stream: 'system', line: 'a note of the engine' },
+    ]);
 
     const b = createEngine({
       store,
@@ -44,6 +52,10 @@ describe('engine: resume after a crash', () => {
     expect(runtime.calls).toHaveLength(3);
     await clock.advance(2_000);
     expect(runtime.calls.filter((c) => c.reclaimed)).toHaveLength(3);
+    // The reclaiming runtime learns where the stored log ends; attempts with no stored lines get nothing.
+    const reclaims = runtime.calls.filter((c) => c.reclaimed);
+    expect(reclaims.find((c) => c.attemptId === logged)?.resumeLog).toEqual({ afterTs: 2000, atTs: 2 });
+    expect(reclaims.filter((c) => c.resumeLog !== undefined)).toHaveLength(1);
     await clock.advance(120_000);
     for (const run of runs) expect((await recorder.finished(run.id)).state).toBe('succeeded');
 

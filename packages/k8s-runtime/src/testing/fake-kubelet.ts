@@ -142,7 +142,9 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
     }
     const follow = url.searchParams.get('follow') === 'true';
     const timestamps = url.searchParams.get('timestamps') === 'true';
-    const sinceTime = url.searchParams.get('sinceTime');
+    // Compared as times, like the kubelet: "…:05.500Z" is after "…:05Z" although it sorts before it.
+    const since = url.searchParams.get('sinceTime');
+    const sinceMs = since === null ? Number.NEGATIVE_INFINITY : Date.parse(since);
     const tail = url.searchParams.get('tailLines');
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     let sent = 0;
@@ -150,7 +152,7 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
     const flush = (): void => {
       for (; sent < buffer.lines.length; sent++) {
         const line = buffer.lines[sent]!;
-        if (sinceTime && line.ts < sinceTime) continue;
+        if (Date.parse(line.ts) < sinceMs) continue;
         res.write(timestamps ? `${line.ts} ${line.text}\n` : `${line.text}\n`);
       }
       if (!follow || buffer.done) {
