@@ -3,7 +3,8 @@
  * costs, on an embedded PostgreSQL.
  *
  * - RSS with 10,000 active task attempts: the compiled controller (`npm run build` first) in its own process
- *   (`node apps/controller/dist/main.js`, configured by environment) on the Kubernetes runtime; 100 runs ×
+ *   (`node apps/controller/dist/main.js` with the node flags of deploy/base, and again without them for
+ *   comparison, configured by environment) on the Kubernetes runtime; 100 runs ×
  *   100 parallel tasks, all claimed and running at once as pods the simulated node holds Running. RSS is
  *   read from /proc/<pid>/status, idle after start and with every attempt active (the bench process's own
  *   memory, with TypeScript loaded through tsx, is not counted);
@@ -54,14 +55,8 @@ function deployedNodeFlags(): string[] {
   return [...fromCommand, ...nodeOptions.split(' ').filter(Boolean)];
 }
 
-/**
- * The controller's node flags: as deployed, plus `BENCH_CONTROLLER_NODE_FLAGS` (e.g.
- * `--heapsnapshot-signal=SIGUSR2` to inspect it).
- */
-const NODE_FLAGS = [
-  ...deployedNodeFlags(),
-  ...(process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-];
+/** Extra node flags for the controller (e.g. `--heapsnapshot-signal=SIGUSR2` to inspect it). */
+const EXTRA_FLAGS = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const rows: BenchRow[] = [];
 let schemaCounter = 0;
 
@@ -176,7 +171,9 @@ async function benchActiveAttempts(
   pg: EmbeddedPostgresHandle,
   plane: ControlPlane,
   dir: string,
+  variant: { label: string; flags: readonly string[] },
 ): Promise<void> {
+  const NODE_FLAGS = [...variant.flags, ...EXTRA_FLAGS];
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npm run build first`);
   const ns = await plane.createNamespace('bench-rss');
   const unscript = plane.node.script(() => true, { afterMs: Infinity }, { namespace: ns });
@@ -281,14 +278,14 @@ async function benchActiveAttempts(
       await new Promise((r) => setTimeout(r, 60_000));
     }
     rows.push({
-      name: 'controller RSS, idle after start',
+      name: `controller RSS, idle after start${variant.label}`,
       value: mb(idle.rss),
-      note: `node ${NODE_FLAGS.join(' ')} dist/main.js (flags as in deploy/base) in its own process, Kubernetes runtime, readyz ok + 2 s`,
+      note: `node ${NODE_FLAGS.join(' ')} dist/main.js in its own process, Kubernetes runtime, readyz ok + 2 s`,
     });
     rows.push({
-      name: `controller RSS, ${ACTIVE.toLocaleString('en')} active attempts`,
+      name: `controller RSS, ${ACTIVE.toLocaleString('en')} active attempts${variant.label}`,
       value: mb(active.rss),
-      target: '< 200 MB',
+      ...(variant.label === '' ? { target: '< 200 MB' } : {}),
       note: `peak (VmHWM) ${mb(active.hwm)}; ${runs} runs × ${perRun} tasks, all running in the store after ${(claimMs / 1000).toFixed(1)} s; ${pods.toLocaleString('en')} pods Running on the simulated node${pods < runs * perRun ? ' (stalled)' : ''} after ${(podsMs / 1000).toFixed(1)} s; read ${SETTLE_MS / 1000} s later; ${heap}`,
     });
   } finally {
@@ -418,7 +415,9 @@ async function main(): Promise<void> {
       rows.push({ name: 'Kubernetes rows', value: 'skipped', note: `no ${missing.join(', ')} in ${bin}` });
     } else {
       plane = await startControlPlane();
-      await benchActiveAttempts(pg, plane, dir);
+      // As deployed (deploy/base: the container's node flags and NODE_OPTIONS), then plain node for comparison.
+      await benchActiveAttempts(pg, plane, dir, { label: '', flags: deployedNodeFlags() });
+      await benchActiveAttempts(pg, plane, dir, { label: ' (plain node)', flags: [] });
     }
     await benchInstant(pg);
     if (plane) await benchKubernetes(pg, plane);
