@@ -41,6 +41,11 @@ describe('console files', () => {
       const index = await withConsole.request('GET', '/');
       expect(index.status).toBe(200);
       expect(index.text).toContain('<title>Kontroler</title>');
+      // No inline or evaluated script may run in the console.
+      const csp = index.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+      expect(csp).toContain("frame-ancestors 'none'");
       expect((await withConsole.request('GET', '/app.js')).text).toBe('console.log(1)');
       const deep = await withConsole.request('GET', '/runs/123/logs');
       expect(deep.text).toContain('<title>Kontroler</title>');

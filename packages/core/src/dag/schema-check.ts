@@ -2,16 +2,17 @@
  * Layer one of validation: the document's shape, checked by ajv against `dagSchema` and turned into
  * DagIssues that name the path and the task.
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import { dagSchema } from './schema.js';
+import type { ErrorObject } from 'ajv';
+import { validate as generatedValidator } from './shape-validator.generated.js';
 import type { DagIssue } from './issues.js';
 import { isObject, own } from './guards.js';
 import { escapeToken, tokens } from './pointer.js';
 
-// Compiled once at module load. `useDefaults` stays off so validation never writes into the caller's
-// object; `strict: false` because TypeBox annotations (e.g. `default` inside unions) are not ajv keywords.
-const ajv = new Ajv({ allErrors: true, useDefaults: false, strict: false });
-const validateShape = ajv.compile(dagSchema);
+// Compiled ahead of time from dagSchema (scripts/shape-validator-source.ts; a test fails when it is stale):
+// compiling at run time means `new Function`, which the console's Content-Security-Policy forbids.
+const validateShape = generatedValidator as unknown as ((doc: unknown) => boolean) & {
+  errors?: ErrorObject[] | null;
+};
 
 /** The task name at `/tasks/N`, when the document has one there. */
 export function taskAt(doc: unknown, path: string): string | undefined {
