@@ -309,7 +309,17 @@ export function createEngine(options: EngineOptions): Engine {
     const { snapshot, dag } = loaded;
     const started: NotifiableEvent = { name: 'task.started', payload: { run: snapshot.run, attempt } };
     emit(started);
-    const messages = selectOutbox(notifiers(), [started], dag, clock.now(), newId, logger);
+    // Not part of the claim's commit, so the id is the attempt's own: a worker that crashes before this
+    // line leaves the attempt to be reclaimed, and the reclaim enqueues the same message (stores ignore an
+    // id they hold), so it is neither lost nor sent twice.
+    const messages = selectOutbox(
+      notifiers(),
+      [started],
+      dag,
+      clock.now(),
+      (topic) => `task.started:${attempt.id}:${topic}`,
+      logger,
+    );
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
@@ -445,7 +455,7 @@ export function createEngine(options: EngineOptions): Engine {
       }),
     );
     const createdEvent: NotifiableEvent = { name: 'run.created', payload: { run } };
-    const outbox = selectOutbox(notifiers(), [createdEvent], dag, now, newId, logger);
+    const outbox = selectOutbox(notifiers(), [createdEvent], dag, now, () => newId(), logger);
     const result = await store.createRun({ run, attempts, ...(outbox.length > 0 ? { outbox } : {}) });
     if (!result.created) return result;
     cache.set({ run: result.run, attempts });
@@ -479,7 +489,7 @@ export function createEngine(options: EngineOptions): Engine {
         const after = applyRunCommit(snapshot, commit);
         if (after === 'conflict') throw Errors.conflict('run', runId);
         const retried: NotifiableEvent = { name: 'run.retried', payload: { run: after.run } };
-        const outbox = selectOutbox(notifiers(), [retried], target ?? dag, now, newId, logger);
+        const outbox = selectOutbox(notifiers(), [retried], target ?? dag, now, () => newId(), logger);
         const answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
         if (answer.ok) {
           const committed = { run: { ...after.run, revision: answer.revision }, attempts: after.attempts };

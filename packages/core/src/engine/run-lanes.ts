@@ -230,7 +230,14 @@ export class RunLanes {
         parts.newAttempts,
         this.deps.wantsTaskEvents(),
       );
-      const outbox = selectOutbox(this.deps.notifiers(), events, dag, now, this.deps.newId, this.deps.logger);
+      const outbox = selectOutbox(
+        this.deps.notifiers(),
+        events,
+        dag,
+        now,
+        () => this.deps.newId(),
+        this.deps.logger,
+      );
       let answer;
       const signalsBefore = this.deps.workSignals?.();
       try {
@@ -290,7 +297,7 @@ export function selectOutbox(
   events: readonly NotifiableEvent[],
   dag: CompiledDag,
   now: number,
-  newId: () => string,
+  newId: (topic: string) => string,
   logger: Logger,
 ): OutboxMessage[] {
   const messages: OutboxMessage[] = [];
@@ -299,7 +306,7 @@ export function selectOutbox(
       try {
         const selected = notifier.select(event, dag);
         if (selected !== null)
-          messages.push({ ...selected, id: newId(), topic: notifier.topic, createdAt: now });
+          messages.push({ ...selected, id: newId(notifier.topic), topic: notifier.topic, createdAt: now });
       } catch (error) {
         logger.error({ err: error, notifier: notifier.name, event: event.name }, 'notifier select threw');
       }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notifier, OutboxRecord } from '../../src/index.js';
-import { dagDoc, harness, type Harness } from './harness.js';
+import { createMemoryStore, FakeClock, FakeRuntime, type MemoryStore } from '../../src/testing/index.js';
+import { counterIds, dagDoc, harness, type Harness } from './harness.js';
 
 describe('engine: notifier outbox', () => {
   let h: Harness;
@@ -62,5 +63,70 @@ describe('engine: notifier outbox', () => {
     expect(entry?.message.status).toBe('failed');
     expect(entry!.attempts.length).toBeGreaterThan(1);
     expect(entry!.attempts.length).toBeLessThan(6);
+  });
+});
+
+describe('engine: task.started messages across a crash', () => {
+  it.each([
+    ['before its task.started message reached the store', true],
+    ['after its task.started message reached the store', false],
+  ])('a worker that crashed %s: the reclaim leaves exactly one message', async (_when, failEnqueue) => {
+    const clock = new FakeClock();
+    const store = createMemoryStore();
+    const runtime = new FakeRuntime({ clock });
+    runtime.script({ task: 'work' }, { exitCode: 0, delayMs: 120_000 });
+    const notifier: Notifier = {
+      name: 'starts',
+      topic: 'starts',
+      select: (event) =>
+        event.name === 'task.started'
+          ? { runId: event.payload.run.id, payload: { task: event.payload.attempt.taskName } }
+          : null,
+      deliver: async () => ({ ok: true, statusCode: 200, error: null, durationMs: 1 }),
+    };
+    // Worker A's store loses its outbox writes: what a crash right after the claim looks like.
+    const storeOfA = failEnqueue
+      ? (new Proxy(store, {
+          get(target, property) {
+            if (property === 'enqueueOutbox') return async () => Promise.reject(new Error('crashed'));
+            const value: unknown = Reflect.get(target, property);
+            return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+          },
+        }) as MemoryStore)
+      : store;
+    const a = await harness({
+      clock,
+      store: storeOfA,
+      runtime,
+      notifiers: [notifier],
+      workerId: 'A',
+      leaseMs: 30_000,
+      newId: counterIds('a'),
+    });
+    await a.engine.registerDag(dagDoc('starts', [{ name: 'work' }]));
+    const run = await a.engine.submit('starts');
+    await a.recorder.until((e) => e.name === 'task.started');
+    await a.engine.stop({ releaseLeases: false });
+    const before = (await store.listDeliveries(run.id)).filter((d) => d.message.topic === 'starts');
+    expect(before).toHaveLength(failEnqueue ? 0 : 1);
+
+    const b = await harness({
+      clock,
+      store,
+      runtime,
+      notifiers: [notifier],
+      workerId: 'B',
+      leaseMs: 30_000,
+      newId: counterIds('b'),
+    });
+    try {
+      await clock.advance(31_000); // A's lease expires: B reclaims the attempt and announces it again
+      await clock.advance(120_000);
+      expect((await b.recorder.finished(run.id)).state).toBe('succeeded');
+      const after = (await store.listDeliveries(run.id)).filter((d) => d.message.topic === 'starts');
+      expect(after.map((d) => d.message.payload)).toEqual([{ task: 'work' }]);
+    } finally {
+      await b.engine.stop();
+    }
   });
 });

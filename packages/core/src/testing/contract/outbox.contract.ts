@@ -130,6 +130,25 @@ export function outboxContract(fixture: StoreFixture): void {
       expect(await claimIds(store, topic, T0 + 100_000)).toEqual([]);
     });
 
+    it('ignores a message whose id it already holds, whatever its state', async () => {
+      const { store } = fixture;
+      const topic = uniqueName('topic');
+      const { run } = await seedRun(store);
+      const message = makeOutboxMessage({ runId: run.id, topic, createdAt: T0, payload: { n: 1 } });
+      await store.enqueueOutbox([message]);
+      expect(await claimIds(store, topic, T0 + 10)).toEqual([message.id]);
+      await store.recordDelivery(message.id, {
+        attempt: delivery(message.id, T0 + 20, true, 1),
+        outcome: 'delivered',
+      });
+      // The same id again (a reclaimed attempt announcing itself again): no second message, no reset.
+      await store.enqueueOutbox([{ ...message, payload: { n: 2 }, createdAt: T0 + 30 }]);
+      const entries = await store.listDeliveries(run.id);
+      expect(entries.map((e) => [e.message.id, e.message.status, e.message.payload])).toEqual([
+        [message.id, 'delivered', { n: 1 }],
+      ]);
+    });
+
     it('requeues a failed or delivered message, and only those', async () => {
       const { store } = fixture;
       const topic = uniqueName('topic');
