@@ -18,6 +18,7 @@ interface Run {
   id: string;
   state: string;
   dagName: string;
+  namespace: string;
   parameters: Record<string, unknown>;
   durationMs: number | null;
   cancelRequested: boolean;
@@ -352,11 +353,26 @@ describe('deliveries', () => {
     });
     expect(list.body).toHaveLength(1);
     expect(list.body[0]).toMatchObject({ id, status: 'failed', history: [{ statusCode: 503 }] });
-    expect((await h.request('POST', `${V1}/deliveries/${id}/redeliver`, { token: editor })).status).toBe(202);
+    // Who may redeliver is decided by the run's namespace: an editor elsewhere does not even see it, a
+    // viewer of its namespace may not, an editor of its namespace may.
+    const namespace = run.namespace;
+    const elsewhere = (await h.user('ed-elsewhere', [{ role: 'editor', namespace: 'elsewhere' }])).token;
+    const nsViewer = (await h.user('vi-ns', [{ role: 'viewer', namespace }])).token;
+    const nsEditor = (await h.user('ed-ns', [{ role: 'editor', namespace }])).token;
+    const redeliver = async (token: string) =>
+      (await h.request('POST', `${V1}/deliveries/${id}/redeliver`, { token })).status;
+    expect(await redeliver(elsewhere)).toBe(404);
+    expect(await redeliver(nsViewer)).toBe(403);
+    expect(await redeliver(nsEditor)).toBe(202);
     const after = await h.request<Array<{ status: string }>>('GET', `${V1}/runs/${run.id}/deliveries`, {
       token: viewer,
     });
     expect(after.body[0]?.status).toBe('pending');
+    // Pending already: nothing to redeliver.
+    const again = await h.request<{ code: string }>('POST', `${V1}/deliveries/${id}/redeliver`, {
+      token: editor,
+    });
+    expect([again.status, again.body.code]).toEqual([409, 'DELIVERY_PENDING']);
     expect(
       (await h.request('POST', `${V1}/deliveries/${randomUUID()}/redeliver`, { token: editor })).status,
     ).toBe(404);

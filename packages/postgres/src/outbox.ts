@@ -128,6 +128,11 @@ export async function listDeliveries(
   return messages.rows.map((row) => ({ message: toOutbox(row), attempts: byMessage.get(row.id) ?? [] }));
 }
 
+export async function getOutbox(db: Queryable, url: string, id: string): Promise<OutboxRecord | undefined> {
+  const { rows } = await query<OutboxRow>(db, url, 'select * from outbox where id = $1', [id]);
+  return rows[0] === undefined ? undefined : toOutbox(rows[0]);
+}
+
 export async function requeueOutbox(db: Queryable, url: string, id: string, now: number): Promise<boolean> {
   const result = await query(
     db,

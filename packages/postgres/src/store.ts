@@ -787,6 +787,8 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     listDeliveries: (runId: string): Promise<Array<{ message: OutboxRecord; attempts: DeliveryAttempt[] }>> =>
       outbox.listDeliveries(db, url, runId),
 
+    getOutbox: (id: string): Promise<OutboxRecord | undefined> => outbox.getOutbox(db, url, id),
+
     async requeueOutbox(id: string, now: number): Promise<boolean> {
       const requeued = await outbox.requeueOutbox(db, url, id, now);
       if (requeued) {

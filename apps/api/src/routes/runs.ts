@@ -9,7 +9,7 @@ import {
   type RunState,
   type StoredLogLine,
 } from '@kontroler/core';
-import { ApiError, badRequest, forbidden, notFound } from '../problem.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../problem.js';
 import { hasRole, namespacesWith } from '../rbac/grants.js';
 import { openSse } from '../sse.js';
 import {
@@ -291,12 +291,20 @@ export function runHandlers(ctx: ApiContext): Handlers {
     },
 
     async redeliver(req, res) {
-      const p = principal(req);
-      // The store cannot say which run (so which namespace) a delivery belongs to: global editors only.
-      if (!hasRole(p, 'editor', null)) throw forbidden('redelivery needs a global editor role');
       const id = param(req, 'id');
+      const missing = () => notFound('DELIVERY_NOT_FOUND', `delivery ${id} does not exist`);
+      const message = await store.getOutbox(id).catch(unlessUnavailable(undefined));
+      if (!message) throw missing();
+      // An editor of the run's namespace may redeliver; a message of no run needs a global editor.
+      const run =
+        message.runId === null
+          ? undefined
+          : await store.getRun(message.runId).catch(unlessUnavailable(undefined));
+      if (run) authorize(req, 'editor', run.namespace, missing);
+      else if (!hasRole(principal(req), 'editor', null))
+        throw forbidden('redelivery of this message needs a global editor role');
       const ok = await store.requeueOutbox(id, ctx.now()).catch(unlessUnavailable(false));
-      if (!ok) throw notFound('DELIVERY_NOT_FOUND', `delivery ${id} does not exist or is still pending`);
+      if (!ok) throw conflict('DELIVERY_PENDING', `delivery ${id} is still pending: it is sent when due`);
       await auditor.record(req, 'delivery.redeliver', id);
       res.status(202).end();
     },

@@ -285,6 +285,11 @@ export class MemoryStore implements Store {
     return this.#outbox.deliveries(runId);
   }
 
+  async getOutbox(id: string): Promise<OutboxRecord | undefined> {
+    this.#assertOpen();
+    return this.#outbox.get(id);
+  }
+
   async requeueOutbox(id: string, now: number): Promise<boolean> {
     this.#assertOpen();
     const requeued = this.#outbox.requeue(id, now);

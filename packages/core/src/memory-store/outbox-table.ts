@@ -71,6 +71,10 @@ export class OutboxTable {
     return claimed.map((row) => row.record);
   }
 
+  get(id: string): OutboxRecord | undefined {
+    return this.#rows.get(id)?.record;
+  }
+
   /** Records a delivery try; false when the message does not exist. */
   recordDelivery(id: string, result: DeliveryResult): boolean {
     const row = this.#rows.get(id);

@@ -228,6 +228,8 @@ export interface OutboxStore {
   claimOutbox(claim: OutboxClaim): Promise<OutboxRecord[]>;
   recordDelivery(id: string, result: DeliveryResult): Promise<void>;
   listDeliveries(runId: string): Promise<Array<{ message: OutboxRecord; attempts: DeliveryAttempt[] }>>;
+  /** One message by id (the API checks who may redeliver it by its run's namespace). */
+  getOutbox(id: string): Promise<OutboxRecord | undefined>;
   /** Makes a delivered or failed message pending again (manual redelivery). */
   requeueOutbox(id: string, now: number): Promise<boolean>;
   /** Calls `listener` when outbox messages were enqueued. */

@@ -147,6 +147,8 @@ export function outboxContract(fixture: StoreFixture): void {
       expect(entries.map((e) => [e.message.id, e.message.status, e.message.payload])).toEqual([
         [message.id, 'delivered', { n: 1 }],
       ]);
+      expect(await store.getOutbox(message.id)).toMatchObject({ id: message.id, runId: run.id, topic });
+      expect(await store.getOutbox(`${message.id}-missing`)).toBeUndefined();
     });
 
     it('requeues a failed or delivered message, and only those', async () => {
