@@ -294,4 +294,45 @@ describe('namespaces', () => {
     });
     expect(takeover.status).toBe(409);
   });
+
+  it('lists DAGs and runs of every namespace a user may view, merged, without ?namespace=', async () => {
+    const admin = (await h.user('ns-admin', [{ role: 'admin', namespace: null }])).token;
+    for (const ns of ['merge-a', 'merge-b', 'merge-c']) {
+      const saved = await h.request('POST', `${V1}/dags?namespace=${ns}`, {
+        token: admin,
+        body: sampleDag(`dag-${ns}`),
+      });
+      expect(saved.status, saved.text).toBe(201);
+      expect((await h.request('POST', `${V1}/dags/dag-${ns}/runs`, { token: admin, body: {} })).status).toBe(
+        201,
+      );
+    }
+    const two = (
+      await h.user('ns-two', [
+        { role: 'viewer', namespace: 'merge-a' },
+        { role: 'editor', namespace: 'merge-b' },
+      ])
+    ).token;
+    const dags = await h.request<{ items: Array<{ name: string }> }>('GET', `${V1}/dags?search=dag-merge`, {
+      token: two,
+    });
+    expect(dags.status, dags.text).toBe(200);
+    expect(dags.body.items.map((d) => d.name).sort()).toEqual(['dag-merge-a', 'dag-merge-b']);
+    const runs = await h.request<{ items: Array<{ dagName: string }> }>('GET', `${V1}/runs`, { token: two });
+    expect(runs.status, runs.text).toBe(200);
+    expect(runs.body.items.map((r) => r.dagName).sort()).toEqual(['dag-merge-a', 'dag-merge-b']);
+    // One namespace asked for: that one only; one the user cannot view: nothing.
+    const onlyB = await h.request<{ items: Array<{ dagName: string }> }>(
+      'GET',
+      `${V1}/runs?namespace=merge-b`,
+      {
+        token: two,
+      },
+    );
+    expect(onlyB.body.items.map((r) => r.dagName)).toEqual(['dag-merge-b']);
+    const hidden = await h.request<{ items: unknown[] }>('GET', `${V1}/dags?namespace=merge-c`, {
+      token: two,
+    });
+    expect(hidden.body.items).toEqual([]);
+  });
 });

@@ -431,6 +431,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       const where: string[] = [];
       if (!filter.includeDeleted) where.push('deleted_at is null');
       if (filter.namespace !== undefined) where.push(`namespace = ${p(filter.namespace)}`);
+      if (filter.namespaces !== undefined) where.push(`namespace = any(${p(filter.namespaces)}::text[])`);
       if (filter.search) {
         where.push(`strpos(lower(name), lower(${p(filter.search)})) > 0`);
       }
@@ -648,6 +649,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       const where: string[] = [];
       if (filter.dagName !== undefined) where.push(`dag_name = ${p(filter.dagName)}`);
       if (filter.namespace !== undefined) where.push(`namespace = ${p(filter.namespace)}`);
+      if (filter.namespaces !== undefined) where.push(`namespace = any(${p(filter.namespaces)}::text[])`);
       if (filter.states && filter.states.length > 0) where.push(`state = any(${p(filter.states)}::text[])`);
       if (filter.createdFrom !== undefined) where.push(`created_at >= ${p(new Date(filter.createdFrom))}`);
       if (filter.createdTo !== undefined) where.push(`created_at < ${p(new Date(filter.createdTo))}`);

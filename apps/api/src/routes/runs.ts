@@ -133,16 +133,13 @@ export function runHandlers(ctx: ApiContext): Handlers {
     async listRuns(req, res) {
       const p = principal(req);
       const visible = namespacesWith(p, 'viewer');
-      let namespace = queryString(req, 'namespace');
-      if (visible !== null) {
-        if ((namespace !== undefined && !visible.includes(namespace)) || visible.length === 0) {
-          res.json({ items: [], nextCursor: null });
-          return;
-        }
-        if (namespace === undefined) {
-          if (visible.length > 1) throw badRequest('you have roles in several namespaces: pass ?namespace=');
-          namespace = visible[0];
-        }
+      const namespace = queryString(req, 'namespace');
+      if (
+        visible !== null &&
+        ((namespace !== undefined && !visible.includes(namespace)) || visible.length === 0)
+      ) {
+        res.json({ items: [], nextCursor: null });
+        return;
       }
       const states = queryString(req, 'state')
         ?.split(',')
@@ -153,6 +150,8 @@ export function runHandlers(ctx: ApiContext): Handlers {
       const filter: RunFilter = {
         ...(dagName ? { dagName } : {}),
         ...(namespace ? { namespace } : {}),
+        // Without ?namespace=, a user with roles in some namespaces sees their runs merged.
+        ...(visible !== null && namespace === undefined ? { namespaces: visible } : {}),
         ...(states && states.length > 0 ? { states } : {}),
         ...(createdFrom !== undefined ? { createdFrom } : {}),
         ...(createdTo !== undefined ? { createdTo } : {}),

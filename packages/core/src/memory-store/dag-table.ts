@@ -69,6 +69,7 @@ export class DagTable {
       (dag) =>
         (filter.includeDeleted === true || dag.deletedAt === null) &&
         (filter.namespace === undefined || dag.namespace === filter.namespace) &&
+        (filter.namespaces === undefined || filter.namespaces.includes(dag.namespace)) &&
         (search === undefined || dag.name.toLowerCase().includes(search)),
     );
     return paginate(matches, BY_NAME, page);

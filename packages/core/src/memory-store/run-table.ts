@@ -77,6 +77,7 @@ export class RunTable {
       (run) =>
         (filter.dagName === undefined || run.dagName === filter.dagName) &&
         (filter.namespace === undefined || run.namespace === filter.namespace) &&
+        (filter.namespaces === undefined || filter.namespaces.includes(run.namespace)) &&
         (states === undefined || states.has(run.state)) &&
         (filter.createdFrom === undefined || run.createdAt >= filter.createdFrom) &&
         (filter.createdTo === undefined || run.createdAt < filter.createdTo),

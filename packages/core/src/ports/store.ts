@@ -35,6 +35,8 @@ export interface Page<T> {
 
 export interface DagFilter {
   readonly namespace?: string;
+  /** Any of these namespaces (a user with roles in several); combined with `namespace` by AND. */
+  readonly namespaces?: readonly string[];
   /** Case-insensitive substring of the name. */
   readonly search?: string;
   readonly includeDeleted?: boolean;
@@ -44,6 +46,8 @@ export interface DagFilter {
 export interface RunFilter {
   readonly dagName?: string;
   readonly namespace?: string;
+  /** Any of these namespaces (a user with roles in several); combined with `namespace` by AND. */
+  readonly namespaces?: readonly string[];
   readonly states?: readonly RunState[];
   /** Inclusive lower bound on createdAt. */
   readonly createdFrom?: number;

@@ -11,7 +11,7 @@ import {
   type DagRecord,
   type DagSpec,
 } from '@kontroler/core';
-import { ApiError, badRequest, forbidden, notFound } from '../../problem.js';
+import { ApiError, forbidden, notFound } from '../../problem.js';
 import { namespacesWith } from '../../rbac/grants.js';
 import {
   authorize,
@@ -123,25 +123,22 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       const search = queryString(req, 'search');
       const cursor = queryString(req, 'cursor');
       const limit = pageLimit(req);
-      let namespace = requested;
-      if (visible !== null) {
-        if (requested !== undefined && !visible.includes(requested)) {
-          res.json({ items: [], nextCursor: null });
-          return;
-        }
-        if (requested === undefined && visible.length !== 1) {
-          if (visible.length === 0) {
-            res.json({ items: [], nextCursor: null });
-            return;
-          }
-          throw badRequest('you have roles in several namespaces: pass ?namespace=');
-        }
-        namespace ??= visible[0];
+      if (
+        visible !== null &&
+        ((requested !== undefined && !visible.includes(requested)) || visible.length === 0)
+      ) {
+        res.json({ items: [], nextCursor: null });
+        return;
       }
       const page = await listSafely(
         () =>
           store.listDags(
-            { ...(namespace ? { namespace } : {}), ...(search ? { search } : {}) },
+            {
+              ...(requested ? { namespace: requested } : {}),
+              // Without ?namespace=, a user with roles in some namespaces sees their DAGs merged.
+              ...(visible !== null && requested === undefined ? { namespaces: visible } : {}),
+              ...(search ? { search } : {}),
+            },
             { limit, cursor: cursor ?? null },
           ),
         cursor,

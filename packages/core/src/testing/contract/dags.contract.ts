@@ -99,6 +99,12 @@ export function dagContract(fixture: StoreFixture): void {
         `${prefix}-gamma`,
       ]);
       expect(await names({ search: prefix, includeDeleted: true })).toHaveLength(3);
+      expect(await names({ search: prefix, namespaces: [nsA, nsB] })).toEqual([
+        `${prefix}-alpha`,
+        `${prefix}-beta`,
+      ]);
+      expect(await names({ search: prefix, namespaces: [nsB] })).toEqual([`${prefix}-beta`]);
+      expect(await names({ search: prefix, namespaces: [] })).toEqual([]);
     });
 
     it('pages DAG listings without duplicates or gaps', async () => {

@@ -145,6 +145,23 @@ export function runContract(fixture: StoreFixture): void {
       expect(sorted(window.map((run) => run.id))).toEqual(sorted(created.slice(6, 12).map((run) => run.id)));
 
       expect((await store.listRuns({ dagName: uniqueName('none') }, { limit: 10 })).items).toEqual([]);
+
+      // Any of several namespaces, paged across them.
+      const other = uniqueName('ns');
+      const elsewhere = (
+        await store.createRun({
+          run: makeRun({ dagName, namespace: other, createdAt: T0 + 500 }),
+          attempts: [],
+        })
+      ).run;
+      const merged = (await collect({ dagName, namespaces: [namespace, other] }, 7)).flat();
+      expect(sorted(merged.map((run) => run.id))).toEqual(
+        sorted([...created, elsewhere].map((run) => run.id)),
+      );
+      expect((await collect({ dagName, namespaces: [other] }, 7)).flat().map((run) => run.id)).toEqual([
+        elsewhere.id,
+      ]);
+      expect((await store.listRuns({ dagName, namespaces: [] }, { limit: 10 })).items).toEqual([]);
     });
 
     it('lists the ids of runs that are not finished', async () => {
