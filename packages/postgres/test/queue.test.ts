@@ -56,10 +56,18 @@ describe('claims across separate pools', () => {
       makeAttempt(run.id, { taskName: `t${i}`, availableAt: T0 + (i % 97) }),
     );
     await a.createRun({ run, attempts });
+    // Two open connections per pool before the race, or a loop with a warm pool may claim everything while
+    // the others still connect (seen once in CI on a loaded machine).
+    await Promise.all(
+      [a, b, c, d].flatMap((store) => [
+        store.sql('select pg_sleep(0.05)'),
+        store.sql('select pg_sleep(0.05)'),
+      ]),
+    );
     const claimAll = async (store: PostgresStore, owner: string): Promise<string[]> => {
       const mine: string[] = [];
       for (;;) {
-        const batch = await store.claimAttempts({ owner, limit: 25, leaseMs: 60_000, now: T0 + 1000 });
+        const batch = await store.claimAttempts({ owner, limit: 10, leaseMs: 60_000, now: T0 + 1000 });
         if (batch.length === 0) return mine;
         for (const claim of batch) {
           expect(claim.attempt.leaseOwner).toBe(owner);
