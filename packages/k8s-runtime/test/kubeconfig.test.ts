@@ -3,7 +3,6 @@
  * the certificates), real files, a real exec credential plugin (a shell script) and, at the end, the real
  * kube-apiserver with a kubeconfig file the harness exports.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
@@ -18,37 +17,13 @@ import {
   loadKubeConnection,
   type KubeConnection,
 } from '@kontroler/k8s-runtime';
+import { selfSignedCertificate } from '@kontroler/k8s-runtime/testing';
 import { describeK8s } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kontroler-kubeconfig-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function selfSigned(name: string): { cert: string; key: string; certFile: string; keyFile: string } {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
-}
+const selfSigned = (name: string) => selfSignedCertificate(dir, name, name);
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -184,9 +184,17 @@ async function stopChild(
   clearTimeout(timer);
 }
 
-function tlsPair(dir: string): { key: string; cert: string } {
-  const keyFile = join(dir, 'tls.key');
-  const certFile = join(dir, 'tls.crt');
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost, made by openssl in `dir` (as `<name>.crt` and
+ * `<name>.key`): the apiserver's serving certificate, and any TLS peer a test needs.
+ */
+export function selfSignedCertificate(
+  dir: string,
+  name = 'tls',
+  commonName = '127.0.0.1',
+): { key: string; cert: string; keyFile: string; certFile: string } {
+  const keyFile = join(dir, `${name}.key`);
+  const certFile = join(dir, `${name}.crt`);
   execFileSync(
     'openssl',
     [
@@ -198,7 +206,7 @@ function tlsPair(dir: string): { key: string; cert: string } {
       '-days',
       '2',
       '-subj',
-      '/CN=127.0.0.1',
+      `/CN=${commonName}`,
       '-addext',
       'subjectAltName=IP:127.0.0.1,DNS:localhost',
       '-keyout',
@@ -208,7 +216,7 @@ function tlsPair(dir: string): { key: string; cert: string } {
     ],
     { stdio: 'ignore' },
   );
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), keyFile, certFile };
 }
 
 /** The CRD documents from deploy/crds (falling back to the generated ones outside the repository). */
@@ -358,7 +366,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   writeFileSync(join(work, 'sa.pub'), publicKey);
   writeFileSync(join(work, 'sa.key'), privateKey);
-  const tls = tlsPair(work);
+  const tls = selfSignedCertificate(work);
   const url = `https://127.0.0.1:${apiPort}`;
   const caData = Buffer.from(tls.cert).toString('base64');
 
@@ -541,7 +549,7 @@ export async function connectControlPlane(
     HARNESS_CLIENT,
   );
   const work = mkdtempSync(join(tmpdir(), 'kontroler-kubelet-'));
-  const tls = tlsPair(work);
+  const tls = selfSignedCertificate(work);
   rmSync(work, { recursive: true, force: true });
   const node = await startFakeKubelet({
     client: admin,

@@ -7,6 +7,7 @@ export {
   connectControlPlane,
   locateBinaries,
   makeKubeConfig,
+  selfSignedCertificate,
   ControlPlaneUnavailableError,
   K8S_VERSION,
   type ControlPlane,
