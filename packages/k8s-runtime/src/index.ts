@@ -13,6 +13,7 @@ export {
   buildPod,
   buildWorkspaceClaim,
   podName,
+  containerName,
   podLabels,
   workspaceClaimName,
   envVars,

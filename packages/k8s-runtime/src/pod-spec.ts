@@ -70,6 +70,11 @@ export function labelValue(text: string): string {
  * The pod's name: `<task>-<run>-a<attempt>-<hash>`, at most 63 characters; the hash of (run, task,
  * attempt) keeps truncated names unique and makes the name deterministic.
  */
+/** The name of the task's container in its pod. */
+export function containerName(taskName: string): string {
+  return sanitizeName(taskName) || 'task';
+}
+
 export function podName(runId: string, taskName: string, attempt: number): string {
   const hash = shortHash(`${runId}\u0000${taskName}\u0000${attempt}`);
   const suffix = `-a${attempt}-${hash}`;
@@ -146,7 +151,7 @@ export function buildPod(input: PodInput, options: PodSpecOptions = {}): V1Pod {
   }
 
   const container: V1Container = {
-    name: sanitizeName(input.taskName) || 'task',
+    name: containerName(input.taskName),
     image: task.image ?? options.defaultImage ?? 'alpine:3.20',
   };
   if (task.script !== undefined) {

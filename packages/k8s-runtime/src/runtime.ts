@@ -19,6 +19,7 @@ import { PodWatcher, PodWatchers } from './pod-watchers.js';
 import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
 import {
   buildPod,
+  containerName,
   buildWorkspaceClaim,
   labelValue,
   podName,
@@ -228,8 +229,16 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     }
   }
 
-  /** The attempt's pod, as `buildPod` makes it from the context. */
-  function podOf(ctx: AttemptContext, namespace: string): { input: PodInput; pod: V1Pod } {
+  /**
+   * Creates the attempt's pod (and the run's workspace claim), or adopts it on AlreadyExists. Resolves with
+   * an outcome only when the pod cannot be created. Its own function so that the pod body is not kept by
+   * the frame of an attempt that may run for hours.
+   */
+  async function createOrAdopt(
+    ctx: AttemptContext,
+    namespace: string,
+    name: string,
+  ): Promise<TaskOutcome | undefined> {
     const runLabels = ctx.runLabels;
     const input: PodInput = {
       attemptId: ctx.attemptId,
@@ -244,21 +253,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       parameters: ctx.parameters,
       ...(runLabels ? { runLabels } : {}),
     };
-    return { input, pod: buildPod(input, options.podSpec) };
-  }
-
-  /**
-   * Creates the attempt's pod (and the run's workspace claim), or adopts it on AlreadyExists. Resolves with
-   * an outcome only when the pod cannot be created. Its own function so that the pod body is not kept by
-   * the frame of an attempt that may run for hours.
-   */
-  async function createOrAdopt(
-    ctx: AttemptContext,
-    namespace: string,
-    input: PodInput,
-    pod: V1Pod,
-  ): Promise<TaskOutcome | undefined> {
-    const name = pod.metadata?.name ?? '';
+    const pod = buildPod(input, options.podSpec);
     await ensureClaim(input);
     try {
       await client.request('POST', podsPath(namespace), { body: pod });
@@ -282,9 +277,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   async function execute(ctx: AttemptContext): Promise<TaskOutcome> {
     if (closed) throw new Error('the pod runtime is closed');
     const namespace = namespaceOf(ctx);
-    let built: { input: PodInput; pod: V1Pod } | undefined = podOf(ctx, namespace);
-    const name = built.pod.metadata?.name ?? '';
-    const container = built.pod.spec?.containers[0]?.name ?? '';
+    const name = podName(ctx.runId, ctx.taskName, ctx.attempt);
+    const container = containerName(ctx.taskName);
     const informer = await informerFor(namespace);
 
     // Follow the pod from before it exists, so no event is missed.
@@ -326,8 +320,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
     try {
       if (ctx.signal.aborted) return { status: 'failed', exitCode: null, reason: abortReason(ctx.signal) };
-      const refused = await createOrAdopt(ctx, namespace, built.input, built.pod);
-      built = undefined;
+      const refused = await createOrAdopt(ctx, namespace, name);
       if (refused) return refused;
 
       let stuckSince: number | undefined;
