@@ -1,7 +1,7 @@
 /**
  * Streams a container's log (`pods/log?follow=true&timestamps=true`) into a sink while the pod runs. The
  * stream ends by itself when the container terminates; a broken stream (apiserver restart) is resumed with
- * `sinceTime` and lines already delivered are skipped by timestamp.
+ * `sinceTime` and lines already delivered are skipped by time.
  */
 import type { LogLine, LogResumePoint } from '@kontroler/core';
 import { KubeApiError, readLines, type KubeClient } from './client.js';
@@ -12,10 +12,7 @@ export interface LogStreamOptions {
   readonly pod: string;
   readonly container: string;
   readonly sink: (line: Omit<LogLine, 'ts'> & { ts?: number }) => void;
-  /**
-   * Where the log stored by an earlier worker ends (an adopted pod): lines up to it are not delivered
-   * again. The apiserver's `sinceTime` has whole seconds, so the rest is skipped here by time and count.
-   */
+  /** Where the log stored by an earlier worker ends (an adopted pod): lines up to it are not delivered again. */
   readonly resumeAfter?: LogResumePoint;
   /** Stops the stream (the attempt ended or the drain deadline passed). */
   readonly signal: AbortSignal;
@@ -35,44 +32,31 @@ export function parseTimestamped(raw: string): { stamp: string; ts: number | und
 export async function streamLogs(options: LogStreamOptions): Promise<void> {
   const { client, namespace, pod, container, sink, signal } = options;
   const path = `/api/v1/namespaces/${namespace}/pods/${pod}/log`;
-  let lastStamp = '';
-  let seenAtLastStamp = 0;
+  // Where the delivered log ends: the time of its last line and how many lines had that time. An earlier
+  // worker's stored log seeds it; a broken stream resumes from it. `sinceTime` has whole seconds, so the
+  // lines the server sends again are skipped here by time and count.
+  let afterTs = options.resumeAfter?.afterTs;
+  let atTs = options.resumeAfter?.atTs ?? 0;
   let failures = 0;
-  const resume = options.resumeAfter;
   while (!signal.aborted) {
     try {
-      const since = lastStamp
-        ? `${lastStamp.slice(0, 19)}Z`
-        : resume
-          ? `${new Date(resume.afterTs).toISOString().slice(0, 19)}Z`
-          : undefined;
+      const since = afterTs === undefined ? undefined : `${new Date(afterTs).toISOString().slice(0, 19)}Z`;
       const res = await client.stream(path, {
         query: { container, follow: true, timestamps: true, ...(since ? { sinceTime: since } : {}) },
         signal,
       });
-      let skipAtStamp = seenAtLastStamp;
-      let skipAtResume = resume?.atTs ?? 0;
+      let skip = atTs;
       for await (const raw of readLines(res)) {
-        const { stamp, ts, text } = parseTimestamped(raw);
-        // Until this stream delivers a line of its own, lines the earlier worker stored are skipped.
-        if (resume && !lastStamp && ts !== undefined) {
-          if (ts < resume.afterTs) continue;
-          if (ts === resume.afterTs && skipAtResume > 0) {
-            skipAtResume--;
-            continue;
-          }
-        }
-        if (stamp && lastStamp) {
-          if (stamp < lastStamp) continue;
-          if (stamp === lastStamp && skipAtStamp > 0) {
-            skipAtStamp--;
-            continue;
-          }
-        }
-        if (stamp === lastStamp) seenAtLastStamp++;
-        else if (stamp) {
-          lastStamp = stamp;
-          seenAtLastStamp = 1;
+        const { ts, text } = parseTimestamped(raw);
+        if (ts !== undefined) {
+          if (afterTs !== undefined && ts < afterTs) continue;
+          if (ts === afterTs) {
+            if (skip > 0) {
+              skip--;
+              continue;
+            }
+            atTs++;
+          } else [afterTs, atTs] = [ts, 1];
         }
         sink({ stream: 'stdout', line: text, ...(ts !== undefined ? { ts } : {}) });
       }
