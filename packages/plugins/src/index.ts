@@ -26,6 +26,7 @@ export {
 export {
   verifyWebhook,
   signWebhook,
+  signingSecrets,
   generateWebhookSecret,
   WebhookVerificationError,
   type VerifyWebhookOptions,

@@ -8,6 +8,7 @@ import { webhookPayloadSchema, type WebhookPayload } from '../src/webhooks/paylo
 import {
   generateWebhookSecret,
   signWebhook,
+  signingSecrets,
   verifyWebhook,
   WebhookVerificationError,
 } from '../src/webhooks/signature.js';
@@ -227,6 +228,20 @@ describe('verifyWebhook', () => {
     };
     expect(verifyWebhook('new-secret', rotated, body, { now })).toEqual({ hello: 'world' });
     expect(verifyWebhook('new-secret', new Headers(headers), body, { now })).toEqual({ hello: 'world' });
+  });
+
+  it('signs with several secrets only when given an array or whitespace-separated whsec_ secrets', () => {
+    const other = generateWebhookSecret();
+    expect(signingSecrets([SECRET, other])).toEqual([SECRET, other]);
+    expect(signingSecrets(`${SECRET}\n${other} `)).toEqual([SECRET, other]);
+    // Any other string is one secret, spaces and all (a passphrase must not be split).
+    expect(signingSecrets('correct horse battery')).toEqual(['correct horse battery']);
+    expect(signingSecrets(`${SECRET} plain`)).toEqual([`${SECRET} plain`]);
+    const both = signWebhook([SECRET, other], 'msg_1', new Date(now), body);
+    expect(both['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(verifyWebhook(SECRET, both, body, { now })).toEqual({ hello: 'world' });
+    expect(verifyWebhook(other, both, body, { now })).toEqual({ hello: 'world' });
+    expect(() => signWebhook([], 'msg_1', new Date(now), body)).toThrow(/at least one secret/);
   });
 
   const failure = (fn: () => unknown) => {

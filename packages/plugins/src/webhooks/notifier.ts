@@ -13,10 +13,12 @@ import { signWebhook } from './signature.js';
 export interface WebhookNotifierOptions {
   /**
    * Signing secret for DAGs whose `webhook` has none (`whsec_<base64>` or any string, see `verifyWebhook`).
+   * Several secrets (an array, or whitespace-separated `whsec_…` secrets in one string, also in a DAG's
+   * secret) sign each delivery with every one of them, for rotation (see `signingSecrets`).
    * Without any secret, deliveries go out unsigned (as Kontroler's did), with `webhook-id` and
    * `webhook-timestamp` still set.
    */
-  readonly secret?: string;
+  readonly secret?: string | readonly string[];
   /**
    * When set, a DAG's `webhook.secret` is the *name* of a secret in this source (resolved at each delivery,
    * so rotation needs no new DAG version); without it, `webhook.secret` is the secret itself.
@@ -65,7 +67,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions = {}): Not
   const maxResponseBytes = options.maxResponseBytes ?? 1024;
   const now = options.now ?? Date.now;
 
-  async function signingSecret(envelope: WebhookEnvelope): Promise<string | undefined> {
+  async function signingSecret(envelope: WebhookEnvelope): Promise<string | readonly string[] | undefined> {
     if (envelope.secret === null) return options.secret;
     return options.secretSource ? options.secretSource.resolve(envelope.secret) : envelope.secret;
   }
@@ -100,7 +102,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions = {}): Not
       if (!isEnvelope(message.payload)) return failed('the outbox message is not a webhook envelope');
       const envelope = message.payload;
 
-      let secret: string | undefined;
+      let secret: string | readonly string[] | undefined;
       try {
         secret = await signingSecret(envelope);
       } catch (error) {

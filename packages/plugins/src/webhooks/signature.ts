@@ -32,17 +32,34 @@ export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** Signs `body` for message `id` at `timestamp`; returns the three headers. */
+/**
+ * The secrets to sign with. Several at once are how Standard Webhooks rotates a secret: the sender signs
+ * with the old and the new one (space-separated `v1,…` signatures) until every receiver has the new one.
+ * Besides an array, a string of several whitespace-separated `whsec_…` secrets counts as several, so a
+ * secret source (an environment variable, a mounted Kubernetes Secret) can hold both during a rotation.
+ */
+export function signingSecrets(secret: string | readonly string[]): string[] {
+  if (typeof secret !== 'string') return [...secret];
+  const parts = secret.trim().split(/\s+/);
+  return parts.length > 1 && parts.every((p) => p.startsWith('whsec_')) ? parts : [secret];
+}
+
+/**
+ * Signs `body` for message `id` at `timestamp` with each secret (see `signingSecrets`); returns the three
+ * headers, `webhook-signature` holding one `v1,…` signature per secret.
+ */
 export function signWebhook(
-  secret: string,
+  secret: string | readonly string[],
   id: string,
   timestamp: Date,
   body: string,
 ): WebhookSignatureHeaders {
+  const secrets = signingSecrets(secret);
+  if (secrets.length === 0) throw new Error('signWebhook needs at least one secret');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-    'webhook-signature': webhookFor(secret).sign(id, timestamp, body),
+    'webhook-signature': secrets.map((s) => webhookFor(s).sign(id, timestamp, body)).join(' '),
   };
 }
 
