@@ -4,7 +4,7 @@
  * binaries, Kubernetes tests FAIL when CI is set and are skipped locally with a one-line reason.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -55,9 +55,29 @@ export function k8sSkipReason(): string | undefined {
   return reason;
 }
 
-/** `describe` with a control plane started for the block, or skipped locally with the reason. */
-export function describeK8s(name: string, body: (plane: () => ControlPlane) => void): void {
-  const reason = k8sSkipReason();
+/**
+ * The kubectl built with the control plane (same version as kube-apiserver), or why there is none. In CI a
+ * missing kubectl is a failure, as a missing control plane is.
+ */
+export function locateKubectl(): { path: string } | { reason: string } {
+  const path = join(locateBinaries().dir, 'kubectl');
+  if (existsSync(path)) return { path };
+  const reason = `kubectl not found at ${path} (run scripts/build-control-plane.sh)`;
+  if (process.env.CI) throw new Error(`${reason}; CI requires kubectl`);
+  return { reason };
+}
+
+/**
+ * `describe` with a control plane started for the block, or skipped locally with the reason. With
+ * `requires: ['kubectl']` it is skipped (failed in CI) without kubectl too.
+ */
+export function describeK8s(
+  name: string,
+  body: (plane: () => ControlPlane) => void,
+  options: { requires?: ReadonlyArray<'kubectl'> } = {},
+): void {
+  const kubectl = options.requires?.includes('kubectl') ? locateKubectl() : undefined;
+  const reason = k8sSkipReason() ?? (kubectl && 'reason' in kubectl ? kubectl.reason : undefined);
   if (reason !== undefined) {
     describe.skip(`${name} (skipped: ${reason})`, () => {});
     return;

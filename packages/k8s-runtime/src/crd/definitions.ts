@@ -193,7 +193,9 @@ function crd(input: CrdInput): V1CustomResourceDefinition {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              required: input.specRequired ? ['spec'] : [],
+              // No empty `required`: the apiserver drops it, and `kubectl apply` would then patch it back
+              // on every apply ("configured" forever).
+              ...(input.specRequired ? { required: ['spec'] } : {}),
               properties: {
                 apiVersion: { type: 'string' },
                 kind: { type: 'string' },
@@ -212,7 +214,10 @@ function crd(input: CrdInput): V1CustomResourceDefinition {
 /** The three CRDs, in the order they are installed. */
 export function buildCrds(): V1CustomResourceDefinition[] {
   const task = taskSchema();
-  const dagTaskSpec = { ...task, required: [], description: 'A reusable task (name comes from metadata)' };
+  // A DagTask's name is its resource's name: the task schema's `required` (name) does not apply, and an
+  // empty list is not written (see the openAPIV3Schema above).
+  const { required: _required, ...taskWithoutRequired } = task as typeof task & { required?: unknown };
+  const dagTaskSpec = { ...taskWithoutRequired, description: 'A reusable task (name comes from metadata)' };
   return [
     crd({
       kind: 'DAG',
