@@ -1,8 +1,10 @@
 /**
  * API benchmark (`npm run bench -- api` or `npx tsx bench/api.ts`): the API on embedded PostgreSQL with
- * 1,000,000 seeded runs, loaded with autocannon from a SECOND process on 127.0.0.1. Prints requests/s and
- * latency percentiles for: list 50 runs (target p95 < 20 ms), get run detail, trigger run, DAG create;
- * and the API process's RSS under load.
+ * 1,000,000 seeded runs, loaded with autocannon from a SECOND process on 127.0.0.1. Prints requests/s,
+ * latency percentiles, non-2xx answers and errors (connection failures and timeouts) for: list 50 runs
+ * (target p95 < 20 ms), get run detail, trigger run, DAG create; the list, detail and trigger endpoints
+ * again with 100 connections; the SSE event stream with 100 subscribers while autocannon triggers runs
+ * (latency = run created → event received by each subscriber); and the API process's RSS under load.
  *
  * Options (env): BENCH_RUNS (default 1000000), BENCH_SECONDS per scenario (default 10),
  * BENCH_CONNECTIONS (default 10), BENCH_SCENARIOS (a regexp: run only the scenarios whose name matches),
@@ -29,6 +31,11 @@ interface Scenario {
   target?: { p95Ms: number };
   /** Overrides BENCH_CONNECTIONS. */
   connections?: number;
+  /**
+   * An SSE scenario: `connections` subscribers stay on `path` while autocannon POSTs `trigger.path` over
+   * `trigger.connections`; each `run.created` event received is one sample of delivery latency.
+   */
+  sse?: { trigger: { path: string; connections: number } };
 }
 
 interface LoadResult {
@@ -53,6 +60,93 @@ const TSX = join(here, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 // ---------------------------------------------------------------------------------------------------------
 // Load generator mode: runs in the second process.
+
+/** Percentile `p` of sorted `values` (nearest rank). */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * Opens `connections` SSE streams, triggers runs with autocannon meanwhile, and reports per-subscriber
+ * delivery latency of `run.created` (its `run.createdAt` → parsed here; one clock, one machine). Errors:
+ * streams that did not open with 200 or ended before the load did.
+ */
+async function sseLoad(
+  spec: { url: string; token: string; scenario: Scenario; seconds: number; connections: number },
+  autocannon: Autocannon,
+): Promise<LoadResult> {
+  const { request } = await import('node:http');
+  const trigger = spec.scenario.sse!.trigger;
+  const latencies: number[] = [];
+  let errors = 0;
+  let loadDone = false;
+  const streams = await Promise.all(
+    Array.from(
+      { length: spec.connections },
+      () =>
+        new Promise<{ close: () => void }>((resolve) => {
+          const req = request(spec.url + spec.scenario.path, {
+            headers: { authorization: `Bearer ${spec.token}`, accept: 'text/event-stream' },
+            agent: false,
+          });
+          req.on('response', (res) => {
+            if (res.statusCode !== 200) {
+              errors += 1;
+              res.resume();
+              resolve({ close: () => req.destroy() });
+              return;
+            }
+            let buffer = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              buffer += chunk;
+              let end: number;
+              while ((end = buffer.indexOf('\n\n')) >= 0) {
+                const block = buffer.slice(0, end);
+                buffer = buffer.slice(end + 2);
+                if (!block.includes('event: run.created\n')) continue;
+                const data = block.split('\n').find((l) => l.startsWith('data: '));
+                const run = (JSON.parse(data?.slice(6) ?? '{}') as { run?: { createdAt?: string } }).run;
+                if (run?.createdAt) latencies.push(Date.now() - Date.parse(run.createdAt));
+              }
+            });
+            res.on('close', () => {
+              if (!loadDone) errors += 1;
+            });
+            resolve({ close: () => req.destroy() });
+          });
+          req.on('error', () => {
+            if (!loadDone) errors += 1;
+            resolve({ close: () => req.destroy() });
+          });
+          req.end();
+        }),
+    ),
+  );
+  const result = await autocannon({
+    url: spec.url + trigger.path,
+    method: 'POST',
+    connections: trigger.connections,
+    duration: spec.seconds,
+    headers: { authorization: `Bearer ${spec.token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  // Events of the last triggers are still on their way.
+  await new Promise((r) => setTimeout(r, 1000));
+  loadDone = true;
+  for (const stream of streams) stream.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    rps: latencies.length / spec.seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    non2xx: 0,
+    errors: errors + result.errors + result.timeouts,
+  };
+}
+
 async function loadMode(spec: {
   url: string;
   token: string;
@@ -62,6 +156,10 @@ async function loadMode(spec: {
 }) {
   const autocannonModule = 'autocannon';
   const { default: autocannon } = (await import(autocannonModule)) as { default: Autocannon };
+  if (spec.scenario.sse) {
+    process.stdout.write(`${JSON.stringify(await sseLoad(spec, autocannon))}\n`);
+    return;
+  }
   const latencies: number[] = [];
   let non2xx = 0;
   let counter = 0;
@@ -95,14 +193,12 @@ async function loadMode(spec: {
   });
   const result = await instance;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   const out: LoadResult = {
     requests: latencies.length,
     rps: latencies.length / spec.seconds,
-    p50: pct(50),
-    p95: pct(95),
-    p99: pct(99),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     non2xx,
     errors: result.errors + result.timeouts,
   };
@@ -258,6 +354,23 @@ async function main(): Promise<void> {
         body: JSON.stringify(dag),
         varyDescription: true,
       },
+      // The same endpoints under 100 connections (issue 19: list, detail, trigger and SSE).
+      { name: 'list 50 runs, 100 conns', method: 'GET', path: '/api/v1/runs?limit=50', connections: 100 },
+      { name: 'get run detail, 100 conns', method: 'GET', path: '/api/v1/runs/seed-500', connections: 100 },
+      {
+        name: 'trigger run, 100 conns',
+        method: 'POST',
+        path: '/api/v1/dags/bench/runs',
+        body: '{}',
+        connections: 100,
+      },
+      {
+        name: 'SSE events, 100 subscribers',
+        method: 'GET',
+        path: '/api/v1/events',
+        connections: 100,
+        sse: { trigger: { path: '/api/v1/dags/bench/runs', connections: 10 } },
+      },
     ];
     const rows: Array<Scenario & LoadResult & { rssMb: number; connections: number }> = [];
     const only = process.env.BENCH_SCENARIOS ? new RegExp(process.env.BENCH_SCENARIOS) : undefined;
@@ -293,10 +406,10 @@ async function main(): Promise<void> {
     };
     const pad = (s: string, n: number): string => s.padEnd(n);
     const lines = [
-      `${pad('scenario', 32)} ${pad('conns', 6)} ${pad('req/s', 8)} ${pad('p50 ms', 7)} ${pad('p95 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('RSS MB', 7)} target`,
+      `${pad('scenario', 32)} ${pad('conns', 6)} ${pad('req/s', 8)} ${pad('p50 ms', 7)} ${pad('p95 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)} ${pad('RSS MB', 7)} target`,
       ...rows.map(
         (r) =>
-          `${pad(r.name, 32)} ${pad(String(r.connections), 6)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50.toFixed(1), 7)} ${pad(r.p95.toFixed(1), 7)} ${pad(r.p99.toFixed(1), 7)} ${pad(String(r.non2xx + r.errors), 8)} ${pad(String(r.rssMb), 7)} ${
+          `${pad(r.name, 32)} ${pad(String(r.connections), 6)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50.toFixed(1), 7)} ${pad(r.p95.toFixed(1), 7)} ${pad(r.p99.toFixed(1), 7)} ${pad(String(r.non2xx), 8)} ${pad(String(r.errors), 7)} ${pad(String(r.rssMb), 7)} ${
             r.target ? `p95 < ${r.target.p95Ms} ms: ${r.p95 < r.target.p95Ms ? 'met' : 'MISSED'}` : ''
           }`,
       ),
@@ -304,7 +417,11 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nKontroler API benchmark\n${Object.entries(machine)
         .map(([k, v]) => `  ${k}: ${v}`)
-        .join('\n')}\n\n${lines.join('\n')}\n`,
+        .join('\n')}\n\n${lines.join('\n')}\n${
+        rows.some((r) => r.sse)
+          ? '\nSSE row: req/s = events received per second over all subscribers; p50/p95/p99 = run created → event\nreceived; errors = streams that failed or ended early, plus failed trigger requests.\n'
+          : ''
+      }`,
     );
     mkdirSync(join(here, 'results'), { recursive: true });
     writeFileSync(join(here, 'results', 'api.json'), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
