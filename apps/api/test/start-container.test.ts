@@ -1,0 +1,101 @@
+/**
+ * `npm start` with a container engine: it says it chose the container runtime, runs a DAG whose tasks name
+ * an image inside that image (not on the host), stores their logs, and removes their containers.
+ */
+import { spawnSync } from 'node:child_process';
+import { CONTAINER_LABELS } from '@kontroler/plugins';
+import { podmanAvailability, startPodman, TEST_IMAGE, type PodmanEngine } from '@kontroler/plugins/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminToken, call, startServer, type StartedServer } from './support/start-server.js';
+
+const podman = podmanAvailability();
+if (!podman.available && process.env.CI) {
+  throw new Error(`the npm start container e2e needs Podman in CI: ${podman.reason}`);
+}
+if (!podman.available) console.warn(`skipping the npm start container e2e: ${podman.reason}`);
+
+interface RunView {
+  run: { state: string };
+  attempts: Array<{ id: string; taskName: string; state: string; reason: string | null }>;
+}
+
+function containersOfRun(runId: string): string[] {
+  const result = spawnSync('podman', ['ps', '-aq', '--filter', `label=${CONTAINER_LABELS.run}=${runId}`], {
+    encoding: 'utf8',
+  });
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe.skipIf(!podman.available)('npm start with a container engine', () => {
+  let engine: PodmanEngine;
+  let server: StartedServer | undefined;
+  beforeAll(async () => {
+    engine = await startPodman();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await engine?.stop();
+  });
+
+  it('runs a DAG in its image with the container runtime and keeps its log', async () => {
+    server = await startServer({ DOCKER_HOST: engine.host, KONTROLER_RUNTIME: 'auto' });
+    expect(server.output()).toMatch(/runtime: container \(Podman Engine \S+ at unix:\/\/\S+podman\.sock\)/);
+    const token = await adminToken(server);
+
+    const dag = {
+      name: 'in-a-container',
+      tasks: [
+        {
+          name: 'inside',
+          image: TEST_IMAGE,
+          // The host is Debian; the image is a bare busybox: this fails if the task ran on the host.
+          script:
+            '[ -e /etc/debian_version ] && { echo "ran on the host"; exit 3; }; echo "hello from $GREETING"',
+          parameters: ['GREETING'],
+        },
+        { name: 'after', image: TEST_IMAGE, command: ['echo'], args: ['done'], runAfter: ['inside'] },
+      ],
+      parameters: [{ name: 'GREETING', defaultValue: 'a container' }],
+    };
+    const created = await call(server.url, 'POST', '/api/v1/dags', token, dag);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const run = await call<{ id: string }>(server.url, 'POST', '/api/v1/dags/in-a-container/runs', token, {});
+    expect(run.status).toBe(201);
+
+    const view = await until(
+      async () => (await call<RunView>(server!.url, 'GET', `/api/v1/runs/${run.body.id}`, token)).body,
+      (v) => ['succeeded', 'failed', 'canceled'].includes(v.run.state),
+      'the run to finish',
+    );
+    expect(view.run.state, JSON.stringify(view.attempts)).toBe('succeeded');
+    const inside = view.attempts.find((a) => a.taskName === 'inside')!;
+    const logs = await call<{ lines: Array<{ stream: string; line: string }> }>(
+      server.url,
+      'GET',
+      `/api/v1/runs/${run.body.id}/attempts/${inside.id}/logs`,
+      token,
+    );
+    expect(logs.body.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
+      'hello from a container',
+    ]);
+
+    // Containers go once their outcomes are recorded.
+    await until(
+      async () => containersOfRun(run.body.id),
+      (ids) => ids.length === 0,
+      'the containers to go',
+    );
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toContain('Kontroler stopped.');
+  }, 600_000);
+});
