@@ -61,6 +61,8 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
 
   beforeAll(async () => {
     registry = http.createServer((request, response) => {
+      // Manifests under `slow/` never come: a pull that hangs, to cancel.
+      if (request.url?.startsWith('/v2/slow/')) return;
       if (request.url === '/v2/' || request.url === '/v2') {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         return;
@@ -81,6 +83,7 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
   afterAll(async () => {
     engine?.removeContainers(`${CONTAINER_LABELS.engine}=${instance}`);
     await engine?.stop();
+    registry?.closeAllConnections();
     await new Promise((resolve) => registry?.close(resolve));
   });
 
@@ -170,6 +173,28 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
     });
     expect(outcome.message).toContain(image);
     expect(a.system()).toContain(`pulling image ${image}`);
+    expect(exists(runtime.containerNameFor(a.ctx.attemptId))).toBe(false);
+  });
+
+  it('a registry that does not answer is a retryable ImagePullError', async () => {
+    const runtime = makeRuntime();
+    const a = attemptOf({ name: 'registry-down', image: '127.0.0.1:1/team/app:1', script: 'true' });
+    const outcome = await runtime.execute(a.ctx);
+    expect(outcome).toMatchObject({ status: 'failed', exitCode: null, reason: 'ImagePullError' });
+    expect(outcome.nonRetryable).toBeUndefined();
+    expect(outcome.message).toMatch(/could not pull image 127\.0\.0\.1:1\/team\/app:1: .*connection refused/);
+  });
+
+  it('cancel during a pull that hangs ends the attempt at once, and no container is created', async () => {
+    const runtime = makeRuntime();
+    const image = `${registryHost}/slow/image:1`;
+    const a = attemptOf({ name: 'slow-pull', image, script: 'true' });
+    const outcome = runtime.execute(a.ctx);
+    await until(() => a.system().includes(`pulling image ${image}`), 'the pull to start');
+    const canceled = Date.now();
+    a.abort.abort('Canceled');
+    await expect(outcome).resolves.toMatchObject({ status: 'failed', exitCode: null, reason: 'Canceled' });
+    expect(Date.now() - canceled).toBeLessThan(1000);
     expect(exists(runtime.containerNameFor(a.ctx.attemptId))).toBe(false);
   });
 

@@ -110,6 +110,25 @@ function startErrorExitCode(message: string): number | null {
   return null;
 }
 
+/** Settles as `promise` does, or rejects as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
 interface Running {
   readonly promise: Promise<TaskOutcome>;
   /** Stops following without touching the container (close, lost lease). */
@@ -131,22 +150,29 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
   const finished = new Map<string, TaskOutcome>();
   const pulls = new Map<string, Promise<void>>();
   const removals = new Set<Promise<void>>();
+  /** Aborted by `close()`: ends pulls nobody waits for any more. */
+  const closing = new AbortController();
   let created = 0;
   let adopted = 0;
   let closed = false;
 
   const nameOf = (attemptId: string) => containerNameFor(instance, attemptId);
 
-  /** One pull per image at a time: attempts that need the same image wait for the same pull. */
-  async function ensureImage(image: string, signal: AbortSignal, ctx: AttemptContext): Promise<void> {
+  /**
+   * One pull per image at a time: attempts that need the same image wait for the same pull. An attempt
+   * that is canceled stops waiting; the pull goes on for the others (and ends with `close()`).
+   */
+  async function ensureImage(image: string, ctx: AttemptContext): Promise<void> {
     if (await imageExists(client, image)) return;
     let pull = pulls.get(image);
     if (pull === undefined) {
       ctx.log({ stream: 'system', line: `pulling image ${image}` });
-      pull = pullImage(client, image, signal).finally(() => pulls.delete(image));
+      pull = pullImage(client, image, closing.signal).finally(() => pulls.delete(image));
       pulls.set(image, pull);
+    } else {
+      ctx.log({ stream: 'system', line: `waiting for the pull of image ${image}` });
     }
-    await pull;
+    await untilAborted(pull, ctx.signal);
   }
 
   /** Creates and starts the attempt's container, or finds the one already there. */
@@ -168,7 +194,7 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
     }
     const image = ctx.task.spec.image ?? defaultImage;
     try {
-      await ensureImage(image, ctx.signal, ctx);
+      await ensureImage(image, ctx);
     } catch (error) {
       if (error instanceof ImagePullError) {
         return failed('ImagePullError', error.message, error.notFound ? { nonRetryable: true } : {});
@@ -391,7 +417,16 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       if (closed) return Promise.resolve(failed('Lost', 'the container runtime is closed'));
       const detach = new AbortController();
       const promise = run(ctx, detach.signal)
-        .catch((error: unknown) => engineFailure(error, ctx))
+        .catch((error: unknown): TaskOutcome => {
+          // Whatever broke once the attempt was aborted (a pull it stopped waiting for), the abort is the outcome.
+          if (detach.signal.aborted)
+            return failed('Lost', 'the container runtime closed before the container started');
+          if (ctx.signal.aborted) {
+            const kind = abortKind(ctx.signal.reason);
+            return failed(kind, `${kind.toLowerCase()} before the container started`);
+          }
+          return engineFailure(error, ctx);
+        })
         .then((outcome) => {
           running.delete(ctx.attemptId);
           if (outcome.reason !== 'Lost') remember(ctx.attemptId, outcome);
@@ -445,6 +480,7 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
 
     async close() {
       closed = true;
+      closing.abort();
       const pending = [...running.values()];
       for (const entry of pending) entry.detach.abort();
       await Promise.all(pending.map((entry) => entry.promise));
