@@ -216,6 +216,29 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
     expect(outcome.message).toContain(`${engine.host}.missing`);
   });
 
+  it('tasks of a run with a workspace share a volume at /workspace, removed with the run', async () => {
+    const runtime = makeRuntime();
+    const runId = randomUUID();
+    const dag = { workspace: { enable: true } };
+    const write = attemptOf(
+      { name: 'write', image: TEST_IMAGE, script: 'echo "from write" > "$KONTROLER_WORKSPACE/note"' },
+      { runId, dag },
+    );
+    await expect(runtime.execute(write.ctx)).resolves.toMatchObject({ status: 'succeeded' });
+    const read = attemptOf(
+      { name: 'read', image: TEST_IMAGE, script: 'cat /workspace/note' },
+      { runId, dag },
+    );
+    await expect(runtime.execute(read.ctx)).resolves.toMatchObject({ status: 'succeeded' });
+    expect(read.stdout()).toEqual(['from write']);
+
+    const volume = `${instance}-ws-${runId}`;
+    expect(spawnSync('podman', ['volume', 'exists', volume]).status).toBe(0);
+    await runtime.cleanupRun(runId);
+    expect(exists(runtime.containerNameFor(write.ctx.attemptId))).toBe(false);
+    expect(spawnSync('podman', ['volume', 'exists', volume]).status).toBe(1);
+  });
+
   it('the start-up sweep removes containers of finished attempts and keeps active ones', async () => {
     const before = makeRuntime();
     const done = attemptOf({ name: 'done', image: TEST_IMAGE, script: 'true' });

@@ -30,7 +30,20 @@ export interface ContainerCreateBody {
   readonly Tty: false;
   readonly OpenStdin: false;
   readonly AttachStdin: false;
-  readonly HostConfig: { readonly AutoRemove: false };
+  readonly HostConfig: {
+    readonly AutoRemove: false;
+    readonly Mounts?: ReadonlyArray<{
+      readonly Type: 'volume';
+      readonly Source: string;
+      readonly Target: string;
+    }>;
+  };
+}
+
+/** A run's shared workspace: a named volume the engine creates on first use, mounted in every task. */
+export interface WorkspaceMount {
+  readonly volume: string;
+  readonly mountPath: string;
 }
 
 /** Docker's container name rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`. */
@@ -48,6 +61,11 @@ export function containerNameFor(instance: string, attemptId: string): string {
   if (clean === attemptId && clean.length <= 100) return `${head}-${clean}`;
   const hash = createHash('sha256').update(attemptId).digest('hex').slice(0, 12);
   return `${head}-${clean.slice(0, 80)}-${hash}`.replace(/-+/g, '-');
+}
+
+/** The name of a run's workspace volume: `<instance>-ws-<run id>`. */
+export function workspaceVolumeName(instance: string, runId: string): string {
+  return containerNameFor(`${instance}-ws`, runId);
 }
 
 /** The labels of an attempt's container. */
@@ -81,6 +99,8 @@ export interface ContainerSpecInput {
   readonly instance: string;
   /** Environment in order of precedence, lowest first (later keys win). */
   readonly env: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** Set when the DAG enables a workspace. */
+  readonly workspace?: WorkspaceMount | undefined;
 }
 
 /** The create request for one attempt. */
@@ -105,6 +125,11 @@ export function buildContainer(input: ContainerSpecInput): ContainerCreateBody {
     Tty: false,
     OpenStdin: false,
     AttachStdin: false,
-    HostConfig: { AutoRemove: false },
+    HostConfig: {
+      AutoRemove: false,
+      ...(input.workspace
+        ? { Mounts: [{ Type: 'volume', Source: input.workspace.volume, Target: input.workspace.mountPath }] }
+        : {}),
+    },
   };
 }

@@ -127,6 +127,16 @@ export async function removeContainer(client: EngineClient, id: string): Promise
   }
 }
 
+/** Removes a volume; a missing one is fine. */
+export async function removeVolume(client: EngineClient, name: string): Promise<void> {
+  try {
+    await client.json({ method: 'DELETE', path: `/volumes/${path(name)}`, timeoutMs: QUICK_MS });
+  } catch (error) {
+    if (EngineError.is(error, 404)) return;
+    throw error;
+  }
+}
+
 /** Containers in any state carrying every one of `labels` (`key=value`). */
 export async function listContainers(
   client: EngineClient,

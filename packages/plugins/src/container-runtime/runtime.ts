@@ -17,7 +17,13 @@ import {
 } from '../secrets/index.js';
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { followLogs } from './container-logs.js';
-import { attemptEnv, buildContainer, CONTAINER_LABELS, containerNameFor } from './container-spec.js';
+import {
+  attemptEnv,
+  buildContainer,
+  CONTAINER_LABELS,
+  containerNameFor,
+  workspaceVolumeName,
+} from './container-spec.js';
 import {
   createContainer,
   imageExists,
@@ -27,6 +33,7 @@ import {
   listContainers,
   pullImage,
   removeContainer,
+  removeVolume,
   startContainer,
   stopContainer,
   waitContainer,
@@ -50,6 +57,8 @@ export interface ContainerRuntimeOptions {
   readonly secretSource?: SecretSource;
   /** Extra environment for every container, below the `KONTROLER_*` variables and the parameters. @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /** Where a run's workspace volume is mounted when the DAG enables one (as the pod runtime). @default '/workspace' */
+  readonly workspaceMountPath?: string;
   /** Seconds between SIGTERM and SIGKILL on timeout and cancel. @default 10 */
   readonly stopGraceSeconds?: number;
   /** Characters kept per log line; the rest of a longer line is dropped with a marker. @default 16384 */
@@ -142,6 +151,7 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
   const instance = options.instance ?? 'kontroler';
   const defaultImage = options.defaultImage ?? 'alpine:3.20';
   const secrets = options.secretSource ?? noSecrets;
+  const workspaceMountPath = options.workspaceMountPath ?? '/workspace';
   const graceSeconds = options.stopGraceSeconds ?? 10;
   const maxLineLength = options.maxLineLength ?? 16_384;
   const logDrainMs = options.logDrainMs ?? 2000;
@@ -201,11 +211,21 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       }
       throw error;
     }
+    const workspace =
+      ctx.dag.spec.workspace?.enable === true
+        ? { volume: workspaceVolumeName(instance, ctx.runId), mountPath: workspaceMountPath }
+        : undefined;
     const body = buildContainer({
       ctx,
       image,
       instance,
-      env: [options.env ?? {}, attemptEnv(ctx), parameters],
+      workspace,
+      env: [
+        options.env ?? {},
+        attemptEnv(ctx),
+        workspace ? { KONTROLER_WORKSPACE: workspace.mountPath } : {},
+        parameters,
+      ],
     });
     try {
       await createContainer(client, containerName, body);
@@ -446,6 +466,10 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
         `${CONTAINER_LABELS.run}=${runId}`,
       ]);
       await Promise.all(leftovers.map((c) => remove(c.Id)));
+      // The workspace volume, when the run had one: no container uses it any more.
+      await removeVolume(client, workspaceVolumeName(instance, runId)).catch((error: unknown) => {
+        logger.warn({ err: error, runId }, 'could not remove a workspace volume');
+      });
     },
 
     async sweep() {
