@@ -112,31 +112,25 @@ export function runtimeContractSuite<R extends Runtime>(
       expect(a.stdout()).not.toContain('never');
     });
 
-    it('cancel stops the task: SIGTERM first, so it can clean up', { timeout }, async () => {
-      const a = attempt({
-        name: 'cancel',
-        script: "trap 'echo stopping; exit 143' TERM; echo ready; while true; do sleep 0.2; done",
-      });
+    /** Runs `script` until it prints `ready`, cancels it, and checks it ended as Canceled in time. */
+    async function cancelWhenReady(name: string, script: string): Promise<TestAttempt> {
+      const a = attempt({ name, script: `${script}; echo ready; while true; do sleep 0.2; done` });
       const outcome = runtime.execute(a.ctx);
       await until(() => a.stdout().includes('ready'), 'the task to start');
       const aborted = Date.now();
       a.abort.abort('Canceled');
       await expect(outcome).resolves.toMatchObject({ status: 'failed', reason: 'Canceled' });
       expect(Date.now() - aborted).toBeLessThan(options.stopWithinMs);
+      return a;
+    }
+
+    it('cancel stops the task: SIGTERM first, so it can clean up', { timeout }, async () => {
+      const a = await cancelWhenReady('cancel', "trap 'echo stopping; exit 143' TERM");
       expect(a.stdout()).toContain('stopping');
     });
 
     it('cancel kills a task that ignores SIGTERM after the grace period', { timeout }, async () => {
-      const a = attempt({
-        name: 'stubborn',
-        script: "trap '' TERM; echo ready; while true; do sleep 0.2; done",
-      });
-      const outcome = runtime.execute(a.ctx);
-      await until(() => a.stdout().includes('ready'), 'the task to start');
-      const aborted = Date.now();
-      a.abort.abort('Canceled');
-      await expect(outcome).resolves.toMatchObject({ status: 'failed', reason: 'Canceled' });
-      expect(Date.now() - aborted).toBeLessThan(options.stopWithinMs);
+      await cancelWhenReady('stubborn', "trap '' TERM");
     });
 
     it('a task past its timeoutSeconds is stopped with reason Timeout', { timeout }, async () => {
