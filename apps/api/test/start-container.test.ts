@@ -1,8 +1,12 @@
 /**
  * `npm start` with a container engine: it says it chose the container runtime, runs a DAG whose tasks name
- * an image inside that image (not on the host), stores their logs, and removes their containers.
+ * an image inside that image (not on the host), stores their logs, and removes their containers; and a
+ * restart on the same data adopts the container of a task that outlived the first engine.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CONTAINER_LABELS } from '@kontroler/plugins';
 import { podmanAvailability, startPodman, TEST_IMAGE, type PodmanEngine } from '@kontroler/plugins/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +17,10 @@ if (!podman.available && process.env.CI) {
   throw new Error(`the npm start container e2e needs Podman in CI: ${podman.reason}`);
 }
 if (!podman.available) console.warn(`skipping the npm start container e2e: ${podman.reason}`);
+
+interface LogView {
+  lines: Array<{ stream: string; line: string }>;
+}
 
 interface RunView {
   run: { state: string };
@@ -79,7 +87,7 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     );
     expect(view.run.state, JSON.stringify(view.attempts)).toBe('succeeded');
     const inside = view.attempts.find((a) => a.taskName === 'inside')!;
-    const logs = await call<{ lines: Array<{ stream: string; line: string }> }>(
+    const logs = await call<LogView>(
       server.url,
       'GET',
       `/api/v1/runs/${run.body.id}/attempts/${inside.id}/logs`,
@@ -97,5 +105,85 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     );
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain('Kontroler stopped.');
+  }, 600_000);
+  it('a restarted npm start adopts the running container of a task instead of starting a twin', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kontroler-e2e-adopt-'));
+    try {
+      const first = await startServer({ DOCKER_HOST: engine.host }, { dataDir });
+      server = first;
+      const token = await adminToken(first);
+      const dag = {
+        name: 'outlives-its-engine',
+        tasks: [
+          {
+            name: 'wait',
+            image: TEST_IMAGE,
+            script: 'echo started; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo finished',
+          },
+        ],
+      };
+      expect((await call(first.url, 'POST', '/api/v1/dags', token, dag)).status).toBe(201);
+      const run = await call<{ id: string }>(
+        first.url,
+        'POST',
+        '/api/v1/dags/outlives-its-engine/runs',
+        token,
+        {},
+      );
+      const runPath = `/api/v1/runs/${run.body.id}`;
+      const attempt = await until(
+        async () => (await call<RunView>(first.url, 'GET', runPath, token)).body.attempts[0],
+        (a) => a?.state === 'running',
+        'the attempt to run',
+      );
+      const logPath = `${runPath}/attempts/${attempt!.id}/logs`;
+      await until(
+        async () => (await call<LogView>(first.url, 'GET', logPath, token)).body.lines,
+        (lines) => lines.some((l) => l.line === 'started'),
+        'the first line',
+      );
+      const [container, ...twins] = containersOfRun(run.body.id);
+      expect(twins).toEqual([]);
+      expect(await first.stop()).toBe(0);
+      // The engine stopped; its task did not.
+      expect(
+        spawnSync('podman', ['inspect', '--format', '{{.State.Status}}', container!], {
+          encoding: 'utf8',
+        }).stdout.trim(),
+      ).toBe('running');
+
+      const second = await startServer({ DOCKER_HOST: engine.host }, { dataDir });
+      server = second;
+      const again = await call<{ accessToken: string }>(second.url, 'POST', '/api/v1/auth/login', undefined, {
+        username: 'admin',
+        password: 'a-better-password',
+      });
+      const token2 = again.body.accessToken;
+      await until(
+        async () => (await call<LogView>(second.url, 'GET', logPath, token2)).body.lines,
+        (lines) => lines.some((l) => l.stream === 'system' && l.line.startsWith('adopted container')),
+        'the adoption',
+      );
+      expect(containersOfRun(run.body.id)).toEqual([container]);
+      spawnSync('podman', ['exec', container!, 'sh', '-c', ': > /tmp/go']);
+
+      const view = await until(
+        async () => (await call<RunView>(second.url, 'GET', runPath, token2)).body,
+        (v) => ['succeeded', 'failed', 'canceled'].includes(v.run.state),
+        'the run to finish',
+      );
+      expect(view.run.state, JSON.stringify(view.attempts)).toBe('succeeded');
+      expect(view.attempts).toHaveLength(1);
+      const lines = (await call<LogView>(second.url, 'GET', logPath, token2)).body.lines;
+      expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['started', 'finished']);
+      await until(
+        async () => containersOfRun(run.body.id),
+        (ids) => ids.length === 0,
+        'the container to go',
+      );
+      expect(await second.stop()).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 600_000);
 });

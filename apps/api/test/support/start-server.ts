@@ -16,13 +16,24 @@ export interface StartedServer {
   readonly password: string | undefined;
   /** stdout and stderr so far. */
   output(): string;
-  /** SIGINT, then the exit code; removes the data directory. */
+  /** SIGINT, then the exit code; removes the data directory unless it was given. */
   stop(): Promise<number | null>;
 }
 
+export interface StartServerOptions {
+  /** Use this data directory and keep it on `stop()` (a restart on the same data). @default a fresh one, removed */
+  readonly dataDir?: string;
+  /** @default 300000 */
+  readonly timeoutMs?: number;
+}
+
 /** Starts the server with `env` on top of the test's environment and waits for "running at". */
-export function startServer(env: Record<string, string>, timeoutMs = 300_000): Promise<StartedServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kontroler-e2e-'));
+export function startServer(
+  env: Record<string, string>,
+  options: StartServerOptions = {},
+): Promise<StartedServer> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kontroler-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
     cwd: root,
     env: {
@@ -48,7 +59,7 @@ export function startServer(env: Record<string, string>, timeoutMs = 300_000): P
       await exited;
       clearTimeout(hard);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     return child.exitCode;
   };
   return new Promise((resolve, reject) => {
