@@ -239,6 +239,43 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
     expect(spawnSync('podman', ['volume', 'exists', volume]).status).toBe(1);
   });
 
+  it('memory and cpu limits from podTemplate.resources apply: a task over its memory is killed', async () => {
+    const runtime = makeRuntime();
+    const a = attemptOf({
+      name: 'greedy',
+      image: TEST_IMAGE,
+      podTemplate: { resources: { limits: { memory: '16Mi', cpu: '500m' } } },
+      // Doubles a string until the memory limit stops it.
+      script: 'a=xxxxxxxxxxxxxxxx; while true; do a="$a$a"; done',
+    });
+    const outcome = await runtime.execute(a.ctx);
+    expect(outcome).toMatchObject({ status: 'failed', exitCode: 137 });
+    expect(outcome.message).toContain('16Mi');
+    const limits = podman(
+      'inspect',
+      '--format',
+      '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}',
+      runtime.containerNameFor(a.ctx.attemptId),
+    );
+    expect(limits).toBe(`${16 * 2 ** 20} 500000000`);
+  });
+
+  it('a limit that is not a quantity fails the attempt as InvalidTask, naming the field', async () => {
+    const runtime = makeRuntime();
+    const a = attemptOf({
+      name: 'bad-limit',
+      image: TEST_IMAGE,
+      podTemplate: { resources: { limits: { memory: 'plenty' } } },
+      script: 'true',
+    });
+    await expect(runtime.execute(a.ctx)).resolves.toMatchObject({
+      status: 'failed',
+      reason: 'InvalidTask',
+      nonRetryable: true,
+      message: 'podTemplate.resources.limits.memory is not a positive quantity: "plenty"',
+    });
+  });
+
   it('the start-up sweep removes containers of finished attempts and keeps active ones', async () => {
     const before = makeRuntime();
     const done = attemptOf({ name: 'done', image: TEST_IMAGE, script: 'true' });

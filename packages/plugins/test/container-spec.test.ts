@@ -8,6 +8,7 @@ import {
 import { engineAddresses } from '../src/container-runtime/discovery.js';
 import { isNameConflict, pullQuery } from '../src/container-runtime/engine-api.js';
 import { EngineError, parseEngineAddress } from '../src/container-runtime/engine-client.js';
+import { containerLimits, parseQuantity } from '../src/container-runtime/resources.js';
 import { FrameDemuxer, splitTimestamp, type FrameStream } from '../src/container-runtime/frames.js';
 import { attemptOf } from './helpers.js';
 
@@ -166,5 +167,32 @@ describe('engine addresses', () => {
       isNameConflict(new EngineError('ENGINE_REFUSED', 'the container name "x" is already in use', 500)),
     ).toBe(true);
     expect(isNameConflict(new EngineError('ENGINE_REFUSED', 'no space left', 500))).toBe(false);
+  });
+});
+
+describe('resource limits', () => {
+  it('parses Kubernetes quantities', () => {
+    expect(parseQuantity('128Mi')).toBe(128 * 2 ** 20);
+    expect(parseQuantity('1G')).toBe(1e9);
+    expect(parseQuantity('500m')).toBe(0.5);
+    expect(parseQuantity('1.5')).toBe(1.5);
+    expect(parseQuantity('2e3')).toBe(2000);
+    expect(parseQuantity(3)).toBe(3);
+    expect(parseQuantity('12 apples')).toBeNull();
+    expect(parseQuantity('-1')).toBeNull();
+  });
+
+  it('maps memory and cpu limits, ignores requests, and names a bad field', () => {
+    const task = (limits: Record<string, string | number>) => ({
+      podTemplate: { resources: { limits, requests: { memory: '1Ti' } } },
+    });
+    expect(containerLimits(task({ memory: '64Mi', cpu: '250m' }))).toEqual({
+      Memory: 64 * 2 ** 20,
+      NanoCpus: 250_000_000,
+    });
+    expect(containerLimits({})).toEqual({});
+    expect(containerLimits(task({ memory: 'lots' }))).toEqual({
+      invalid: 'podTemplate.resources.limits.memory is not a positive quantity: "lots"',
+    });
   });
 });

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AttemptContext } from '@kontroler/core';
+import type { ContainerLimits } from './resources.js';
 
 /** Label keys on every container, the same keys the pod runtime puts on pods where they apply. */
 export const CONTAINER_LABELS = {
@@ -30,7 +31,7 @@ export interface ContainerCreateBody {
   readonly Tty: false;
   readonly OpenStdin: false;
   readonly AttachStdin: false;
-  readonly HostConfig: {
+  readonly HostConfig: ContainerLimits & {
     readonly AutoRemove: false;
     readonly Mounts?: ReadonlyArray<{
       readonly Type: 'volume';
@@ -101,6 +102,8 @@ export interface ContainerSpecInput {
   readonly env: ReadonlyArray<Readonly<Record<string, string>>>;
   /** Set when the DAG enables a workspace. */
   readonly workspace?: WorkspaceMount | undefined;
+  /** From `podTemplate.resources.limits`. */
+  readonly limits?: ContainerLimits | undefined;
 }
 
 /** The create request for one attempt. */
@@ -126,6 +129,7 @@ export function buildContainer(input: ContainerSpecInput): ContainerCreateBody {
     OpenStdin: false,
     AttachStdin: false,
     HostConfig: {
+      ...input.limits,
       AutoRemove: false,
       ...(input.workspace
         ? { Mounts: [{ Type: 'volume', Source: input.workspace.volume, Target: input.workspace.mountPath }] }

@@ -39,6 +39,7 @@ import {
   waitContainer,
   type ContainerInspect,
 } from './engine-api.js';
+import { containerLimits } from './resources.js';
 import { createEngineClient, EngineError, parseEngineAddress, type EngineAddress } from './engine-client.js';
 
 export interface ContainerRuntimeOptions {
@@ -202,6 +203,8 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       }
       throw error;
     }
+    const limits = containerLimits(ctx.task.spec);
+    if ('invalid' in limits) return failed('InvalidTask', limits.invalid, { nonRetryable: true });
     const image = ctx.task.spec.image ?? defaultImage;
     try {
       await ensureImage(image, ctx);
@@ -220,6 +223,7 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       image,
       instance,
       workspace,
+      limits,
       env: [
         options.env ?? {},
         attemptEnv(ctx),
@@ -386,7 +390,13 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       return failed('OOMKilled', 'the container ran out of memory and was killed', { exitCode });
     }
     if (exitCode === 0) return { status: 'succeeded', exitCode: 0, reason: 'Completed' };
-    return failed('Error', `exited with code ${exitCode}`, { exitCode });
+    // Not every engine reports OOMKilled (Podman on cgroup v1 does not): say what a SIGKILL may mean.
+    const memory = ctx.task.spec.podTemplate?.resources?.limits?.memory;
+    const hint =
+      exitCode === 137 && memory !== undefined
+        ? ` (SIGKILL: perhaps over its memory limit of ${memory})`
+        : '';
+    return failed('Error', `exited with code ${exitCode}${hint}`, { exitCode });
   }
 
   /** Engine errors that are not the task's fault: infrastructure, worth retrying. */
