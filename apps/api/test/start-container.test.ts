@@ -55,7 +55,7 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     await engine?.stop();
   });
 
-  it('runs a DAG in its image with the container runtime and keeps its log', async () => {
+  it('runs a manifest command that exists only in its image (exit 127 on the host) and keeps its log', async () => {
     server = await startServer({ DOCKER_HOST: engine.host, KONTROLER_RUNTIME: 'auto' });
     expect(server.output()).toMatch(/runtime: container \(Podman Engine \S+ at unix:\/\/\S+podman\.sock\)/);
     const token = await adminToken(server);
@@ -71,9 +71,20 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
             '[ -e /etc/debian_version ] && { echo "ran on the host"; exit 3; }; echo "hello from $GREETING"',
           parameters: ['GREETING'],
         },
-        { name: 'after', image: TEST_IMAGE, command: ['echo'], args: ['done'], runAfter: ['inside'] },
+        {
+          name: 'prepare',
+          image: TEST_IMAGE,
+          // What a Kontroler manifest runs: under the process runtime this was `spawn … ENOENT`, exit 127.
+          command: ['/scripts/prepare.sh'],
+          args: ['the data'],
+          parameters: ['STAGE'],
+          runAfter: ['inside'],
+        },
       ],
-      parameters: [{ name: 'GREETING', defaultValue: 'a container' }],
+      parameters: [
+        { name: 'GREETING', defaultValue: 'a container' },
+        { name: 'STAGE', defaultValue: 'staging' },
+      ],
     };
     const created = await call(server.url, 'POST', '/api/v1/dags', token, dag);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -95,6 +106,16 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     );
     expect(logs.body.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
       'hello from a container',
+    ]);
+    const prepare = view.attempts.find((a) => a.taskName === 'prepare')!;
+    const prepared = await call<LogView>(
+      server.url,
+      'GET',
+      `/api/v1/runs/${run.body.id}/attempts/${prepare.id}/logs`,
+      token,
+    );
+    expect(prepared.body.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
+      'prepared the data for staging',
     ]);
 
     // Containers go once their outcomes are recorded.

@@ -200,10 +200,10 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
 
   it('a command missing from the image is a StartError with exit code 127', async () => {
     const runtime = makeRuntime();
-    const a = attemptOf({ name: 'no-command', image: TEST_IMAGE, command: ['/scripts/prepare.sh'] });
+    const a = attemptOf({ name: 'no-command', image: TEST_IMAGE, command: ['/scripts/not-in-the-image.sh'] });
     const outcome = await runtime.execute(a.ctx);
     expect(outcome).toMatchObject({ status: 'failed', exitCode: 127, reason: 'StartError' });
-    expect(outcome.message).toContain('/scripts/prepare.sh');
+    expect(outcome.message).toContain('/scripts/not-in-the-image.sh');
     await runtime.outcomeRecorded?.(a.ctx, outcome);
     expect(exists(runtime.containerNameFor(a.ctx.attemptId))).toBe(false);
   });

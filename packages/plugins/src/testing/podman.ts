@@ -1,6 +1,6 @@
 /**
  * A real container engine for tests: Podman's Docker-compatible service on a private socket, with a
- * busybox image imported from the host's static busybox (no registry needed). The setup and its traps are
+ * busybox image imported from the host's static busybox (no registry needed), plus `/scripts/prepare.sh`. The setup and its traps are
  * the ones verified on these machines: the `runc` OCI runtime (crun fails on hybrid cgroups) and ulimits
  * within the machine's hard limits, passed in a private containers.conf so that the host's is not needed.
  */
@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 
 /** The image `startPodman` imports unless told otherwise; bump the tag when the root filesystem changes. */
-export const TEST_IMAGE = 'localhost/kontroler-busybox:1';
+export const TEST_IMAGE = 'localhost/kontroler-busybox:2';
 
 /** Busybox applets linked into the test image. */
 const APPLETS = [
@@ -30,6 +30,9 @@ const APPLETS = [
   'touch',
 ];
 const BUSYBOX_PATHS = ['/bin/busybox', '/usr/bin/busybox'];
+
+/** `/scripts/prepare.sh` in the test image: prints its arguments and the `STAGE` variable. */
+export const PREPARE_SCRIPT = '#!/bin/sh\necho "prepared $* for ${STAGE:-nothing}"\n';
 
 const CONTAINERS_CONF = `[containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
@@ -93,6 +96,9 @@ async function importBusybox(image: string, dir: string): Promise<void> {
   await mkdir(join(rootfs, 'tmp'), { recursive: true });
   await copyFile(busybox, join(rootfs, 'bin', 'busybox'));
   for (const applet of APPLETS) await symlink('busybox', join(rootfs, 'bin', applet));
+  // A command that exists only in the image, as Kontroler manifests have (`/scripts/prepare.sh`).
+  await mkdir(join(rootfs, 'scripts'));
+  await writeFile(join(rootfs, 'scripts', 'prepare.sh'), PREPARE_SCRIPT, { mode: 0o755 });
   const tar = spawnSync('sh', ['-c', 'tar -C "$1" -c . | podman import - "$2"', 'import', rootfs, image], {
     encoding: 'utf8',
   });
