@@ -49,7 +49,10 @@ export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<Chos
     xdgRuntimeDir: config.xdgRuntimeDir,
   });
   if (!found.found) {
-    const tried = found.tried.map((t) => t.url).join(', ');
+    // A missing socket needs no explanation; a refused or forbidden one does (not in the docker group…).
+    const tried = found.tried
+      .map((t) => (/ENOENT/.test(t.error) ? t.url : `${t.url} (${t.error})`))
+      .join(', ');
     if (config.mode === 'container') {
       const reasons = found.tried.map((t) => `  ${t.url}: ${t.error}`).join('\n');
       throw new RuntimeUnavailableError(

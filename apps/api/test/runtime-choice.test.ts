@@ -3,6 +3,7 @@
  * fallback when no engine answers, and the container runtime when Podman's service does.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@kontroler/core';
@@ -65,6 +66,22 @@ describe('chooseRuntime without an engine', () => {
       `runtime: process (no container engine answered at ${missingSocket}; tasks run as host processes and their images are ignored)`,
     );
     await chosen.runtime.close?.();
+  });
+
+  it('says why an engine that is there did not answer (a missing socket needs no reason)', async () => {
+    const path = join(dataDir, 'hangs-up.sock');
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    try {
+      const chosen = await choose({ dockerHost: `unix://${path}` });
+      expect(chosen.runtime.name).toBe('process');
+      expect(chosen.description).toContain(
+        `at unix://${path} (the container engine at unix://${path} did not answer:`,
+      );
+      await chosen.runtime.close?.();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('uses the process runtime when told to, without looking for an engine', async () => {
