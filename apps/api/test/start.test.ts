@@ -32,6 +32,9 @@ function start(): Promise<Started> {
       LOG_LEVEL: 'warn',
       KONTROLER_ENV: 'development',
       DATABASE_URL: '',
+      // This test is about the process runtime (its DAG names an image no registry here serves), whatever
+      // container engine the machine runs; start-container.test.ts covers the container runtime.
+      KONTROLER_RUNTIME: 'process',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,6 +81,9 @@ describe('npm start', () => {
   it('starts from scratch, runs a DAG, stops cleanly and keeps its data', async () => {
     const first = await start();
     expect(first.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(first.output()).toContain(
+      'runtime: process (KONTROLER_RUNTIME=process; tasks run as host processes',
+    );
     const login = await call<{ accessToken: string; user: { mustChangePassword: boolean } }>(
       first.url,
       'POST',
