@@ -246,8 +246,11 @@ export async function engineVersion(client: EngineClient, timeoutMs = QUICK_MS):
   }>({ method: 'GET', path: '/version', timeoutMs });
   const body = response.body ?? {};
   const component = body.Components?.find((c) => /engine/i.test(c.Name ?? ''));
+  // Docker calls its component just "Engine"; Podman says "Podman Engine".
+  const name =
+    component?.Name === undefined || component.Name === 'Engine' ? 'Docker Engine' : component.Name;
   return {
-    name: component?.Name ?? 'Docker Engine',
+    name,
     version: component?.Version ?? body.Version ?? 'unknown',
     apiVersion: body.ApiVersion ?? 'unknown',
   };
