@@ -123,9 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     problems.push('OIDC_AUDIENCE and OIDC_JWKS_URL need OIDC_ISSUER');
   }
 
-  const runtimeMode = (env.KONTROLER_RUNTIME || 'auto') as RuntimeMode;
-  if (!RUNTIME_MODES.includes(runtimeMode)) {
-    problems.push(`KONTROLER_RUNTIME must be one of ${RUNTIME_MODES.join(', ')}, not "${runtimeMode}"`);
+  const runtimeText = env.KONTROLER_RUNTIME || 'auto';
+  const runtimeMode = RUNTIME_MODES.find((mode) => mode === runtimeText) ?? 'auto';
+  if (runtimeMode !== runtimeText) {
+    problems.push(`KONTROLER_RUNTIME must be one of ${RUNTIME_MODES.join(', ')}, not "${runtimeText}"`);
   }
   const dockerHost = env.DOCKER_HOST || undefined;
   if (dockerHost !== undefined && runtimeMode !== 'process') {
