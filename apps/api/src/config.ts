@@ -5,7 +5,21 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEngineAddress } from '@kontroler/plugins';
 import type { OidcOptions } from './types.js';
+
+/** Which runtime runs tasks: a container engine, host processes, or the first that is available. */
+export type RuntimeMode = 'auto' | 'container' | 'process';
+const RUNTIME_MODES: readonly RuntimeMode[] = ['auto', 'container', 'process'];
+
+export interface RuntimeConfig {
+  /** `KONTROLER_RUNTIME`. @default 'auto' (the container runtime when an engine answers, else processes) */
+  readonly mode: RuntimeMode;
+  /** `DOCKER_HOST`: the container engine to use; unset means the default sockets. */
+  readonly dockerHost: string | undefined;
+  /** `XDG_RUNTIME_DIR`, where a rootless Podman's socket lives. */
+  readonly xdgRuntimeDir: string | undefined;
+}
 
 export interface ApiConfig {
   /** HTTP port. @default 8080 */
@@ -25,6 +39,8 @@ export interface ApiConfig {
   readonly logLevel: string;
   /** Built console files. @default <repo>/apps/console/dist */
   readonly consoleDir: string;
+  /** How tasks run: `KONTROLER_RUNTIME`, `DOCKER_HOST`. */
+  readonly runtime: RuntimeConfig;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +123,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     problems.push('OIDC_AUDIENCE and OIDC_JWKS_URL need OIDC_ISSUER');
   }
 
+  const runtimeText = env.KONTROLER_RUNTIME || 'auto';
+  const runtimeMode = RUNTIME_MODES.find((mode) => mode === runtimeText) ?? 'auto';
+  if (runtimeMode !== runtimeText) {
+    problems.push(`KONTROLER_RUNTIME must be one of ${RUNTIME_MODES.join(', ')}, not "${runtimeText}"`);
+  }
+  const dockerHost = env.DOCKER_HOST || undefined;
+  if (dockerHost !== undefined && runtimeMode !== 'process') {
+    try {
+      parseEngineAddress(dockerHost);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -118,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     oidc,
     logLevel,
     consoleDir: resolve(env.CONSOLE_DIR ?? join(root, 'apps', 'console', 'dist')),
+    runtime: { mode: runtimeMode, dockerHost, xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined },
   };
 }
 

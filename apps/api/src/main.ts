@@ -1,6 +1,7 @@
 /**
  * The composition root of `npm start`: embedded PostgreSQL (or DATABASE_URL), migrations, the engine with
- * the process runtime and the webhook notifier, the API and the console's files, in one process.
+ * the container runtime (or the process runtime when no container engine answers) and the webhook
+ * notifier, the API and the console's files, in one process.
  * Ctrl-C stops everything in reverse order.
  */
 import { existsSync } from 'node:fs';
@@ -8,11 +9,12 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createEngine } from '@kontroler/core';
-import { createProcessRuntime, createWebhookNotifier } from '@kontroler/plugins';
+import { createWebhookNotifier } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
 import { ConfigError, loadConfig, type ApiConfig } from './config.js';
+import { chooseRuntime } from './runtime.js';
 
 /** What has started so far, stopped in reverse order on shutdown or a failed start. */
 const stops: Array<[string, () => Promise<void>]> = [];
@@ -66,8 +68,14 @@ async function main(): Promise<void> {
   const store = await createPostgresStore({ url, applicationName: 'kontroler' });
   stops.push(['store', () => store.close()]);
 
-  const runtime = createProcessRuntime({ logger, workDir: join(config.dataDir, 'runs') });
-  stops.push(['runtime', () => runtime.close()]);
+  const { runtime, description } = await chooseRuntime({
+    config: config.runtime,
+    dataDir: config.dataDir,
+    store,
+    logger,
+  });
+  stops.push(['runtime', async () => runtime.close?.()]);
+  process.stdout.write(`${description}\n`);
   const engine = createEngine({
     store,
     runtimes: [runtime],

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { call } from './support/start-server.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'kontroler-start-'));
@@ -31,6 +32,9 @@ function start(): Promise<Started> {
       LOG_LEVEL: 'warn',
       KONTROLER_ENV: 'development',
       DATABASE_URL: '',
+      // This test is about the process runtime (its DAG names an image no registry here serves), whatever
+      // container engine the machine runs; start-container.test.ts covers the container runtime.
+      KONTROLER_RUNTIME: 'process',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,25 +72,6 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function call<T>(
-  url: string,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
@@ -96,6 +81,9 @@ describe('npm start', () => {
   it('starts from scratch, runs a DAG, stops cleanly and keeps its data', async () => {
     const first = await start();
     expect(first.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(first.output()).toContain(
+      'runtime: process (KONTROLER_RUNTIME=process; tasks run as host processes',
+    );
     const login = await call<{ accessToken: string; user: { mustChangePassword: boolean } }>(
       first.url,
       'POST',

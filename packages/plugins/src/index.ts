@@ -1,6 +1,7 @@
 /**
  * `@kontroler/plugins`: first-party plugins. The process runtime (the local default), the signed webhook
- * notifier with `verifyWebhook` for receivers, the `http` task type, and secret sources.
+ * notifier with `verifyWebhook` for receivers, the `http` task type, secret sources, and the container
+ * runtime (a Docker Engine API: Docker or Podman) with engine discovery.
  */
 export {
   createProcessRuntime,
@@ -52,3 +53,24 @@ export {
   type SecretSource,
   type EnvSecretSourceOptions,
 } from './secrets/index.js';
+export {
+  createContainerRuntime,
+  type ContainerRuntime,
+  type ContainerRuntimeOptions,
+  type ContainerRuntimeStats,
+  type SweepResult,
+} from './container-runtime/runtime.js';
+export {
+  discoverContainerEngine,
+  engineAddresses,
+  type EngineDiscovery,
+  type EngineDiscoveryOptions,
+} from './container-runtime/discovery.js';
+export { CONTAINER_LABELS } from './container-runtime/container-spec.js';
+export {
+  EngineError,
+  parseEngineAddress,
+  type EngineAddress,
+  type EngineErrorCode,
+} from './container-runtime/engine-client.js';
+export type { EngineVersion } from './container-runtime/engine-api.js';

@@ -50,6 +50,9 @@ export async function startServer(timeoutMs = 240_000): Promise<RunningServer> {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       KONTROLER_ENV: 'development',
+      // The console's DAGs name images no registry here serves: run them as host processes, whatever
+      // container engine the machine runs.
+      KONTROLER_RUNTIME: 'process',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 /**
- * `@kontroler/core/testing`: the test kit we use ourselves: MemoryStore, FakeRuntime, FakeClock and the
- * store contract suite.
+ * `@kontroler/core/testing`: the test kit we use ourselves: MemoryStore, FakeRuntime, FakeClock, hand-made
+ * attempt contexts, and the store and runtime contract suites.
  */
 export { FakeClock, FAKE_CLOCK_START, type FakeTimerHandle } from './fake-clock.js';
 export { applyRunCommit, evaluateRunCommit, type CommitEffects } from '../model/apply-commit.js';
@@ -23,3 +23,10 @@ export {
   type FakeRuntimeCall,
   type FakeRuntimeOptions,
 } from './fake-runtime.js';
+export {
+  makeTestAttempt,
+  compileUnchecked,
+  type TestAttempt,
+  type TestAttemptOptions,
+} from './attempt-context.js';
+export { runtimeContractSuite, type RuntimeContractOptions } from './runtime-contract.js';
