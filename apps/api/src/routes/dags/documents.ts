@@ -4,20 +4,19 @@
  */
 import type { Request } from 'express';
 import { loadManifest, parseDsl, type DagIssue } from '@kontroler/core';
+import { DSL_MEDIA_TYPE, YAML_MEDIA_TYPES } from '../../media-types.js';
 import { queryString } from '../context.js';
 
 export type ParsedDocument =
   | { ok: true; doc: unknown; namespace: string | undefined; warnings: DagIssue[] }
   | { ok: false; errors: DagIssue[] };
 
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-
 const issue = (code: DagIssue['code'], message: string, path = ''): DagIssue => ({ code, path, message });
 
 /** `nameFromPath` is the DAG name of `PUT /dags/{name}` (a DSL body has no name of its own). */
 export function parseDocument(req: Request, nameFromPath?: string): ParsedDocument {
   const body: unknown = req.body;
-  if (req.is(YAML_TYPES)) {
+  if (req.is([...YAML_MEDIA_TYPES])) {
     const result = loadManifest(typeof body === 'string' ? body : '');
     if (!result.ok) return { ok: false, errors: result.errors };
     const dags = result.documents.filter((d) => d.kind === 'DAG');
@@ -36,7 +35,7 @@ export function parseDocument(req: Request, nameFromPath?: string): ParsedDocume
       warnings: result.warnings,
     };
   }
-  if (req.is('text/plain')) {
+  if (req.is(DSL_MEDIA_TYPE)) {
     const format = queryString(req, 'format') ?? 'dsl';
     if (format !== 'dsl') {
       return { ok: false, errors: [issue('PARSE_ERROR', 'a text/plain body must be DSL (?format=dsl)')] };
