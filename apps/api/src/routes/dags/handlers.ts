@@ -1,12 +1,12 @@
 /** DAGs: save (JSON, YAML, DSL), validate, read, list, versions, diff, delete, suspend/resume, trigger. */
 import type { Request } from 'express';
-import { Cron } from 'croner';
 import {
   Errors,
   levels,
   printDsl,
   toManifest,
   topologicalOrder,
+  upcomingTicks,
   validateDag,
   type DagRecord,
   type DagSpec,
@@ -31,12 +31,14 @@ export const DEFAULT_NAMESPACE = 'default';
 
 const dagNotFound = (name: string) => () => notFound('DAG_NOT_FOUND', `DAG "${name}" does not exist`);
 
-/** The next `count` fire times of a schedule, or [] when it has none or cannot be read. */
+/**
+ * The next `count` fire times of a schedule, or [] when it has none or cannot be read. Core's scheduler arms
+ * its timer with the same `upcomingTicks`, so `nextRunAt` is the time a run is really made for.
+ */
 export function nextFireTimes(spec: DagSpec, count: number, from: number): string[] {
   if (!spec.schedule) return [];
   try {
-    const cron = new Cron(spec.schedule, { timezone: spec.timezone ?? 'UTC', paused: true });
-    return cron.nextRuns(count, new Date(from)).map((d) => d.toISOString());
+    return upcomingTicks(spec.schedule, spec.timezone, from, count).map((t) => new Date(t).toISOString());
   } catch {
     return [];
   }
