@@ -223,6 +223,13 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     expect(await page.getAttribute(tid('node-flaky'), 'data-state')).toBe('failed');
     await page.waitForSelector(tid('attempt-flaky-1'));
     expect(await page.textContent(tid('attempt-flaky-1'))).toContain('3');
+    // Why it failed is on the page in full (it was only a tooltip), and the run's reason wraps, never "…".
+    expect(await page.textContent(`${tid('run-failure')} ${tid('failure-text')}`)).toBe('exited with code 3');
+    const reason = page.locator(tid('run-reason'));
+    expect(await reason.evaluate((el) => getComputedStyle(el).textOverflow)).not.toBe('ellipsis');
+    expect(await reason.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await page.click(tid('attempt-flaky-1'));
+    expect(await page.textContent(`${tid('log-failure')} ${tid('failure-text')}`)).toBe('exited with code 3');
     await screenshot(page, 'run-failed');
     await page.click(tid('run-retry'));
     expect(await waitForState(page, tid('run-state'), ['succeeded'], 60_000)).toBe('succeeded');
