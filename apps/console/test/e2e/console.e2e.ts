@@ -300,6 +300,38 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     }
   });
 
+  it('marks a misspelled YAML field on its line in the editor', async () => {
+    const { page } = admin;
+    await page.click(tid('nav-new-dag'));
+    await page.waitForSelector(tid('dag-settings'));
+    await page.click(tid('editor-tab-yaml'));
+    await page.click(tid('yaml-editor'));
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(
+      [
+        'apiVersion: kontroler.greedykomodo/v1alpha1',
+        'kind: DAG',
+        'metadata:',
+        '  name: e2e-marker',
+        'spec:',
+        '  task:',
+        '    - name: a',
+        '      image: alpine:3.20',
+        '      script: echo a',
+        '      colour: red', // line 10: not a task field
+      ].join('\n'),
+    );
+    await page.waitForSelector('.cm-lintRange-error', { timeout: 10_000 });
+    const marked = await page.evaluate(() => {
+      const range = document.querySelector('.cm-lintRange-error');
+      const lines = [...document.querySelectorAll('.cm-content > .cm-line')];
+      return { text: range?.textContent, line: lines.indexOf(range?.closest('.cm-line') as Element) + 1 };
+    });
+    expect(marked).toEqual({ text: 'colour', line: 10 });
+    expect(await page.locator('.cm-gutter-lint .cm-lint-marker-error').count()).toBe(1);
+    await screenshot(page, 'editor-yaml-marker');
+  });
+
   it('ran every page above under the Content-Security-Policy without a violation', async () => {
     const response = await admin.page.goto(`${server.url}/dags`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
