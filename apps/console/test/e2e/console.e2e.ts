@@ -247,8 +247,11 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.fill(tid('pw-current'), VIEWER.password);
         await page.fill(tid('pw-new'), `${VIEWER.password}x`);
         await page.fill(tid('pw-confirm'), `${VIEWER.password}x`);
-        await page.click(tid('pw-submit'));
-        await page.waitForTimeout(500);
+        // Wait for the change itself (two scrypt hashes: slow on a busy machine), not a fixed 500 ms.
+        await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/me/password') && r.ok(), { timeout: 30_000 }),
+          page.click(tid('pw-submit')),
+        ]);
       }
       await page.goto(`${server.url}/dags/e2e-etl`);
       await page.waitForSelector(tid('dag-title'));
