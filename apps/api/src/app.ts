@@ -31,6 +31,7 @@ import { dagHandlers } from './routes/dags/handlers.js';
 import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
+import { TEXT_MEDIA_TYPES } from './media-types.js';
 import { createEventHub } from './sse.js';
 import type { AppDeps, Principal } from './types.js';
 
@@ -68,7 +69,6 @@ export type KontrolerApp = Express & {
 
 /** Body size limit for JSON, YAML and DSL documents. */
 export const BODY_LIMIT = '1mb';
-const TEXT_TYPES = ['text/plain', 'application/yaml', 'application/x-yaml', 'text/yaml'];
 
 type AuthedRequest = Request & { principal?: Principal; authProblem?: ApiError };
 
@@ -134,7 +134,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     next();
   });
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(express.text({ limit: BODY_LIMIT, type: TEXT_TYPES }));
+  app.use(express.text({ limit: BODY_LIMIT, type: [...TEXT_MEDIA_TYPES] }));
 
   const isApiPath = (path: string): boolean =>
     path.startsWith('/api/') || path === '/healthz' || path === '/readyz';

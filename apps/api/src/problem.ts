@@ -9,10 +9,16 @@ import type { Logger } from '@kontroler/core';
 
 /** One field at fault. */
 export interface ProblemItem {
+  /** Where in the request's model (for a DAG: the DagSpec path, `/tasks/0/colour`). */
   readonly path: string;
   readonly message: string;
   readonly code: string;
   readonly task?: string;
+  /** JSON Pointer into the body as sent (`/spec/task/0/colour` in a Kontroler manifest). */
+  readonly pointer?: string;
+  /** 1-based position in a YAML or DSL body. */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export interface Problem {
@@ -130,6 +136,9 @@ function fromKontrolerError(error: KontrolerError): Problem {
       message: issue.message,
       code: issue.code,
       ...(issue.task !== undefined ? { task: issue.task } : {}),
+      ...(issue.pointer !== undefined ? { pointer: issue.pointer } : {}),
+      ...(issue.line !== undefined ? { line: issue.line } : {}),
+      ...(issue.column !== undefined ? { column: issue.column } : {}),
     }));
     return makeProblem(422, 'DAG_INVALID', error.message, errors);
   }

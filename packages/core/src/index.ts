@@ -62,7 +62,7 @@ export type {
   StopOptions,
   RegisterDagResult,
 } from './engine/index.js';
-export { createScheduler, dueTicks } from './scheduler/index.js';
+export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
 export { TOKENS, registerCore, unboundTokens } from './di/index.js';
 export type { CoreServices } from './di/index.js';

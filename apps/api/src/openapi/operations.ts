@@ -3,6 +3,7 @@
  * document is generated from this list, and the app registers one handler per operationId from it, so the
  * document and the routes cannot drift apart.
  */
+import { DSL_MEDIA_TYPE, YAML_MEDIA_TYPES } from '../media-types.js';
 import type { OperationId } from '../rbac/rules.js';
 import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
 
@@ -94,10 +95,13 @@ const dagDocument = {
     'application/json': {
       schema: { type: 'object', description: 'A DagSpec (components.schemas.DagSpec), checked by core' },
     },
-    'application/yaml': {
-      schema: { type: 'string', description: 'A Kontroler manifest or a plain YAML DagSpec' },
-    },
-    'text/plain': { schema: { type: 'string', description: 'The DSL; with ?format=dsl&name=<name>' } },
+    ...Object.fromEntries(
+      YAML_MEDIA_TYPES.map((type) => [
+        type,
+        { schema: { type: 'string', description: 'A Kontroler manifest or a plain YAML DagSpec' } },
+      ]),
+    ),
+    [DSL_MEDIA_TYPE]: { schema: { type: 'string', description: 'The DSL; with ?format=dsl&name=<name>' } },
   },
 };
 const documentQuery: ParameterDef[] = [

@@ -74,8 +74,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
         detail: str,
         code: str,
         errors: array(
-          obj({ path: str, message: str, code: str, task: str, line: int, column: int }, [
+          obj({ path: str, message: str, code: str, task: str, pointer: str, line: int, column: int }, [
             'task',
+            'pointer',
             'line',
             'column',
           ]),
@@ -112,11 +113,20 @@ export function componentSchemas(): Record<string, JsonSchema> {
     DagVersionDetail: obj({ ...dagVersionInfo, spec: ref('DagSpec'), yaml: str, dsl: str }),
     DagSaveResult: obj({ dag: ref('DagSummary'), version: ref('DagVersionInfo'), created: bool }),
     DagDetail: obj({ dag: ref('DagSummary'), version: ref('DagVersionWithSpec'), nextRuns: array(time) }),
-    DagIssue: obj({ path: str, message: str, code: str, task: str, line: int, column: int }, [
-      'task',
-      'line',
-      'column',
-    ]),
+    // `path` is into the DagSpec; `pointer`, `line` and `column` into the document as sent (YAML, DSL, JSON).
+    DagIssue: obj(
+      {
+        path: str,
+        message: str,
+        code: str,
+        task: str,
+        pointer: str,
+        line: int,
+        column: int,
+        cycle: array(str),
+      },
+      ['task', 'pointer', 'line', 'column', 'cycle'],
+    ),
     ValidationResult: obj({
       ok: bool,
       errors: array(ref('DagIssue')),

@@ -84,6 +84,9 @@ export function toProblem(status: number, statusText: string, body: unknown, tex
         message: typeof e.message === 'string' ? e.message : String(e.message ?? ''),
         code: typeof e.code === 'string' ? e.code : 'INVALID',
         ...(typeof e.task === 'string' ? { task: e.task } : {}),
+        ...(typeof e.pointer === 'string' ? { pointer: e.pointer } : {}),
+        ...(typeof e.line === 'number' ? { line: e.line } : {}),
+        ...(typeof e.column === 'number' ? { column: e.column } : {}),
       }))
     : [];
   return {

@@ -184,6 +184,11 @@ export interface ProblemFieldError {
   message: string;
   code: string;
   task?: string;
+  /** JSON Pointer into the body as sent (`/spec/task/0/colour`). */
+  pointer?: string;
+  /** 1-based position in a YAML or DSL body. */
+  line?: number;
+  column?: number;
 }
 export interface Problem {
   type: string;

@@ -5,6 +5,7 @@
  */
 import {
   canonicalJson,
+  checkDagDocument,
   DEFAULT_BACKOFF_LIMIT,
   loadManifest,
   parseDsl,
@@ -57,4 +58,18 @@ export function dslToSpec(text: string, name: string): TextResult {
   const result = parseDsl(text, { name: name || 'dag' });
   if (!result.ok) return { ok: false, errors: [...result.errors] };
   return { ok: true, spec: result.dag };
+}
+
+/**
+ * Every problem of YAML or DSL text as the server would report it (core's `checkDagDocument`), each
+ * with the line and column in that text: what the text editors mark.
+ */
+export function checkText(
+  format: 'yaml' | 'dsl',
+  text: string,
+  name: string,
+): { errors: DagIssue[]; warnings: DagIssue[] } {
+  const input = format === 'yaml' ? { format, text } : { format, text, name: name || 'dag' };
+  const result = checkDagDocument(input);
+  return { errors: [...result.errors], warnings: [...result.warnings] };
 }

@@ -223,6 +223,13 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     expect(await page.getAttribute(tid('node-flaky'), 'data-state')).toBe('failed');
     await page.waitForSelector(tid('attempt-flaky-1'));
     expect(await page.textContent(tid('attempt-flaky-1'))).toContain('3');
+    // Why it failed is on the page in full (it was only a tooltip), and the run's reason wraps, never "…".
+    expect(await page.textContent(`${tid('run-failure')} ${tid('failure-text')}`)).toBe('exited with code 3');
+    const reason = page.locator(tid('run-reason'));
+    expect(await reason.evaluate((el) => getComputedStyle(el).textOverflow)).not.toBe('ellipsis');
+    expect(await reason.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await page.click(tid('attempt-flaky-1'));
+    expect(await page.textContent(`${tid('log-failure')} ${tid('failure-text')}`)).toBe('exited with code 3');
     await screenshot(page, 'run-failed');
     await page.click(tid('run-retry'));
     expect(await waitForState(page, tid('run-state'), ['succeeded'], 60_000)).toBe('succeeded');
@@ -240,8 +247,11 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.fill(tid('pw-current'), VIEWER.password);
         await page.fill(tid('pw-new'), `${VIEWER.password}x`);
         await page.fill(tid('pw-confirm'), `${VIEWER.password}x`);
-        await page.click(tid('pw-submit'));
-        await page.waitForTimeout(500);
+        // Wait for the change itself (two scrypt hashes: slow on a busy machine), not a fixed 500 ms.
+        await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/v1/me/password') && r.ok(), { timeout: 30_000 }),
+          page.click(tid('pw-submit')),
+        ]);
       }
       await page.goto(`${server.url}/dags/e2e-etl`);
       await page.waitForSelector(tid('dag-title'));
@@ -291,6 +301,38 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
       expect(count).toBeGreaterThan(0);
       await screenshot(page, `big-dag-${label}`);
     }
+  });
+
+  it('marks a misspelled YAML field on its line in the editor', async () => {
+    const { page } = admin;
+    await page.click(tid('nav-new-dag'));
+    await page.waitForSelector(tid('dag-settings'));
+    await page.click(tid('editor-tab-yaml'));
+    await page.click(tid('yaml-editor'));
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(
+      [
+        'apiVersion: kontroler.greedykomodo/v1alpha1',
+        'kind: DAG',
+        'metadata:',
+        '  name: e2e-marker',
+        'spec:',
+        '  task:',
+        '    - name: a',
+        '      image: alpine:3.20',
+        '      script: echo a',
+        '      colour: red', // line 10: not a task field
+      ].join('\n'),
+    );
+    await page.waitForSelector('.cm-lintRange-error', { timeout: 10_000 });
+    const marked = await page.evaluate(() => {
+      const range = document.querySelector('.cm-lintRange-error');
+      const lines = [...document.querySelectorAll('.cm-content > .cm-line')];
+      return { text: range?.textContent, line: lines.indexOf(range?.closest('.cm-line') as Element) + 1 };
+    });
+    expect(marked).toEqual({ text: 'colour', line: 10 });
+    expect(await page.locator('.cm-gutter-lint .cm-lint-marker-error').count()).toBe(1);
+    await screenshot(page, 'editor-yaml-marker');
   });
 
   it('ran every page above under the Content-Security-Policy without a violation', async () => {

@@ -14,6 +14,7 @@ import { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 import { DslSyntaxError, lex, type Token, type TokenKind } from './dsl-lexer.js';
 import { MAX_DSL_BYTES, utf8Length } from './limits.js';
 import { pointer } from './pointer.js';
+import type { TextPosition } from './source-map.js';
 
 export interface ParseDslOptions {
   /** The DAG's name; a DSL file has none. @default "dag" */
@@ -25,6 +26,8 @@ export type DslResult = { ok: true; dag: DagSpec; warnings: DagIssue[] } | { ok:
 interface TaskDef {
   readonly name: string;
   readonly at: Token;
+  /** Each field's keyword, for positions (`image` → the `image` token). */
+  readonly fields: Map<string, Token>;
   image?: string;
   command?: string[];
   args?: string[];
@@ -37,6 +40,8 @@ interface TaskDef {
 interface ParamDef {
   readonly name: string;
   readonly at: Token;
+  /** `defaultValue` / `defaultFromSecret` → the keyword's token. */
+  readonly fields: Map<string, Token>;
   defaultValue?: string;
   defaultFromSecret?: string;
 }
@@ -48,6 +53,9 @@ interface Edge {
 
 interface Ast {
   schedule?: string;
+  scheduleAt?: Token;
+  /** The `graph` keyword: where problems of the graph as a whole (no root task) are shown. */
+  graphAt?: Token;
   parameters?: ParamDef[];
   edges: Edge[];
   tasks: TaskDef[];
@@ -123,6 +131,7 @@ class Parser {
       switch (token.text) {
         case 'schedule':
           this.next();
+          ast.scheduleAt = this.peek();
           ast.schedule = this.string();
           break;
         case 'parameters':
@@ -130,7 +139,7 @@ class Parser {
           ast.parameters = this.parameters();
           break;
         case 'graph':
-          this.next();
+          ast.graphAt = this.next();
           ast.edges = this.graph();
           break;
         case 'task':
@@ -157,14 +166,17 @@ class Parser {
       } else {
         this.fail('a parameter name or "}"');
       }
-      const param: ParamDef = { name: at.text, at };
+      const param: ParamDef = { name: at.text, at, fields: new Map() };
       this.expect('{', '"{"');
       while (this.peek().kind !== '}') {
         const field = this.expect('ident', '"default", "defaultFromSecret" or "}"');
-        if (field.text === 'default') param.defaultValue = this.string();
-        else if (field.text === 'defaultFromSecret' || field.text === 'secret')
+        if (field.text === 'default') {
+          param.fields.set('defaultValue', field);
+          param.defaultValue = this.string();
+        } else if (field.text === 'defaultFromSecret' || field.text === 'secret') {
+          param.fields.set('defaultFromSecret', field);
           param.defaultFromSecret = this.string();
-        else this.fail('"default", "defaultFromSecret" or "}"', field);
+        } else this.fail('"default", "defaultFromSecret" or "}"', field);
       }
       this.next();
       params.push(param);
@@ -204,11 +216,13 @@ class Parser {
 
   private task(): TaskDef {
     const at = this.name();
-    const task: TaskDef = { name: at.text, at };
+    const task: TaskDef = { name: at.text, at, fields: new Map() };
     this.expect('{', '"{"');
     const strings = () => this.list(() => this.string());
     while (this.peek().kind !== '}') {
       const field = this.expect('ident', 'a task field or "}"');
+      // `retry` sets `conditional`, `backoff` sets `backoff`: the model fields they become.
+      task.fields.set(field.text === 'retry' ? 'conditional' : field.text, field);
       switch (field.text) {
         case 'image':
           task.image = this.string();
@@ -246,8 +260,41 @@ class Parser {
 
 const at = (token: Token) => ({ line: token.line, column: token.column });
 
+/** Records where each model path came from in the DSL text. */
+function recordPositions(ast: Ast, index: ReadonlyMap<string, number>, tasks: readonly TaskSpec[]) {
+  const positions = new Map<string, TextPosition>();
+  if (ast.scheduleAt) positions.set('/schedule', at(ast.scheduleAt));
+  const first = ast.graphAt ?? ast.tasks[0]?.at;
+  if (first) positions.set('/tasks', at(first));
+  ast.parameters?.forEach((param, i) => {
+    positions.set(pointer('parameters', i), at(param.at));
+    positions.set(pointer('parameters', i, 'name'), at(param.at));
+    for (const [field, token] of param.fields) positions.set(pointer('parameters', i, field), at(token));
+  });
+  for (const def of ast.tasks) {
+    const i = index.get(def.name);
+    // A duplicate definition is reported on its own; the positions are the first one's.
+    if (i === undefined || tasks[i]?.name !== def.name || positions.has(pointer('tasks', i))) continue;
+    positions.set(pointer('tasks', i), at(def.at));
+    positions.set(pointer('tasks', i, 'name'), at(def.at));
+    for (const [field, token] of def.fields) positions.set(pointer('tasks', i, field), at(token));
+    def.parameters?.forEach((token, p) => positions.set(pointer('tasks', i, 'parameters', p), at(token)));
+  }
+  for (const { from, to } of ast.edges) {
+    const target = index.get(to.text);
+    const runAfter = target === undefined ? undefined : tasks[target]?.runAfter;
+    const k = runAfter?.indexOf(from.text) ?? -1;
+    if (k === -1) continue;
+    const key = pointer('tasks', target as number, 'runAfter', k);
+    if (!positions.has(key)) positions.set(key, at(from));
+    if (!positions.has(pointer('tasks', target as number, 'runAfter')))
+      positions.set(pointer('tasks', target as number, 'runAfter'), at(from));
+  }
+  return positions;
+}
+
 /** Turns the syntax tree into a DagSpec, collecting the semantic errors and warnings. */
-function build(ast: Ast, name: string): DslResult {
+function build(ast: Ast, name: string): DslParsed {
   const errors: DagIssue[] = [];
   const warnings: DagIssue[] = [];
   const index = new Map<string, number>();
@@ -364,7 +411,10 @@ function build(ast: Ast, name: string): DslResult {
     });
   }
   dag.tasks = tasks;
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, dag, warnings };
+  return {
+    result: errors.length > 0 ? { ok: false, errors } : { ok: true, dag, warnings },
+    positions: recordPositions(ast, index, tasks),
+  };
 }
 
 /**
@@ -373,38 +423,44 @@ function build(ast: Ast, name: string): DslResult {
  * error); semantic errors are all reported.
  */
 export function parseDsl(text: string, options: ParseDslOptions = {}): DslResult {
+  return parseDslWithPositions(text, options).result;
+}
+
+/** `parseDsl`, plus where each model path of the DagSpec is in the text (for `checkDagDocument`). */
+export interface DslParsed {
+  readonly result: DslResult;
+  /** Model path (`/tasks/0/image`) → the position of what set it; look up with `tableSourceMap`. */
+  readonly positions: ReadonlyMap<string, TextPosition>;
+}
+
+/** @internal `parseDsl` with positions; loaders use it to point issues into the text. */
+export function parseDslWithPositions(text: string, options: ParseDslOptions = {}): DslParsed {
+  const failed = (errors: DagIssue[]): DslParsed => ({ result: { ok: false, errors }, positions: new Map() });
   try {
     if (typeof text !== 'string') {
-      return {
-        ok: false,
-        errors: [{ code: 'PARSE_ERROR', path: '', message: 'DSL text must be a string', line: 1, column: 1 }],
-      };
+      return failed([
+        { code: 'PARSE_ERROR', path: '', message: 'DSL text must be a string', line: 1, column: 1 },
+      ]);
     }
     if (utf8Length(text) > MAX_DSL_BYTES) {
-      return {
-        ok: false,
-        errors: [
-          {
-            code: 'DOCUMENT_TOO_LARGE',
-            path: '',
-            message: `the DSL text is larger than ${MAX_DSL_BYTES} bytes`,
-            line: 1,
-            column: 1,
-          },
-        ],
-      };
+      return failed([
+        {
+          code: 'DOCUMENT_TOO_LARGE',
+          path: '',
+          message: `the DSL text is larger than ${MAX_DSL_BYTES} bytes`,
+          line: 1,
+          column: 1,
+        },
+      ]);
     }
     return build(new Parser(lex(text)).file(), options.name ?? 'dag');
   } catch (error) {
     if (error instanceof DslSyntaxError) {
-      return {
-        ok: false,
-        errors: [
-          { code: 'PARSE_ERROR', path: '', message: error.message, line: error.line, column: error.column },
-        ],
-      };
+      return failed([
+        { code: 'PARSE_ERROR', path: '', message: error.message, line: error.line, column: error.column },
+      ]);
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, errors: [{ code: 'PARSE_ERROR', path: '', message, line: 1, column: 1 }] };
+    return failed([{ code: 'PARSE_ERROR', path: '', message, line: 1, column: 1 }]);
   }
 }

@@ -30,6 +30,8 @@ export { canonicalJson } from './canonical-json.js';
 export { parseDsl, type ParseDslOptions, type DslResult } from './dsl-parse.js';
 export { printDsl } from './dsl-print.js';
 export { loadManifest } from './manifest-load.js';
+export { checkDagDocument, type DagDocumentInput, type DagDocumentCheck } from './document.js';
+export { locateIssues, identitySourceMap, type DagSourceMap, type SourceLocation } from './source-map.js';
 export { toManifest, KONTROLER_API_VERSION, type ToManifestOptions } from './manifest-write.js';
 export type {
   ManifestDocument,

@@ -27,13 +27,19 @@ export type DagIssueCode =
 
 export interface DagIssue {
   readonly code: DagIssueCode;
-  /** JSON Pointer into the document, e.g. `/tasks/2/runAfter/0`. */
+  /** JSON Pointer into the DAG model (the DagSpec), e.g. `/tasks/2/runAfter/0`. */
   readonly path: string;
+  /**
+   * JSON Pointer into the document the user sent, e.g. `/spec/task/2/runAfter/0` in a Kontroler manifest
+   * or `/spec/dsl` for a problem inside its DSL (`line` and `column` then say where). `''` for a DSL file.
+   * Set by `checkDagDocument` and `locateIssues`; absent on issues of `validateDag` alone.
+   */
+  readonly pointer?: string;
   /** The task at fault, where one applies. */
   readonly task?: string;
   /** One sentence for a human. */
   readonly message: string;
-  /** 1-based position in the source text (DSL and YAML). */
+  /** 1-based position in the source text (DSL and YAML; absent for JSON). */
   readonly line?: number;
   readonly column?: number;
   /** For `CYCLE`: the tasks of the cycle, first repeated last (`['a','b','a']`). */

@@ -3,13 +3,14 @@
  * `spec.dsl`, `DagRun`, `DagTask`), `kind: DAG` with `spec.tasks`, or a bare DagSpec — into DagSpecs and
  * run requests. It checks what it needs to build them; callers run `validateDag` for the rest.
  */
-import { LineCounter, parseAllDocuments, isScalar, type Document } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { DagIssue } from './issues.js';
 import type { DagSpec, TaskSpec } from './schema.js';
-import { parseDsl } from './dsl-parse.js';
+import { parseDslWithPositions } from './dsl-parse.js';
 import { isObject, own, type PlainObject } from './guards.js';
 import { MAX_MANIFEST_BYTES, utf8Length } from './limits.js';
-import { escapeToken } from './pointer.js';
+import { escapeToken, tokens } from './pointer.js';
+import { tableSourceMap, type DagSourceMap, type SourceLocation } from './source-map.js';
 import type {
   DagRunParameter,
   ManifestDocument,
@@ -19,6 +20,34 @@ import type {
 
 /** Kinds we read but do nothing with (Kontroler defines the CRD but never used it). */
 const IGNORED_KINDS = new Set(['WorkerPool']);
+
+/** The top-level fields of a Kubernetes object; anything else is a typo, reported instead of dropped. */
+const OBJECT_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
+/** Kubernetes ObjectMeta's fields (what `kubectl get -o yaml` writes back); others are typos. */
+const METADATA_FIELDS = new Set([
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'generateName',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
+]);
+
+/** A DagRun's spec fields (Kontroler's CRD). */
+const DAGRUN_SPEC_FIELDS = new Set(['dagName', 'parameters']);
+
+type Path = readonly (string | number)[];
+const toPointer = (path: Path) => path.map((p) => `/${escapeToken(p)}`).join('');
 
 /** Where a document's issues are placed: its text position and a message prefix for multi-document files. */
 class DocumentContext {
@@ -31,17 +60,58 @@ class DocumentContext {
     private readonly prefix: string,
   ) {}
 
-  /** 1-based line and column of the node at `path`, else of the nearest ancestor that exists. */
-  position(path: readonly (string | number)[]): { line: number; column: number } {
+  /**
+   * 1-based line and column of the node at `path`, else of the nearest ancestor that exists. A scalar's
+   * position is its value's (a bad cron, a bad kind); a collection's, or with `key`, its key's (where a
+   * misspelled field's name is, and the line a block starts on).
+   */
+  position(path: Path, key = false): { line: number; column: number } {
     for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (range) {
-        const { line, col } = this.lines.linePos(range[0]);
+      const start = this.start(path.slice(0, n), key && n === path.length);
+      if (start !== undefined) {
+        const { line, col } = this.lines.linePos(start);
         return { line, column: col };
       }
     }
     return { line: 1, column: 1 };
+  }
+
+  /** The text offset where the entry at `path` starts, or undefined when there is none. */
+  private start(path: Path, key: boolean): number | undefined {
+    const rangeOf = (node: unknown) => (node as { range?: [number, number, number] } | null)?.range?.[0];
+    if (path.length === 0) return rangeOf(this.doc.contents);
+    const parent = path.length === 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(last));
+      if (!pair) return undefined;
+      const atKey = key || !isScalar(pair.value);
+      return (atKey ? rangeOf(pair.key) : rangeOf(pair.value)) ?? rangeOf(pair.key);
+    }
+    if (isSeq(parent)) return rangeOf(parent.items[Number(last)]);
+    return undefined;
+  }
+
+  /** The place in this document of the entry at `path`. */
+  locate(path: Path, key = false): SourceLocation {
+    return { pointer: toPointer(path), ...this.position(path, key) };
+  }
+
+  /** UNKNOWN_FIELD errors for the keys of `value` (at `path`) that are not in `known`. */
+  unknownFields(value: PlainObject, path: Path, known: ReadonlySet<string>, owner: string): void {
+    for (const key of Object.keys(value)) {
+      if (known.has(key)) continue;
+      const at = [...path, key];
+      const pointer = toPointer(at);
+      const message = `${this.prefix}${owner} has unknown field "${key}"`;
+      this.errors.push({
+        code: 'UNKNOWN_FIELD',
+        path: pointer,
+        pointer,
+        message,
+        ...this.position(at, true),
+      });
+    }
   }
 
   issue(
@@ -50,8 +120,14 @@ class DocumentContext {
     path: readonly (string | number)[],
     message: string,
   ): void {
-    const pointer = path.map((p) => `/${escapeToken(p)}`).join('');
-    this[list].push({ code, path: pointer, message: `${this.prefix}${message}`, ...this.position(path) });
+    const pointer = toPointer(path);
+    this[list].push({
+      code,
+      path: pointer,
+      pointer,
+      message: `${this.prefix}${message}`,
+      ...this.position(path),
+    });
   }
 
   error(code: DagIssue['code'], path: readonly (string | number)[], message: string): void {
@@ -89,11 +165,17 @@ function readMetadata(
 }
 
 /** Maps a position inside `spec.dsl` to the YAML text, exactly for `|` blocks, else to the scalar's start. */
-function dslPosition(ctx: DocumentContext, line: number, column: number): { line: number; column: number } {
-  const node = ctx.doc.getIn(['spec', 'dsl'], true);
-  if (!isScalar(node) || !node.range) return ctx.position(['spec', 'dsl']);
+function dslPosition(
+  ctx: DocumentContext,
+  dslPath: Path,
+  line: number,
+  column: number,
+): { line: number; column: number } {
+  const node = ctx.doc.getIn(dslPath, true);
+  if (!isScalar(node) || !node.range) return ctx.position(dslPath);
   const start = ctx.lines.linePos(node.range[0]);
-  if (node.type !== 'BLOCK_LITERAL') return { line: start.line, column: start.col };
+  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')
+    return { line: start.line, column: start.col };
   // The content starts on the line after the `|` header, indented by its first non-blank line's indent.
   const headerEnd = ctx.text.indexOf('\n', node.range[0]);
   const body = ctx.text.slice(headerEnd + 1, node.range[1]);
@@ -101,44 +183,118 @@ function dslPosition(ctx: DocumentContext, line: number, column: number): { line
   return { line: start.line + line, column: indent + column };
 }
 
+/** What `expandDsl` made: the DSL's part of the DagSpec and where each piece came from. */
+interface Expanded {
+  readonly dag: Partial<DagSpec>;
+  /** Model path → position in the DSL text. */
+  readonly positions: ReadonlyMap<string, { line: number; column: number }>;
+  /** How many tasks came from the DSL (they come first, in its order). */
+  readonly dslTasks: number;
+}
+
 /** Expands `spec.dsl`, then lays `spec.task` entries over DSL tasks of the same name (or appends them). */
 function expandDsl(
   ctx: DocumentContext,
   spec: PlainObject,
+  specPath: Path,
   dsl: string,
   name: string,
-): Partial<DagSpec> | undefined {
+  overlay: unknown,
+  overlayAt: Map<number, number>,
+): Expanded | undefined {
+  const dslPath = [...specPath, 'dsl'];
   for (const field of ['schedule', 'parameters'] as const) {
     const value = own(spec, field);
     if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0))
       continue;
-    ctx.error('SCHEMA', ['spec', field], `spec.${field} cannot be combined with spec.dsl; set it in the DSL`);
+    ctx.error(
+      'SCHEMA',
+      [...specPath, field],
+      `spec.${field} cannot be combined with spec.dsl; set it in the DSL`,
+    );
   }
-  const parsed = parseDsl(dsl, { name });
+  const { result: parsed, positions } = parseDslWithPositions(dsl, { name });
+  const pointer = toPointer(dslPath);
   if (!parsed.ok) {
     for (const e of parsed.errors) {
-      const position = dslPosition(ctx, e.line ?? 1, e.column ?? 1);
-      ctx.errors.push({ ...e, path: '/spec/dsl', message: `spec.dsl: ${e.message}`, ...position });
+      const position = dslPosition(ctx, dslPath, e.line ?? 1, e.column ?? 1);
+      ctx.errors.push({ ...e, path: pointer, pointer, message: `spec.dsl: ${e.message}`, ...position });
     }
     return undefined;
   }
   for (const w of parsed.warnings) {
-    ctx.warnings.push({ ...w, path: '/spec/dsl', ...dslPosition(ctx, w.line ?? 1, w.column ?? 1) });
+    ctx.warnings.push({ ...w, pointer, ...dslPosition(ctx, dslPath, w.line ?? 1, w.column ?? 1) });
   }
   const tasks: TaskSpec[] = [...parsed.dag.tasks];
-  const overlay = own(spec, 'task') ?? own(spec, 'tasks');
   if (Array.isArray(overlay)) {
-    for (const extra of overlay as unknown[]) {
-      if (!isObject(extra)) continue;
+    (overlay as unknown[]).forEach((extra, j) => {
+      if (!isObject(extra)) return;
       const at = tasks.findIndex((t) => t.name === own(extra, 'name'));
-      if (at === -1) tasks.push(extra as TaskSpec);
-      else tasks[at] = { ...(tasks[at] as TaskSpec), ...(extra as Partial<TaskSpec>) };
-    }
+      if (at === -1) {
+        overlayAt.set(tasks.length, j);
+        tasks.push(extra as TaskSpec);
+      } else {
+        overlayAt.set(at, j);
+        tasks[at] = { ...(tasks[at] as TaskSpec), ...(extra as Partial<TaskSpec>) };
+      }
+    });
   }
-  const out: Partial<DagSpec> = { tasks };
-  if (parsed.dag.schedule !== undefined) out.schedule = parsed.dag.schedule;
-  if (parsed.dag.parameters !== undefined) out.parameters = parsed.dag.parameters;
-  return out;
+  const dag: Partial<DagSpec> = { tasks };
+  if (parsed.dag.schedule !== undefined) dag.schedule = parsed.dag.schedule;
+  if (parsed.dag.parameters !== undefined) dag.parameters = parsed.dag.parameters;
+  const mapped = new Map<string, { line: number; column: number }>();
+  for (const [path, at] of positions) mapped.set(path, dslPosition(ctx, dslPath, at.line, at.column));
+  return { dag, positions: mapped, dslTasks: parsed.dag.tasks.length };
+}
+
+/** Where a DagSpec read from a manifest came from: model paths → document paths and DSL positions. */
+function manifestSourceMap(
+  ctx: DocumentContext,
+  origin: {
+    readonly specPath: Path;
+    readonly namePath: Path;
+    readonly namespacePath: Path;
+    readonly taskKey: string;
+    readonly tasks: readonly unknown[];
+    readonly hasPodTemplateDefault: boolean;
+    readonly overlayAt: ReadonlyMap<number, number>;
+    /** The `spec.task` entries laid over DSL tasks (when there is a DSL). */
+    readonly overlay: unknown;
+    readonly expanded?: Expanded;
+  },
+): DagSourceMap {
+  const { specPath, taskKey, expanded } = origin;
+  const inDsl = expanded && tableSourceMap(expanded.positions, toPointer([...specPath, 'dsl']));
+  const ownField = (i: number, field: string | undefined) => {
+    const task = origin.tasks[i];
+    return field !== undefined && isObject(task) && own(task, field) !== undefined;
+  };
+  return (path, options) => {
+    const key = options?.key ?? false;
+    const locate = (at: Path) => ctx.locate(at, key);
+    const [head, ...rest] = tokens(path);
+    if (head === undefined) return locate(specPath);
+    if (head === 'name' && rest.length === 0) return locate(origin.namePath);
+    if (head === 'namespace' && rest.length === 0) return locate(origin.namespacePath);
+    if ((head === 'schedule' || head === 'parameters') && inDsl) return inDsl(path);
+    if (head !== 'tasks') return locate([...specPath, head, ...rest]);
+    const [index, field, ...deeper] = rest;
+    const i = Number(index);
+    if (index === undefined || !Number.isInteger(i)) return locate([...specPath, taskKey, ...rest]);
+    const overlay = origin.overlayAt.get(i);
+    const fromDsl = expanded !== undefined && i < expanded.dslTasks;
+    const overlayTask =
+      overlay !== undefined && Array.isArray(origin.overlay) ? origin.overlay[overlay] : undefined;
+    const overlaySets = isObject(overlayTask) && field !== undefined && own(overlayTask, field) !== undefined;
+    if (overlay !== undefined && (!fromDsl || overlaySets || field === undefined)) {
+      return locate([...specPath, taskKey, overlay, ...rest.slice(1)]);
+    }
+    if (field === 'podTemplate' && origin.hasPodTemplateDefault && !overlaySets && !ownField(i, field)) {
+      return locate([...specPath, 'podTemplate', ...deeper]);
+    }
+    if (fromDsl && inDsl) return inDsl(path);
+    return locate([...specPath, taskKey, i, ...rest.slice(1)]);
+  };
 }
 
 /** Builds a DagSpec from a DAG spec object (Kontroler's `task` or our `tasks`, optionally `dsl`). */
@@ -147,27 +303,44 @@ function readDag(
   spec: PlainObject,
   metadata: ManifestMetadata,
   specPath: string[],
-): DagSpec | undefined {
+  namePath: Path,
+): { dag: DagSpec; source: DagSourceMap } | undefined {
   const { task, tasks, dsl, podTemplate, ...rest } = spec;
   if (task !== undefined && tasks !== undefined) {
     ctx.error('SCHEMA', [...specPath, 'tasks'], 'use spec.task or spec.tasks, not both');
   }
+  const taskKey = tasks === undefined && task !== undefined ? 'task' : 'tasks';
   let dag: PlainObject = { ...rest, name: metadata.name, tasks: tasks ?? task ?? [] };
+  const namespaceFromMetadata = metadata.namespace !== undefined && specPath.length > 0;
   if (metadata.namespace !== undefined) dag.namespace = metadata.namespace;
+  const overlayAt = new Map<number, number>();
+  let expanded: Expanded | undefined;
   if (typeof dsl === 'string') {
-    const expanded = expandDsl(ctx, spec, dsl, metadata.name);
+    expanded = expandDsl(ctx, spec, specPath, dsl, metadata.name, tasks ?? task, overlayAt);
     if (expanded === undefined) return undefined;
-    dag = { ...dag, ...expanded };
+    dag = { ...dag, ...expanded.dag };
   } else if (dsl !== undefined) {
     ctx.error('SCHEMA', [...specPath, 'dsl'], 'spec.dsl must be a string');
   }
+  const beforeDefaults = Array.isArray(dag.tasks) ? [...(dag.tasks as unknown[])] : [];
   // A spec-level podTemplate (next to `dsl`, which cannot express one) is the default of every task.
   if (isObject(podTemplate) && Array.isArray(dag.tasks)) {
     dag.tasks = (dag.tasks as unknown[]).map((t) =>
       isObject(t) && own(t, 'podTemplate') === undefined ? { ...t, podTemplate } : t,
     );
   }
-  return dag as DagSpec;
+  const source = manifestSourceMap(ctx, {
+    specPath,
+    namePath,
+    namespacePath: namespaceFromMetadata ? ['metadata', 'namespace'] : [...specPath, 'namespace'],
+    taskKey,
+    tasks: beforeDefaults,
+    hasPodTemplateDefault: isObject(podTemplate),
+    overlayAt,
+    overlay: tasks ?? task,
+    ...(expanded ? { expanded } : {}),
+  });
+  return { dag: dag as DagSpec, source };
 }
 
 function readRun(
@@ -180,6 +353,7 @@ function readRun(
     ctx.error('SCHEMA', ['spec', 'dagName'], 'the DagRun has no spec.dagName');
     return undefined;
   }
+  ctx.unknownFields(spec, ['spec'], DAGRUN_SPEC_FIELDS, 'the DagRun spec');
   const parameters: DagRunParameter[] = [];
   const list = own(spec, 'parameters');
   if (list !== undefined && list !== null && !Array.isArray(list)) {
@@ -223,7 +397,10 @@ function readRun(
   return { kind: 'DagRun', run, metadata };
 }
 
-function readDocument(ctx: DocumentContext, value: unknown): ManifestDocument | undefined {
+/** One document read: a DAG comes with the source map of its DagSpec. */
+type Read = { document: ManifestDocument; source?: DagSourceMap };
+
+function readDocument(ctx: DocumentContext, value: unknown): Read | undefined {
   if (!isObject(value)) {
     ctx.error('PARSE_ERROR', [], 'the document is not a mapping');
     return undefined;
@@ -241,8 +418,10 @@ function readDocument(ctx: DocumentContext, value: unknown): ManifestDocument | 
       return undefined;
     }
     const metadata = readMetadata(ctx, {}, name);
-    const dag = metadata && readDag(ctx, value, metadata, []);
-    return dag && metadata ? { kind: 'DAG', dag, metadata } : undefined;
+    const read = metadata && readDag(ctx, value, metadata, [], ['name']);
+    return read && metadata
+      ? { document: { kind: 'DAG', dag: read.dag, metadata }, source: read.source }
+      : undefined;
   }
   if (typeof kind === 'string' && IGNORED_KINDS.has(kind)) {
     ctx.issue('warnings', 'UNKNOWN_KIND', ['kind'], `kind ${kind} is not supported; the document is ignored`);
@@ -256,6 +435,9 @@ function readDocument(ctx: DocumentContext, value: unknown): ManifestDocument | 
     );
     return undefined;
   }
+  ctx.unknownFields(value, [], OBJECT_FIELDS, `the ${kind}`);
+  const rawMetadata = own(value, 'metadata');
+  if (isObject(rawMetadata)) ctx.unknownFields(rawMetadata, ['metadata'], METADATA_FIELDS, 'metadata');
   const spec = own(value, 'spec');
   const specOwn = isObject(spec) ? own(spec, 'name') : undefined;
   const metadata = readMetadata(ctx, value, specOwn);
@@ -264,10 +446,23 @@ function readDocument(ctx: DocumentContext, value: unknown): ManifestDocument | 
     return undefined;
   }
   if (metadata === undefined) return undefined;
-  if (kind === 'DagRun') return readRun(ctx, spec, metadata);
-  if (kind === 'DagTask') return { kind, task: { ...spec, name: metadata.name } as TaskSpec, metadata };
-  const dag = readDag(ctx, spec, metadata, ['spec']);
-  return dag && { kind, dag, metadata };
+  if (kind === 'DagRun') {
+    const run = readRun(ctx, spec, metadata);
+    return run && { document: run };
+  }
+  if (kind === 'DagTask') {
+    return { document: { kind, task: { ...spec, name: metadata.name } as TaskSpec, metadata } };
+  }
+  const namePath =
+    isObject(rawMetadata) && own(rawMetadata, 'name') !== undefined ? ['metadata', 'name'] : ['spec', 'name'];
+  const read = readDag(ctx, spec, metadata, ['spec'], namePath);
+  return read && { document: { kind, dag: read.dag, metadata }, source: read.source };
+}
+
+/** `loadManifest`'s result, with the source map of each DAG document (same index as `documents`). */
+export interface ManifestWithSources {
+  readonly result: ManifestResult;
+  readonly sources: readonly (DagSourceMap | undefined)[];
 }
 
 /**
@@ -276,26 +471,32 @@ function readDocument(ctx: DocumentContext, value: unknown): ManifestDocument | 
  * each DAG to `validateDag`.
  */
 export function loadManifest(yamlText: string): ManifestResult {
+  return loadManifestWithSources(yamlText).result;
+}
+
+/** @internal `loadManifest` plus a source map per DAG document; `checkDagDocument` points issues with it. */
+export function loadManifestWithSources(yamlText: string): ManifestWithSources {
+  const sources: (DagSourceMap | undefined)[] = [];
+  const failed = (errors: DagIssue[]): ManifestWithSources => ({
+    result: { ok: false, errors },
+    sources: [],
+  });
   try {
     if (typeof yamlText !== 'string') {
-      return {
-        ok: false,
-        errors: [{ code: 'PARSE_ERROR', path: '', message: 'the manifest must be text', line: 1, column: 1 }],
-      };
+      return failed([
+        { code: 'PARSE_ERROR', path: '', message: 'the manifest must be text', line: 1, column: 1 },
+      ]);
     }
     if (utf8Length(yamlText) > MAX_MANIFEST_BYTES) {
-      return {
-        ok: false,
-        errors: [
-          {
-            code: 'DOCUMENT_TOO_LARGE',
-            path: '',
-            message: `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes`,
-            line: 1,
-            column: 1,
-          },
-        ],
-      };
+      return failed([
+        {
+          code: 'DOCUMENT_TOO_LARGE',
+          path: '',
+          message: `the manifest is larger than ${MAX_MANIFEST_BYTES} bytes`,
+          line: 1,
+          column: 1,
+        },
+      ]);
     }
     const lines = new LineCounter();
     const docs = parseAllDocuments(yamlText, { lineCounter: lines, prettyErrors: false });
@@ -310,6 +511,7 @@ export function loadManifest(yamlText: string): ManifestResult {
         errors.push({
           code: 'PARSE_ERROR',
           path: '',
+          pointer: '',
           message: `${list.length > 1 ? `document ${n + 1}: ` : ''}${e.message}`,
           line,
           column: col,
@@ -329,20 +531,20 @@ export function loadManifest(yamlText: string): ManifestResult {
       const read = readDocument(ctx, value);
       errors.push(...ctx.errors);
       warnings.push(...ctx.warnings);
-      if (read && ctx.errors.length === 0) documents.push(read);
+      if (read && ctx.errors.length === 0) {
+        documents.push(read.document);
+        sources.push(read.source);
+      }
     });
-    if (errors.length > 0) return { ok: false, errors };
+    if (errors.length > 0) return failed(errors);
     if (documents.length === 0 && warnings.length === 0) {
-      return {
-        ok: false,
-        errors: [
-          { code: 'PARSE_ERROR', path: '', message: 'the manifest has no documents', line: 1, column: 1 },
-        ],
-      };
+      return failed([
+        { code: 'PARSE_ERROR', path: '', message: 'the manifest has no documents', line: 1, column: 1 },
+      ]);
     }
-    return { ok: true, documents, warnings };
+    return { result: { ok: true, documents, warnings }, sources };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, errors: [{ code: 'PARSE_ERROR', path: '', message, line: 1, column: 1 }] };
+    return failed([{ code: 'PARSE_ERROR', path: '', message, line: 1, column: 1 }]);
   }
 }

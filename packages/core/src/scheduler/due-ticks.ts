@@ -10,8 +10,8 @@ function cronOf(expression: string, timezone: string | undefined): Cron {
 
 /**
  * The ticks in `(lastTick, now]`, oldest first, at most the `maxCatchUp` most recent ones (older missed
- * ticks are dropped, as a CronJob's bounded catch-up does). With no `lastTick` (a schedule never fired),
- * nothing is due: the schedule starts from now.
+ * ticks are dropped, as a CronJob's bounded catch-up does). With no `lastTick`, nothing is due (the
+ * scheduler passes the time a schedule was saved as the `lastTick` of a schedule that never fired).
  */
 export function dueTicks(
   cron: string,
@@ -30,9 +30,27 @@ export function dueTicks(
     .sort((a, b) => a - b);
 }
 
+/**
+ * The next `count` ticks strictly after `after`, oldest first. The scheduler arms its timer with the first
+ * and fires each one it reaches; the API advertises them as `nextRunAt` and `nextRuns`. One function for
+ * both, so the time a user is shown is the time a run is made for.
+ */
+export function upcomingTicks(
+  cron: string,
+  timezone: string | undefined,
+  after: number,
+  count: number,
+): number[] {
+  const limit = Math.max(0, Math.floor(count));
+  if (limit === 0) return [];
+  return cronOf(cron, timezone)
+    .nextRuns(limit, new Date(after))
+    .map((date) => date.getTime());
+}
+
 /** The first tick strictly after `after`, or null when the expression has none. */
 export function nextTick(cron: string, timezone: string | undefined, after: number): number | null {
-  return cronOf(cron, timezone).nextRun(new Date(after))?.getTime() ?? null;
+  return upcomingTicks(cron, timezone, after, 1)[0] ?? null;
 }
 
 /** The latest tick at or before `now`, or null. */

@@ -59,6 +59,8 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   const pollIntervalMs = options.pollIntervalMs ?? 60_000;
   const { store, clock, logger, events } = deps;
   let timer: unknown = null;
+  /** When the armed timer fires; Infinity while none is armed (a tick is running or the loop is stopped). */
+  let armedAt = Infinity;
   let running = false;
   let ticking: Promise<FiredTick[]> | null = null;
 
@@ -71,12 +73,10 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     const spec = version.spec;
     if (spec.schedule === undefined || dag.suspended || dag.deletedAt !== null) return [];
     const cursor = await store.getScheduleCursor(dag.name);
-    if (cursor === null) {
-      // First sight of this schedule: start from the latest tick, without firing it.
-      await store.advanceScheduleCursor(dag.name, null, latestTick(spec.schedule, spec.timezone, now) ?? now);
-      return [];
-    }
-    const ticks = dueTicks(spec.schedule, spec.timezone, cursor, now, maxCatchUp);
+    // A schedule that never fired starts when it was saved, not when this loop first sees it: the first
+    // tick advertised after the save is due even when the loop reads the DAG a poll interval later.
+    const from = cursor ?? version.createdAt;
+    const ticks = dueTicks(spec.schedule, spec.timezone, from, now, maxCatchUp);
     const fired: FiredTick[] = [];
     let expected = cursor;
     for (const tick of ticks) {
@@ -103,7 +103,9 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     }
     // Ticks beyond the catch-up bound are dropped: move the cursor past them.
     const latest = latestTick(spec.schedule, spec.timezone, now);
-    if (latest !== null && latest > expected) await store.advanceScheduleCursor(dag.name, expected, latest);
+    if (latest !== null && latest > (expected ?? from)) {
+      await store.advanceScheduleCursor(dag.name, expected, latest);
+    }
     return fired;
   }
 
@@ -134,11 +136,24 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   function arm(at: number): void {
     if (!running) return;
     if (timer !== null) clock.clearTimeout(timer);
+    armedAt = at;
     timer = clock.setTimeout(() => {
       timer = null;
+      armedAt = Infinity;
       void loop();
     }, at - clock.now());
   }
+
+  /** A DAG saved in this process may tick before the armed wake-up: wake at its first tick instead. */
+  async function onDagRegistered(): Promise<void> {
+    try {
+      const wake = await nextWake(clock.now());
+      if (running && !ticking && wake < armedAt) arm(wake);
+    } catch (error) {
+      logger.error({ err: error }, 'scheduler could not re-arm after a DAG was saved');
+    }
+  }
+  const registered = () => void onDagRegistered();
 
   async function loop(): Promise<void> {
     if (!running) return;
@@ -155,12 +170,15 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     start() {
       if (running) return;
       running = true;
+      events.on('dag.registered', registered);
       void loop();
     },
     stop() {
       running = false;
+      events.off('dag.registered', registered);
       if (timer !== null) clock.clearTimeout(timer);
       timer = null;
+      armedAt = Infinity;
     },
     async tick(now = clock.now()) {
       // One tick at a time per process; a second caller waits for the first and then runs its own.

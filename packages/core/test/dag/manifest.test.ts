@@ -184,6 +184,7 @@ spec:
       {
         code: 'UNKNOWN_DEPENDENCY',
         path: '/spec/dsl',
+        pointer: '/spec/dsl',
         task: 'b',
         message: 'spec.dsl: edge target "b" is not a defined task',
         line: 8,
@@ -200,6 +201,7 @@ spec:
       {
         code: 'SCHEMA',
         path: '/spec/schedule',
+        pointer: '/spec/schedule',
         message: 'spec.schedule cannot be combined with spec.dsl; set it in the DSL',
         line: 4,
         column: 13,
@@ -235,6 +237,7 @@ spec:
       {
         code: 'UNKNOWN_KIND',
         path: '/kind',
+        pointer: '/kind',
         message: 'document 1: unknown kind "CronJob"; expected DAG, DagRun or DagTask',
         line: 1,
         column: 7,
@@ -248,6 +251,7 @@ spec:
         {
           code: 'UNKNOWN_KIND',
           path: '/kind',
+          pointer: '/kind',
           message: 'kind WorkerPool is not supported; the document is ignored',
           line: 1,
           column: 7,

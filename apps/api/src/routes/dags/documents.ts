@@ -1,42 +1,27 @@
 /**
- * A DAG document in any of its three forms (JSON DagSpec, YAML manifest or plain YAML, DSL text) →
- * an unvalidated document plus its namespace. Parsers never throw: problems come back as DagIssues.
+ * A request body → the DAG document as the user sent it (JSON DagSpec, YAML manifest or plain YAML, DSL
+ * text), for core's `checkDagDocument`, which reads, validates and points every issue into that body.
  */
 import type { Request } from 'express';
-import { loadManifest, parseDsl, type DagIssue } from '@kontroler/core';
+import type { DagDocumentInput, DagIssue } from '@kontroler/core';
+import { DSL_MEDIA_TYPE, YAML_MEDIA_TYPES } from '../../media-types.js';
 import { queryString } from '../context.js';
 
-export type ParsedDocument =
-  | { ok: true; doc: unknown; namespace: string | undefined; warnings: DagIssue[] }
-  | { ok: false; errors: DagIssue[] };
+export type DocumentInput = { ok: true; input: DagDocumentInput } | { ok: false; errors: DagIssue[] };
 
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
-
-const issue = (code: DagIssue['code'], message: string, path = ''): DagIssue => ({ code, path, message });
+const issue = (code: DagIssue['code'], message: string, path = ''): DagIssue => ({
+  code,
+  path,
+  pointer: path,
+  message,
+});
 
 /** `nameFromPath` is the DAG name of `PUT /dags/{name}` (a DSL body has no name of its own). */
-export function parseDocument(req: Request, nameFromPath?: string): ParsedDocument {
+export function documentInput(req: Request, nameFromPath?: string): DocumentInput {
   const body: unknown = req.body;
-  if (req.is(YAML_TYPES)) {
-    const result = loadManifest(typeof body === 'string' ? body : '');
-    if (!result.ok) return { ok: false, errors: result.errors };
-    const dags = result.documents.filter((d) => d.kind === 'DAG');
-    if (dags.length !== 1) {
-      return {
-        ok: false,
-        errors: [issue('UNKNOWN_KIND', `expected exactly one DAG document, found ${dags.length}`)],
-      };
-    }
-    const [first] = dags;
-    if (first?.kind !== 'DAG') return { ok: false, errors: [issue('UNKNOWN_KIND', 'no DAG document')] };
-    return {
-      ok: true,
-      doc: first.dag,
-      namespace: first.metadata.namespace ?? first.dag.namespace,
-      warnings: result.warnings,
-    };
-  }
-  if (req.is('text/plain')) {
+  const text = typeof body === 'string' ? body : '';
+  if (req.is([...YAML_MEDIA_TYPES])) return { ok: true, input: { format: 'yaml', text } };
+  if (req.is(DSL_MEDIA_TYPE)) {
     const format = queryString(req, 'format') ?? 'dsl';
     if (format !== 'dsl') {
       return { ok: false, errors: [issue('PARSE_ERROR', 'a text/plain body must be DSL (?format=dsl)')] };
@@ -45,15 +30,7 @@ export function parseDocument(req: Request, nameFromPath?: string): ParsedDocume
     if (name === undefined) {
       return { ok: false, errors: [issue('INVALID_NAME', 'a DSL body needs ?name=<dag name>', '/name')] };
     }
-    const result = parseDsl(typeof body === 'string' ? body : '', { name });
-    if (!result.ok) return { ok: false, errors: result.errors };
-    return { ok: true, doc: result.dag, namespace: undefined, warnings: result.warnings };
+    return { ok: true, input: { format: 'dsl', text, name } };
   }
-  const namespace =
-    typeof body === 'object' &&
-    body !== null &&
-    typeof (body as { namespace?: unknown }).namespace === 'string'
-      ? (body as { namespace: string }).namespace
-      : undefined;
-  return { ok: true, doc: body, namespace, warnings: [] };
+  return { ok: true, input: { format: 'json', value: body } };
 }

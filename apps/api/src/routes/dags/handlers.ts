@@ -1,13 +1,13 @@
 /** DAGs: save (JSON, YAML, DSL), validate, read, list, versions, diff, delete, suspend/resume, trigger. */
 import type { Request } from 'express';
-import { Cron } from 'croner';
 import {
+  checkDagDocument,
   Errors,
   levels,
   printDsl,
   toManifest,
   topologicalOrder,
-  validateDag,
+  upcomingTicks,
   type DagRecord,
   type DagSpec,
 } from '@kontroler/core';
@@ -25,18 +25,20 @@ import {
 } from '../context.js';
 import { runDto, versionInfo } from '../dto.js';
 import { diffValues, unifiedDiff } from './diff.js';
-import { parseDocument } from './documents.js';
+import { documentInput } from './documents.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
 const dagNotFound = (name: string) => () => notFound('DAG_NOT_FOUND', `DAG "${name}" does not exist`);
 
-/** The next `count` fire times of a schedule, or [] when it has none or cannot be read. */
+/**
+ * The next `count` fire times of a schedule, or [] when it has none or cannot be read. Core's scheduler arms
+ * its timer with the same `upcomingTicks`, so `nextRunAt` is the time a run is really made for.
+ */
 export function nextFireTimes(spec: DagSpec, count: number, from: number): string[] {
   if (!spec.schedule) return [];
   try {
-    const cron = new Cron(spec.schedule, { timezone: spec.timezone ?? 'UTC', paused: true });
-    return cron.nextRuns(count, new Date(from)).map((d) => d.toISOString());
+    return upcomingTicks(spec.schedule, spec.timezone, from, count).map((t) => new Date(t).toISOString());
   } catch {
     return [];
   }
@@ -76,9 +78,9 @@ export function dagHandlers(ctx: ApiContext): Handlers {
   }
 
   async function save(req: Request, nameFromPath: string | undefined) {
-    const parsed = parseDocument(req, nameFromPath);
-    if (!parsed.ok) throw Errors.dagInvalid(parsed.errors);
-    const result = validateDag(parsed.doc);
+    const read = documentInput(req, nameFromPath);
+    if (!read.ok) throw Errors.dagInvalid(read.errors);
+    const result = checkDagDocument(read.input);
     if (!result.ok) throw Errors.dagInvalid(result.errors);
     const spec = result.dag.spec as DagSpec;
     if (nameFromPath !== undefined && spec.name !== nameFromPath) {
@@ -89,7 +91,7 @@ export function dagHandlers(ctx: ApiContext): Handlers {
         [{ path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' }],
       );
     }
-    const namespace = parsed.namespace ?? queryString(req, 'namespace') ?? DEFAULT_NAMESPACE;
+    const namespace = result.namespace ?? queryString(req, 'namespace') ?? DEFAULT_NAMESPACE;
     const p = authorize(req, 'editor', namespace, () =>
       forbidden(`needs role editor in namespace ${namespace}`),
     );
@@ -157,13 +159,13 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     },
 
     async validateDag(req, res) {
-      const parsed = parseDocument(req);
-      if (!parsed.ok) {
-        res.json({ ok: false, errors: parsed.errors, warnings: [], order: [], levels: [] });
+      const read = documentInput(req);
+      if (!read.ok) {
+        res.json({ ok: false, errors: read.errors, warnings: [], order: [], levels: [] });
         return;
       }
-      const result = validateDag(parsed.doc);
-      const warnings = [...parsed.warnings, ...result.warnings];
+      const result = checkDagDocument(read.input);
+      const warnings = result.warnings;
       if (!result.ok) {
         res.json({ ok: false, errors: result.errors, warnings, order: [], levels: [] });
         return;
