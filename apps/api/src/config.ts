@@ -16,8 +16,17 @@ export interface ApiConfig {
   readonly databaseUrl: string | undefined;
   /** Local state (embedded PostgreSQL, development JWT secret). @default <repo>/.data */
   readonly dataDir: string;
-  /** @default 'development' */
+  /** `KONTROLER_ENV`, else `production` when `NODE_ENV=production`. @default 'development' */
   readonly env: 'production' | 'development';
+  /**
+   * Where this process runs tasks. `process`: its engine claims work and runs tasks as shell processes on
+   * this host (the one-process `npm start` setup; production refuses it unless `allowProcessRuntime`).
+   * `none`: the API only submits, cancels and retries runs, and a controller executes them.
+   * @default 'process'
+   */
+  readonly runtime: ApiRuntime;
+  /** `KONTROLER_ALLOW_PROCESS_RUNTIME=true`: production may run tasks on this host anyway. @default false */
+  readonly allowProcessRuntime: boolean;
   /** HS256 secret of access tokens. Production requires it; development generates and persists one. */
   readonly jwtSecret: string;
   readonly oidc: OidcOptions | undefined;
@@ -26,6 +35,13 @@ export interface ApiConfig {
   /** Built console files. @default <repo>/apps/console/dist */
   readonly consoleDir: string;
 }
+
+/** The values of `KONTROLER_RUNTIME` for the API. */
+export const API_RUNTIMES = ['process', 'none'] as const;
+export type ApiRuntime = (typeof API_RUNTIMES)[number];
+
+/** The setting that lets production run tasks as host processes; named in the refusal. */
+export const ALLOW_PROCESS_RUNTIME = 'KONTROLER_ALLOW_PROCESS_RUNTIME';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -57,7 +73,7 @@ export const repoRoot = (): string => resolve(dirname(fileURLToPath(import.meta.
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = repoRoot()): ApiConfig {
   const problems: string[] = [];
-  const mode = env.KONTROLER_ENV ?? 'development';
+  const mode = env.KONTROLER_ENV || (env.NODE_ENV === 'production' ? 'production' : 'development');
   if (mode !== 'production' && mode !== 'development') {
     problems.push(`KONTROLER_ENV must be "production" or "development", not "${mode}"`);
   }
@@ -87,6 +103,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     jwtSecret = developmentSecret(dataDir);
   }
 
+  const runtime = (env.KONTROLER_RUNTIME || 'process') as ApiRuntime;
+  if (!API_RUNTIMES.includes(runtime)) {
+    problems.push(`KONTROLER_RUNTIME must be one of ${API_RUNTIMES.join(', ')}, not "${String(runtime)}"`);
+  }
+  const allowText = env[ALLOW_PROCESS_RUNTIME] || 'false';
+  if (allowText !== 'true' && allowText !== 'false') {
+    problems.push(`${ALLOW_PROCESS_RUNTIME} must be true or false, not "${allowText}"`);
+  }
+  const allowProcessRuntime = allowText === 'true';
+  if (production && runtime === 'process' && !allowProcessRuntime) {
+    problems.push(
+      'KONTROLER_RUNTIME is "process" (the default): this API would run tasks as shell processes on its own ' +
+        'host, which production mode refuses. Set KONTROLER_RUNTIME=none and let the controller run tasks, ' +
+        `or set ${ALLOW_PROCESS_RUNTIME}=true to run them on this host anyway`,
+    );
+  }
+
   const issuer = env.OIDC_ISSUER || undefined;
   let oidc: OidcOptions | undefined;
   if (issuer !== undefined) {
@@ -114,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     databaseUrl,
     dataDir,
     env: production ? 'production' : 'development',
+    runtime,
+    allowProcessRuntime,
     jwtSecret,
     oidc,
     logLevel,

@@ -1,13 +1,15 @@
 /**
  * The composition root of `npm start`: embedded PostgreSQL (or DATABASE_URL), migrations, the engine with
  * the process runtime and the webhook notifier, the API and the console's files, in one process.
+ * With `KONTROLER_RUNTIME=none` (the API beside a controller) the engine executes nothing. Production
+ * refuses the process runtime unless KONTROLER_ALLOW_PROCESS_RUNTIME=true (config.ts).
  * Ctrl-C stops everything in reverse order.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createEngine } from '@kontroler/core';
+import { createEngine, type Engine } from '@kontroler/core';
 import { createProcessRuntime, createWebhookNotifier } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
@@ -66,15 +68,20 @@ async function main(): Promise<void> {
   const store = await createPostgresStore({ url, applicationName: 'kontroler' });
   stops.push(['store', () => store.close()]);
 
-  const runtime = createProcessRuntime({ logger, workDir: join(config.dataDir, 'runs') });
-  stops.push(['runtime', () => runtime.close()]);
-  const engine = createEngine({
-    store,
-    runtimes: [runtime],
-    notifiers: [createWebhookNotifier()],
-    logger,
-  });
-  await engine.start();
+  let engine: Engine;
+  if (config.runtime === 'process') {
+    // The one-process setup: this engine is also the worker (production allows it only when asked to,
+    // see config.ts).
+    const runtime = createProcessRuntime({ logger, workDir: join(config.dataDir, 'runs') });
+    stops.push(['runtime', () => runtime.close()]);
+    engine = createEngine({ store, runtimes: [runtime], notifiers: [createWebhookNotifier()], logger });
+    await engine.start();
+    if (config.env === 'production') logger.warn({}, 'running tasks as host processes in production');
+  } else {
+    // A controller executes. An engine that is never started claims nothing, runs no timers, no scheduler
+    // and no outbox dispatch: it only submits, cancels and retries runs as transactions on the store.
+    engine = createEngine({ store, logger, scheduler: false });
+  }
   stops.push(['engine', () => engine.stop()]);
 
   const password = await ensureAdmin(store.sql);
