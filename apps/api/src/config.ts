@@ -8,13 +8,27 @@ import { fileURLToPath } from 'node:url';
 import { parseEngineAddress } from '@kontroler/plugins';
 import type { OidcOptions } from './types.js';
 
-/** Which runtime runs tasks: a container engine, host processes, or the first that is available. */
-export type RuntimeMode = 'auto' | 'container' | 'process';
-const RUNTIME_MODES: readonly RuntimeMode[] = ['auto', 'container', 'process'];
+/**
+ * Which runtime this process runs tasks with: a container engine, host processes, the first that is
+ * available (`auto`), or none at all (`none`: the API beside a controller only submits, cancels and retries
+ * runs; the controller executes them).
+ */
+export type RuntimeMode = 'auto' | 'container' | 'process' | 'none';
+export const RUNTIME_MODES: readonly RuntimeMode[] = ['auto', 'container', 'process', 'none'];
+
+/** The setting that lets production run tasks as host processes; named in the refusal. */
+export const ALLOW_PROCESS_RUNTIME = 'KONTROLER_ALLOW_PROCESS_RUNTIME';
 
 export interface RuntimeConfig {
   /** `KONTROLER_RUNTIME`. @default 'auto' (the container runtime when an engine answers, else processes) */
   readonly mode: RuntimeMode;
+  /**
+   * `KONTROLER_ALLOW_PROCESS_RUNTIME=true`: production may run tasks as shell processes on this host (with
+   * `process`, or when `auto` finds no container engine). @default false
+   */
+  readonly allowProcess: boolean;
+  /** Production mode: the process runtime is refused unless `allowProcess`. */
+  readonly production: boolean;
   /** `DOCKER_HOST`: the container engine to use; unset means the default sockets. */
   readonly dockerHost: string | undefined;
   /** `XDG_RUNTIME_DIR`, where a rootless Podman's socket lives. */
@@ -30,7 +44,7 @@ export interface ApiConfig {
   readonly databaseUrl: string | undefined;
   /** Local state (embedded PostgreSQL, development JWT secret). @default <repo>/.data */
   readonly dataDir: string;
-  /** @default 'development' */
+  /** `KONTROLER_ENV`, else `production` when `NODE_ENV=production`. @default 'development' */
   readonly env: 'production' | 'development';
   /** HS256 secret of access tokens. Production requires it; development generates and persists one. */
   readonly jwtSecret: string;
@@ -73,7 +87,7 @@ export const repoRoot = (): string => resolve(dirname(fileURLToPath(import.meta.
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = repoRoot()): ApiConfig {
   const problems: string[] = [];
-  const mode = env.KONTROLER_ENV ?? 'development';
+  const mode = env.KONTROLER_ENV || (env.NODE_ENV === 'production' ? 'production' : 'development');
   if (mode !== 'production' && mode !== 'development') {
     problems.push(`KONTROLER_ENV must be "production" or "development", not "${mode}"`);
   }
@@ -103,6 +117,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     jwtSecret = developmentSecret(dataDir);
   }
 
+  const runtimeText = env.KONTROLER_RUNTIME || 'auto';
+  const runtimeMode = RUNTIME_MODES.find((m) => m === runtimeText) ?? 'auto';
+  if (runtimeMode !== runtimeText) {
+    problems.push(`KONTROLER_RUNTIME must be one of ${RUNTIME_MODES.join(', ')}, not "${runtimeText}"`);
+  }
+  const allowText = env[ALLOW_PROCESS_RUNTIME] || 'false';
+  if (allowText !== 'true' && allowText !== 'false') {
+    problems.push(`${ALLOW_PROCESS_RUNTIME} must be true or false, not "${allowText}"`);
+  }
+  const allowProcessRuntime = allowText === 'true';
+  if (production && runtimeMode === 'process' && !allowProcessRuntime) {
+    problems.push(
+      'KONTROLER_RUNTIME is "process": this API would run tasks as shell processes on its own ' +
+        'host, which production mode refuses. Set KONTROLER_RUNTIME=none and let the controller run tasks, ' +
+        `or set ${ALLOW_PROCESS_RUNTIME}=true to run them on this host anyway`,
+    );
+  }
+
   const issuer = env.OIDC_ISSUER || undefined;
   let oidc: OidcOptions | undefined;
   if (issuer !== undefined) {
@@ -123,13 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     problems.push('OIDC_AUDIENCE and OIDC_JWKS_URL need OIDC_ISSUER');
   }
 
-  const runtimeText = env.KONTROLER_RUNTIME || 'auto';
-  const runtimeMode = RUNTIME_MODES.find((mode) => mode === runtimeText) ?? 'auto';
-  if (runtimeMode !== runtimeText) {
-    problems.push(`KONTROLER_RUNTIME must be one of ${RUNTIME_MODES.join(', ')}, not "${runtimeText}"`);
-  }
   const dockerHost = env.DOCKER_HOST || undefined;
-  if (dockerHost !== undefined && runtimeMode !== 'process') {
+  if (dockerHost !== undefined && (runtimeMode === 'auto' || runtimeMode === 'container')) {
     try {
       parseEngineAddress(dockerHost);
     } catch (error) {
@@ -148,7 +175,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root: string = 
     oidc,
     logLevel,
     consoleDir: resolve(env.CONSOLE_DIR ?? join(root, 'apps', 'console', 'dist')),
-    runtime: { mode: runtimeMode, dockerHost, xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined },
+    runtime: {
+      mode: runtimeMode,
+      allowProcess: allowProcessRuntime,
+      production,
+      dockerHost,
+      xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
+    },
   };
 }
 

@@ -2,13 +2,15 @@
  * The composition root of `npm start`: embedded PostgreSQL (or DATABASE_URL), migrations, the engine with
  * the container runtime (or the process runtime when no container engine answers) and the webhook
  * notifier, the API and the console's files, in one process.
+ * With `KONTROLER_RUNTIME=none` (the API beside a controller) the engine executes nothing. Production
+ * refuses the process runtime unless KONTROLER_ALLOW_PROCESS_RUNTIME=true (runtime.ts).
  * Ctrl-C stops everything in reverse order.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createEngine } from '@kontroler/core';
+import { createEngine, type Engine } from '@kontroler/core';
 import { createWebhookNotifier } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
@@ -68,21 +70,31 @@ async function main(): Promise<void> {
   const store = await createPostgresStore({ url, applicationName: 'kontroler' });
   stops.push(['store', () => store.close()]);
 
-  const { runtime, description } = await chooseRuntime({
-    config: config.runtime,
-    dataDir: config.dataDir,
-    store,
-    logger,
-  });
-  stops.push(['runtime', async () => runtime.close?.()]);
-  process.stdout.write(`${description}\n`);
-  const engine = createEngine({
-    store,
-    runtimes: [runtime],
-    notifiers: [createWebhookNotifier()],
-    logger,
-  });
-  await engine.start();
+  let engine: Engine;
+  if (config.runtime.mode === 'none') {
+    // A controller executes. An engine that is never started claims nothing, runs no timers, no scheduler
+    // and no outbox dispatch: it only submits, cancels and retries runs as transactions on the store.
+    process.stdout.write('runtime: none (KONTROLER_RUNTIME=none; a controller runs the tasks)
+');
+    engine = createEngine({ store, logger, scheduler: false });
+  } else {
+    // The one-process setup: this engine is also the worker (production refuses the host-process runtime
+    // unless asked to, see runtime.ts).
+    const { runtime, description } = await chooseRuntime({
+      config: config.runtime,
+      dataDir: config.dataDir,
+      store,
+      logger,
+    });
+    stops.push(['runtime', async () => runtime.close?.()]);
+    process.stdout.write(`${description}
+`);
+    engine = createEngine({ store, runtimes: [runtime], notifiers: [createWebhookNotifier()], logger });
+    await engine.start();
+    if (config.env === 'production' && runtime.name === 'process') {
+      logger.warn({}, 'running tasks as host processes in production');
+    }
+  }
   stops.push(['engine', () => engine.stop()]);
 
   const password = await ensureAdmin(store.sql);

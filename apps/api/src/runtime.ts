@@ -12,7 +12,7 @@ import {
   discoverContainerEngine,
   type ContainerRuntime,
 } from '@kontroler/plugins';
-import type { RuntimeConfig } from './config.js';
+import { ALLOW_PROCESS_RUNTIME, type RuntimeConfig } from './config.js';
 
 export interface ChosenRuntime {
   readonly runtime: Runtime;
@@ -38,10 +38,23 @@ const PROCESS_NOTE = 'tasks run as host processes and their images are ignored';
 
 export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<ChosenRuntime> {
   const { config, dataDir, store, logger } = options;
-  const processRuntime = (why: string): ChosenRuntime => ({
-    runtime: createProcessRuntime({ logger, workDir: join(dataDir, 'runs') }),
-    description: `runtime: process (${why}; ${PROCESS_NOTE})`,
-  });
+  const processRuntime = (why: string): ChosenRuntime => {
+    if (config.production && !config.allowProcess) {
+      // The host-process runtime is a development convenience: production never falls back to it silently.
+      throw new RuntimeUnavailableError(
+        `${why}, and production mode refuses to run tasks as shell processes on this host. ` +
+          'Set KONTROLER_RUNTIME=none and let the controller run tasks, make a container engine answer ' +
+          `(DOCKER_HOST), or set ${ALLOW_PROCESS_RUNTIME}=true to run them on this host anyway.`,
+      );
+    }
+    return {
+      runtime: createProcessRuntime({ logger, workDir: join(dataDir, 'runs') }),
+      description: `runtime: process (${why}; ${PROCESS_NOTE})`,
+    };
+  };
+  if (config.mode === 'none') {
+    throw new RuntimeUnavailableError('KONTROLER_RUNTIME=none: this process runs no tasks');
+  }
   if (config.mode === 'process') return processRuntime('KONTROLER_RUNTIME=process');
 
   const found = await discoverContainerEngine({

@@ -18,7 +18,14 @@ const missingSocket = `unix://${join(dataDir, 'no-engine.sock')}`;
 
 function choose(config: Partial<RuntimeConfig>) {
   return chooseRuntime({
-    config: { mode: 'auto', dockerHost: undefined, xdgRuntimeDir: undefined, ...config },
+    config: {
+      mode: 'auto',
+      allowProcess: false,
+      production: false,
+      dockerHost: undefined,
+      xdgRuntimeDir: undefined,
+      ...config,
+    },
     dataDir,
     store: createMemoryStore(),
     logger: silentLogger,
@@ -29,6 +36,8 @@ describe('runtime configuration', () => {
   it('defaults to auto and reads DOCKER_HOST and XDG_RUNTIME_DIR', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).runtime).toEqual({
       mode: 'auto',
+      allowProcess: false,
+      production: false,
       dockerHost: undefined,
       xdgRuntimeDir: undefined,
     });
@@ -40,6 +49,8 @@ describe('runtime configuration', () => {
     });
     expect(config.runtime).toEqual({
       mode: 'container',
+      allowProcess: false,
+      production: false,
       dockerHost: 'unix:///run/podman/podman.sock',
       xdgRuntimeDir: '/run/user/1000',
     });
@@ -52,7 +63,7 @@ describe('runtime configuration', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      expect(problems).toContain('KONTROLER_RUNTIME must be one of auto, container, process, not "docker"');
+      expect(problems).toContain('KONTROLER_RUNTIME must be one of auto, container, process, none, not "docker"');
       expect(problems).toContain('DOCKER_HOST "ssh://me@box"');
     }
   });
@@ -88,6 +99,15 @@ describe('chooseRuntime without an engine', () => {
     const chosen = await choose({ mode: 'process', dockerHost: missingSocket });
     expect(chosen.description).toMatch(/^runtime: process \(KONTROLER_RUNTIME=process; /);
     await chosen.runtime.close?.();
+  });
+
+  it('refuses the fallback to host processes in production unless allowed, naming the setting', async () => {
+    const refused = choose({ production: true, dockerHost: missingSocket });
+    await expect(refused).rejects.toBeInstanceOf(RuntimeUnavailableError);
+    await expect(refused).rejects.toThrow(/production mode refuses.*KONTROLER_ALLOW_PROCESS_RUNTIME=true/);
+    const allowed = await choose({ production: true, allowProcess: true, dockerHost: missingSocket });
+    expect(allowed.runtime.name).toBe('process');
+    await allowed.runtime.close?.();
   });
 
   it('refuses to start when the container runtime is forced and no engine answers', async () => {

@@ -1,9 +1,9 @@
 /**
  * `npm start` from a clean data folder: build, embedded PostgreSQL, engine, API. Log in with the printed
  * one-time password, change it, create a DAG, trigger it, see it succeed, stop with SIGINT (clean exit),
- * start again and find everything kept.
+ * start again and find everything kept. In production mode it refuses to run tasks as host processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -140,5 +140,28 @@ describe('npm start', () => {
     );
     expect(kept.body.run.state).toBe('succeeded');
     expect(await stop(second.child)).toBe(0);
+  }, 600_000);
+
+  it('refuses to start in production with the host-process runtime, naming the setting', () => {
+    // Built by the test above (or now, when run alone); the refusal comes before any database is touched.
+    const result = spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'kontroler-start-prod-')),
+        PORT: '0',
+        NODE_ENV: 'production',
+        KONTROLER_ENV: '',
+        KONTROLER_RUNTIME: 'process',
+        JWT_SECRET: 'p'.repeat(40),
+        DATABASE_URL: '',
+      },
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).not.toContain('Kontroler is running');
+    expect(result.stderr).toContain('production mode refuses');
+    expect(result.stderr).toContain('KONTROLER_ALLOW_PROCESS_RUNTIME=true');
   }, 600_000);
 });

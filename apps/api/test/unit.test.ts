@@ -192,8 +192,73 @@ describe('config', () => {
     expect(() => loadConfig({ KONTROLER_ENV: 'production', JWT_SECRET: 'changeme' }, dir())).toThrow(
       /known default/,
     );
-    const ok = loadConfig({ KONTROLER_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATA_DIR: dir() });
+    const ok = loadConfig({
+      KONTROLER_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      KONTROLER_RUNTIME: 'none',
+      DATA_DIR: dir(),
+    });
     expect(ok.jwtSecret).toBe('x'.repeat(40));
+  });
+
+  describe('the process runtime in production', () => {
+    const production = { JWT_SECRET: 'x'.repeat(40) };
+    const problems = (env: NodeJS.ProcessEnv): readonly string[] => {
+      try {
+        loadConfig({ DATA_DIR: dir(), ...env });
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    };
+
+    it('is refused, naming the setting that allows it (KONTROLER_ENV or NODE_ENV)', () => {
+      const refusal = [
+        expect.stringMatching(/production mode refuses.*KONTROLER_ALLOW_PROCESS_RUNTIME=true/),
+      ];
+      const process = { KONTROLER_RUNTIME: 'process' };
+      expect(problems({ ...production, ...process, KONTROLER_ENV: 'production' })).toEqual(refusal);
+      expect(problems({ ...production, ...process, NODE_ENV: 'production' })).toEqual(refusal);
+      // `auto` may find a container engine; its fallback to processes is refused when it is chosen
+      // (runtime-choice.test.ts).
+      expect(problems({ ...production, KONTROLER_ENV: 'production' })).toEqual([]);
+    });
+
+    it('is allowed by KONTROLER_ALLOW_PROCESS_RUNTIME=true; KONTROLER_RUNTIME=none runs no tasks here', () => {
+      const allowed = loadConfig({
+        ...production,
+        DATA_DIR: dir(),
+        NODE_ENV: 'production',
+        KONTROLER_ALLOW_PROCESS_RUNTIME: 'true',
+      });
+      expect(allowed).toMatchObject({
+        env: 'production',
+        runtime: { mode: 'auto', allowProcess: true, production: true },
+      });
+      const none = loadConfig({
+        ...production,
+        DATA_DIR: dir(),
+        NODE_ENV: 'production',
+        KONTROLER_RUNTIME: 'none',
+      });
+      expect(none).toMatchObject({
+        env: 'production',
+        runtime: { mode: 'none', allowProcess: false, production: true },
+      });
+      // Development picks a container engine or runs tasks on this host as before (npm start).
+      expect(loadConfig({ DATA_DIR: dir() })).toMatchObject({
+        env: 'development',
+        runtime: { mode: 'auto', production: false },
+      });
+    });
+
+    it('checks the values of both settings', () => {
+      expect(problems({ KONTROLER_RUNTIME: 'docker', KONTROLER_ALLOW_PROCESS_RUNTIME: 'yes' })).toEqual([
+        'KONTROLER_RUNTIME must be one of auto, container, process, none, not "docker"',
+        'KONTROLER_ALLOW_PROCESS_RUNTIME must be true or false, not "yes"',
+      ]);
+    });
   });
 
   it('generates and keeps a development secret in DATA_DIR', () => {

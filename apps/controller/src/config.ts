@@ -47,6 +47,22 @@ export const OPTIONS = [
     description: 'Where tasks run: as pods, or as local processes',
   },
   {
+    key: 'allowProcessRuntime',
+    env: 'KONTROLER_ALLOW_PROCESS_RUNTIME',
+    kind: 'bool',
+    default: 'false',
+    description:
+      'Let production mode run tasks with KONTROLER_RUNTIME=process (shell processes on the controller host)',
+  },
+  {
+    key: 'environment',
+    env: 'KONTROLER_ENV',
+    kind: 'enum',
+    choices: ['production', 'development'],
+    description:
+      'production refuses the process runtime unless KONTROLER_ALLOW_PROCESS_RUNTIME=true (default: production when NODE_ENV=production, else development)',
+  },
+  {
     key: 'kubeconfig',
     env: 'KUBECONFIG',
     kind: 'string',
@@ -211,6 +227,9 @@ export interface ControllerConfig {
   readonly databaseUrl: string;
   readonly databaseSchema: string;
   readonly runtime: 'kubernetes' | 'process';
+  /** Production may run tasks as host processes (`runtime: 'process'`) only when this is true. */
+  readonly allowProcessRuntime: boolean;
+  readonly environment: 'production' | 'development';
   readonly kubeconfig: string | undefined;
   readonly leaderElection: 'kubernetes' | 'none';
   readonly namespaces: readonly string[];
@@ -257,6 +276,19 @@ export function loadConfig(
       continue;
     }
     values[spec.key] = parseValue(spec, text.trim(), problems);
+  }
+  // The API reads the same variables the same way (apps/api/src/config.ts).
+  values.environment ??= env.NODE_ENV === 'production' ? 'production' : 'development';
+  if (
+    values.environment === 'production' &&
+    values.runtime === 'process' &&
+    values.allowProcessRuntime !== true
+  ) {
+    problems.push(
+      'KONTROLER_RUNTIME is "process": the controller would run tasks as shell processes on its own host, ' +
+        'which production mode refuses. Use KONTROLER_RUNTIME=kubernetes, or set ' +
+        'KONTROLER_ALLOW_PROCESS_RUNTIME=true to run them on this host anyway',
+    );
   }
   if (problems.length > 0) return { ok: false, problems };
   return {

@@ -61,4 +61,57 @@ describe('controller configuration', () => {
     expect(text).toMatch(/KONTROLER_CONCURRENCY\s+.*\(default 50\)/);
     expect(text).toMatch(/DATABASE_URL\s+.*\(required\)/);
   });
+
+  describe('the process runtime in production', () => {
+    const processRuntime = { ...base, KONTROLER_RUNTIME: 'process' };
+    const refusal = expect.stringMatching(
+      /^KONTROLER_RUNTIME is "process".*production mode refuses.*KONTROLER_ALLOW_PROCESS_RUNTIME=true/,
+    );
+
+    it('is refused with KONTROLER_ENV=production, naming the setting that allows it', () => {
+      const result = loadConfig({ ...processRuntime, KONTROLER_ENV: 'production' });
+      expect(result).toEqual({ ok: false, problems: [refusal] });
+    });
+
+    it('is refused with NODE_ENV=production when KONTROLER_ENV is unset', () => {
+      const result = loadConfig({ ...processRuntime, NODE_ENV: 'production' });
+      expect(result).toEqual({ ok: false, problems: [refusal] });
+      // KONTROLER_ENV wins over NODE_ENV.
+      const development = loadConfig({
+        ...processRuntime,
+        NODE_ENV: 'production',
+        KONTROLER_ENV: 'development',
+      });
+      expect(development.ok && development.config.environment).toBe('development');
+    });
+
+    it('is allowed in production by KONTROLER_ALLOW_PROCESS_RUNTIME=true, and always in development', () => {
+      const allowed = loadConfig({
+        ...processRuntime,
+        KONTROLER_ENV: 'production',
+        KONTROLER_ALLOW_PROCESS_RUNTIME: 'true',
+      });
+      expect(allowed.ok && allowed.config).toMatchObject({
+        runtime: 'process',
+        environment: 'production',
+        allowProcessRuntime: true,
+      });
+      expect(loadConfig(processRuntime).ok).toBe(true);
+      const notAllowed = loadConfig({
+        ...processRuntime,
+        KONTROLER_ENV: 'production',
+        KONTROLER_ALLOW_PROCESS_RUNTIME: 'false',
+      });
+      expect(notAllowed.ok).toBe(false);
+    });
+
+    it("leaves the Kubernetes runtime alone in production, and checks the setting's values", () => {
+      expect(loadConfig({ ...base, KONTROLER_ENV: 'production' }).ok).toBe(true);
+      const bad = loadConfig({ ...base, KONTROLER_ENV: 'prod', KONTROLER_ALLOW_PROCESS_RUNTIME: 'yes' });
+      expect(bad.ok || bad.problems).toEqual([
+        'KONTROLER_ALLOW_PROCESS_RUNTIME must be true or false, got "yes"',
+        'KONTROLER_ENV must be one of production, development, got "prod"',
+      ]);
+    });
+  });
 });

@@ -52,4 +52,26 @@ describe('controller process', () => {
     expect(stderr).toContain('(PLUGIN_NOT_FOUND)');
     expect(stderr).toContain('plugin "@kontroler/not-installed" could not be loaded');
   });
+
+  it('refuses to run tasks as host processes in production unless allowed, naming the setting', () => {
+    const env = {
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:1/none',
+      KONTROLER_RUNTIME: 'process',
+      KONTROLER_LEADER_ELECTION: 'none',
+      NODE_ENV: 'production',
+    };
+    const refused = run([], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('production mode refuses');
+    expect(refused.stderr).toContain('KONTROLER_ALLOW_PROCESS_RUNTIME=true');
+    // Allowed, it gets past the configuration: it fails on the next step, loading a plugin that is absent.
+    const allowed = run([], {
+      ...env,
+      KONTROLER_ALLOW_PROCESS_RUNTIME: 'true',
+      KONTROLER_PLUGINS: '@kontroler/not-installed',
+    });
+    expect(allowed.code).toBe(1);
+    expect(allowed.stderr).toContain('(PLUGIN_NOT_FOUND)');
+    expect(allowed.stderr).not.toContain('production mode refuses');
+  });
 });

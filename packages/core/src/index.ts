@@ -14,6 +14,7 @@ export {
   TERMINAL_ATTEMPT_STATES,
   ACTIVE_ATTEMPT_STATES,
   canTransition,
+  runStatesBefore,
   transitionRun,
   transitionAttempt,
   type RunState,
@@ -50,7 +51,7 @@ export {
   type Decision,
   type PlanResult,
 } from './planner/index.js';
-export { applyRunCommit } from './model/apply-commit.js';
+export { applyRunCommit, assertAttemptMoves, assertRunMove } from './model/apply-commit.js';
 export { MemoryStore, createMemoryStore, type MemoryStoreOptions } from './memory-store/memory-store.js';
 export { createEngine } from './engine/index.js';
 export type {

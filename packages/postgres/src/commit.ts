@@ -3,8 +3,23 @@
  * messages and the NOTIFY all happen in data-modifying CTEs of a single statement (its own transaction).
  * Every write is conditioned on the run update having matched; when an attempt guard does not match,
  * `kontroler_assert` raises and the whole statement rolls back — nothing is partially applied.
+ *
+ * State moves follow core's transition tables, as MemoryStore's `evaluateRunCommit` does: attempt moves
+ * are judged from the commit before any SQL runs, and the SQL guards them again; the run's UPDATE only
+ * matches a run whose current state may move to the new one, and a run at the expected revision in
+ * another state is refused with `INVALID_TRANSITION`.
  */
-import type { AttemptChange, CommitResult, RunCommit } from '@kontroler/core';
+import {
+  ATTEMPT_STATES,
+  ATTEMPT_TRANSITIONS,
+  assertAttemptMoves,
+  assertRunMove,
+  runStatesBefore,
+  type AttemptChange,
+  type CommitResult,
+  type RunCommit,
+  type RunState,
+} from '@kontroler/core';
 import { ASSERT_FAILED, prepared, query, sqlState, type Queryable } from './db.js';
 import { OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
 import {
@@ -42,6 +57,14 @@ const ATTEMPT_FIELDS: ReadonlyArray<readonly [keyof AttemptChange['set'], string
   ['retryAfterMs', 'retry_after_ms', 'bigint', false],
 ];
 
+/** The mask bit of `state` among ATTEMPT_FIELDS. */
+const STATE_BIT = 1 << ATTEMPT_FIELDS.findIndex(([key]) => key === 'state');
+
+/** Every legal attempt move as `from>to`, a constant of the SQL text (so the statement stays prepared). */
+const LEGAL_ATTEMPT_MOVES = `array[${ATTEMPT_STATES.flatMap((from) =>
+  ATTEMPT_TRANSITIONS[from].map((to) => `'${from}>${to}'`),
+).join(', ')}]::text[]`;
+
 /** True when an attempt in this state may be claimed at some point without another commit. */
 export const isClaimable = (state: string | undefined): boolean => state === 'ready' || state === 'retrying';
 
@@ -54,11 +77,16 @@ export interface CommitOutcome {
 
 type Settable = AttemptChange['set'];
 
+/** The changes of one attempt folded into one; `steps` counts them (each step's move was checked). */
+export interface FoldedChange extends AttemptChange {
+  readonly steps: number;
+}
+
 /**
  * Folds several changes of one attempt into one, as sequential guarded UPDATEs would apply them: each
  * later change is checked against the result of the earlier ones. 'conflict' when one cannot hold.
  */
-export function foldChanges(changes: readonly AttemptChange[]): AttemptChange[] | 'conflict' {
+export function foldChanges(changes: readonly AttemptChange[]): FoldedChange[] | 'conflict' {
   const folded = new Map<
     string,
     {
@@ -66,6 +94,7 @@ export function foldChanges(changes: readonly AttemptChange[]): AttemptChange[] 
       expectState: AttemptChange['expectState'];
       expectOwner?: string;
       set: Record<string, unknown>;
+      steps: number;
     }
   >();
   for (const change of changes) {
@@ -77,6 +106,7 @@ export function foldChanges(changes: readonly AttemptChange[]): AttemptChange[] 
         expectState: change.expectState,
         ...(change.expectOwner !== undefined ? { expectOwner: change.expectOwner } : {}),
         set: defined,
+        steps: 1,
       });
       continue;
     }
@@ -92,6 +122,7 @@ export function foldChanges(changes: readonly AttemptChange[]): AttemptChange[] 
       }
     }
     Object.assign(previous.set, defined);
+    previous.steps++;
   }
   return [...folded.values()].map((c) => ({ ...c, set: c.set as Settable }));
 }
@@ -111,6 +142,8 @@ export async function commitRun(
   instanceId: string,
   commit: RunCommit,
 ): Promise<CommitOutcome> {
+  // Illegal attempt moves are refused before anything else, as evaluateRunCommit refuses them.
+  assertAttemptMoves(commit);
   const folded = foldChanges(commit.attempts ?? []);
   if (folded === 'conflict' || (commit.newAttempts ?? []).some((a) => a.runId !== commit.runId)) {
     return refused(db, url, commit.runId);
@@ -122,8 +155,12 @@ export async function commitRun(
     const value = commit.run?.[key];
     if (value !== undefined) sets.push(`${column} = ${p(time ? toDate(value as number | null) : value)}`);
   }
+  const revision = p(commit.expectRevision);
+  const toState = commit.run?.state;
+  // The transition guard: only a run in a state that may move to the new one is updated.
+  const stateGuard = toState === undefined ? '' : ` and state = any(${p(runStatesBefore(toState))}::text[])`;
   const ctes = [
-    `r as (update runs set ${sets.join(', ')} where id = ${runId} and revision = ${p(commit.expectRevision)} returning revision)`,
+    `r as (update runs set ${sets.join(', ')} where id = ${runId} and revision = ${revision}${stateGuard} returning revision)`,
   ];
   const changes = folded;
   const newAttempts = commit.newAttempts ?? [];
@@ -147,10 +184,12 @@ export async function commitRun(
     ctes.push(`changed as (
       update attempts a set ${assignments.join(', ')}
         from unnest(${p(changes.map((c) => c.id))}::text[], ${p(changes.map((c) => c.expectState))}::text[],
-                    ${p(changes.map((c) => c.expectOwner ?? null))}::text[], ${p(masks)}::int[], ${values.join(', ')})
-          as c(id, expect_state, expect_owner, mask, ${ATTEMPT_FIELDS.map(([, column]) => column).join(', ')})
+                    ${p(changes.map((c) => c.expectOwner ?? null))}::text[], ${p(masks)}::int[],
+                    ${p(changes.map((c) => c.steps))}::int[], ${values.join(', ')})
+          as c(id, expect_state, expect_owner, mask, steps, ${ATTEMPT_FIELDS.map(([, column]) => column).join(', ')})
        where exists (select 1 from r) and a.id = c.id and a.run_id = ${runId} and a.state = c.expect_state
          and (c.expect_owner is null or a.lease_owner = c.expect_owner)
+         and (c.mask & ${STATE_BIT} = 0 or c.steps > 1 or c.expect_state || '>' || c.state = any(${LEGAL_ATTEMPT_MOVES}))
       returning a.id)`);
   }
   if (newAttempts.length > 0) {
@@ -166,6 +205,10 @@ export async function commitRun(
     '(select revision from r) as revision',
     `exists (select 1 from runs where id = ${runId}) as found`,
   ];
+  if (toState !== undefined) {
+    // The state the run had at the expected revision (the statement's snapshot, before the UPDATE).
+    select.push(`(select state from runs where id = ${runId} and revision = ${revision}) as from_state`);
+  }
   if (changes.length > 0) {
     select.push(
       `kontroler_assert(not exists (select 1 from r) or (select count(*) from changed) = ${changes.length}) as ok`,
@@ -184,8 +227,16 @@ export async function commitRun(
   }
   const sql = `with ${ctes.join(',\n')}\nselect ${select.join(', ')}`;
   try {
-    const result = await query<{ revision: number | null; found: boolean }>(db, url, prepared(sql), params);
+    const result = await query<{ revision: number | null; found: boolean; from_state?: RunState | null }>(
+      db,
+      url,
+      prepared(sql),
+      params,
+    );
     const row = result.rows[0];
+    // At the expected revision but in a state that may not move to the new one: refused, nothing written.
+    if (row && row.revision === null && row.from_state)
+      assertRunMove(commit.runId, row.from_state, commit.run);
     if (!row || row.revision === null) {
       return {
         result: { ok: false, reason: row?.found ? 'conflict' : 'not-found' },

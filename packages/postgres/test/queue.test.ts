@@ -121,7 +121,8 @@ describe('claims across separate pools', () => {
       run: { state: 'succeeded', finishedAt: now + 1100 },
     });
     expect(fast).toEqual({ ok: true, revision: 1 });
-    // The slow worker reports late, even with the current revision: the lease guard refuses it.
+    // The slow worker reports late, even with the current revision: the lease guard refuses it. (It
+    // cannot also fail the run: succeeded → failed is refused by the transition table, see the contract.)
     const slow = await a.commitRun({
       runId: run.id,
       expectRevision: 1,
@@ -133,7 +134,7 @@ describe('claims across separate pools', () => {
           set: { state: 'failed', exitCode: 1 },
         },
       ],
-      run: { state: 'failed' },
+      run: { reason: 'late outcome' },
     });
     expect(slow).toEqual({ ok: false, reason: 'conflict' });
     expect((await a.renewLeases('slow', [attempt.id], 1000, now + 1200)).lost).toEqual([attempt.id]);

@@ -34,7 +34,8 @@ export interface ErrorDetails {
   ENGINE_STOPPED: undefined;
   CONFLICT: { entity: string; id: string };
   STORE_UNAVAILABLE: undefined;
-  INVALID_TRANSITION: { entity: 'run' | 'attempt'; from: string; to: string };
+  /** `id` names the run or attempt when the move was part of a commit. */
+  INVALID_TRANSITION: { entity: 'run' | 'attempt'; id?: string; from: string; to: string };
 }
 
 /**
@@ -111,10 +112,10 @@ export const Errors = {
     new KontrolerError('CONFLICT', `${entity} ${id} was changed concurrently`, { entity, id }),
   storeUnavailable: (message: string, cause?: unknown) =>
     new KontrolerError('STORE_UNAVAILABLE', message, undefined, { cause }),
-  invalidTransition: (entity: 'run' | 'attempt', from: string, to: string) =>
-    new KontrolerError('INVALID_TRANSITION', `${entity} cannot move from ${from} to ${to}`, {
-      entity,
-      from,
-      to,
-    }),
+  invalidTransition: (entity: 'run' | 'attempt', from: string, to: string, id?: string) =>
+    new KontrolerError(
+      'INVALID_TRANSITION',
+      `${entity}${id === undefined ? '' : ` ${id}`} cannot move from ${from} to ${to}`,
+      id === undefined ? { entity, from, to } : { entity, id, from, to },
+    ),
 } as const;

@@ -61,6 +61,11 @@ export function canTransition<S extends string>(
   return table[from].includes(to);
 }
 
+/** The run states from which the table allows a move to `to` (what a guarded UPDATE may start from). */
+export function runStatesBefore(to: RunState): RunState[] {
+  return RUN_STATES.filter((from) => canTransition(RUN_TRANSITIONS, from, to));
+}
+
 /** Returns `to` when the move is allowed, else throws `INVALID_TRANSITION`. */
 export function transitionRun(from: RunState, to: RunState): RunState {
   if (!canTransition(RUN_TRANSITIONS, from, to)) throw Errors.invalidTransition('run', from, to);

@@ -1,16 +1,23 @@
 /**
  * The memory store's claim queue (heaps with lazy deletion) against the port's definition of claimable,
  * checked by scanning every attempt, over random sequences of writes, claims, renewals and releases.
+ * Writes follow the attempt transition table; an illegal one is refused and must leave the queue as it was.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AttemptRecord, AttemptState } from '../../src/index.js';
+import {
+  ATTEMPT_TRANSITIONS,
+  KontrolerError,
+  canTransition,
+  type AttemptRecord,
+  type AttemptState,
+} from '../../src/index.js';
 import { createMemoryStore, makeAttempt, makeRun } from '../../src/testing/index.js';
 
 const ATTEMPTS = 6;
 
 type Op =
-  | { kind: 'set'; index: number; state: AttemptState; availableIn: number | null }
+  | { kind: 'set'; index: number; state: AttemptState | undefined; availableIn: number | null }
   | { kind: 'claim'; limit: number; leaseMs: number }
   | { kind: 'renew'; index: number; leaseMs: number }
   | { kind: 'release'; index: number }
@@ -21,7 +28,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant('set' as const),
     index,
-    state: fc.constantFrom<AttemptState>('ready', 'retrying', 'waiting', 'succeeded', 'canceled'),
+    // undefined: only `availableAt` changes, the state stays.
+    state: fc.option(fc.constantFrom<AttemptState>('ready', 'retrying', 'waiting', 'succeeded', 'canceled'), {
+      nil: undefined,
+    }),
     availableIn: fc.option(fc.integer({ min: -20, max: 40 }), { nil: null }),
   }),
   fc.record({
@@ -34,6 +44,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 25 }) }),
 );
 
+/** The attempts' first states: each can be claimed, or become claimable through a legal move. */
+const initial = fc.array(fc.constantFrom<AttemptState>('ready', 'retrying', 'waiting'), {
+  minLength: ATTEMPTS,
+  maxLength: ATTEMPTS,
+});
+
 /** The port's definition, by a full scan. */
 function claimable(attempt: AttemptRecord, now: number): boolean {
   if (attempt.state === 'ready') return true;
@@ -44,12 +60,12 @@ function claimable(attempt: AttemptRecord, now: number): boolean {
 describe('MemoryStore claim queue', () => {
   it('claims exactly what a full scan says is claimable, never twice', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 80 }), async (ops) => {
+      fc.asyncProperty(initial, fc.array(op, { minLength: 20, maxLength: 80 }), async (states, ops) => {
         const store = createMemoryStore();
         let now = 1000;
         const run = makeRun();
-        const attempts = Array.from({ length: ATTEMPTS }, (_, i) =>
-          makeAttempt({ runId: run.id, taskName: `t${i}`, createdAt: now + i, state: 'ready' }),
+        const attempts = states.map((state, i) =>
+          makeAttempt({ runId: run.id, taskName: `t${i}`, createdAt: now + i, state }),
         );
         await store.createRun({ run, attempts });
         const ids = attempts.map((attempt) => attempt.id);
@@ -63,7 +79,7 @@ describe('MemoryStore claim queue', () => {
               const snapshot = await store.getRunSnapshot(run.id);
               const attempt = snapshot?.attempts.find((a) => a.id === id);
               if (!snapshot || !attempt) throw new Error('lost the run');
-              const result = await store.commitRun({
+              const commit = store.commitRun({
                 runId: run.id,
                 expectRevision: snapshot.run.revision,
                 attempts: [
@@ -71,13 +87,18 @@ describe('MemoryStore claim queue', () => {
                     id,
                     expectState: attempt.state,
                     set: {
-                      state: step.state,
+                      ...(step.state === undefined ? {} : { state: step.state }),
                       availableAt: step.availableIn === null ? null : now + step.availableIn,
                     },
                   },
                 ],
               });
-              expect(result.ok).toBe(true);
+              if (step.state === undefined || canTransition(ATTEMPT_TRANSITIONS, attempt.state, step.state)) {
+                expect((await commit).ok).toBe(true);
+              } else {
+                await expect(commit).rejects.toSatisfy((e) => KontrolerError.is(e, 'INVALID_TRANSITION'));
+                expect(await store.getRunSnapshot(run.id)).toEqual(snapshot);
+              }
               break;
             }
             case 'claim': {

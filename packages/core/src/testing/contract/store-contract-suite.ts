@@ -11,6 +11,7 @@ import { outboxContract } from './outbox.contract.js';
 import { queueContract } from './queue.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { runContract } from './runs.contract.js';
+import { transitionContract } from './transitions.contract.js';
 
 /**
  * Registers the Store contract tests in the calling test file. `makeStore` is called before each test
@@ -25,6 +26,7 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     dagContract(fixture);
     runContract(fixture);
     commitContract(fixture);
+    transitionContract(fixture);
     queueContract(fixture);
     logContract(fixture);
     outboxContract(fixture);
