@@ -74,8 +74,7 @@ async function main(): Promise<void> {
   if (config.runtime.mode === 'none') {
     // A controller executes. An engine that is never started claims nothing, runs no timers, no scheduler
     // and no outbox dispatch: it only submits, cancels and retries runs as transactions on the store.
-    process.stdout.write('runtime: none (KONTROLER_RUNTIME=none; a controller runs the tasks)
-');
+    process.stdout.write('runtime: none (KONTROLER_RUNTIME=none; a controller runs the tasks)\n');
     engine = createEngine({ store, logger, scheduler: false });
   } else {
     // The one-process setup: this engine is also the worker (production refuses the host-process runtime
@@ -87,8 +86,7 @@ async function main(): Promise<void> {
       logger,
     });
     stops.push(['runtime', async () => runtime.close?.()]);
-    process.stdout.write(`${description}
-`);
+    process.stdout.write(`${description}\n`);
     engine = createEngine({ store, runtimes: [runtime], notifiers: [createWebhookNotifier()], logger });
     await engine.start();
     if (config.env === 'production' && runtime.name === 'process') {
