@@ -4,7 +4,7 @@
  * start again and find everything kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,27 @@ function start(): Promise<Started> {
   });
 }
 
+/** Starts a server that is expected to give up: resolves with its exit code and output. */
+function startRefused(): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      KONTROLER_ENV: 'development',
+      DATABASE_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
@@ -93,7 +114,7 @@ afterAll(() => {
 });
 
 describe('npm start', () => {
-  it('starts from scratch, runs a DAG, stops cleanly and keeps its data', async () => {
+  it('starts from scratch, runs a DAG, stops cleanly, keeps its data and refuses a second start on it', async () => {
     const first = await start();
     expect(first.password).toMatch(/^[A-Za-z0-9]{20}$/);
     const login = await call<{ accessToken: string; user: { mustChangePassword: boolean } }>(
@@ -108,15 +129,17 @@ describe('npm start', () => {
     );
     expect(login.status).toBe(200);
     expect(login.body.user.mustChangePassword).toBe(true);
-    const token = login.body.accessToken;
-    expect(
-      (
-        await call(first.url, 'POST', '/api/v1/me/password', token, {
-          currentPassword: first.password,
-          newPassword: 'a-better-password',
-        })
-      ).status,
-    ).toBe(204);
+    // The change ends the one-time password's session and answers with a new one.
+    const changed = await call<{ accessToken: string }>(
+      first.url,
+      'POST',
+      '/api/v1/me/password',
+      login.body.accessToken,
+      { currentPassword: first.password, newPassword: 'a-better-password' },
+    );
+    expect(changed.status).toBe(200);
+    expect((await call(first.url, 'GET', '/api/v1/me', login.body.accessToken)).status).toBe(401);
+    const token = changed.body.accessToken;
     const dag = {
       name: 'hello',
       tasks: [
@@ -151,6 +174,18 @@ describe('npm start', () => {
       again.body.accessToken,
     );
     expect(kept.body.run.state).toBe('succeeded');
+
+    // A second `npm start` on the same data directory names the running one instead of PostgreSQL's lock.
+    const port = new URL(second.url).port;
+    const refused = await startRefused();
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      `Kontroler is already running on port ${port} (pid ${second.child.pid}, data directory ${dataDir})`,
+    );
+    expect(refused.output).not.toMatch(/lock file|postmaster/i);
+    // The running one is unharmed, and gives the directory back when it stops.
+    expect((await call(second.url, 'GET', '/healthz')).status).toBe(200);
     expect(await stop(second.child)).toBe(0);
+    expect(existsSync(join(dataDir, 'kontroler.pid'))).toBe(false);
   }, 600_000);
 });

@@ -100,6 +100,11 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
+  /** Changes the password; the server ends the old sessions, so carry on with the one it answers. */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    apply(await api.auth.changePassword(currentPassword, newPassword));
+  }
+
   async function reloadUser(): Promise<void> {
     user.value = await api.auth.me();
   }
@@ -141,6 +146,7 @@ export const useAuthStore = defineStore('auth', () => {
     refresh,
     restore,
     reloadUser,
+    changePassword,
     hasRole,
   };
 });
