@@ -7,15 +7,8 @@ import type { Role } from '../types.js';
 import { principal, queryBool, type ApiContext, type Handlers } from './context.js';
 import { tokenDto, userDto } from './dto.js';
 
-/** Failures before the account locks, and for how long. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
-/** Failed logins under one username (existing or not): five within 15 minutes lock it for 15 minutes. */
-export const LOCKOUT: LockoutPolicy = {
-  maxFailures: MAX_FAILED_LOGINS,
-  lockMs: LOCKOUT_MS,
-  windowMs: LOCKOUT_MS,
-};
+/** Failed logins under one username (existing or not): 5 within 15 minutes lock it for 15 minutes. */
+const LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMs: 15 * 60_000, windowMs: 15 * 60_000 };
 /** Every this many failures, the failure rows of names nobody tried for a while are deleted. */
 const PURGE_EVERY = 100;
 
