@@ -164,6 +164,53 @@ describe('lockout and rate limits', () => {
   });
 });
 
+describe('login timing', () => {
+  it('answers an unknown or a locked user no faster than a wrong password (the scrypt work is done for all)', async () => {
+    // A real scrypt cost, so that skipping it shows; users created through the API get the same cost.
+    const slow = await startHarness({
+      deps: { trustProxy: true, auth: { jwtSecret: 'x'.repeat(64), scryptN: 2 ** 14 } },
+    });
+    try {
+      const boss = await slow.user('timing-admin', [{ role: 'admin', namespace: null }]);
+      for (const username of ['timed', 'timed-locked']) {
+        const created = await slow.request('POST', `${V1}/users`, {
+          token: boss.token,
+          body: { username, password: 'a-long-password' },
+        });
+        expect(created.status).toBe(201);
+      }
+      let address = 0;
+      const timed = async (username: string, expected: number): Promise<number> => {
+        const started = performance.now();
+        const r = await slow.request('POST', `${V1}/auth/login`, {
+          body: { username, password: 'wrong' },
+          headers: { 'x-forwarded-for': `192.0.2.${(address += 1)}` },
+        });
+        expect(r.status).toBe(expected);
+        return performance.now() - started;
+      };
+      for (let i = 0; i < 5; i += 1) await timed('timed-locked', 401);
+      // The fastest of several tries: noise on a busy machine only ever adds time.
+      const fastest = async (username: string, expected: number): Promise<number> => {
+        let best = Infinity;
+        for (let i = 0; i < 4; i += 1) best = Math.min(best, await timed(username, expected));
+        return best;
+      };
+      const wrong = await fastest('timed', 401);
+      await slow.store.sql('delete from login_failures where username = $1', ['timed']);
+      const unknown = await fastest('nobody-timed', 401);
+      const locked = await fastest('timed-locked', 429);
+      console.log(
+        `login answers (fastest of 4, scrypt N=2^14): wrong password ${wrong.toFixed(1)} ms, unknown user ${unknown.toFixed(1)} ms, locked user ${locked.toFixed(1)} ms`,
+      );
+      expect(unknown).toBeGreaterThan(wrong / 2);
+      expect(locked).toBeGreaterThan(wrong / 2);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 /** Sends only the head of a request over a raw socket; resolves with the whole answer once the server closes. */
 function headOnly(head: string, timeoutMs = 5000): Promise<string> {
   const { hostname, port } = new URL(h.url);
