@@ -21,7 +21,8 @@ interface Started {
   output: () => string;
 }
 
-function start(): Promise<Started> {
+/** `node scripts/start.mjs` on the shared data directory, its stdout and stderr collected. */
+function spawnStart(): { child: ChildProcess; out: () => string; err: () => string } {
   const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
     cwd: root,
     env: {
@@ -39,46 +40,36 @@ function start(): Promise<Started> {
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+function start(): Promise<Started> {
+  const { child, out, err } = spawnStart();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out}\n${err}`)), 240_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out()}\n${err()}`)), 240_000);
     const check = (): void => {
-      const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+      const url = /running at (http:\/\/\S+)/.exec(out())?.[1];
       if (!url) return;
       clearTimeout(timer);
       resolve({
         child,
         url: url.replace('localhost', '127.0.0.1'),
-        password: /one-time password: (\S+)/.exec(out)?.[1],
-        output: () => out + err,
+        password: /one-time password: (\S+)/.exec(out())?.[1],
+        output: () => out() + err(),
       });
     };
     child.stdout?.on('data', check);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
+      reject(new Error(`exited with ${code}:\n${out()}\n${err()}`));
     });
   });
 }
 
 /** Starts a server that is expected to give up: resolves with its exit code and output. */
 function startRefused(): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      KONTROLER_ENV: 'development',
-      DATABASE_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  const { child, out, err } = spawnStart();
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output: out() + err() })));
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
