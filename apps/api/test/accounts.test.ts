@@ -3,9 +3,19 @@
  * limits that do not tell unknown users from locked ones, the admin's unlock, and bodies that are not read
  * before the caller is authenticated. Clients are told apart by `X-Forwarded-For` (the API trusts it here).
  */
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, sampleDag, startHarness, type Harness, type Reply } from './support/harness.js';
+import { createApp } from '../src/app.js';
+import { USER_CACHE_MS } from '../src/auth/authenticator.js';
+import {
+  PASSWORD,
+  sampleDag,
+  startHarness,
+  TEST_SCRYPT_N,
+  type Harness,
+  type Reply,
+} from './support/harness.js';
 
 const V1 = '/api/v1';
 /** Failed logins per address per minute in this file. */
@@ -73,6 +83,42 @@ describe('a password change ends earlier sessions', () => {
     });
     expect(renewed.status).toBe(200);
     expect((await login('pat', 'pat-new-password')).status).toBe(200);
+  });
+
+  it('refuses tokens from before a password change on another API replica once its user cache expires', async () => {
+    // A second replica on the same database, with its own caches and a clock this test moves.
+    let clock = Date.now();
+    const replica = createApp({
+      store: h.store,
+      engine: h.engine,
+      sql: h.store.sql,
+      auth: { jwtSecret: h.jwtSecret, scryptN: TEST_SCRYPT_N },
+      now: () => clock,
+    });
+    const server = createServer(replica);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const other = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const me = (token: string) =>
+      fetch(`${other}${V1}/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    try {
+      const vic = await h.user('vic', [{ role: 'viewer', namespace: null }]);
+      // Verified and cached on the replica.
+      expect(await me(vic.token)).toBe(200);
+      const changed = await h.request('POST', `${V1}/me/password`, {
+        token: vic.token,
+        body: { currentPassword: PASSWORD, newPassword: 'vic-new-password' },
+      });
+      expect(changed.status).toBe(200);
+      // Within its user cache's window the replica has not seen the change yet (the documented 2 s)…
+      expect(await me(vic.token)).toBe(200);
+      // …and after it, the old token is refused there too.
+      clock += USER_CACHE_MS + 1;
+      expect(await me(vic.token)).toBe(401);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      replica.dispose();
+    }
   });
 
   it("refuses the user's earlier access and refresh tokens after an admin resets the password", async () => {
