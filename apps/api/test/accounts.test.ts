@@ -85,6 +85,26 @@ describe('a password change ends earlier sessions', () => {
     expect((await login('pat', 'pat-new-password')).status).toBe(200);
   });
 
+  it('refuses a refresh token that slipped past the revocation of a password change (a racing refresh)', async () => {
+    const wes = await h.user('wes', [{ role: 'viewer', namespace: null }]);
+    const changed = await h.request('POST', `${V1}/me/password`, {
+      token: wes.token,
+      body: { currentPassword: PASSWORD, newPassword: 'wes-new-password' },
+    });
+    expect(changed.status).toBe(200);
+    // What a refresh that rotated just before the revocation leaves behind: a live token of the old version.
+    await h.store.sql(
+      `update refresh_tokens set revoked_at = null
+        where user_id = $1 and credentials_version = 0`,
+      [wes.id],
+    );
+    const refused = await h.request<Problem>('POST', `${V1}/auth/refresh`, {
+      body: { refreshToken: wes.refreshToken },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toMatch(/password changed/);
+  });
+
   it('refuses tokens from before a password change on another API replica once its user cache expires', async () => {
     // A second replica on the same database, with its own caches and a clock this test moves.
     let clock = Date.now();

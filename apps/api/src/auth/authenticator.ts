@@ -232,14 +232,15 @@ export function createAuthenticator(deps: {
       .sign(secret);
   }
 
-  async function newRefresh(userId: string, familyId: string, id?: string): Promise<string> {
+  async function newRefresh(user: UserRow, familyId: string, id?: string): Promise<string> {
     const refresh = newRefreshToken();
     await identity.insertRefresh({
       ...(id !== undefined ? { id } : {}),
-      userId,
+      userId: user.id,
       familyId,
       hash: refresh.hash,
       expiresAt: now() + refreshTtl * 1000,
+      credentialsVersion: user.credentials_version,
     });
     return refresh.token;
   }
@@ -247,7 +248,7 @@ export function createAuthenticator(deps: {
   async function issueSession(user: UserRow, familyId: string = randomUUID()): Promise<Session> {
     return {
       accessToken: await signAccess(user),
-      refreshToken: await newRefresh(user.id, familyId),
+      refreshToken: await newRefresh(user, familyId),
       expiresIn: accessTtl,
     };
   }
@@ -304,6 +305,11 @@ export function createAuthenticator(deps: {
       if ((toMs(row.expires_at) ?? 0) <= now()) throw unauthorized('refresh token expired');
       const user = await identity.userById(row.user_id);
       if (!user || user.disabled) throw unauthorized('user is disabled');
+      // Issued before a password change (one that raced the change's revocation): the session is over.
+      if (row.credentials_version !== user.credentials_version) {
+        await identity.revokeFamily(row.family_id);
+        throw unauthorized('the password changed since this session began; sign in again');
+      }
       const nextId = randomUUID();
       if (!(await identity.consumeRefresh(row.id, nextId))) {
         await identity.revokeFamily(row.family_id);
@@ -311,7 +317,7 @@ export function createAuthenticator(deps: {
       }
       const session: Session = {
         accessToken: await signAccess(user),
-        refreshToken: await newRefresh(user.id, row.family_id, nextId),
+        refreshToken: await newRefresh(user, row.family_id, nextId),
         expiresIn: accessTtl,
       };
       return { session, user };

@@ -38,6 +38,8 @@ export interface RefreshRow {
   readonly id: string;
   readonly user_id: string;
   readonly family_id: string;
+  /** The user's `credentials_version` when the token was issued. */
+  readonly credentials_version: number;
   readonly expires_at: Date | string;
   readonly revoked_at: Date | string | null;
 }
@@ -126,6 +128,7 @@ export interface Identity {
     familyId: string;
     hash: string;
     expiresAt: number;
+    credentialsVersion: number;
   }): Promise<string>;
   refreshByHash(hash: string): Promise<RefreshRow | undefined>;
   /** Marks a live refresh token used; false when it was already revoked (a reuse). */
@@ -289,14 +292,16 @@ export function createIdentity(sql: Sql): Identity {
     async insertRefresh(input) {
       const id = input.id ?? randomUUID();
       await sql(
-        `insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at) values ($1, $2, $3, $4, $5)`,
-        [id, input.userId, input.familyId, input.hash, new Date(input.expiresAt)],
+        `insert into refresh_tokens (id, user_id, family_id, token_hash, expires_at, credentials_version)
+         values ($1, $2, $3, $4, $5, $6)`,
+        [id, input.userId, input.familyId, input.hash, new Date(input.expiresAt), input.credentialsVersion],
       );
       return id;
     },
     async refreshByHash(hash) {
       return one<RefreshRow>(
-        'select id, user_id, family_id, expires_at, revoked_at from refresh_tokens where token_hash = $1',
+        `select id, user_id, family_id, credentials_version, expires_at, revoked_at
+           from refresh_tokens where token_hash = $1`,
         [hash],
       );
     },

@@ -2,9 +2,9 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Accounts and sessions (issue 15):
- * - `users.credentials_version` counts password changes and resets; access tokens carry the version they
- *   were issued under, so a change refuses every earlier token at once (no clock comparison across
- *   replicas, no same-second ambiguity).
+ * - `users.credentials_version` counts password changes and resets; access and refresh tokens carry the
+ *   version they were issued under, so a change refuses every earlier token at once (no clock comparison
+ *   across replicas, no same-second ambiguity, and a refresh racing the change cannot outlive it).
  * - `login_failures` keys failed logins and the lockout by the username that was typed, whether or not such
  *   a user exists, so an unknown user cannot be told from a locked one. It replaces the per-user
  *   `failed_logins` and `locked_until` columns.
@@ -13,6 +13,7 @@ export class Migration20261206120000Accounts extends Migration {
   override up(): void {
     this.addSql(`set local search_path to ${this.quotedSchema()}`);
     this.addSql('alter table users add column credentials_version int not null default 0');
+    this.addSql('alter table refresh_tokens add column credentials_version int not null default 0');
     this.addSql(`create table login_failures (
       username text primary key,
       failures int not null,
@@ -35,6 +36,7 @@ export class Migration20261206120000Accounts extends Migration {
     this.addSql(`update users u set failed_logins = f.failures, locked_until = f.locked_until
       from login_failures f where f.username = u.username`);
     this.addSql('drop table if exists login_failures');
+    this.addSql('alter table refresh_tokens drop column credentials_version');
     this.addSql('alter table users drop column credentials_version');
   }
 
