@@ -1,7 +1,9 @@
 /**
  * `createApp(deps)`: the express application, testable without a network or a process. Order of the
- * pipeline: body parsers → OpenAPI validator (route match → authentication + RBAC in its security
- * handler → request validation) → the operation's handler → problem+json for every error.
+ * pipeline: authentication of any request with a body (except login and refresh, whose body is the
+ * credential) → body parsers → OpenAPI validator (route match → authentication + RBAC in its security
+ * handler → request validation) → the operation's handler → problem+json for every error. Nobody without
+ * a credential gets the server to read (up to BODY_LIMIT of) a body.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,10 +69,22 @@ export type KontrolerApp = Express & {
   dispose(): void;
 };
 
-/** Body size limit for JSON, YAML and DSL documents. */
+/** Body size limit for JSON, YAML and DSL documents (1 MiB; the 413 problem states it). */
 export const BODY_LIMIT = '1mb';
+/** The operations whose body carries the credential itself: read before any authentication. */
+const CREDENTIAL_BODY_PATHS: ReadonlySet<string> = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh']);
 
-type AuthedRequest = Request & { principal?: Principal; authProblem?: ApiError };
+type AuthedRequest = Request & {
+  principal?: Principal;
+  authProblem?: ApiError;
+  /** The credential checked before the body was read (see `authenticateBeforeBody`). */
+  authenticatedEarly?: Principal;
+};
+
+/** True when the request announces a body (a length above zero, or a chunked one). */
+const announcesBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 /**
  * The console runs no inline or evaluated script (its DAG validator is compiled ahead of time), so scripts
@@ -108,7 +122,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     authenticator: createAuthenticator({ identity, options: deps.auth, now, logger }),
     auditor: createAuditor(deps.sql, logger),
     hub,
-    loginLimiter: createRateLimiter({ limit: deps.loginRateLimit ?? 10, windowMs: 60_000, now }),
+    loginLimiter: createRateLimiter({ limit: deps.loginRateLimit ?? 30, windowMs: 60_000, now }),
     logger,
     now,
     scryptN: deps.auth.scryptN ?? DEFAULT_SCRYPT_N,
@@ -133,11 +147,34 @@ export function createApp(deps: AppDeps): KontrolerApp {
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     next();
   });
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(express.text({ limit: BODY_LIMIT, type: [...TEXT_MEDIA_TYPES] }));
-
   const isApiPath = (path: string): boolean =>
     path.startsWith('/api/') || path === '/healthz' || path === '/readyz';
+
+  /**
+   * Refuses a request with a body and no valid credential before a byte of the body is read, and closes
+   * the connection so the unread body is not drained either. The principal found here is reused by the
+   * security handler (which adds RBAC), so a request is authenticated once.
+   */
+  const authenticateBeforeBody: RequestHandler = async (req, res, next) => {
+    if (!announcesBody(req) || !isApiPath(req.path) || CREDENTIAL_BODY_PATHS.has(req.path)) {
+      next();
+      return;
+    }
+    let p: Principal | undefined;
+    try {
+      p = await ctx.authenticator.authenticate(req);
+      if (!p) throw unauthorized();
+    } catch (error) {
+      res.setHeader('Connection', 'close');
+      next(error);
+      return;
+    }
+    (req as AuthedRequest).authenticatedEarly = p;
+    next();
+  };
+  app.use(authenticateBeforeBody);
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit: BODY_LIMIT, type: [...TEXT_MEDIA_TYPES] }));
 
   /** Authentication and the RBAC pre-check, run by the validator for every secured operation. */
   const bearerAuth = async (request: Request): Promise<boolean> => {
@@ -145,7 +182,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     const operationId = (req as { openapi?: { schema?: { operationId?: string } } }).openapi?.schema
       ?.operationId;
     try {
-      const p = await ctx.authenticator.authenticate(req);
+      const p = req.authenticatedEarly ?? (await ctx.authenticator.authenticate(req));
       if (!p) throw unauthorized();
       const rule = operationId === undefined ? undefined : ruleFor(operationId);
       if (rule === undefined) throw forbidden('no access rule for this operation');

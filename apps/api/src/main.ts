@@ -6,7 +6,7 @@
  * refuses the process runtime unless KONTROLER_ALLOW_PROCESS_RUNTIME=true (runtime.ts).
  * Ctrl-C stops everything in reverse order.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -17,6 +17,7 @@ import { createApp } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
 import { ConfigError, loadConfig, type ApiConfig } from './config.js';
 import { chooseRuntime } from './runtime.js';
+import { AlreadyRunningError, claimInstance } from './instance-lock.js';
 
 /** What has started so far, stopped in reverse order on shutdown or a failed start. */
 const stops: Array<[string, () => Promise<void>]> = [];
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // Before PostgreSQL: a second start on this data directory is told where the first one runs.
+  mkdirSync(config.dataDir, { recursive: true });
+  const instance = await claimInstance(config.dataDir);
+  stops.push(['instance', async () => instance.release()]);
 
   let url = config.databaseUrl;
   if (url === undefined) {
@@ -118,6 +124,7 @@ async function main(): Promise<void> {
   ]);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  instance.listening(config.host, port);
   if (password !== undefined) {
     process.stdout.write(
       `Created user "admin" with the one-time password: ${password}\n` +
@@ -133,6 +140,10 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
+  if (error instanceof AlreadyRunningError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `Kontroler failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

@@ -162,11 +162,19 @@ interface ValidatorItem {
   readonly errorCode?: unknown;
 }
 
+/** The 413 detail, naming the limit (body-parser reports it in bytes). */
+function tooLarge(limit: unknown): string {
+  if (typeof limit !== 'number') return 'the request body is too large';
+  const mib = limit / 1024 / 1024;
+  const size = Number.isInteger(mib) ? `${mib} MB` : `${limit} bytes`;
+  return `the request body exceeds the limit of ${size} (${limit} bytes)`;
+}
+
 /** Body-parser and express-openapi-validator errors carry a 4xx `status`. */
 function fromHttpError(error: Record<string, unknown>, status: number): Problem {
   const type = error.type;
   if (type === 'entity.parse.failed') return makeProblem(400, 'MALFORMED_JSON', 'the body is not valid JSON');
-  if (type === 'entity.too.large') return makeProblem(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+  if (type === 'entity.too.large') return makeProblem(413, 'PAYLOAD_TOO_LARGE', tooLarge(error.limit));
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return makeProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content encoding or charset');
   }

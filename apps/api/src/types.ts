@@ -93,7 +93,7 @@ export interface AppDeps {
   readonly heartbeatMs?: number;
   /** Log follow polling period. @default 1000 */
   readonly logPollMs?: number;
-  /** Login attempts per IP and username per minute before 429. @default 10 */
+  /** Failed logins per client address per minute before 429 (usernames lock after 5 failures). @default 30 */
   readonly loginRateLimit?: number;
   /** Trust X-Forwarded-For (behind a proxy). @default false */
   readonly trustProxy?: boolean;

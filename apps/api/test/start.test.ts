@@ -4,7 +4,7 @@
  * start again and find everything kept. In production mode it refuses to run tasks as host processes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,8 @@ interface Started {
   output: () => string;
 }
 
-function start(): Promise<Started> {
+/** `node scripts/start.mjs` on the shared data directory, its stdout and stderr collected. */
+function spawnStart(): { child: ChildProcess; out: () => string; err: () => string } {
   const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
     cwd: root,
     env: {
@@ -43,25 +44,36 @@ function start(): Promise<Started> {
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, out: () => out, err: () => err };
+}
+
+function start(): Promise<Started> {
+  const { child, out, err } = spawnStart();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out}\n${err}`)), 240_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 240 s:\n${out()}\n${err()}`)), 240_000);
     const check = (): void => {
-      const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+      const url = /running at (http:\/\/\S+)/.exec(out())?.[1];
       if (!url) return;
       clearTimeout(timer);
       resolve({
         child,
         url: url.replace('localhost', '127.0.0.1'),
-        password: /one-time password: (\S+)/.exec(out)?.[1],
-        output: () => out + err,
+        password: /one-time password: (\S+)/.exec(out())?.[1],
+        output: () => out() + err(),
       });
     };
     child.stdout?.on('data', check);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
+      reject(new Error(`exited with ${code}:\n${out()}\n${err()}`));
     });
   });
+}
+
+/** Starts a server that is expected to give up: resolves with its exit code and output. */
+function startRefused(): Promise<{ code: number | null; output: string }> {
+  const { child, out, err } = spawnStart();
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output: out() + err() })));
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -78,7 +90,7 @@ afterAll(() => {
 });
 
 describe('npm start', () => {
-  it('starts from scratch, runs a DAG, stops cleanly and keeps its data', async () => {
+  it('starts from scratch, runs a DAG, stops cleanly, keeps its data and refuses a second start on it', async () => {
     const first = await start();
     expect(first.password).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(first.output()).toContain(
@@ -96,15 +108,17 @@ describe('npm start', () => {
     );
     expect(login.status).toBe(200);
     expect(login.body.user.mustChangePassword).toBe(true);
-    const token = login.body.accessToken;
-    expect(
-      (
-        await call(first.url, 'POST', '/api/v1/me/password', token, {
-          currentPassword: first.password,
-          newPassword: 'a-better-password',
-        })
-      ).status,
-    ).toBe(204);
+    // The change ends the one-time password's session and answers with a new one.
+    const changed = await call<{ accessToken: string }>(
+      first.url,
+      'POST',
+      '/api/v1/me/password',
+      login.body.accessToken,
+      { currentPassword: first.password, newPassword: 'a-better-password' },
+    );
+    expect(changed.status).toBe(200);
+    expect((await call(first.url, 'GET', '/api/v1/me', login.body.accessToken)).status).toBe(401);
+    const token = changed.body.accessToken;
     const dag = {
       name: 'hello',
       tasks: [
@@ -139,7 +153,19 @@ describe('npm start', () => {
       again.body.accessToken,
     );
     expect(kept.body.run.state).toBe('succeeded');
+
+    // A second `npm start` on the same data directory names the running one instead of PostgreSQL's lock.
+    const port = new URL(second.url).port;
+    const refused = await startRefused();
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      `Kontroler is already running on port ${port} (pid ${second.child.pid}, data directory ${dataDir})`,
+    );
+    expect(refused.output).not.toMatch(/lock file|postmaster/i);
+    // The running one is unharmed, and gives the directory back when it stops.
+    expect((await call(second.url, 'GET', '/healthz')).status).toBe(200);
     expect(await stop(second.child)).toBe(0);
+    expect(existsSync(join(dataDir, 'kontroler.pid'))).toBe(false);
   }, 600_000);
 
   it('refuses to start in production with the host-process runtime, naming the setting', () => {

@@ -166,6 +166,20 @@ describe('secrets', () => {
     now = 60_000;
     expect(limiter.hit('a')).toBe(0);
   });
+
+  it('tells the wait without counting a hit', () => {
+    let now = 0;
+    const limiter = createRateLimiter({ limit: 2, windowMs: 60_000, now: () => now });
+    expect(limiter.wait('a')).toBe(0);
+    limiter.hit('a');
+    expect(limiter.wait('a')).toBe(0);
+    expect(limiter.wait('a')).toBe(0);
+    limiter.hit('a');
+    now = 30_000;
+    expect(limiter.wait('a')).toBe(30);
+    now = 60_000;
+    expect(limiter.wait('a')).toBe(0);
+  });
 });
 
 describe('config', () => {

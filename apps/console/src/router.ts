@@ -1,5 +1,11 @@
 import type { Pinia } from 'pinia';
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteLocationRaw,
+  type RouteRecordRaw,
+} from 'vue-router';
 import type { Role } from './api';
 import { useAuthStore } from './stores/auth';
 import LoginView from './views/LoginView.vue';
@@ -65,8 +71,34 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/AccountView.vue'),
     meta: { title: 'Account' },
   },
-  { path: '/:pathMatch(.*)*', redirect: '/dags' },
+  // Unknown addresses get a 404 page at the address itself. The 403 page shares the pattern: the guard
+  // sends a refused page there by name, which keeps the address too.
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/StatusView.vue'),
+    props: { status: 404 },
+    meta: { title: 'Not found' },
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'forbidden',
+    component: () => import('./views/StatusView.vue'),
+    props: { status: 403 },
+    meta: { title: 'Not allowed' },
+  },
 ];
+
+/** The 403 page in place of `to`, at the same address. */
+function forbidden(to: RouteLocationNormalized): RouteLocationRaw {
+  return {
+    name: 'forbidden',
+    params: { pathMatch: to.path.slice(1).split('/') },
+    query: to.query,
+    hash: to.hash,
+    replace: true,
+  };
+}
 
 export function createAppRouter(pinia: Pinia) {
   const router = createRouter({ history: createWebHistory(), routes });
@@ -79,7 +111,7 @@ export function createAppRouter(pinia: Pinia) {
     // The API refuses everything but the password change until a one-time password is replaced.
     if (auth.user?.mustChangePassword && to.name !== 'account')
       return { name: 'account', query: { mustChange: '1' } };
-    if (to.meta.role && !auth.hasRole(to.meta.role)) return { name: 'dags' };
+    if (to.meta.role && !auth.hasRole(to.meta.role)) return forbidden(to);
     return true;
   });
   router.afterEach((to) => {

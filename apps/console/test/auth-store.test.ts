@@ -33,6 +33,35 @@ describe('auth store', () => {
     expect(calls.at(-1)!.headers.Authorization).toBe('Bearer A1');
   });
 
+  it('carries on with the session a password change answers, but never signs back in after a sign-out', async () => {
+    let release: () => void = () => undefined;
+    const { fetch } = fakeFetch({
+      'POST /api/v1/auth/login': () => login('A1', 'R1'),
+      'POST /api/v1/auth/logout': () => new Response(null, { status: 204 }),
+      'POST /api/v1/me/password': async () => {
+        await new Promise<void>((r) => (release = r));
+        return login('A2', 'R2');
+      },
+    });
+    vi.stubGlobal('fetch', fetch);
+    const auth = useAuthStore();
+    await auth.login('alice', 'pw');
+    const changed = auth.changePassword('pw', 'new-password');
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+    release();
+    await changed;
+    expect(auth.accessToken).toBe('A2');
+    expect(localStorage.getItem('kontroler.refreshToken')).toBe('R2');
+
+    const late = auth.changePassword('new-password', 'newer-password');
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(3));
+    await auth.logout();
+    release();
+    await late;
+    expect(auth.signedIn).toBe(false);
+    expect(localStorage.getItem('kontroler.refreshToken')).toBeNull();
+  });
+
   it('refreshes on a 401 with the rotated token, once for concurrent requests, and retries them', async () => {
     let refreshes = 0;
     const { fetch, calls } = fakeFetch({

@@ -58,6 +58,20 @@ describe('editor store', () => {
     expect(s.dirty).toBe(true);
   });
 
+  it('opens a new DAG with no problems shown and no unsaved change, until the user edits it', () => {
+    const s = useEditorStore();
+    s.newDag('');
+    expect(s.pristine).toBe(true);
+    expect(s.dirty).toBe(false);
+    expect(s.issues).toEqual([]);
+    expect(s.dagIssues).toEqual([]);
+    // Empty is still not savable.
+    expect(s.valid).toBe(false);
+    s.updateMeta({ name: 'fresh' });
+    expect(s.pristine).toBe(false);
+    expect(s.issues.length).toBeGreaterThan(0);
+  });
+
   it('names a duplicate task uniquely and renames every runAfter reference', () => {
     const s = useEditorStore();
     s.open(sample, 'etl');

@@ -60,6 +60,7 @@ export function user(
     roles,
     disabled: false,
     mustChangePassword: false,
+    lockedUntil: null,
     createdAt: '2026-01-01T00:00:00Z',
   };
 }

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testi
 import {
   AttemptSchema,
   AuditLogSchema,
+  LoginFailureSchema,
   RoleBindingSchema,
   RunSchema,
   UserSchema,
@@ -58,8 +59,7 @@ describe('entities', () => {
       passwordHash: 'scrypt$…',
       disabled: false,
       mustChangePassword: true,
-      failedLogins: 0,
-      lockedUntil: null,
+      credentialsVersion: 0,
       createdAt: new Date(T0),
       updatedAt: new Date(T0),
     });
@@ -77,6 +77,11 @@ describe('entities', () => {
       [id],
     );
     expect(user).toEqual({ username: 'grace', must_change_password: true });
+    await store.sql(
+      `insert into login_failures (username, failures, last_failed_at) values ('nobody', 2, now())`,
+    );
+    const failure = await store.orm.em.fork().findOneOrFail(LoginFailureSchema, { username: 'nobody' });
+    expect(failure).toMatchObject({ failures: 2, lockedUntil: null });
     const bindings = await store.sql('select subject, role, namespace from role_bindings');
     expect(bindings).toEqual([{ subject: 'grace', role: 'editor', namespace: 'team-a' }]);
     await store.sql(`insert into audit_log (actor, action, target) values ('grace', 'dag.create', 'etl')`);

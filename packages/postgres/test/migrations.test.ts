@@ -61,6 +61,7 @@ describe('migrations', () => {
           'role_bindings',
           'api_tokens',
           'refresh_tokens',
+          'login_failures',
           'audit_log',
           'schedules',
           'delivery_attempts',
@@ -93,10 +94,10 @@ describe('migrations', () => {
       ]);
       const [user] = await store.sql<{
         disabled: boolean;
-        failed_logins: number;
+        credentials_version: number;
         must_change_password: boolean;
       }>('select * from users where id = $1', [userId]);
-      expect(user).toMatchObject({ disabled: false, failed_logins: 0, must_change_password: false });
+      expect(user).toMatchObject({ disabled: false, credentials_version: 0, must_change_password: false });
       await expect(
         store.sql('insert into users (id, username, password_hash) values (gen_random_uuid(), $1, $2)', [
           'ada',

@@ -48,7 +48,19 @@ export const USER_CACHE_MS = 2000;
 /** How long a verified access token is remembered (it is still checked for expiry on every use). */
 const VERIFIED_TOKEN_MS = 60_000;
 
-type Payload = JWTPayload & { sub?: string };
+type Payload = JWTPayload & { sub?: string; cv?: unknown };
+
+/** The credentials version an access token was issued under; tokens from before the claim existed: 0. */
+const credentialsVersion = (payload: Payload): number => (typeof payload.cv === 'number' ? payload.cv : 0);
+
+/** Why a user's access token is refused, or undefined when it is accepted. */
+function refusal(user: UserRow | undefined, version: number): string | undefined {
+  if (!user) return 'unknown user';
+  if (user.disabled) return 'user is disabled';
+  // A password change or reset bumps the version: every token issued before it is refused.
+  if (user.credentials_version !== version) return 'the password changed since this token was issued';
+  return undefined;
+}
 
 export function userPrincipal(user: UserRow): Principal {
   return {
@@ -97,16 +109,16 @@ export function createAuthenticator(deps: {
 
   /**
    * Access JWTs whose signature and claims passport-jwt has verified, by token: a repeat request skips the
-   * HMAC and claim checks (not the user lookup, so disabled users are still refused). An entry is used only
-   * while the token is unexpired by jsonwebtoken's own rule (whole seconds of the real clock), and for at
-   * most VERIFIED_TOKEN_MS.
+   * HMAC and claim checks (not the user lookup, so disabled users and tokens from before a password change
+   * are still refused). An entry is used only while the token is unexpired by jsonwebtoken's own rule
+   * (whole seconds of the real clock), and for at most VERIFIED_TOKEN_MS.
    */
-  const verified = new Map<string, { sub: string; exp: number; until: number }>();
+  const verified = new Map<string, { sub: string; cv: number; exp: number; until: number }>();
 
-  function verifiedUser(sub: string): Promise<Principal> {
+  function verifiedUser(sub: string, version: number): Promise<Principal> {
     return cachedUser(sub).then((user) => {
-      if (!user) throw unauthorized('unknown user');
-      if (user.disabled) throw unauthorized('user is disabled');
+      const reason = refusal(user, version);
+      if (reason !== undefined || !user) throw unauthorized(reason);
       return userPrincipal(user);
     });
   }
@@ -129,10 +141,11 @@ export function createAuthenticator(deps: {
           done(null, false, { message: 'not an access token' });
           return;
         }
+        const version = credentialsVersion(payload);
         cachedUser(payload.sub).then(
           (user) => {
-            if (!user) done(null, false, { message: 'unknown user' });
-            else if (user.disabled) done(null, false, { message: 'user is disabled' });
+            const reason = refusal(user, version);
+            if (reason !== undefined || !user) done(null, false, { message: reason });
             else done(null, userPrincipal(user));
           },
           (error: unknown) => done(error),
@@ -208,7 +221,7 @@ export function createAuthenticator(deps: {
 
   async function signAccess(user: UserRow): Promise<string> {
     const issuedAt = Math.floor(now() / 1000);
-    return new SignJWT({ typ: 'access', name: user.username })
+    return new SignJWT({ typ: 'access', name: user.username, cv: user.credentials_version })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
       .setIssuer(ACCESS_ISSUER)
@@ -219,14 +232,15 @@ export function createAuthenticator(deps: {
       .sign(secret);
   }
 
-  async function newRefresh(userId: string, familyId: string, id?: string): Promise<string> {
+  async function newRefresh(user: UserRow, familyId: string, id?: string): Promise<string> {
     const refresh = newRefreshToken();
     await identity.insertRefresh({
       ...(id !== undefined ? { id } : {}),
-      userId,
+      userId: user.id,
       familyId,
       hash: refresh.hash,
       expiresAt: now() + refreshTtl * 1000,
+      credentialsVersion: user.credentials_version,
     });
     return refresh.token;
   }
@@ -234,7 +248,7 @@ export function createAuthenticator(deps: {
   async function issueSession(user: UserRow, familyId: string = randomUUID()): Promise<Session> {
     return {
       accessToken: await signAccess(user),
-      refreshToken: await newRefresh(user.id, familyId),
+      refreshToken: await newRefresh(user, familyId),
       expiresIn: accessTtl,
     };
   }
@@ -250,7 +264,7 @@ export function createAuthenticator(deps: {
       const hit = verified.get(token);
       if (hit) {
         const nowMs = Date.now();
-        if (nowMs < hit.until && Math.floor(nowMs / 1000) < hit.exp) return verifiedUser(hit.sub);
+        if (nowMs < hit.until && Math.floor(nowMs / 1000) < hit.exp) return verifiedUser(hit.sub, hit.cv);
         verified.delete(token);
       }
       let payload: JWTPayload;
@@ -265,7 +279,12 @@ export function createAuthenticator(deps: {
         // passport-jwt verified this very string, so its decoded claims are the verified ones.
         if (typeof payload.sub === 'string' && typeof payload.exp === 'number') {
           if (verified.size >= 10_000) verified.clear();
-          verified.set(token, { sub: payload.sub, exp: payload.exp, until: Date.now() + VERIFIED_TOKEN_MS });
+          verified.set(token, {
+            sub: payload.sub,
+            cv: credentialsVersion(payload),
+            exp: payload.exp,
+            until: Date.now() + VERIFIED_TOKEN_MS,
+          });
         }
         return principal;
       }
@@ -286,6 +305,11 @@ export function createAuthenticator(deps: {
       if ((toMs(row.expires_at) ?? 0) <= now()) throw unauthorized('refresh token expired');
       const user = await identity.userById(row.user_id);
       if (!user || user.disabled) throw unauthorized('user is disabled');
+      // Issued before a password change (one that raced the change's revocation): the session is over.
+      if (row.credentials_version !== user.credentials_version) {
+        await identity.revokeFamily(row.family_id);
+        throw unauthorized('the password changed since this session began; sign in again');
+      }
       const nextId = randomUUID();
       if (!(await identity.consumeRefresh(row.id, nextId))) {
         await identity.revokeFamily(row.family_id);
@@ -293,7 +317,7 @@ export function createAuthenticator(deps: {
       }
       const session: Session = {
         accessToken: await signAccess(user),
-        refreshToken: await newRefresh(user.id, row.family_id, nextId),
+        refreshToken: await newRefresh(user, row.family_id, nextId),
         expiresIn: accessTtl,
       };
       return { session, user };

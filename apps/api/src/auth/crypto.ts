@@ -38,11 +38,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-/** A hash to compare against when the user does not exist, so timing does not reveal usernames. */
-let dummyHash: Promise<string> | undefined;
+/**
+ * A hash to compare against when the user does not exist, so timing does not reveal usernames. One per
+ * cost: it must cost what the users' hashes cost.
+ */
+const dummyHashes = new Map<number, Promise<string>>();
 export function dummyPasswordHash(n: number): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(12).toString('hex'), n);
-  return dummyHash;
+  let hash = dummyHashes.get(n);
+  if (!hash) {
+    hash = hashPassword(randomBytes(12).toString('hex'), n);
+    dummyHashes.set(n, hash);
+  }
+  return hash;
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -183,7 +183,8 @@ export const OPERATIONS: readonly OperationDef[] = [
         ['currentPassword', 'newPassword'],
       ),
     ),
-    responses: { '204': noContent },
+    // Every other session of the user ends; the caller gets a fresh one to carry on with.
+    responses: { '200': ok(ref('Session')) },
   }),
   op('listTokens', 'get', `${V1}/tokens`, 'auth', 'API tokens (own; admins: ?all=true)', {
     parameters: [query('all', { type: 'boolean' })],
@@ -427,6 +428,10 @@ export const OPERATIONS: readonly OperationDef[] = [
       responses: { '204': noContent },
     },
   ),
+  op('unlockUser', 'post', `${V1}/users/{id}/unlock`, 'admin', 'Lift the lock of failed logins', {
+    parameters: [idPath],
+    responses: { '200': ok(ref('User')) },
+  }),
   op('listAudit', 'get', `${V1}/audit`, 'admin', 'The audit log, newest first', {
     parameters: [
       query('actor', { type: 'string', maxLength: 200 }),

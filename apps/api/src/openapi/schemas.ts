@@ -54,6 +54,8 @@ const tokenInfo = {
   createdAt: time,
   revokedAt: nullable(time),
   userId: str,
+  /** The owner's username. */
+  username: str,
 };
 
 const dagVersionInfo = {
@@ -91,6 +93,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
       roles: array(ref('Grant')),
       disabled: bool,
       mustChangePassword: bool,
+      /** Set while failed logins keep this username locked (an admin can unlock it). */
+      lockedUntil: nullable(time),
       createdAt: time,
     }),
     Session: obj({ accessToken: str, refreshToken: str, expiresIn: int, user: ref('User') }),

@@ -50,6 +50,7 @@ export const OPERATION_RULES = {
   createUser: 'admin',
   updateUser: 'admin',
   resetUserPassword: 'admin',
+  unlockUser: 'admin',
   listAudit: 'admin',
 } as const satisfies Record<string, AccessRule>;
 

@@ -16,7 +16,7 @@ function uniqueGrants(grants: readonly Grant[] | undefined): Grant[] {
 }
 
 export function adminHandlers(ctx: ApiContext): Handlers {
-  const { identity, auditor } = ctx;
+  const { identity, auditor, now } = ctx;
   const userOr404 = async (id: string) => {
     const user = isUuid(id) ? await identity.userById(id) : undefined;
     if (!user) throw notFound('USER_NOT_FOUND', `user ${id} does not exist`);
@@ -31,7 +31,10 @@ export function adminHandlers(ctx: ApiContext): Handlers {
       const rest = after === undefined ? all : all.filter((u) => u.username > after);
       const items = rest.slice(0, limit);
       const last = items[items.length - 1];
-      res.json({ items: items.map(userDto), nextCursor: rest.length > limit && last ? last.username : null });
+      res.json({
+        items: items.map((u) => userDto(u, now())),
+        nextCursor: rest.length > limit && last ? last.username : null,
+      });
     },
 
     async createUser(req, res) {
@@ -46,7 +49,7 @@ export function adminHandlers(ctx: ApiContext): Handlers {
         grants: uniqueGrants(body.roles),
       });
       await auditor.record(req, 'user.create', user.username, { roles: user.grants });
-      res.status(201).json(userDto(user));
+      res.status(201).json(userDto(user, now()));
     },
 
     async updateUser(req, res) {
@@ -65,17 +68,25 @@ export function adminHandlers(ctx: ApiContext): Handlers {
       if (body.roles !== undefined) await identity.setGrants(user.username, uniqueGrants(body.roles));
       ctx.authenticator.forget(user.id);
       await auditor.record(req, 'user.update', user.username, { ...body });
-      res.json(userDto(await userOr404(user.id)));
+      res.json(userDto(await userOr404(user.id), now()));
     },
 
     async resetUserPassword(req, res) {
       const user = await userOr404(String(req.params.id));
       const { password } = req.body as { password: string };
+      // Also ends the user's sessions: earlier access tokens are refused, refresh tokens revoked.
       await identity.setPassword(user.id, await hashPassword(password, ctx.scryptN), true);
-      await identity.revokeAllRefresh(user.id);
       ctx.authenticator.forget(user.id);
       await auditor.record(req, 'user.reset-password', user.username);
       res.status(204).end();
+    },
+
+    async unlockUser(req, res) {
+      const user = await userOr404(String(req.params.id));
+      await identity.clearFailedLogins(user.username);
+      ctx.authenticator.forget(user.id);
+      await auditor.record(req, 'user.unlock', user.username);
+      res.json(userDto(await userOr404(user.id), now()));
     },
 
     async listAudit(req, res) {

@@ -1,68 +1,83 @@
 /** Login, refresh, logout, the caller's account and API tokens. */
 import { dummyPasswordHash, hashPassword, newApiToken, verifyPassword } from '../auth/crypto.js';
-import { toMs } from '../auth/identity.js';
+import { toMs, type LockoutPolicy } from '../auth/identity.js';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../problem.js';
 import { hasRole, highestRole, roleRank } from '../rbac/grants.js';
 import type { Role } from '../types.js';
 import { principal, queryBool, type ApiContext, type Handlers } from './context.js';
 import { tokenDto, userDto } from './dto.js';
 
-/** Failures before the account locks, and for how long. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+/** Failed logins under one username (existing or not): 5 within 15 minutes lock it for 15 minutes. */
+const LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMs: 15 * 60_000, windowMs: 15 * 60_000 };
+/** Every this many failures, the failure rows of names nobody tried for a while are deleted. */
+const PURGE_EVERY = 100;
 
 export function authHandlers(ctx: ApiContext): Handlers {
   const { identity, authenticator, auditor, now } = ctx;
+  let failures = 0;
 
   return {
     async login(req, res) {
       const { username, password } = req.body as { username: string; password: string };
-      const key = `${req.ip ?? ''}|${username.toLowerCase()}`;
-      const wait = ctx.loginLimiter.hit(key);
+      const address = `address:${req.ip ?? ''}`;
+      const wait = ctx.loginLimiter.wait(address);
       if (wait > 0) {
-        throw new ApiError(429, 'RATE_LIMITED', 'too many login attempts; try again later', undefined, {
-          'Retry-After': String(wait),
-        });
-      }
-      const user = await identity.userByName(username);
-      if (!user) {
-        await verifyPassword(password, await dummyPasswordHash(ctx.scryptN));
-        await auditor.record(req, 'auth.login-failed', username, { reason: 'unknown user' }, username);
-        throw new ApiError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
-      }
-      const lockedUntil = toMs(user.locked_until);
-      if (lockedUntil !== null && lockedUntil > now()) {
-        const seconds = Math.ceil((lockedUntil - now()) / 1000);
         throw new ApiError(
           429,
-          'ACCOUNT_LOCKED',
-          'too many failed logins; the account is locked',
+          'RATE_LIMITED',
+          'too many failed logins from this address; try again later',
           undefined,
           {
-            'Retry-After': String(seconds),
+            'Retry-After': String(wait),
           },
         );
       }
-      if (!(await verifyPassword(password, user.password_hash))) {
-        await identity.recordFailedLogin(user.id, MAX_FAILED_LOGINS, LOCKOUT_MS);
-        await auditor.record(req, 'auth.login-failed', username, { reason: 'wrong password' }, username);
+      const [user, lockedUntil] = await Promise.all([
+        identity.userByName(username),
+        identity.loginLockedUntil(username),
+      ]);
+      // The scrypt work is done for every attempt (unknown user, locked or not), and the lockout is kept
+      // by the name that was typed: neither the answer nor its timing tells whether the user exists.
+      const matches = await verifyPassword(
+        password,
+        user?.password_hash ?? (await dummyPasswordHash(ctx.scryptN)),
+      );
+      const at = now();
+      if (lockedUntil !== null && lockedUntil > at) {
+        await auditor.record(req, 'auth.login-failed', username, { reason: 'locked' }, username);
+        throw new ApiError(
+          429,
+          'ACCOUNT_LOCKED',
+          'too many failed logins for this username; try again later',
+          undefined,
+          {
+            'Retry-After': String(Math.ceil((lockedUntil - at) / 1000)),
+          },
+        );
+      }
+      if (!user || !matches) {
+        ctx.loginLimiter.hit(address);
+        await identity.recordFailedLogin(username, at, LOCKOUT);
+        failures += 1;
+        if (failures % PURGE_EVERY === 0) await identity.purgeLoginFailures(at - LOCKOUT.windowMs);
+        const reason = user ? 'wrong password' : 'unknown user';
+        await auditor.record(req, 'auth.login-failed', username, { reason }, username);
         throw new ApiError(401, 'INVALID_CREDENTIALS', 'wrong username or password');
       }
       if (user.disabled) {
         await auditor.record(req, 'auth.login-failed', username, { reason: 'disabled' }, username);
         throw new ApiError(401, 'USER_DISABLED', 'this user is disabled');
       }
-      if (user.failed_logins > 0 || lockedUntil !== null) await identity.clearFailedLogins(user.id);
-      ctx.loginLimiter.reset(key);
+      await identity.clearFailedLogins(username);
       const session = await authenticator.issueSession(user);
       await auditor.record(req, 'auth.login', username, undefined, username);
-      res.json({ ...session, user: userDto(user) });
+      res.json({ ...session, user: userDto(user, at) });
     },
 
     async refresh(req, res) {
       const { refreshToken } = req.body as { refreshToken: string };
       const { session, user } = await authenticator.refresh(refreshToken);
-      res.json({ ...session, user: userDto(user) });
+      res.json({ ...session, user: userDto(user, now()) });
     },
 
     async logout(req, res) {
@@ -77,7 +92,7 @@ export function authHandlers(ctx: ApiContext): Handlers {
       const p = principal(req);
       const user = p.userId !== null ? await identity.userById(p.userId) : undefined;
       if (user && p.kind === 'user') {
-        res.json(userDto(user));
+        res.json(userDto(user, now()));
         return;
       }
       // API tokens and OIDC subjects: the effective grants of this credential.
@@ -87,6 +102,7 @@ export function authHandlers(ctx: ApiContext): Handlers {
         roles: p.grants.map((g) => ({ role: g.role, namespace: g.namespace })),
         disabled: false,
         mustChangePassword: false,
+        lockedUntil: null,
         createdAt: new Date(user ? (toMs(user.created_at) ?? 0) : 0).toISOString(),
       });
     },
@@ -107,10 +123,14 @@ export function authHandlers(ctx: ApiContext): Handlers {
           { path: '/body/newPassword', message: 'unchanged', code: 'PASSWORD_UNCHANGED' },
         ]);
       }
+      // Ends every session of the user (other devices, a stolen token); the caller gets a fresh one.
       await identity.setPassword(user.id, await hashPassword(newPassword, ctx.scryptN), false);
       authenticator.forget(user.id);
       await auditor.record(req, 'user.change-password', user.username);
-      res.status(204).end();
+      const changed = await identity.userById(user.id);
+      if (!changed) throw unauthorized();
+      const session = await authenticator.issueSession(changed);
+      res.json({ ...session, user: userDto(changed, now()) });
     },
 
     async listTokens(req, res) {

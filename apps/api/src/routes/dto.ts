@@ -1,6 +1,6 @@
 /** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
 import type { AttemptRecord, DagVersion, RunRecord } from '@kontroler/core';
-import { toIso, type ApiTokenRow, type UserRow } from '../auth/identity.js';
+import { toIso, toMs, type ApiTokenRow, type UserRow } from '../auth/identity.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -69,14 +69,19 @@ export const versionInfo = (v: DagVersion) => ({
   createdBy: v.createdBy,
 });
 
-export const userDto = (u: UserRow) => ({
-  id: u.id,
-  username: u.username,
-  roles: u.grants.map((g) => ({ role: g.role, namespace: g.namespace })),
-  disabled: u.disabled,
-  mustChangePassword: u.must_change_password,
-  createdAt: toIso(u.created_at) ?? '',
-});
+/** A user as the API shows it; `lockedUntil` is set only while failed logins keep the username locked. */
+export function userDto(u: UserRow, now: number) {
+  const lockedUntil = toMs(u.locked_until);
+  return {
+    id: u.id,
+    username: u.username,
+    roles: u.grants.map((g) => ({ role: g.role, namespace: g.namespace })),
+    disabled: u.disabled,
+    mustChangePassword: u.must_change_password,
+    lockedUntil: lockedUntil !== null && lockedUntil > now ? new Date(lockedUntil).toISOString() : null,
+    createdAt: toIso(u.created_at) ?? '',
+  };
+}
 
 export const tokenDto = (t: ApiTokenRow) => ({
   id: t.id,
@@ -89,4 +94,5 @@ export const tokenDto = (t: ApiTokenRow) => ({
   createdAt: toIso(t.created_at) ?? '',
   revokedAt: toIso(t.revoked_at),
   userId: t.user_id,
+  username: t.username,
 });

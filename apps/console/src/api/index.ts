@@ -41,8 +41,9 @@ export function createApi(client: ApiClient) {
         client.post<LoginResult>(`${V1}/auth/refresh`, { refreshToken }, { anonymous: true }),
       logout: (refreshToken: string) => client.post<void>(`${V1}/auth/logout`, { refreshToken }),
       me: () => client.get<User>(`${V1}/me`),
+      /** Ends every other session of the user; answers with a fresh one for this tab. */
       changePassword: (currentPassword: string, newPassword: string) =>
-        client.post<void>(`${V1}/me/password`, { currentPassword, newPassword }),
+        client.post<LoginResult>(`${V1}/me/password`, { currentPassword, newPassword }),
     },
     tokens: {
       list: (all = false) =>
@@ -108,6 +109,7 @@ export function createApi(client: ApiClient) {
         client.patch<User>(`${V1}/users/${enc(id)}`, body),
       resetPassword: (id: string, password: string) =>
         client.post<void>(`${V1}/users/${enc(id)}/password`, { password }),
+      unlock: (id: string) => client.post<User>(`${V1}/users/${enc(id)}/unlock`),
       audit: (q: { actor?: string; action?: string; limit?: number; cursor?: string | null }) =>
         client.get<Page<AuditEntry>>(`${V1}/audit`, q),
     },

@@ -12,6 +12,8 @@ export interface User {
   roles: RoleGrant[];
   disabled: boolean;
   mustChangePassword: boolean;
+  /** Set while failed logins keep the username locked; an admin can unlock it. */
+  lockedUntil: string | null;
   createdAt: string;
 }
 export interface LoginResult {
@@ -35,6 +37,8 @@ export interface TokenInfo {
   createdAt: string;
   revokedAt: string | null;
   userId: string;
+  /** The owner's username. */
+  username: string;
 }
 export interface CreatedToken extends TokenInfo {
   token: string;

@@ -35,6 +35,12 @@ export const useAdminStore = defineStore('admin', () => {
     users.value = users.value.map((u) => (u.id === id ? user : u));
   }
 
+  /** Lifts the lock that failed logins put on the user's name. */
+  async function unlockUser(id: string): Promise<void> {
+    const user = await api.admin.unlock(id);
+    users.value = users.value.map((u) => (u.id === id ? user : u));
+  }
+
   function resetPassword(id: string, password: string): Promise<void> {
     return api.admin.resetPassword(id, password);
   }
@@ -86,6 +92,7 @@ export const useAdminStore = defineStore('admin', () => {
     loadUsers,
     createUser,
     updateUser,
+    unlockUser,
     resetPassword,
     loadTokens,
     createToken,

@@ -100,6 +100,14 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
+  /** Changes the password; the server ends the old sessions, so carry on with the one it answers. */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const session = refreshToken.value;
+    const result = await api.auth.changePassword(currentPassword, newPassword);
+    // Signed out (or in again) while the change ran: never sign back in behind the user's back.
+    if (session !== null && refreshToken.value === session) apply(result);
+  }
+
   async function reloadUser(): Promise<void> {
     user.value = await api.auth.me();
   }
@@ -141,6 +149,7 @@ export const useAuthStore = defineStore('auth', () => {
     refresh,
     restore,
     reloadUser,
+    changePassword,
     hasRole,
   };
 });

@@ -167,7 +167,12 @@ export const useEditorStore = defineStore('editor', () => {
     return out;
   });
 
-  const { issues, valid } = useValidation(() => spec.value);
+  const checked = useValidation(() => spec.value);
+  const valid = checked.valid;
+  /** A new DAG nobody has edited yet: it is empty, not wrong, so it shows no problems. */
+  const pristine = computed(() => originalName.value === null && !dirty.value);
+  /** The problems shown to the user (none while pristine); `valid` is always the real verdict. */
+  const issues = computed(() => (pristine.value ? [] : checked.issues.value));
 
   /** Issues per task id (by the issue's task name, else its `/tasks/N` path). */
   const issuesByTask = computed(() => {
@@ -240,7 +245,8 @@ export const useEditorStore = defineStore('editor', () => {
     saveError.value = null;
     setDocument(doc, false);
     originalName.value = name;
-    baseline.value = name === null ? '' : serialized.value;
+    // A new DAG starts clean too: leaving it untouched loses nothing, so it is no unsaved change.
+    baseline.value = serialized.value;
   }
 
   function newDag(name = ''): void {
@@ -442,6 +448,7 @@ export const useEditorStore = defineStore('editor', () => {
     saveError,
     spec,
     dirty,
+    pristine,
     edges,
     issues,
     valid,

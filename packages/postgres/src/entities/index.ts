@@ -1,5 +1,5 @@
 /**
- * MikroORM entities (EntitySchema, no decorators) for every table of the initial migration. The hot paths
+ * MikroORM entities (EntitySchema, no decorators) for every table of the migrations. The hot paths
  * (claims, commits, log appends) use raw SQL; the entities serve the simple CRUD and document the schema.
  * Property names are camelCase; the default naming strategy maps them to the snake_case columns.
  */
@@ -245,8 +245,8 @@ export interface UserEntity {
   passwordHash: string;
   disabled: boolean;
   mustChangePassword: boolean;
-  failedLogins: number;
-  lockedUntil: Date | null;
+  /** Bumped by every password change or reset; tokens of an older version are refused. */
+  credentialsVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -260,10 +260,28 @@ export const UserSchema = new EntitySchema<UserEntity>({
     passwordHash: { type: 'text' },
     disabled: { type: 'boolean', default: false },
     mustChangePassword: { type: 'boolean', default: false },
-    failedLogins: { type: 'integer', default: 0 },
-    lockedUntil: tzNull,
+    credentialsVersion: { type: 'integer', default: 0 },
     createdAt: { ...tz, defaultRaw: 'now()' },
     updatedAt: { ...tz, defaultRaw: 'now()' },
+  },
+});
+
+/** Failed logins by the username that was typed, whether or not such a user exists. */
+export interface LoginFailureEntity {
+  username: string;
+  failures: number;
+  lastFailedAt: Date;
+  lockedUntil: Date | null;
+}
+
+export const LoginFailureSchema = new EntitySchema<LoginFailureEntity>({
+  name: 'LoginFailure',
+  tableName: 'login_failures',
+  properties: {
+    username: { type: 'text', primary: true },
+    failures: { type: 'integer' },
+    lastFailedAt: tz,
+    lockedUntil: tzNull,
   },
 });
 
@@ -329,6 +347,8 @@ export interface RefreshTokenEntity {
   expiresAt: Date;
   revokedAt: Date | null;
   replacedBy: string | null;
+  /** The user's credentials version when the token was issued. */
+  credentialsVersion: number;
   createdAt: Date;
 }
 
@@ -343,6 +363,7 @@ export const RefreshTokenSchema = new EntitySchema<RefreshTokenEntity>({
     expiresAt: tz,
     revokedAt: tzNull,
     replacedBy: { type: 'uuid', nullable: true },
+    credentialsVersion: { type: 'integer', default: 0 },
     createdAt: { ...tz, defaultRaw: 'now()' },
   },
 });
@@ -382,6 +403,7 @@ export const entities = [
   DeliveryAttemptSchema,
   LogLineSchema,
   UserSchema,
+  LoginFailureSchema,
   RoleBindingSchema,
   ApiTokenSchema,
   RefreshTokenSchema,
