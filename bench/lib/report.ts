@@ -73,3 +73,13 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
+
+/**
+ * A ratio to an anchor measured in the same run (1.0 = as good as the anchor) for the ratio column:
+ * `0.85×` when it meets `≥ 1` (rates) or `≤ 1` (times, `lowerIsBetter`), else with how far off it is.
+ */
+export function versusAnchor(ratio: number, lowerIsBetter: boolean): string {
+  const shown = `${ratio.toFixed(2)}×`;
+  const met = lowerIsBetter ? ratio <= 1 : ratio >= 1;
+  return met ? shown : `${shown} (missed by ${Math.round(Math.abs(ratio - 1) * 100)}%)`;
+}
