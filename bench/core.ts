@@ -8,7 +8,8 @@
  *   its own, 100,000 tasks to show the growth is linear. When the target is missed, a `--cpu-prof` profile of
  *   the 10,000-task calls is saved under bench/results/ and its top functions by self time printed;
  * - planner throughput through the real engine: MemoryStore, an instant runtime, attempt state changes
- *   (waiting→ready→running→succeeded: 3 per task) per second;
+ *   (waiting→ready→running→succeeded: 3 per task) per second, target 500,000/s; when missed, one more run
+ *   is profiled in-process (node:inspector) and summarised the same way;
  * - heap per 10,000 active tasks (runs submitted and planned, nothing executed yet).
  *
  * Options: `--no-profile` skips the profile even when the target is missed.
@@ -17,6 +18,7 @@ import { createEngine, MAX_TASKS, type Runtime, type TaskOutcome } from '@kontro
 import { createMemoryStore } from '@kontroler/core/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,12 +271,44 @@ const loadAtStart = os
   .loadavg()
   .map((l) => l.toFixed(1))
   .join(' / ');
+/**
+ * Profiles one more planner run in this process (sources through tsx, so the names are the sources') and
+ * saves the profile and its summary under bench/results/.
+ */
+async function profilePlanner(): Promise<string[]> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(root, 'bench', 'results', `core-planner-profile-${stamp}`);
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    const row = await throughput(400, 48, 256);
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, 'planner.cpuprofile'), JSON.stringify(profile));
+    const lines = [
+      `${row.name}, profiled (${row.value} while profiled):`,
+      ...formatSummary(summariseProfiles(dir)),
+    ];
+    writeFileSync(join(dir, 'summary.txt'), `${lines.join('\n')}\n`);
+    return [...lines, `saved in ${relative(root, dir)}/ (summary.txt, .cpuprofile for Chrome DevTools)`];
+  } finally {
+    session.disconnect();
+  }
+}
+
 const validation = validateAndOrder();
 const rows: BenchRow[] = [...validation.rows];
 await throughput(50, 48, 256); // warm-up
-rows.push(await throughput(400, 48, 256));
-rows.push(await throughput(2000, 8, 256));
+const planner = [await throughput(400, 48, 256), await throughput(2000, 8, 256)];
+rows.push(...planner);
 rows.push(await memoryPerActiveTasks());
+const plannerMissed = planner.some((row) => row.ratio?.includes('missed') === true);
+const plannerProfile = plannerMissed && !process.argv.includes('--no-profile') ? await profilePlanner() : [];
 printTable('core', rows);
-if (validation.profileLines.length > 0) console.log(`\n${validation.profileLines.join('\n')}`);
+for (const lines of [validation.profileLines, plannerProfile]) {
+  if (lines.length > 0) console.log(`\n${lines.join('\n')}`);
+}
 printMachine({ 'load start': `${loadAtStart} (1/5/15-min load average, at the start)` });

@@ -29,7 +29,10 @@ export interface HotFunction {
 }
 
 export interface ProfileSummary {
-  /** Milliseconds counted: samples inside the `within` function's subtree, plus the garbage collector. */
+  /**
+   * Milliseconds counted: samples inside the `within` function's subtree plus the garbage collector, or
+   * every sample but idle time when there is no `within`.
+   */
   readonly countedMs: number;
   readonly top: readonly HotFunction[];
 }
@@ -37,15 +40,17 @@ export interface ProfileSummary {
 function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url.replace(/^.*\/(packages|node_modules|bench)\//, '$1/');
-  return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+  // Code transformed on the fly (tsx) reports every function at line 0: the name and file are all there is.
+  const line = lineNumber > 0 ? `:${lineNumber + 1}` : '';
+  return `${functionName || '(anonymous)'}${file ? ` ${file}${line}` : ''}`;
 }
 
 /**
  * Self time per function over every `.cpuprofile` in `dir`, counting only samples taken inside a function
  * named `within` (the timed call, so setting up the input is left out) and garbage collection (which V8
- * reports at the root, whoever caused it).
+ * reports at the root, whoever caused it). Without `within`, every sample but `(idle)` counts.
  */
-export function summariseProfiles(dir: string, within: string, top = 15): ProfileSummary {
+export function summariseProfiles(dir: string, within?: string, top = 15): ProfileSummary {
   const self = new Map<string, number>();
   let counted = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -78,7 +83,8 @@ export function summariseProfiles(dir: string, within: string, top = 15): Profil
     profile.samples.forEach((id, i) => {
       const node = byId.get(id);
       if (node === undefined) return;
-      if (node.callFrame.functionName !== '(garbage collector)' && !isInside(id)) return;
+      const fn = node.callFrame.functionName;
+      if (within === undefined ? fn === '(idle)' : fn !== '(garbage collector)' && !isInside(id)) return;
       const ms = (profile.timeDeltas[i] ?? 0) / 1000;
       counted += ms;
       const key = label(node);
@@ -95,7 +101,7 @@ export function summariseProfiles(dir: string, within: string, top = 15): Profil
 /** The summary as text lines, for the terminal and the file saved next to the profiles. */
 export function formatSummary(summary: ProfileSummary): string[] {
   return [
-    `${summary.countedMs.toFixed(1)} ms sampled (timed calls + garbage collection), top functions by self time:`,
+    `${summary.countedMs.toFixed(1)} ms sampled, top functions by self time:`,
     ...summary.top.map(
       (f) =>
         `  ${f.selfMs.toFixed(1).padStart(8)} ms  ${(100 * f.share).toFixed(1).padStart(5)}%  ${f.where}`,
