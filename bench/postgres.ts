@@ -14,7 +14,8 @@
  * loses nothing).
  *
  * Options: `--tasks=N` throughput tasks (default 5000), `--chain=N` chain length (default 1000),
- * `--rows=N` keyset rows (default 1000000), `--no-relaxed` skips the relaxed rows.
+ * `--rows=N` keyset rows (default 1000000), `--no-relaxed` skips the relaxed rows, `--graphile-concurrency=N`
+ * graphile-worker's workers in the throughput rows (default 16, the Kontroler store's pool size).
  */
 import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -120,8 +121,11 @@ async function throughput(url: string): Promise<Throughput> {
   }
 }
 
-/** graphile-worker's connections: as many workers as the Kontroler store's pool, plus its LISTEN client. */
-const GRAPHILE_CONCURRENCY = 16;
+/**
+ * graphile-worker's workers for the throughput rows: by default as many as the Kontroler store's pool has
+ * connections (16); its pool gets one more for LISTEN. `--graphile-concurrency=N` to try others.
+ */
+const GRAPHILE_CONCURRENCY = arg('graphile-concurrency', 16);
 const silent = new Logger(() => () => undefined);
 
 /**
@@ -367,6 +371,16 @@ async function main(): Promise<void> {
         'durable',
       ),
     );
+    // Relaxed rows follow their durable ones directly, measured on the same server moments later.
+    if (RELAXED) {
+      rows.push(
+        ...throughputRows(
+          await throughput(await withDatabase(serverUrl, 'bench_throughput_relaxed', true)),
+          await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput_relaxed', true)),
+          'relaxed',
+        ),
+      );
+    }
 
     const chain = await kontrolerChain(await withDatabase(serverUrl, 'bench_chain'));
     const ours = chain.gaps;
@@ -389,15 +403,6 @@ async function main(): Promise<void> {
       },
     );
     rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
-    if (RELAXED) {
-      rows.push(
-        ...throughputRows(
-          await throughput(await withDatabase(serverUrl, 'bench_throughput_relaxed', true)),
-          await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput_relaxed', true)),
-          'relaxed',
-        ),
-      );
-    }
     printTable('@kontroler/postgres', rows);
     printMachine(machine);
   } finally {
