@@ -18,13 +18,12 @@ import { createEngine, MAX_TASKS, type Runtime, type TaskOutcome } from '@kontro
 import { createMemoryStore } from '@kontroler/core/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { formatSummary, summariseProfiles } from './lib/cpu-profile.js';
+import { formatSummary, profileInProcess, summariseProfiles } from './lib/cpu-profile.js';
 import { median, printMachine, printTable, versus, type BenchRow } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -277,32 +276,14 @@ const loadAtStart = os
   .loadavg()
   .map((l) => l.toFixed(1))
   .join(' / ');
-/**
- * Profiles one more planner run in this process (sources through tsx, so the names are the sources') and
- * saves the profile and its summary under bench/results/.
- */
-async function profilePlanner(): Promise<string[]> {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = join(root, 'bench', 'results', `core-planner-profile-${stamp}`);
-  mkdirSync(dir, { recursive: true });
-  const session = new Session();
-  session.connect();
-  try {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    await session.post('Profiler.start');
-    const row = await throughput(400, 48, 256);
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join(dir, 'planner.cpuprofile'), JSON.stringify(profile));
-    const lines = [
-      `${row.name}, profiled (${row.value} while profiled):`,
-      ...formatSummary(summariseProfiles(dir)),
-    ];
-    writeFileSync(join(dir, 'summary.txt'), `${lines.join('\n')}\n`);
-    return [...lines, `saved in ${relative(root, dir)}/ (summary.txt, .cpuprofile for Chrome DevTools)`];
-  } finally {
-    session.disconnect();
-  }
+/** Profiles one more planner run in this process (sources through tsx, so the names are the sources'). */
+function profilePlanner(): Promise<string[]> {
+  return profileInProcess(
+    root,
+    'core-planner-profile',
+    () => throughput(400, 48, 256),
+    (row) => `${row.name}, profiled (${row.value} while profiled):`,
+  );
 }
 
 const validation = validateAndOrder();

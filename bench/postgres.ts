@@ -15,16 +15,19 @@
  *
  * Options: `--tasks=N` throughput tasks (default 5000), `--chain=N` chain length (default 1000),
  * `--rows=N` keyset rows (default 1000000), `--no-relaxed` skips the relaxed rows, `--graphile-concurrency=N`
- * graphile-worker's workers in the throughput rows (default 16, the Kontroler store's pool size).
+ * graphile-worker's workers in the throughput rows (default 16, the Kontroler store's pool size),
+ * `--no-profile` skips the CPU profile taken when the chain misses its target (saved under bench/results/).
  */
 import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Logger, run as runGraphile } from 'graphile-worker';
 import { createEngine, type Runtime, type TaskOutcome } from '@kontroler/core';
 import { createPostgresStore, startEmbeddedPostgres, type PostgresStore } from '@kontroler/postgres';
+import { profileInProcess } from './lib/cpu-profile.js';
 import { percentile, printMachine, printTable, versusAnchor, type BenchRow } from './lib/report.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -35,6 +38,8 @@ const TASKS = arg('tasks', 5000);
 const CHAIN = arg('chain', 1000);
 const ROWS = arg('rows', 1_000_000);
 const RELAXED = !process.argv.includes('--no-relaxed');
+const PROFILE = !process.argv.includes('--no-profile');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The server keeps PostgreSQL's durable default; only the databases of the relaxed rows turn it off. */
 const SETTINGS = {
   synchronous_commit: 'on',
@@ -402,8 +407,20 @@ async function main(): Promise<void> {
         note: 'each job adds the next; concurrency 1; durable',
       },
     );
+    // Missed: one more chain under the profiler says where the engine's time goes between two tasks.
+    const chainProfile =
+      PROFILE && ours50 > theirs50
+        ? await profileInProcess(
+            ROOT,
+            'postgres-chain-profile',
+            async () => kontrolerChain(await withDatabase(serverUrl, 'bench_chain_profiled')),
+            (run) =>
+              `dependency→start, ${CHAIN}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
+          )
+        : [];
     rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
     printTable('@kontroler/postgres', rows);
+    if (chainProfile.length > 0) console.log(`\n${chainProfile.join('\n')}`);
     printMachine(machine);
   } finally {
     await server?.stop();

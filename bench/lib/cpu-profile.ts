@@ -1,6 +1,7 @@
 /** Reading a V8 `.cpuprofile` (as `node --cpu-prof` writes it): where the time went, by self time. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join, relative } from 'node:path';
 
 interface ProfileNode {
   readonly id: number;
@@ -107,4 +108,35 @@ export function formatSummary(summary: ProfileSummary): string[] {
         `  ${f.selfMs.toFixed(1).padStart(8)} ms  ${(100 * f.share).toFixed(1).padStart(5)}%  ${f.where}`,
     ),
   ];
+}
+
+/**
+ * Runs `work` under the V8 sampling profiler of this very process (node:inspector), saves the profile and
+ * its summary in a new directory `bench/results/<name>-<time>/` under `root`, and returns the summary lines
+ * headed by `title(result)`.
+ */
+export async function profileInProcess<T>(
+  root: string,
+  name: string,
+  work: () => Promise<T>,
+  title: (result: T) => string,
+): Promise<string[]> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(root, 'bench', 'results', `${name}-${stamp}`);
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    const result = await work();
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    const lines = [title(result), ...formatSummary(summariseProfiles(dir))];
+    writeFileSync(join(dir, 'summary.txt'), `${lines.join('\n')}\n`);
+    return [...lines, `saved in ${relative(root, dir)}/ (summary.txt, .cpuprofile for Chrome DevTools)`];
+  } finally {
+    session.disconnect();
+  }
 }
