@@ -235,7 +235,7 @@ describeK8s('controller on the real apiserver', (plane) => {
     const runs = await eventually(
       'run finished in the store',
       async () => {
-        const page = await controller.engine.listRuns({ dagName: dag }, { limit: 10 });
+        const page = await controller.engine.listRuns({ dag: { namespace: ns, name: dag } }, { limit: 10 });
         return page.items[0]?.state === 'succeeded' ? page.items : undefined;
       },
       30_000,

@@ -7,7 +7,14 @@ import { loadManifest, parseDsl, type DagIssue } from '@kontroler/core';
 import { queryString } from '../context.js';
 
 export type ParsedDocument =
-  | { ok: true; doc: unknown; namespace: string | undefined; warnings: DagIssue[] }
+  | {
+      ok: true;
+      doc: unknown;
+      /** The namespace the document names itself, if any, and where (for a mismatch error). */
+      namespace: string | undefined;
+      namespacePath: string;
+      warnings: DagIssue[];
+    }
   | { ok: false; errors: DagIssue[] };
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -29,10 +36,12 @@ export function parseDocument(req: Request, nameFromPath?: string): ParsedDocume
     }
     const [first] = dags;
     if (first?.kind !== 'DAG') return { ok: false, errors: [issue('UNKNOWN_KIND', 'no DAG document')] };
+    const fromMetadata = first.metadata.namespace;
     return {
       ok: true,
       doc: first.dag,
-      namespace: first.metadata.namespace ?? first.dag.namespace,
+      namespace: fromMetadata ?? first.dag.namespace,
+      namespacePath: fromMetadata !== undefined ? '/metadata/namespace' : '/namespace',
       warnings: result.warnings,
     };
   }
@@ -47,7 +56,13 @@ export function parseDocument(req: Request, nameFromPath?: string): ParsedDocume
     }
     const result = parseDsl(typeof body === 'string' ? body : '', { name });
     if (!result.ok) return { ok: false, errors: result.errors };
-    return { ok: true, doc: result.dag, namespace: undefined, warnings: result.warnings };
+    return {
+      ok: true,
+      doc: result.dag,
+      namespace: undefined,
+      namespacePath: '/namespace',
+      warnings: result.warnings,
+    };
   }
   const namespace =
     typeof body === 'object' &&
@@ -55,5 +70,5 @@ export function parseDocument(req: Request, nameFromPath?: string): ParsedDocume
     typeof (body as { namespace?: unknown }).namespace === 'string'
       ? (body as { namespace: string }).namespace
       : undefined;
-  return { ok: true, doc: body, namespace, warnings: [] };
+  return { ok: true, doc: body, namespace, namespacePath: '/namespace', warnings: [] };
 }
