@@ -295,7 +295,7 @@ describeK8s('controller on the real apiserver', (plane) => {
         { name: 'after', image: 'busybox', command: ['true'], runAfter: ['slow'] },
       ],
     });
-    const run = await submitter.submit(dag);
+    const run = await submitter.submit({ namespace: ns, name: dag });
     const claimed = await eventually(
       'the child to run the slow task',
       async () => {

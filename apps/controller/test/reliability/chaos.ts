@@ -220,7 +220,7 @@ export async function runChaos(
       const shape = shapes[i % shapes.length]!;
       const name = `${shape}-${i}-${ns}`.slice(0, 60);
       await submitter.registerDag(dagDoc(shape, name, ns));
-      const run = await submitter.submit(name);
+      const run = await submitter.submit({ namespace: ns, name });
       expected.set(run.id, { shape, run });
     }
     log(`${options.dags} runs submitted at ${Date.now() - t0} ms`);
