@@ -320,9 +320,11 @@ describe('what another namespace sees', () => {
     const otherViewer = tokens.get('viewer@other');
     const admin = tokens.get('admin@global');
     const auth = (token: string | undefined) => ({ authorization: `Bearer ${token ?? ''}` });
-    const [ownStream, otherStream] = await Promise.all([
+    const [ownStream, otherStream, narrowed] = await Promise.all([
       openSse(`${h.url}${V1}/events`, auth(ownViewer)),
       openSse(`${h.url}${V1}/events`, auth(otherViewer)),
+      // ?namespace= narrows even a global admin's stream to that namespace.
+      openSse(`${h.url}${V1}/events?namespace=${OTHER}`, auth(admin)),
     ]);
     try {
       const fx = await fixture({ label: 'admin@global', role: 'admin', scope: 'global' });
@@ -338,7 +340,8 @@ describe('what another namespace sees', () => {
         body: {},
       });
       await otherStream.waitFor((e) => e.data.includes(run.body.id));
-      for (const event of otherStream.events) expect(event.data).not.toContain(OWN);
+      await narrowed.waitFor((e) => e.data.includes(run.body.id));
+      for (const event of [...otherStream.events, ...narrowed.events]) expect(event.data).not.toContain(OWN);
       expect(ownStream.events.some((e) => e.data.includes(run.body.id))).toBe(false);
 
       for (const path of [
@@ -368,6 +371,7 @@ describe('what another namespace sees', () => {
     } finally {
       ownStream.close();
       otherStream.close();
+      narrowed.close();
     }
   });
 });
