@@ -82,7 +82,8 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
       await page.fill(tid('pw-new'), NEW_PASSWORD);
       await page.fill(tid('pw-confirm'), NEW_PASSWORD);
       await page.click(tid('pw-submit'));
-      await page.waitForTimeout(500);
+      // Signing out before the change is stored would sign in again with a password not yet valid.
+      await page.waitForURL((u) => !u.pathname.startsWith('/account'));
       if (await page.locator(tid('sign-out')).count()) await page.click(tid('sign-out'));
       await page.waitForURL(/\/login/);
       await signIn(page, server.url, 'admin', NEW_PASSWORD);
@@ -241,7 +242,8 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.fill(tid('pw-new'), `${VIEWER.password}x`);
         await page.fill(tid('pw-confirm'), `${VIEWER.password}x`);
         await page.click(tid('pw-submit'));
-        await page.waitForTimeout(500);
+        // The account page leaves once the change is stored (a fixed wait lost that race under load).
+        await page.waitForURL((u) => !u.pathname.startsWith('/account'));
       }
       await page.goto(`${server.url}/namespaces/default/dags/e2e-etl`);
       await page.waitForSelector(tid('dag-title'));
@@ -277,7 +279,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.fill(tid('pw-new'), `${teamEditor.password}x`);
         await page.fill(tid('pw-confirm'), `${teamEditor.password}x`);
         await page.click(tid('pw-submit'));
-        await page.waitForTimeout(500);
+        await page.waitForURL((u) => !u.pathname.startsWith('/account'));
       }
       await page.goto(`${server.url}/dags/new`);
       await page.waitForSelector(tid('dag-namespace-input'));
