@@ -286,7 +286,7 @@ async function main(): Promise<void> {
         { name: 'b', image: 'alpine', command: ['true'], runAfter: ['a'] },
       ],
     };
-    const created = await fetch(`${url}/api/v1/dags`, {
+    const created = await fetch(`${url}/api/v1/namespaces/default/dags`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(dag),
@@ -343,14 +343,14 @@ async function main(): Promise<void> {
       {
         name: 'list 50 runs of a DAG, failed',
         method: 'GET',
-        path: '/api/v1/runs?limit=50&dag=bench&state=failed',
+        path: '/api/v1/runs?limit=50&dag=bench&namespace=default&state=failed',
       },
-      { name: 'get run detail', method: 'GET', path: '/api/v1/runs/seed-500' },
-      { name: 'trigger run', method: 'POST', path: '/api/v1/dags/bench/runs', body: '{}' },
+      { name: 'get run detail', method: 'GET', path: '/api/v1/namespaces/default/runs/seed-500' },
+      { name: 'trigger run', method: 'POST', path: '/api/v1/namespaces/default/dags/bench/runs', body: '{}' },
       {
         name: 'DAG create (new version)',
         method: 'POST',
-        path: '/api/v1/dags',
+        path: '/api/v1/namespaces/default/dags',
         body: JSON.stringify(dag),
         varyDescription: true,
       },

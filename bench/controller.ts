@@ -21,7 +21,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine, type Runtime } from '@kontroler/core';
+import { createEngine, type DagRef, type Runtime } from '@kontroler/core';
 import {
   startController,
   loadConfig,
@@ -119,7 +119,7 @@ function tenTaskDag(name: string, namespace = 'default'): object {
   };
 }
 
-async function runsPerSecond(controller: ControllerHandle, dag: string, runs: number): Promise<number> {
+async function runsPerSecond(controller: ControllerHandle, dag: DagRef, runs: number): Promise<number> {
   const ids = new Set<string>();
   let finished = 0;
   const done = new Promise<void>((resolve) => {
@@ -235,7 +235,7 @@ async function benchActiveAttempts(
     await submitter.registerDag({ name: 'wide', namespace: ns, tasks });
     const t0 = performance.now();
     const runIds: string[] = [];
-    for (let i = 0; i < runs; i++) runIds.push((await submitter.submit('wide')).id);
+    for (let i = 0; i < runs; i++) runIds.push((await submitter.submit({ namespace: ns, name: 'wide' })).id);
     // Active = claimed by the controller and running in the store (what the issue means), whether or not
     // its pod has been created yet; pods Running on the node are counted separately.
     const activeAttempts = async () => {
@@ -307,8 +307,9 @@ async function benchInstant(pg: EmbeddedPostgresHandle): Promise<void> {
   );
   try {
     await controller.engine.registerDag(tenTaskDag('ten'));
-    await runsPerSecond(controller, 'ten', 5); // warm-up
-    const rate = await runsPerSecond(controller, 'ten', 100);
+    const ten = { namespace: 'default', name: 'ten' };
+    await runsPerSecond(controller, ten, 5); // warm-up
+    const rate = await runsPerSecond(controller, ten, 100);
     rows.push({
       name: 'runs/s, 10-task DAG, no-op runtime',
       value: rate.toFixed(1),
@@ -360,7 +361,9 @@ async function benchKubernetes(pg: EmbeddedPostgresHandle, plane: ControlPlane):
     });
     const chainRuns: string[] = [];
     for (let batch = 0; batch < 4; batch++) {
-      const ids = await Promise.all(Array.from({ length: 5 }, () => controller.engine.submit('chain')));
+      const ids = await Promise.all(
+        Array.from({ length: 5 }, () => controller.engine.submit({ namespace: ns, name: 'chain' })),
+      );
       chainRuns.push(...ids.map((r) => r.id));
       await until(
         'chain runs',
@@ -389,8 +392,9 @@ async function benchKubernetes(pg: EmbeddedPostgresHandle, plane: ControlPlane):
     rows.push({ name: 'dependency→pod created, p99', value: `${percentile(samples, 99).toFixed(1)} ms` });
 
     await controller.engine.registerDag(tenTaskDag('ten-pods', ns));
-    await runsPerSecond(controller, 'ten-pods', 3); // warm-up
-    const rate = await runsPerSecond(controller, 'ten-pods', 30);
+    const tenPods = { namespace: ns, name: 'ten-pods' };
+    await runsPerSecond(controller, tenPods, 3); // warm-up
+    const rate = await runsPerSecond(controller, tenPods, 30);
     rows.push({
       name: 'runs/s, 10-task DAG, pods',
       value: rate.toFixed(2),

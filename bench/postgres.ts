@@ -321,7 +321,7 @@ async function keyset(url: string): Promise<BenchRow[]> {
       all.push(performance.now() - t);
       t = performance.now();
       await store.listRuns(
-        { dagName: `dag-${i % 100}`, states: ['succeeded', 'failed'] },
+        { dag: { namespace: 'default', name: `dag-${i % 100}` }, states: ['succeeded', 'failed'] },
         { limit: 50, cursor },
       );
       byDag.push(performance.now() - t);

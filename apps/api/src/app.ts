@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { silentLogger, type DagVersion, type Store } from '@kontroler/core';
+import { dagKey, silentLogger, type DagRef, type DagVersion, type Store } from '@kontroler/core';
 import { createAuditor } from './audit.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { DEFAULT_SCRYPT_N } from './auth/crypto.js';
@@ -40,15 +40,15 @@ import type { AppDeps, Principal } from './types.js';
 /** DAG versions are immutable: keep the most recently read ones in memory. */
 function withVersionCache(store: Store, size = 500): Store {
   const cache = new Map<string, DagVersion>();
-  const getDagVersion = async (name: string, version: number): Promise<DagVersion | undefined> => {
-    const key = `${version}:${name}`;
+  const getDagVersion = async (dag: DagRef, version: number): Promise<DagVersion | undefined> => {
+    const key = `${version}:${dagKey(dag)}`;
     const hit = cache.get(key);
     if (hit) {
       cache.delete(key);
       cache.set(key, hit);
       return hit;
     }
-    const found = await store.getDagVersion(name, version);
+    const found = await store.getDagVersion(dag, version);
     if (found) {
       cache.set(key, found);
       if (cache.size > size) cache.delete(cache.keys().next().value as string);

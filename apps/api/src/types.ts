@@ -5,6 +5,8 @@
 import type {
   EngineEventBus,
   Logger,
+  DagAuditInput,
+  DagRef,
   PutDagVersionResult,
   RunRecord,
   RunTrigger,
@@ -42,9 +44,12 @@ export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]
  */
 export interface ApiEngine {
   /** Validates and stores a DAG document (its `namespace` included); an unchanged one makes no version. */
-  registerDag(doc: unknown, options?: { createdBy?: string | null }): Promise<PutDagVersionResult>;
+  registerDag(
+    doc: unknown,
+    options?: { createdBy?: string | null; audit?: DagAuditInput },
+  ): Promise<PutDagVersionResult>;
   submit(
-    dagName: string,
+    dag: DagRef,
     parameters?: Readonly<Record<string, string | { readonly fromSecret: string }>>,
     options?: { readonly idempotencyKey?: string; readonly trigger?: RunTrigger },
   ): Promise<RunRecord>;

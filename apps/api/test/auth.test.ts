@@ -7,6 +7,8 @@ import { ACCESS_AUDIENCE, ACCESS_ISSUER } from '../src/auth/authenticator.js';
 import { PASSWORD, sampleDag, startHarness, type Harness } from './support/harness.js';
 
 const V1 = '/api/v1';
+/** The default namespace's DAGs and runs. */
+const NS = `${V1}/namespaces/default`;
 const ISSUER = 'https://idp.test/realms/kontroler';
 
 let h: Harness;
@@ -234,7 +236,7 @@ describe('API tokens', () => {
     expect(created.body.token.startsWith(created.body.prefix)).toBe(true);
     const t = created.body.token;
     expect((await h.request('GET', `${V1}/dags`, { token: t })).status).toBe(200);
-    expect((await h.request('POST', `${V1}/dags`, { token: t, body: sampleDag('by-token') })).status).toBe(
+    expect((await h.request('POST', `${NS}/dags`, { token: t, body: sampleDag('by-token') })).status).toBe(
       403,
     );
     expect(
@@ -281,12 +283,12 @@ describe('API tokens', () => {
       body: { name: 'team-a', namespace: 'team-a' },
     });
     expect(scoped.status).toBe(201);
-    const inTeam = await h.request('POST', `${V1}/dags?namespace=team-a`, {
+    const inTeam = await h.request('POST', `${V1}/namespaces/team-a/dags`, {
       token: scoped.body.token,
       body: sampleDag('team-a-dag'),
     });
     expect(inTeam.status).toBe(201);
-    const elsewhere = await h.request('POST', `${V1}/dags`, {
+    const elsewhere = await h.request('POST', `${NS}/dags`, {
       token: scoped.body.token,
       body: sampleDag('default-dag'),
     });
@@ -302,12 +304,12 @@ describe('OIDC', () => {
   it('accepts the issuer’s tokens and maps the roles claim', async () => {
     const editor = await idpToken({ preferred_username: 'oidc-ed', groups: ['editor'] });
     expect(
-      (await h.request('POST', `${V1}/dags`, { token: editor, body: sampleDag('from-oidc') })).status,
+      (await h.request('POST', `${NS}/dags`, { token: editor, body: sampleDag('from-oidc') })).status,
     ).toBe(201);
     const me = await h.request<{ username: string; roles: unknown[] }>('GET', `${V1}/me`, { token: editor });
     expect(me.body).toMatchObject({ username: 'oidc-ed', roles: [{ role: 'editor', namespace: null }] });
     const scoped = await idpToken({ preferred_username: 'oidc-v', groups: ['viewer:team-a'] });
-    expect((await h.request('POST', `${V1}/dags`, { token: scoped, body: sampleDag('nope') })).status).toBe(
+    expect((await h.request('POST', `${NS}/dags`, { token: scoped, body: sampleDag('nope') })).status).toBe(
       403,
     );
     expect((await h.request('GET', `${V1}/users`, { token: editor })).status).toBe(403);

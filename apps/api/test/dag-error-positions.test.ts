@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness.js';
 
-const DAGS = '/api/v1/dags';
+const DAGS = '/api/v1/namespaces/default/dags';
+/** Validation needs no namespace: it saves nothing. */
+const VALIDATE = '/api/v1/dags/validate';
 let h: Harness;
 let editor: string;
 
@@ -76,7 +78,7 @@ describe('errors point into the document the user sent', () => {
   it('validates a DSL body with the line and column of the task at fault', async () => {
     const reply = await h.request<{ ok: boolean; errors: FieldError[] }>(
       'POST',
-      `${DAGS}/validate?format=dsl&name=dsl-pos`,
+      `${VALIDATE}?format=dsl&name=dsl-pos`,
       {
         token: editor,
         body: 'task a {\n  image "alpine"\n  script "echo"\n}\ntask b {\n  script "echo"\n}\n',

@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness.js';
 
-const DAGS = '/api/v1/dags';
+const DAGS = '/api/v1/namespaces/default/dags';
+/** Validation needs no namespace: it saves nothing. */
+const VALIDATE = '/api/v1/dags/validate';
 let h: Harness;
 let editor: string;
 
@@ -30,7 +32,7 @@ describe('YAML media types', () => {
     'validates, creates and updates a DAG sent as %s',
     async (contentType) => {
       const name = `media-${contentType.replace(/[^a-z]+/g, '-')}`.replace(/-+$/, '');
-      const validated = await h.request<{ ok: boolean }>('POST', `${DAGS}/validate`, {
+      const validated = await h.request<{ ok: boolean }>('POST', VALIDATE, {
         token: editor,
         body: manifest(name, 'one'),
         contentType,

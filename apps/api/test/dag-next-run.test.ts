@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEventPayload } from '@kontroler/core';
 import { startHarness, type Harness } from './support/harness.js';
 
-const DAGS = '/api/v1/dags';
+const DAGS = '/api/v1/namespaces/default/dags';
 const MINUTE = 60_000;
 let h: Harness;
 /** The API's clock: the engine's fake clock once the harness has made it. */

@@ -1,8 +1,10 @@
 /** DAG routes: every format, versions, diff, validation, errors as problem+json. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDag, startHarness, type Harness } from './support/harness.js';
+import { SUCCEED, sampleDag, startHarness, type Harness } from './support/harness.js';
 
 const V1 = '/api/v1';
+/** The default namespace's DAGs and runs. */
+const NS = `${V1}/namespaces/default`;
 let h: Harness;
 let editor: string;
 let viewer: string;
@@ -22,7 +24,7 @@ interface SaveResult {
 
 describe('saving', () => {
   it('creates from JSON, makes no version for an unchanged save, and a new one for a change', async () => {
-    const first = await h.request<SaveResult>('POST', `${V1}/dags`, {
+    const first = await h.request<SaveResult>('POST', `${NS}/dags`, {
       token: editor,
       body: sampleDag('etl'),
     });
@@ -32,14 +34,14 @@ describe('saving', () => {
       version: { version: 1, createdBy: 'ed' },
       dag: { name: 'etl', taskCount: 2, namespace: 'default' },
     });
-    const again = await h.request<SaveResult>('POST', `${V1}/dags`, {
+    const again = await h.request<SaveResult>('POST', `${NS}/dags`, {
       token: editor,
       body: sampleDag('etl'),
     });
     expect(again.status).toBe(200);
     expect(again.body.created).toBe(false);
     expect(again.body.version.hash).toBe(first.body.version.hash);
-    const changed = await h.request<SaveResult>('PUT', `${V1}/dags/etl`, {
+    const changed = await h.request<SaveResult>('PUT', `${NS}/dags/etl`, {
       token: editor,
       body: sampleDag('etl', { schedule: '0 3 * * *', description: 'nightly' }),
     });
@@ -66,7 +68,7 @@ describe('saving', () => {
       '      args: ["echo b"]',
       '      runAfter: ["a"]',
     ].join('\n');
-    const fromYaml = await h.request<SaveResult>('POST', `${V1}/dags`, {
+    const fromYaml = await h.request<SaveResult>('POST', `${NS}/dags`, {
       token: editor,
       body: yaml,
       contentType: 'application/yaml',
@@ -76,13 +78,13 @@ describe('saving', () => {
 
     const version = await h.request<{ yaml: string; dsl: string; spec: { name: string } }>(
       'GET',
-      `${V1}/dags/from-yaml/versions/1`,
+      `${NS}/dags/from-yaml/versions/1`,
       { token: viewer },
     );
     expect(version.status).toBe(200);
     expect(version.body.yaml).toContain('kind: DAG');
     expect(version.body.dsl.length).toBeGreaterThan(0);
-    const fromDsl = await h.request<SaveResult>('POST', `${V1}/dags?format=dsl&name=from-dsl`, {
+    const fromDsl = await h.request<SaveResult>('POST', `${NS}/dags?format=dsl&name=from-dsl`, {
       token: editor,
       body: version.body.dsl,
       contentType: 'text/plain',
@@ -101,7 +103,7 @@ describe('saving', () => {
     const reply = await h.request<{
       code: string;
       errors: Array<{ code: string; path: string; task?: string }>;
-    }>('POST', `${V1}/dags`, {
+    }>('POST', `${NS}/dags`, {
       token: editor,
       body: cyclic,
     });
@@ -111,7 +113,7 @@ describe('saving', () => {
     expect(reply.body.errors.some((e) => e.code === 'CYCLE')).toBe(true);
     const unknownDep = await h.request<{ errors: Array<{ code: string; task?: string; path: string }> }>(
       'POST',
-      `${V1}/dags`,
+      `${NS}/dags`,
       {
         token: editor,
         body: sampleDag('dep', {
@@ -121,19 +123,19 @@ describe('saving', () => {
     );
     expect(unknownDep.status).toBe(422);
     expect(unknownDep.body.errors[0]).toMatchObject({ code: 'UNKNOWN_DEPENDENCY', task: 'a' });
-    const badYaml = await h.request('POST', `${V1}/dags`, {
+    const badYaml = await h.request('POST', `${NS}/dags`, {
       token: editor,
       body: 'a: [',
       contentType: 'application/yaml',
     });
     expect(badYaml.status).toBe(422);
-    const noName = await h.request('POST', `${V1}/dags`, {
+    const noName = await h.request('POST', `${NS}/dags`, {
       token: editor,
       body: 'a -> b',
       contentType: 'text/plain',
     });
     expect(noName.status).toBe(422);
-    const mismatch = await h.request<{ code: string }>('PUT', `${V1}/dags/other`, {
+    const mismatch = await h.request<{ code: string }>('PUT', `${NS}/dags/other`, {
       token: editor,
       body: sampleDag('etl'),
     });
@@ -142,19 +144,19 @@ describe('saving', () => {
   });
 
   it('answers 400, 413 and 415 for malformed, huge and unsupported bodies', async () => {
-    const malformed = await h.request<{ code: string }>('POST', `${V1}/dags`, {
+    const malformed = await h.request<{ code: string }>('POST', `${NS}/dags`, {
       token: editor,
       body: '{"name": ',
       contentType: 'application/json',
     });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('MALFORMED_JSON');
-    const huge = await h.request('POST', `${V1}/dags`, {
+    const huge = await h.request('POST', `${NS}/dags`, {
       token: editor,
       body: { name: 'x', pad: 'x'.repeat(2_000_000) },
     });
     expect(huge.status).toBe(413);
-    const xml = await h.request('POST', `${V1}/dags`, {
+    const xml = await h.request('POST', `${NS}/dags`, {
       token: editor,
       body: '<dag/>',
       contentType: 'application/xml',
@@ -179,7 +181,7 @@ describe('saving', () => {
     expect(bad.status).toBe(200);
     expect(bad.body.ok).toBe(false);
     expect(bad.body.errors.length).toBeGreaterThan(0);
-    expect((await h.request('GET', `${V1}/dags/preview`, { token: viewer })).status).toBe(404);
+    expect((await h.request('GET', `${NS}/dags/preview`, { token: viewer })).status).toBe(404);
   });
 });
 
@@ -189,7 +191,7 @@ describe('reading', () => {
       dag: { name: string };
       version: { spec: { name: string } };
       nextRuns: string[];
-    }>('GET', `${V1}/dags/etl`, {
+    }>('GET', `${NS}/dags/etl`, {
       token: viewer,
     });
     expect(detail.status).toBe(200);
@@ -197,7 +199,7 @@ describe('reading', () => {
     expect(detail.body.nextRuns).toHaveLength(5);
     expect(new Date(detail.body.nextRuns[0] ?? '').getUTCHours()).toBe(3);
     for (const n of ['p1', 'p2', 'p3'])
-      await h.request('POST', `${V1}/dags`, { token: editor, body: sampleDag(n) });
+      await h.request('POST', `${NS}/dags`, { token: editor, body: sampleDag(n) });
     const page1 = await h.request<{ items: Array<{ name: string }>; nextCursor: string | null }>(
       'GET',
       `${V1}/dags?search=p&limit=2`,
@@ -225,13 +227,13 @@ describe('reading', () => {
   it('lists versions newest first and diffs them', async () => {
     const versions = await h.request<{ items: Array<{ version: number }> }>(
       'GET',
-      `${V1}/dags/etl/versions`,
+      `${NS}/dags/etl/versions`,
       { token: viewer },
     );
     expect(versions.body.items.map((v) => v.version)).toEqual([2, 1]);
     const diff = await h.request<{ changes: Array<{ path: string; kind: string }>; unified: string }>(
       'GET',
-      `${V1}/dags/etl/diff?from=1&to=2`,
+      `${NS}/dags/etl/diff?from=1&to=2`,
       {
         token: viewer,
       },
@@ -243,30 +245,30 @@ describe('reading', () => {
       ]),
     );
     expect(diff.body.unified).toContain('+  schedule: 0 3 * * *');
-    expect((await h.request('GET', `${V1}/dags/etl/diff?from=1&to=9`, { token: viewer })).status).toBe(404);
-    expect((await h.request('GET', `${V1}/dags/etl/versions/9`, { token: viewer })).status).toBe(404);
-    expect((await h.request('GET', `${V1}/dags/etl/versions/abc`, { token: viewer })).status).toBe(400);
+    expect((await h.request('GET', `${NS}/dags/etl/diff?from=1&to=9`, { token: viewer })).status).toBe(404);
+    expect((await h.request('GET', `${NS}/dags/etl/versions/9`, { token: viewer })).status).toBe(404);
+    expect((await h.request('GET', `${NS}/dags/etl/versions/abc`, { token: viewer })).status).toBe(400);
   });
 
   it('suspends, resumes and deletes (keeping history)', async () => {
     const s = await h.request<{ suspended: boolean; nextRunAt: string | null }>(
       'POST',
-      `${V1}/dags/etl/suspend`,
+      `${NS}/dags/etl/suspend`,
       { token: editor },
     );
     expect(s.body).toMatchObject({ suspended: true, nextRunAt: null });
     const r = await h.request<{ suspended: boolean; nextRunAt: string | null }>(
       'POST',
-      `${V1}/dags/etl/resume`,
+      `${NS}/dags/etl/resume`,
       { token: editor },
     );
     expect(r.body.suspended).toBe(false);
     expect(r.body.nextRunAt).not.toBeNull();
-    expect((await h.request('DELETE', `${V1}/dags/p3`, { token: editor })).status).toBe(204);
-    expect((await h.request('GET', `${V1}/dags/p3`, { token: viewer })).status).toBe(404);
-    expect((await h.request('DELETE', `${V1}/dags/p3`, { token: editor })).status).toBe(404);
-    expect((await h.request('GET', `${V1}/dags/p3/versions`, { token: viewer })).status).toBe(200);
-    expect((await h.request('POST', `${V1}/dags/ghost/suspend`, { token: editor })).status).toBe(404);
+    expect((await h.request('DELETE', `${NS}/dags/p3`, { token: editor })).status).toBe(204);
+    expect((await h.request('GET', `${NS}/dags/p3`, { token: viewer })).status).toBe(404);
+    expect((await h.request('DELETE', `${NS}/dags/p3`, { token: editor })).status).toBe(404);
+    expect((await h.request('GET', `${NS}/dags/p3/versions`, { token: viewer })).status).toBe(200);
+    expect((await h.request('POST', `${NS}/dags/ghost/suspend`, { token: editor })).status).toBe(404);
   });
 });
 
@@ -274,38 +276,152 @@ describe('namespaces', () => {
   it('hides other namespaces and scopes writes', async () => {
     const teamA = (await h.user('team-a-ed', [{ role: 'editor', namespace: 'team-a' }])).token;
     expect(
-      (await h.request('POST', `${V1}/dags?namespace=team-a`, { token: teamA, body: sampleDag('a-dag') }))
+      (await h.request('POST', `${V1}/namespaces/team-a/dags`, { token: teamA, body: sampleDag('a-dag') }))
         .status,
     ).toBe(201);
     expect(
-      (await h.request('POST', `${V1}/dags?namespace=team-b`, { token: teamA, body: sampleDag('b-dag') }))
+      (await h.request('POST', `${V1}/namespaces/team-b/dags`, { token: teamA, body: sampleDag('b-dag') }))
         .status,
     ).toBe(403);
     const list = await h.request<{ items: Array<{ name: string; namespace: string }> }>('GET', `${V1}/dags`, {
       token: teamA,
     });
     expect(list.body.items.map((i) => i.name)).toEqual(['a-dag']);
-    expect((await h.request('GET', `${V1}/dags/etl`, { token: teamA })).status).toBe(404);
-    expect((await h.request('POST', `${V1}/dags/etl/runs`, { token: teamA, body: {} })).status).toBe(404);
-    // a DAG of the default namespace cannot be taken over from another namespace
-    const takeover = await h.request('POST', `${V1}/dags?namespace=team-a`, {
-      token: editor,
-      body: sampleDag('etl'),
+    expect((await h.request('GET', `${NS}/dags/etl`, { token: teamA })).status).toBe(404);
+    expect((await h.request('POST', `${NS}/dags/etl/runs`, { token: teamA, body: {} })).status).toBe(404);
+  });
+
+  it('keeps the same DAG name in two namespaces as two DAGs that run side by side', async () => {
+    const admin = (await h.user('twin-admin', [{ role: 'admin', namespace: null }])).token;
+    const onlyA = (await h.user('twin-a', [{ role: 'editor', namespace: 'twin-a' }])).token;
+    const runs: Record<string, string> = {};
+    h.runtime.script({ task: 'twin-task' }, SUCCEED);
+    for (const ns of ['twin-a', 'twin-b']) {
+      const saved = await h.request<SaveResult>('POST', `${V1}/namespaces/${ns}/dags`, {
+        token: admin,
+        body: sampleDag('twin', {
+          description: ns,
+          tasks: [{ name: 'twin-task', image: 'alpine', command: ['true'] }],
+        }),
+      });
+      // Not "a new version of twin": each namespace's DAG starts at version 1.
+      expect(saved.status, saved.text).toBe(201);
+      expect(saved.body.dag).toMatchObject({ name: 'twin', namespace: ns, latestVersion: 1 });
+      const run = await h.request<{ id: string; namespace: string }>(
+        'POST',
+        `${V1}/namespaces/${ns}/dags/twin/runs`,
+        { token: admin, body: {} },
+      );
+      expect(run.body.namespace).toBe(ns);
+      runs[ns] = run.body.id;
+    }
+    await h.waitForRun(runs['twin-a'] ?? '', 'succeeded');
+    await h.waitForRun(runs['twin-b'] ?? '', 'succeeded');
+    const detail = await h.request<{ version: { spec: { description: string } } }>(
+      'GET',
+      `${V1}/namespaces/twin-b/dags/twin`,
+      { token: admin },
+    );
+    expect(detail.body.version.spec.description).toBe('twin-b');
+    // A user of twin-a sees and touches nothing of twin-b's `twin`, and learns nothing of it.
+    const theirs = await h.request<{ detail: string }>(
+      'GET',
+      `${V1}/namespaces/twin-b/runs/${runs['twin-b']}`,
+      {
+        token: onlyA,
+      },
+    );
+    expect(theirs.status).toBe(404);
+    // The right id under the wrong namespace is not found either, even for the run's own editor.
+    const misplaced = await h.request('GET', `${V1}/namespaces/twin-a/runs/${runs['twin-b']}`, {
+      token: admin,
     });
-    expect(takeover.status).toBe(409);
+    expect(misplaced.status).toBe(404);
+    expect(
+      (await h.request('POST', `${V1}/namespaces/twin-b/dags/twin/suspend`, { token: onlyA })).status,
+    ).toBe(404);
+    expect(
+      (await h.request('POST', `${V1}/namespaces/twin-a/dags/twin/suspend`, { token: onlyA })).status,
+    ).toBe(200);
+    const mine = await h.request<{ items: Array<{ namespace: string; suspended: boolean }> }>(
+      'GET',
+      `${V1}/dags?search=twin`,
+      { token: admin },
+    );
+    expect(mine.body.items.map((d) => [d.namespace, d.suspended])).toEqual([
+      ['twin-a', true],
+      ['twin-b', false],
+    ]);
+  });
+
+  it('answers 403 before reading a document for a namespace the caller may not write', async () => {
+    const teamA = (await h.user('team-a-writer', [{ role: 'editor', namespace: 'team-a' }])).token;
+    const invalid = await h.request<{ code: string }>('POST', `${V1}/namespaces/team-b/dags`, {
+      token: teamA,
+      body: { name: 'broken', tasks: 'not a list' },
+    });
+    expect(invalid.status).toBe(403);
+    expect(invalid.body.code).not.toBe('DAG_INVALID');
+  });
+
+  it('refuses a document whose namespace is not the path namespace, naming the field', async () => {
+    const json = await h.request<{ code: string; errors: Array<{ path: string }> }>(
+      'POST',
+      `${V1}/namespaces/team-a/dags`,
+      { token: editor, body: { ...sampleDag('moved'), namespace: 'team-b' } },
+    );
+    expect(json.status).toBe(422);
+    expect(json.body).toMatchObject({ code: 'NAMESPACE_MISMATCH', errors: [{ path: '/namespace' }] });
+    const yaml = await h.request<{ code: string; errors: Array<{ path: string }> }>(
+      'POST',
+      `${V1}/namespaces/team-a/dags`,
+      {
+        token: editor,
+        contentType: 'application/yaml',
+        body: [
+          'apiVersion: kontroler.greedykomodo/v1alpha1',
+          'kind: DAG',
+          'metadata: {name: moved, namespace: team-b}',
+          'spec:',
+          '  task:',
+          '    - {name: a, image: alpine, command: ["true"]}',
+        ].join('\n'),
+      },
+    );
+    expect(yaml.status).toBe(422);
+    expect(yaml.body.errors[0]?.path).toBe('/metadata/namespace');
+    // The same namespace in the document and the path is fine.
+    const same = await h.request('POST', `${V1}/namespaces/team-a/dags`, {
+      token: editor,
+      body: { ...sampleDag('stays'), namespace: 'team-a' },
+    });
+    expect(same.status).toBe(201);
+  });
+
+  it('writes the audit row of a saved DAG with its version, target namespace/name', async () => {
+    const saved = await h.request<SaveResult>('POST', `${V1}/namespaces/audited/dags`, {
+      token: editor,
+      body: sampleDag('logged'),
+    });
+    expect(saved.status).toBe(201);
+    const rows = await h.store.sql<{ action: string; actor: string; details: { version: number } }>(
+      `select action, actor, details from audit_log where target = 'audited/logged'`,
+    );
+    expect(rows).toEqual([
+      { action: 'dag.create', actor: 'ed', details: expect.objectContaining({ version: 1 }) },
+    ]);
   });
 
   it('lists DAGs and runs of every namespace a user may view, merged, without ?namespace=', async () => {
     const admin = (await h.user('ns-admin', [{ role: 'admin', namespace: null }])).token;
     for (const ns of ['merge-a', 'merge-b', 'merge-c']) {
-      const saved = await h.request('POST', `${V1}/dags?namespace=${ns}`, {
+      const saved = await h.request('POST', `${V1}/namespaces/${ns}/dags`, {
         token: admin,
         body: sampleDag(`dag-${ns}`),
       });
       expect(saved.status, saved.text).toBe(201);
-      expect((await h.request('POST', `${V1}/dags/dag-${ns}/runs`, { token: admin, body: {} })).status).toBe(
-        201,
-      );
+      const trigger = `${V1}/namespaces/${ns}/dags/dag-${ns}/runs`;
+      expect((await h.request('POST', trigger, { token: admin, body: {} })).status).toBe(201);
     }
     const two = (
       await h.user('ns-two', [

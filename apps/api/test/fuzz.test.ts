@@ -52,14 +52,18 @@ beforeAll(async () => {
   const admin = await h.user('fuzz-admin', [{ role: 'admin', namespace: null }]);
   const viewer = await h.user('fuzz-viewer', [{ role: 'viewer', namespace: null }]);
   credentials.push(admin.token, admin.token, viewer.token);
-  await h.request('POST', '/api/v1/dags', { token: admin.token, body: sampleDag('etl') });
-  const run = await h.request<{ id: string }>('POST', '/api/v1/dags/etl/runs', {
+  await h.request('POST', '/api/v1/namespaces/default/dags', { token: admin.token, body: sampleDag('etl') });
+  const run = await h.request<{ id: string }>('POST', '/api/v1/namespaces/default/dags/etl/runs', {
     token: admin.token,
     body: {},
   });
-  const detail = await h.request<{ attempts: Array<{ id: string }> }>('GET', `/api/v1/runs/${run.body.id}`, {
-    token: admin.token,
-  });
+  const detail = await h.request<{ attempts: Array<{ id: string }> }>(
+    'GET',
+    `/api/v1/namespaces/default/runs/${run.body.id}`,
+    {
+      token: admin.token,
+    },
+  );
   known.id?.push(run.body.id);
   known.attemptId?.push(...detail.body.attempts.map((a) => a.id));
 }, 60_000);

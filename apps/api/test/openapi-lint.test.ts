@@ -83,8 +83,8 @@ describe('the declared client errors are what the server answers', () => {
     expect(responses('/api/v1/users', 'get')).toContain('403');
     expect((await h.request('GET', '/api/v1/users', { token: viewer.token })).status).toBe(403);
 
-    expect(responses('/api/v1/runs/{id}', 'get')).toContain('404');
-    const missing = await h.request('GET', '/api/v1/runs/no-such-run', { token: viewer.token });
+    expect(responses('/api/v1/namespaces/{namespace}/runs/{id}', 'get')).toContain('404');
+    const missing = await h.request('GET', '/api/v1/namespaces/default/runs/no-such-run', { token: viewer.token });
     expect(missing.status).toBe(404);
   });
 });

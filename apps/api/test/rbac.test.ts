@@ -1,7 +1,10 @@
 /**
- * The RBAC matrix, generated from the OpenAPI document: every operation × admin/editor/viewer/anonymous,
- * each against fresh resources, with the status the rule table implies. A new operation without a rule
- * or without a request recipe here fails the suite.
+ * The RBAC matrix, generated from the OpenAPI document: every operation × role (viewer, editor, admin, none,
+ * anonymous) × where the role is granted (the resources' own namespace, another namespace, or globally),
+ * each against fresh resources in namespace `OWN`, with the status the rule table implies. A caller whose
+ * roles are elsewhere sees nothing of `OWN`: resources are "not found" (never "forbidden", which would
+ * confirm they exist), lists are empty, and no answer or SSE event carries what they did not already send.
+ * A new operation without a rule or without a request recipe here fails the suite.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +13,32 @@ import { roleRank } from '../src/rbac/grants.js';
 import { OPERATION_RULES, ruleFor, type OperationId } from '../src/rbac/rules.js';
 import type { Role } from '../src/types.js';
 import { FAIL, PASSWORD, sampleDag, startHarness, type Harness } from './support/harness.js';
+import { openSse } from './support/sse-client.js';
 
-type Actor = Role | 'anonymous';
-const ACTORS: Actor[] = ['anonymous', 'viewer', 'editor', 'admin'];
+/** Namespace of every fixture; `OTHER` is where "other" actors hold their roles. */
+const OWN = 'mx-own';
+const OTHER = 'mx-other';
+
+type Scope = 'own' | 'other' | 'global';
+interface Actor {
+  readonly label: string;
+  /** `undefined`: no credential; `none`: logged in without any role. */
+  readonly role: Role | 'none' | undefined;
+  readonly scope: Scope;
+}
+const ACTORS: Actor[] = [
+  { label: 'anonymous', role: undefined, scope: 'global' },
+  { label: 'none', role: 'none', scope: 'global' },
+  ...(['viewer', 'editor', 'admin'] as const).flatMap((role) =>
+    (['own', 'other'] as const).map((scope) => ({ label: `${role}@${scope}`, role, scope })),
+  ),
+  { label: 'admin@global', role: 'admin', scope: 'global' },
+];
 
 interface Fixture {
+  namespace: string;
+  /** Where the acting user holds their role (`null`: globally); their API token is scoped to it. */
+  grantNamespace: string | null;
   dag: string;
   runId: string;
   failedRunId: string;
@@ -32,6 +56,7 @@ interface Recipe {
 }
 
 const V1 = '/api/v1';
+const ns = (fx: Fixture) => `${V1}/namespaces/${fx.namespace}`;
 const RECIPES: Record<OperationId, Recipe> = {
   healthz: { path: () => '/healthz' },
   readyz: { path: () => '/readyz' },
@@ -45,34 +70,41 @@ const RECIPES: Record<OperationId, Recipe> = {
     body: () => ({ currentPassword: PASSWORD, newPassword: `${PASSWORD}-2` }),
   },
   listTokens: { path: () => `${V1}/tokens` },
-  createToken: { path: () => `${V1}/tokens`, body: () => ({ name: 'matrix' }) },
+  createToken: {
+    path: () => `${V1}/tokens`,
+    body: (fx) => ({
+      name: 'matrix',
+      ...(fx.grantNamespace !== null ? { namespace: fx.grantNamespace } : {}),
+    }),
+  },
   deleteToken: { path: (fx) => `${V1}/tokens/${fx.tokenId ?? randomUUID()}` },
   listDags: { path: () => `${V1}/dags` },
-  createDag: { path: () => `${V1}/dags`, body: () => sampleDag(`m-${randomUUID().slice(0, 8)}`) },
+  listNamespaceDags: { path: (fx) => `${ns(fx)}/dags` },
+  createDag: { path: (fx) => `${ns(fx)}/dags`, body: () => sampleDag(`m-${randomUUID().slice(0, 8)}`) },
   validateDag: { path: () => `${V1}/dags/validate`, body: () => sampleDag('v') },
-  getDag: { path: (fx) => `${V1}/dags/${fx.dag}` },
+  getDag: { path: (fx) => `${ns(fx)}/dags/${fx.dag}` },
   updateDag: {
-    path: (fx) => `${V1}/dags/${fx.dag}`,
+    path: (fx) => `${ns(fx)}/dags/${fx.dag}`,
     body: (fx) => sampleDag(fx.dag, { description: 'changed' }),
   },
-  deleteDag: { path: (fx) => `${V1}/dags/${fx.dag}` },
-  suspendDag: { path: (fx) => `${V1}/dags/${fx.dag}/suspend` },
-  resumeDag: { path: (fx) => `${V1}/dags/${fx.dag}/resume` },
-  listDagVersions: { path: (fx) => `${V1}/dags/${fx.dag}/versions` },
-  getDagVersion: { path: (fx) => `${V1}/dags/${fx.dag}/versions/1` },
-  diffDagVersions: { path: (fx) => `${V1}/dags/${fx.dag}/diff?from=1&to=1` },
-  triggerRun: { path: (fx) => `${V1}/dags/${fx.dag}/runs`, body: () => ({}) },
+  deleteDag: { path: (fx) => `${ns(fx)}/dags/${fx.dag}` },
+  suspendDag: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/suspend` },
+  resumeDag: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/resume` },
+  listDagVersions: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/versions` },
+  getDagVersion: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/versions/1` },
+  diffDagVersions: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/diff?from=1&to=1` },
+  triggerRun: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/runs`, body: () => ({}) },
   listRuns: { path: () => `${V1}/runs` },
-  getRun: { path: (fx) => `${V1}/runs/${fx.runId}` },
-  cancelRun: { path: (fx) => `${V1}/runs/${fx.runId}/cancel` },
-  retryRun: { path: (fx) => `${V1}/runs/${fx.failedRunId}/retry`, body: () => ({}) },
-  getAttemptLogs: { path: (fx) => `${V1}/runs/${fx.runId}/attempts/${fx.attemptId}/logs` },
+  getRun: { path: (fx) => `${ns(fx)}/runs/${fx.runId}` },
+  cancelRun: { path: (fx) => `${ns(fx)}/runs/${fx.runId}/cancel` },
+  retryRun: { path: (fx) => `${ns(fx)}/runs/${fx.failedRunId}/retry`, body: () => ({}) },
+  getAttemptLogs: { path: (fx) => `${ns(fx)}/runs/${fx.runId}/attempts/${fx.attemptId}/logs` },
   streamAttemptLogs: {
-    path: (fx) => `${V1}/runs/${fx.runId}/attempts/${fx.attemptId}/logs/stream`,
+    path: (fx) => `${ns(fx)}/runs/${fx.runId}/attempts/${fx.attemptId}/logs/stream`,
     sse: true,
   },
-  listRunDeliveries: { path: (fx) => `${V1}/runs/${fx.runId}/deliveries` },
-  redeliver: { path: (fx) => `${V1}/deliveries/${fx.deliveryId}/redeliver` },
+  listRunDeliveries: { path: (fx) => `${ns(fx)}/runs/${fx.runId}/deliveries` },
+  redeliver: { path: (fx) => `${ns(fx)}/deliveries/${fx.deliveryId}/redeliver` },
   streamEvents: { path: () => `${V1}/events`, sse: true },
   listUsers: { path: () => `${V1}/users` },
   createUser: {
@@ -96,44 +128,81 @@ const operations = Object.entries(document.paths).flatMap(([, methods]) =>
   })),
 );
 
-function expected(operationId: string, actor: Actor): 'ok' | 401 | 403 {
+/** Operations that name no resource of `OWN`: answered for anyone with the role, filtered to what they see. */
+const NOT_NAMESPACED: ReadonlySet<string> = new Set([
+  'listDags',
+  'listRuns',
+  'validateDag',
+  'streamEvents',
+  'listNamespaceDags',
+]);
+
+function expected(operationId: string, actor: Actor): 'ok' | 401 | 403 | 404 {
   const rule = ruleFor(operationId);
   if (rule === 'public') return 'ok';
-  if (actor === 'anonymous') return 401;
-  if (rule === 'authenticated') return 'ok';
-  return rule !== undefined && roleRank(actor) >= roleRank(rule) ? 'ok' : 403;
+  if (actor.role === undefined) return 401;
+  if (rule === 'authenticated') {
+    // A user without any role can hold no token: there is no scope to give it, and none to delete.
+    if (actor.role === 'none' && operationId === 'createToken') return 403;
+    if (actor.role === 'none' && operationId === 'deleteToken') return 404;
+    return 'ok';
+  }
+  if (rule === undefined || actor.role === 'none') return 403;
+  if (roleRank(actor.role) < roleRank(rule)) return 403;
+  // Users and the audit log need a global admin; an admin of a namespace administers that namespace only.
+  if (rule === 'admin') return actor.scope === 'global' ? 'ok' : 403;
+  if (actor.scope !== 'other' || NOT_NAMESPACED.has(operationId)) return 'ok';
+  // Saving a document into a namespace one may not write is refused as such, before the document is read
+  // and whether or not the DAG exists; reading or changing its resources answers exactly as for resources
+  // that do not exist.
+  return operationId === 'createDag' || operationId === 'updateDag' ? 403 : 404;
 }
 
 let h: Harness;
-const tokens = new Map<Actor, string | undefined>();
+const tokens = new Map<string, string | undefined>();
 
 beforeAll(async () => {
   h = await startHarness();
-  for (const role of ['viewer', 'editor', 'admin'] as const) {
-    tokens.set(role, (await h.user(`matrix-${role}`, [{ role, namespace: null }])).token);
+  for (const actor of ACTORS) {
+    if (actor.role === undefined) tokens.set(actor.label, undefined);
+    else {
+      const grants =
+        actor.role === 'none'
+          ? []
+          : [
+              {
+                role: actor.role,
+                namespace: actor.scope === 'global' ? null : actor.scope === 'own' ? OWN : OTHER,
+              },
+            ];
+      tokens.set(actor.label, (await h.user(`matrix-${actor.label.replace('@', '-')}`, grants)).token);
+    }
   }
-  tokens.set('anonymous', undefined);
   await h.user('matrix-login', []);
   // Runs of the fixtures' "-failing" DAGs fail at once; every other task hangs, so `runId` stays active.
   h.runtime.script({ task: 'doomed' }, FAIL);
 });
 afterAll(async () => h?.close());
 
+const grantNamespaceOf = (actor: Actor): string | null =>
+  actor.scope === 'own' ? OWN : actor.scope === 'other' ? OTHER : null;
+
 async function fixture(actor: Actor): Promise<Fixture> {
-  const admin = tokens.get('admin');
+  const admin = tokens.get('admin@global');
+  const base = `${V1}/namespaces/${OWN}`;
   const dag = `fx-${randomUUID().slice(0, 8)}`;
-  expect((await h.request('POST', `${V1}/dags`, { token: admin, body: sampleDag(dag) })).status).toBe(201);
-  const run = await h.request<{ id: string }>('POST', `${V1}/dags/${dag}/runs`, { token: admin, body: {} });
+  expect((await h.request('POST', `${base}/dags`, { token: admin, body: sampleDag(dag) })).status).toBe(201);
+  const run = await h.request<{ id: string }>('POST', `${base}/dags/${dag}/runs`, { token: admin, body: {} });
   const failing = sampleDag(`${dag}-failing`, {
     tasks: [{ name: 'doomed', image: 'alpine', command: ['false'] }],
   });
-  expect((await h.request('POST', `${V1}/dags`, { token: admin, body: failing })).status).toBe(201);
-  const failed = await h.request<{ id: string }>('POST', `${V1}/dags/${dag}-failing/runs`, {
+  expect((await h.request('POST', `${base}/dags`, { token: admin, body: failing })).status).toBe(201);
+  const failed = await h.request<{ id: string }>('POST', `${base}/dags/${dag}-failing/runs`, {
     token: admin,
     body: {},
   });
   await h.waitForRun(failed.body.id, 'failed');
-  const detail = await h.request<{ attempts: Array<{ id: string }> }>('GET', `${V1}/runs/${run.body.id}`, {
+  const detail = await h.request<{ attempts: Array<{ id: string }> }>('GET', `${base}/runs/${run.body.id}`, {
     token: admin,
   });
   const deliveryId = randomUUID();
@@ -163,10 +232,10 @@ async function fixture(actor: Actor): Promise<Fixture> {
     body: { username: `victim-${randomUUID().slice(0, 8)}`, password: 'password-123' },
   });
   let tokenId: string | undefined;
-  if (actor !== 'anonymous') {
+  if (actor.role !== undefined) {
     const created = await h.request<{ id: string }>('POST', `${V1}/tokens`, {
-      token: tokens.get(actor),
-      body: { name: 'own' },
+      token: tokens.get(actor.label),
+      body: { name: 'own', ...(actor.scope !== 'global' ? { namespace: grantNamespaceOf(actor) } : {}) },
     });
     tokenId = created.body.id;
   }
@@ -174,6 +243,8 @@ async function fixture(actor: Actor): Promise<Fixture> {
     body: { username: 'matrix-login', password: PASSWORD },
   });
   return {
+    namespace: OWN,
+    grantNamespace: grantNamespaceOf(actor),
     dag,
     runId: run.body.id,
     failedRunId: failed.body.id,
@@ -185,12 +256,13 @@ async function fixture(actor: Actor): Promise<Fixture> {
   };
 }
 
+/** The status and (except for event streams) the body text of one request. */
 async function call(
   method: string,
   recipe: Recipe,
   fx: Fixture,
   token: string | undefined,
-): Promise<{ status: number; body?: unknown }> {
+): Promise<{ status: number; text: string; body?: unknown }> {
   const path = recipe.path(fx);
   if (recipe.sse) {
     const controller = new AbortController();
@@ -198,12 +270,23 @@ async function call(
       headers: token ? { authorization: `Bearer ${token}` } : {},
       signal: controller.signal,
     });
+    const text = response.ok ? '' : await response.text();
     controller.abort();
     await response.body?.cancel().catch(() => undefined);
-    return { status: response.status };
+    return { status: response.status, text };
   }
   const body = recipe.body?.(fx);
-  return h.request(method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const reply = await h.request(method, path, { token, ...(body !== undefined ? { body } : {}) });
+  return { status: reply.status, text: reply.text, body: reply.body };
+}
+
+/** What of `OWN` the request did not itself name: none of it may appear in an answer to an outsider. */
+function secretsOf(fx: Fixture, operationId: string, recipe: Recipe): string[] {
+  const sent = recipe.path(fx) + JSON.stringify(recipe.body?.(fx) ?? '');
+  const secrets = [fx.dag, fx.runId, fx.failedRunId, fx.attemptId, fx.deliveryId];
+  // Lists across namespaces must not even carry OWN's name.
+  if (NOT_NAMESPACED.has(operationId)) secrets.push(OWN);
+  return secrets.filter((secret) => !sent.includes(secret));
 }
 
 describe('RBAC rules', () => {
@@ -216,17 +299,83 @@ describe('RBAC rules', () => {
 });
 
 describe.each(operations)('$method $operationId', ({ method, operationId }) => {
-  it.each(ACTORS)('as %s', async (actor) => {
+  it.each(ACTORS)('as $label', async (actor) => {
     const fx = await fixture(actor);
     const recipe = RECIPES[operationId as OperationId];
-    const reply = await call(method, recipe, fx, tokens.get(actor));
-    const got = reply.status;
+    const got = await call(method, recipe, fx, tokens.get(actor.label));
     // A password change ends the actor's other sessions: carry on with the one it answers.
-    const fresh = (reply.body as { accessToken?: unknown } | undefined)?.accessToken;
-    if (operationId === 'changePassword' && typeof fresh === 'string') tokens.set(actor, fresh);
+    const fresh = (got.body as { accessToken?: unknown } | undefined)?.accessToken;
+    if (operationId === 'changePassword' && typeof fresh === 'string') tokens.set(actor.label, fresh);
     const want = expected(operationId, actor);
-    if (want === 'ok') expect(got, `${operationId} as ${actor}`).toBeGreaterThanOrEqual(200);
-    if (want === 'ok') expect(got, `${operationId} as ${actor}`).toBeLessThan(300);
-    else expect(got, `${operationId} as ${actor}`).toBe(want);
+    const what = `${operationId} as ${actor.label}`;
+    if (want === 'ok') expect(got.status, what).toBeGreaterThanOrEqual(200);
+    if (want === 'ok') expect(got.status, what).toBeLessThan(300);
+    else expect(got.status, what).toBe(want);
+    if (actor.scope === 'other' || actor.role === 'none' || actor.role === undefined) {
+      for (const secret of secretsOf(fx, operationId, recipe))
+        expect(got.text, `${what} leaks`).not.toContain(secret);
+    }
+  });
+});
+
+describe('what another namespace sees', () => {
+  it('lists and streams nothing of OWN to a viewer of OTHER, while a viewer of OWN sees it all', async () => {
+    const ownViewer = tokens.get('viewer@own');
+    const otherViewer = tokens.get('viewer@other');
+    const admin = tokens.get('admin@global');
+    const auth = (token: string | undefined) => ({ authorization: `Bearer ${token ?? ''}` });
+    const [ownStream, otherStream, narrowed] = await Promise.all([
+      openSse(`${h.url}${V1}/events`, auth(ownViewer)),
+      openSse(`${h.url}${V1}/events`, auth(otherViewer)),
+      // ?namespace= narrows even a global admin's stream to that namespace.
+      openSse(`${h.url}${V1}/events?namespace=${OTHER}`, auth(admin)),
+    ]);
+    try {
+      const fx = await fixture({ label: 'admin@global', role: 'admin', scope: 'global' });
+      await ownStream.waitFor((e) => e.data.includes(fx.failedRunId) && e.event === 'run.finished');
+      // A later event OTHER may see: when it arrives, every earlier event of OWN has been passed over.
+      const theirs = `theirs-${randomUUID().slice(0, 8)}`;
+      const base = `${V1}/namespaces/${OTHER}`;
+      expect(
+        (await h.request('POST', `${base}/dags`, { token: admin, body: sampleDag(theirs) })).status,
+      ).toBe(201);
+      const run = await h.request<{ id: string }>('POST', `${base}/dags/${theirs}/runs`, {
+        token: admin,
+        body: {},
+      });
+      await otherStream.waitFor((e) => e.data.includes(run.body.id));
+      await narrowed.waitFor((e) => e.data.includes(run.body.id));
+      for (const event of [...otherStream.events, ...narrowed.events]) expect(event.data).not.toContain(OWN);
+      expect(ownStream.events.some((e) => e.data.includes(run.body.id))).toBe(false);
+
+      for (const path of [
+        `${V1}/dags`,
+        `${V1}/runs`,
+        `${V1}/dags?namespace=${OWN}`,
+        `${V1}/runs?namespace=${OWN}`,
+      ]) {
+        const seen = await h.request<{ items: Array<{ namespace: string }> }>('GET', path, {
+          token: otherViewer,
+        });
+        expect(seen.status, path).toBe(200);
+        expect(
+          seen.body.items.filter((item) => item.namespace === OWN),
+          path,
+        ).toEqual([]);
+      }
+      const mine = await h.request<{ items: Array<{ name: string; namespace: string }> }>(
+        'GET',
+        `${V1}/dags?search=${fx.dag}`,
+        { token: ownViewer },
+      );
+      expect(mine.body.items.map((d) => [d.namespace, d.name]).sort()).toEqual([
+        [OWN, fx.dag],
+        [OWN, `${fx.dag}-failing`],
+      ]);
+    } finally {
+      ownStream.close();
+      otherStream.close();
+      narrowed.close();
+    }
   });
 });

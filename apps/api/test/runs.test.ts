@@ -9,6 +9,8 @@ import { FAIL, HANG, sampleDag, startHarness, SUCCEED, type Harness } from './su
 import { openSse } from './support/sse-client.js';
 
 const V1 = '/api/v1';
+/** The default namespace's DAGs and runs. */
+const NS = `${V1}/namespaces/default`;
 let h: Harness;
 let admin: string;
 let editor: string;
@@ -45,7 +47,7 @@ beforeAll(async () => {
       { name: 'load', image: 'alpine', command: ['true'], runAfter: ['extract'] },
     ],
   });
-  const saved = await h.request('POST', `${V1}/dags`, { token: editor, body: dag });
+  const saved = await h.request('POST', `${NS}/dags`, { token: editor, body: dag });
   expect(saved.status, saved.text).toBe(201);
 });
 afterAll(async () => h?.close());
@@ -55,7 +57,7 @@ const trigger = async (
   parameters: Record<string, string> = { day: 'mon' },
   extra: Record<string, unknown> = {},
 ) => {
-  const reply = await h.request<Run>('POST', `${V1}/dags/etl/runs`, {
+  const reply = await h.request<Run>('POST', `${NS}/dags/etl/runs`, {
     token: editor,
     body: { parameters, ...extra },
   });
@@ -85,9 +87,9 @@ describe('runs', () => {
     const keyed1 = await trigger({ day: 'tue' }, { idempotencyKey: 'k-1' });
     const keyed2 = await trigger({ day: 'tue' }, { idempotencyKey: 'k-1' });
     expect(keyed2.body.id).toBe(keyed1.body.id);
-    expect((await h.request('POST', `${V1}/dags/ghost/runs`, { token: editor, body: {} })).status).toBe(404);
+    expect((await h.request('POST', `${NS}/dags/ghost/runs`, { token: editor, body: {} })).status).toBe(404);
     expect(
-      (await h.request('POST', `${V1}/dags/etl/runs`, { token: editor, body: { parameters: { day: 5 } } }))
+      (await h.request('POST', `${NS}/dags/etl/runs`, { token: editor, body: { parameters: { day: 5 } } }))
         .status,
     ).toBe(400);
   });
@@ -98,25 +100,25 @@ describe('runs', () => {
     h.runtime.script({ task: 'extract' }, { exitCode: 1, delayMs: 1 });
     const run = (await trigger()).body;
     unscript();
-    const detail = await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer });
+    const detail = await h.request<Detail>('GET', `${NS}/runs/${run.id}`, { token: viewer });
     expect(detail.body.attempts.map((a) => a.taskName).sort()).toEqual(['extract', 'load']);
     expect(detail.body.tasks).toEqual([
       { name: 'extract', runAfter: [] },
       { name: 'load', runAfter: ['extract'] },
     ]);
-    expect((await h.request('POST', `${V1}/runs/${run.id}/retry`, { token: editor, body: {} })).status).toBe(
+    expect((await h.request('POST', `${NS}/runs/${run.id}/retry`, { token: editor, body: {} })).status).toBe(
       409,
     );
     await h.clock.advance(1);
     await h.waitForRun(run.id, (s) =>
       s.attempts.some((a) => a.taskName === 'extract' && a.state === 'retrying'),
     );
-    const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    const canceled = await h.request<Run>('POST', `${NS}/runs/${run.id}/cancel`, { token: editor });
     expect(canceled.body.state).toBe('canceled');
-    const again = await h.request<{ code: string }>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    const again = await h.request<{ code: string }>('POST', `${NS}/runs/${run.id}/cancel`, { token: editor });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('RUN_FINISHED');
-    const retried = await h.request<Run>('POST', `${V1}/runs/${run.id}/retry`, {
+    const retried = await h.request<Run>('POST', `${NS}/runs/${run.id}/retry`, {
       token: editor,
       body: { latestVersion: true },
     });
@@ -125,16 +127,16 @@ describe('runs', () => {
     // The new round's extract hangs, so the run stays active.
     await h.executed(run.id, 'extract', 2);
     expect((await h.waitForRun(run.id, 'running')).run.round).toBe(2);
-    expect((await h.request('GET', `${V1}/runs/${randomUUID()}`, { token: viewer })).status).toBe(404);
-    expect((await h.request('GET', `${V1}/runs/not-a-uuid`, { token: viewer })).status).toBe(404);
-    expect((await h.request('POST', `${V1}/runs/${randomUUID()}/cancel`, { token: editor })).status).toBe(
+    expect((await h.request('GET', `${NS}/runs/${randomUUID()}`, { token: viewer })).status).toBe(404);
+    expect((await h.request('GET', `${NS}/runs/not-a-uuid`, { token: viewer })).status).toBe(404);
+    expect((await h.request('POST', `${NS}/runs/${randomUUID()}/cancel`, { token: editor })).status).toBe(
       404,
     );
   });
 
   it('cancels a running run by aborting its running task', async () => {
     const run = (await trigger()).body;
-    const canceled = await h.request<Run>('POST', `${V1}/runs/${run.id}/cancel`, { token: editor });
+    const canceled = await h.request<Run>('POST', `${NS}/runs/${run.id}/cancel`, { token: editor });
     expect(canceled.status).toBe(200);
     // extract is running, so the cancel is only requested: the run ends once the runtime has stopped it.
     expect(canceled.body).toMatchObject({ state: 'running', cancelRequested: true });
@@ -143,7 +145,7 @@ describe('runs', () => {
     expect(extract?.state).toBe('canceled');
     expect(ended.attempts.find((a) => a.taskName === 'load')?.state).toBe('canceled');
     expect(h.runtime.aborts).toContainEqual({ attemptId: extract?.id, reason: 'Canceled' });
-    const detail = await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer });
+    const detail = await h.request<Detail>('GET', `${NS}/runs/${run.id}`, { token: viewer });
     expect(detail.body.run.state).toBe('canceled');
   });
 
@@ -159,9 +161,13 @@ describe('runs', () => {
     await h.waitForRun(ids[1] ?? '', 'succeeded');
     unscript();
     for (let i = 2; i < 5; i += 1) ids.push((await trigger()).body.id);
-    const failed = await h.request<{ items: Run[] }>('GET', `${V1}/runs?state=failed&dag=etl`, {
-      token: viewer,
-    });
+    const failed = await h.request<{ items: Run[] }>(
+      'GET',
+      `${V1}/runs?state=failed&dag=etl&namespace=default`,
+      {
+        token: viewer,
+      },
+    );
     expect(failed.status, failed.text).toBe(200);
     expect(failed.body.items.map((r) => r.id)).toEqual([ids[0]]);
     expect(failed.body.items[0]?.durationMs).toBe(5);
@@ -200,9 +206,9 @@ describe('runs', () => {
 describe('logs', () => {
   it('reads lines as JSON (tail, afterSeq), as text, by byte range, and as a download', async () => {
     const run = (await trigger()).body;
-    const detail = (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body;
+    const detail = (await h.request<Detail>('GET', `${NS}/runs/${run.id}`, { token: viewer })).body;
     const attempt = detail.attempts[0]?.id ?? '';
-    const base = `${V1}/runs/${run.id}/attempts/${attempt}/logs`;
+    const base = `${NS}/runs/${run.id}/attempts/${attempt}/logs`;
     await h.store.appendLogs(
       attempt,
       Array.from({ length: 10 }, (_, i) => ({
@@ -237,7 +243,7 @@ describe('logs', () => {
     const download = await h.request('GET', `${base}?download=1`, { token: viewer });
     expect(download.headers.get('content-disposition')).toContain('attachment');
     expect(
-      (await h.request('GET', `${V1}/runs/${run.id}/attempts/${randomUUID()}/logs`, { token: viewer }))
+      (await h.request('GET', `${NS}/runs/${run.id}/attempts/${randomUUID()}/logs`, { token: viewer }))
         .status,
     ).toBe(404);
   });
@@ -248,14 +254,14 @@ describe('logs', () => {
     const run = (await trigger()).body;
     unscript();
     const attempt =
-      (await h.request<Detail>('GET', `${V1}/runs/${run.id}`, { token: viewer })).body.attempts.find(
+      (await h.request<Detail>('GET', `${NS}/runs/${run.id}`, { token: viewer })).body.attempts.find(
         (a) => a.taskName === 'extract',
       )?.id ?? '';
     expect((await h.store.getRunSnapshot(run.id))?.attempts.find((a) => a.id === attempt)?.state).toBe(
       'running',
     );
     await h.store.appendLogs(attempt, [{ ts: Date.now(), stream: 'stdout', line: 'first' }]);
-    const stream = await openSse(`${h.url}${V1}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
+    const stream = await openSse(`${h.url}${NS}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
       authorization: `Bearer ${viewer}`,
     });
     expect(stream.status).toBe(200);
@@ -269,7 +275,7 @@ describe('logs', () => {
     await stream.ended;
 
     // Resuming after seq 1 replays only what follows.
-    const resumed = await openSse(`${h.url}${V1}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
+    const resumed = await openSse(`${h.url}${NS}/runs/${run.id}/attempts/${attempt}/logs/stream`, {
       authorization: `Bearer ${viewer}`,
       'last-event-id': '1',
     });
@@ -348,7 +354,7 @@ describe('deliveries', () => {
     });
     const list = await h.request<
       Array<{ id: string; status: string; history: Array<{ statusCode: number }> }>
-    >('GET', `${V1}/runs/${run.id}/deliveries`, {
+    >('GET', `${NS}/runs/${run.id}/deliveries`, {
       token: viewer,
     });
     expect(list.body).toHaveLength(1);
@@ -360,21 +366,21 @@ describe('deliveries', () => {
     const nsViewer = (await h.user('vi-ns', [{ role: 'viewer', namespace }])).token;
     const nsEditor = (await h.user('ed-ns', [{ role: 'editor', namespace }])).token;
     const redeliver = async (token: string) =>
-      (await h.request('POST', `${V1}/deliveries/${id}/redeliver`, { token })).status;
+      (await h.request('POST', `${NS}/deliveries/${id}/redeliver`, { token })).status;
     expect(await redeliver(elsewhere)).toBe(404);
     expect(await redeliver(nsViewer)).toBe(403);
     expect(await redeliver(nsEditor)).toBe(202);
-    const after = await h.request<Array<{ status: string }>>('GET', `${V1}/runs/${run.id}/deliveries`, {
+    const after = await h.request<Array<{ status: string }>>('GET', `${NS}/runs/${run.id}/deliveries`, {
       token: viewer,
     });
     expect(after.body[0]?.status).toBe('pending');
     // Pending already: nothing to redeliver.
-    const again = await h.request<{ code: string }>('POST', `${V1}/deliveries/${id}/redeliver`, {
+    const again = await h.request<{ code: string }>('POST', `${NS}/deliveries/${id}/redeliver`, {
       token: editor,
     });
     expect([again.status, again.body.code]).toEqual([409, 'DELIVERY_PENDING']);
     expect(
-      (await h.request('POST', `${V1}/deliveries/${randomUUID()}/redeliver`, { token: editor })).status,
+      (await h.request('POST', `${NS}/deliveries/${randomUUID()}/redeliver`, { token: editor })).status,
     ).toBe(404);
   });
 });

@@ -14,16 +14,21 @@ describe('smoke', () => {
     const doc = await h.request<{ openapi: string }>('GET', '/api/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     const admin = await h.user('root', [{ role: 'admin', namespace: null }]);
-    const created = await h.request('POST', '/api/v1/dags', { token: admin.token, body: sampleDag() });
+    const created = await h.request('POST', '/api/v1/namespaces/default/dags', {
+      token: admin.token,
+      body: sampleDag(),
+    });
     expect(created.status, created.text).toBe(201);
     const list = await h.request('GET', '/api/v1/dags', { token: admin.token });
     expect(list.status, list.text).toBe(200);
-    const run = await h.request<{ id: string }>('POST', '/api/v1/dags/etl/runs', {
+    const run = await h.request<{ id: string }>('POST', '/api/v1/namespaces/default/dags/etl/runs', {
       token: admin.token,
       body: {},
     });
     expect(run.status, run.text).toBe(201);
-    const detail = await h.request('GET', `/api/v1/runs/${run.body.id}`, { token: admin.token });
+    const detail = await h.request('GET', `/api/v1/namespaces/default/runs/${run.body.id}`, {
+      token: admin.token,
+    });
     expect(detail.status, detail.text).toBe(200);
   });
 });

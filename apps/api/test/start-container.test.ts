@@ -86,13 +86,13 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
         { name: 'STAGE', defaultValue: 'staging' },
       ],
     };
-    const created = await call(server.url, 'POST', '/api/v1/dags', token, dag);
+    const created = await call(server.url, 'POST', '/api/v1/namespaces/default/dags', token, dag);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const run = await call<{ id: string }>(server.url, 'POST', '/api/v1/dags/in-a-container/runs', token, {});
+    const run = await call<{ id: string }>(server.url, 'POST', '/api/v1/namespaces/default/dags/in-a-container/runs', token, {});
     expect(run.status).toBe(201);
 
     const view = await until(
-      async () => (await call<RunView>(server!.url, 'GET', `/api/v1/runs/${run.body.id}`, token)).body,
+      async () => (await call<RunView>(server!.url, 'GET', `/api/v1/namespaces/default/runs/${run.body.id}`, token)).body,
       (v) => ['succeeded', 'failed', 'canceled'].includes(v.run.state),
       'the run to finish',
     );
@@ -101,7 +101,7 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     const logs = await call<LogView>(
       server.url,
       'GET',
-      `/api/v1/runs/${run.body.id}/attempts/${inside.id}/logs`,
+      `/api/v1/namespaces/default/runs/${run.body.id}/attempts/${inside.id}/logs`,
       token,
     );
     expect(logs.body.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
@@ -111,7 +111,7 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     const prepared = await call<LogView>(
       server.url,
       'GET',
-      `/api/v1/runs/${run.body.id}/attempts/${prepare.id}/logs`,
+      `/api/v1/namespaces/default/runs/${run.body.id}/attempts/${prepare.id}/logs`,
       token,
     );
     expect(prepared.body.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual([
@@ -143,15 +143,15 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
           },
         ],
       };
-      expect((await call(first.url, 'POST', '/api/v1/dags', token, dag)).status).toBe(201);
+      expect((await call(first.url, 'POST', '/api/v1/namespaces/default/dags', token, dag)).status).toBe(201);
       const run = await call<{ id: string }>(
         first.url,
         'POST',
-        '/api/v1/dags/outlives-its-engine/runs',
+        '/api/v1/namespaces/default/dags/outlives-its-engine/runs',
         token,
         {},
       );
-      const runPath = `/api/v1/runs/${run.body.id}`;
+      const runPath = `/api/v1/namespaces/default/runs/${run.body.id}`;
       const attempt = await until(
         async () => (await call<RunView>(first.url, 'GET', runPath, token)).body.attempts[0],
         (a) => a?.state === 'running',

@@ -126,14 +126,26 @@ describe('npm start', () => {
         { name: 'after', image: 'alpine', command: ['true'], runAfter: ['greet'] },
       ],
     };
-    expect((await call(first.url, 'POST', '/api/v1/dags', token, dag)).status).toBe(201);
-    const run = await call<{ id: string }>(first.url, 'POST', '/api/v1/dags/hello/runs', token, {});
+    expect((await call(first.url, 'POST', '/api/v1/namespaces/default/dags', token, dag)).status).toBe(201);
+    const run = await call<{ id: string }>(
+      first.url,
+      'POST',
+      '/api/v1/namespaces/default/dags/hello/runs',
+      token,
+      {},
+    );
     expect(run.status).toBe(201);
     let state = 'pending';
     for (let i = 0; i < 100 && !['succeeded', 'failed', 'canceled'].includes(state); i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      state = (await call<{ run: { state: string } }>(first.url, 'GET', `/api/v1/runs/${run.body.id}`, token))
-        .body.run.state;
+      state = (
+        await call<{ run: { state: string } }>(
+          first.url,
+          'GET',
+          `/api/v1/namespaces/default/runs/${run.body.id}`,
+          token,
+        )
+      ).body.run.state;
     }
     expect(state).toBe('succeeded');
     expect(await stop(first.child)).toBe(0);
@@ -149,7 +161,7 @@ describe('npm start', () => {
     const kept = await call<{ run: { state: string } }>(
       second.url,
       'GET',
-      `/api/v1/runs/${run.body.id}`,
+      `/api/v1/namespaces/default/runs/${run.body.id}`,
       again.body.accessToken,
     );
     expect(kept.body.run.state).toBe('succeeded');

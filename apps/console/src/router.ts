@@ -21,7 +21,11 @@ declare module 'vue-router' {
   }
 }
 
-/** The page map. The editor, run detail, DAG detail and admin pages are separate lazy chunks. */
+/**
+ * The page map. The editor, run detail, DAG detail and admin pages are separate lazy chunks. A DAG is
+ * `(namespace, name)`, so its pages are under `/namespaces/:namespace/…`; a bare `/dags/:name` or
+ * `/runs/:id` names nothing for sure and gets the 404 page.
+ */
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'Sign in' } },
   { path: '/', redirect: '/dags' },
@@ -33,14 +37,14 @@ export const routes: RouteRecordRaw[] = [
     meta: { role: 'editor', title: 'New DAG' },
   },
   {
-    path: '/dags/:name',
+    path: '/namespaces/:namespace/dags/:name',
     name: 'dag',
     component: () => import('./views/DagDetailView.vue'),
     props: true,
     meta: { title: 'DAG' },
   },
   {
-    path: '/dags/:name/edit',
+    path: '/namespaces/:namespace/dags/:name/edit',
     name: 'dag-edit',
     component: () => import('./views/DagEditorView.vue'),
     props: true,
@@ -53,7 +57,7 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Runs' },
   },
   {
-    path: '/runs/:id',
+    path: '/namespaces/:namespace/runs/:id',
     name: 'run',
     component: () => import('./views/RunDetailView.vue'),
     props: true,

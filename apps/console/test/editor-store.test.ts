@@ -184,9 +184,9 @@ describe('editor store', () => {
 
   it('saves with POST for a new DAG and PUT afterwards, and is clean after saving', async () => {
     const { fetch, calls } = fakeFetch({
-      'POST /api/v1/dags': (c) =>
+      'POST /api/v1/namespaces/default/dags': (c) =>
         json(201, { dag: { name: (c.body as DagSpec).name }, version: { version: 1 }, created: true }),
-      'PUT /api/v1/dags/pipe': () =>
+      'PUT /api/v1/namespaces/default/dags/pipe': () =>
         json(201, { dag: { name: 'pipe' }, version: { version: 2 }, created: true }),
     });
     vi.stubGlobal('fetch', fetch);
@@ -202,6 +202,26 @@ describe('editor store', () => {
     expect(s.dirty).toBe(true);
     await s.save();
     expect(calls[1]!.method).toBe('PUT');
-    expect(calls[1]!.url).toBe('/api/v1/dags/pipe');
+    expect(calls[1]!.url).toBe('/api/v1/namespaces/default/dags/pipe');
+  });
+
+  it('saves into the picked namespace through the path, not the document', async () => {
+    const { fetch, calls } = fakeFetch({
+      'POST /api/v1/namespaces/team-a/dags': () =>
+        json(201, { dag: { name: 'pipe', namespace: 'team-a' }, version: { version: 1 }, created: true }),
+      'PUT /api/v1/namespaces/team-a/dags/pipe': () =>
+        json(200, { dag: { name: 'pipe', namespace: 'team-a' }, version: { version: 1 }, created: false }),
+    });
+    vi.stubGlobal('fetch', fetch);
+    const s = useEditorStore();
+    s.newDag('pipe');
+    s.updateMeta({ namespace: 'team-a' });
+    s.addTask({ name: 'only' });
+    await s.save();
+    expect(calls[0]!.url).toBe('/api/v1/namespaces/team-a/dags');
+    expect(calls[0]!.body).not.toHaveProperty('namespace');
+    s.updateTask(s.tasks[0]!.id, { image: 'busybox' });
+    await s.save();
+    expect(calls[1]!.url).toBe('/api/v1/namespaces/team-a/dags/pipe');
   });
 });

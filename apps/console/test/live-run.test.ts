@@ -25,7 +25,7 @@ describe('useLiveRun', () => {
     const wrapper = mount(
       defineComponent({
         setup() {
-          useLiveRun(ref('run-1'));
+          useLiveRun(ref({ namespace: 'team-a', id: 'run-1' }));
           return () => h('div');
         },
       }),
@@ -33,7 +33,7 @@ describe('useLiveRun', () => {
     expect(open).not.toHaveBeenCalled();
     report?.('open');
     expect(open).toHaveBeenCalledTimes(1);
-    expect(open).toHaveBeenLastCalledWith('run-1');
+    expect(open).toHaveBeenLastCalledWith({ namespace: 'team-a', id: 'run-1' });
     report?.('reconnecting');
     report?.('open');
     expect(open).toHaveBeenCalledTimes(2);

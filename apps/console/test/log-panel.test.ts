@@ -35,15 +35,16 @@ describe('LogPanel', () => {
       [line(2, 'two'), line(3, 'three')].map((l) => `event: log\ndata: ${JSON.stringify(l)}\n\n`).join('') +
       'event: end\ndata: {}\n\n';
     const { fetch, calls } = fakeFetch({
-      'GET /api/v1/runs/r1/attempts/a1/logs': () => json(200, { lines: [line(1, 'one'), line(2, 'two')] }),
-      'GET /api/v1/runs/r1/attempts/a1/logs/stream': () =>
+      'GET /api/v1/namespaces/default/runs/r1/attempts/a1/logs': () =>
+        json(200, { lines: [line(1, 'one'), line(2, 'two')] }),
+      'GET /api/v1/namespaces/default/runs/r1/attempts/a1/logs/stream': () =>
         new Response(new Blob([sse]).stream(), {
           status: 200,
           headers: { 'Content-Type': 'text/event-stream' },
         }),
     });
     vi.stubGlobal('fetch', fetch);
-    const w = mount(LogPanel, { props: { runId: 'r1', attempt: base } });
+    const w = mount(LogPanel, { props: { run: { namespace: 'default', id: 'r1' }, attempt: base } });
     await vi.waitFor(() => expect(w.find('[data-testid="log-output"]').text()).toContain('three'));
     const text = w.find('[data-testid="log-output"]').text();
     expect(text.match(/two/g)).toHaveLength(1);
@@ -55,11 +56,13 @@ describe('LogPanel', () => {
 
   it('filters and highlights by search, and does not stream a finished attempt', async () => {
     const { fetch, calls } = fakeFetch({
-      'GET /api/v1/runs/r1/attempts/a1/logs': () =>
+      'GET /api/v1/namespaces/default/runs/r1/attempts/a1/logs': () =>
         json(200, { lines: [line(1, 'hello world'), line(2, 'boom', 'stderr')] }),
     });
     vi.stubGlobal('fetch', fetch);
-    const w = mount(LogPanel, { props: { runId: 'r1', attempt: { ...base, state: 'failed', exitCode: 1 } } });
+    const w = mount(LogPanel, {
+      props: { run: { namespace: 'default', id: 'r1' }, attempt: { ...base, state: 'failed', exitCode: 1 } },
+    });
     await flushPromises();
     await w.find('[data-testid="log-search"]').setValue('WORLD');
     const out = w.find('[data-testid="log-output"]');

@@ -16,7 +16,7 @@ describe('RunDialog', () => {
 
   it('builds the form from the parameters: defaults filled, secrets masked', async () => {
     const w = mount(RunDialog, {
-      props: { dagName: 'etl', parameters, open: false },
+      props: { dag: { namespace: 'default', name: 'etl' }, parameters, open: false },
       attachTo: document.body,
     });
     await w.setProps({ open: true });
@@ -34,7 +34,7 @@ describe('RunDialog', () => {
   it('sends typed values, leaves untouched secrets to the server, and shows field errors', async () => {
     let attempt = 0;
     const { fetch, calls } = fakeFetch({
-      'POST /api/v1/dags/etl/runs': () =>
+      'POST /api/v1/namespaces/default/dags/etl/runs': () =>
         ++attempt === 1
           ? problem(422, 'MISSING_PARAMETER', {
               detail: 'date is required',
@@ -44,7 +44,7 @@ describe('RunDialog', () => {
     });
     vi.stubGlobal('fetch', fetch);
     const w = mount(RunDialog, {
-      props: { dagName: 'etl', parameters, open: false },
+      props: { dag: { namespace: 'default', name: 'etl' }, parameters, open: false },
       attachTo: document.body,
     });
     await w.setProps({ open: true });

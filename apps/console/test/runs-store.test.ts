@@ -7,7 +7,7 @@ function run(patch: Partial<Run> = {}): Run {
   return {
     id: 'r1',
     dagName: 'etl',
-    namespace: null,
+    namespace: 'default',
     dagVersion: 1,
     state: 'running',
     trigger: 'manual',
@@ -114,7 +114,7 @@ describe('runs store: live events', () => {
   it('ignores events of other runs for the open run but lists new runs that match the filters', () => {
     const s = useRunsStore();
     s.current = { run: run(), attempts: [], tasks: [{ name: 'extract', runAfter: [] }] };
-    s.filters = { dag: 'etl', states: [], from: '', to: '' };
+    s.filters = { namespace: 'default', dag: 'etl', states: [], from: '', to: '' };
     s.items = [run()];
     s.applyEvent({
       id: '1',
@@ -135,7 +135,7 @@ describe('runs store: live events', () => {
     const s = useRunsStore();
     let answer: (d: RunDetail) => void = () => undefined;
     vi.spyOn(api.runs, 'get').mockReturnValue(new Promise<RunDetail>((resolve) => (answer = resolve)));
-    const reading = s.open('r1');
+    const reading = s.open({ namespace: 'default', id: 'r1' });
     s.applyEvent({
       id: '7',
       event: 'task.failed',
@@ -154,13 +154,14 @@ describe('runs store: live events', () => {
       attempts: [attempt({ id: 'a2', attempt: 2 })],
       tasks: [{ name: 'extract', runAfter: [] }],
     });
-    await s.open('r1');
+    await s.open({ namespace: 'default', id: 'r1' });
     expect(s.current?.run.state).toBe('running');
     expect(s.current?.attempts.map((a) => a.id)).toEqual(['a2']);
   });
 
   it('matches runs against state and time filters', () => {
     const f = {
+      namespace: '',
       dag: '',
       states: ['failed' as const],
       from: '2026-11-25T09:00:00Z',
@@ -169,5 +170,12 @@ describe('runs store: live events', () => {
     expect(matchesFilters(run({ state: 'failed' }), f)).toBe(true);
     expect(matchesFilters(run({ state: 'running' }), f)).toBe(false);
     expect(matchesFilters(run({ state: 'failed', createdAt: '2026-11-25T12:00:00.000Z' }), f)).toBe(false);
+  });
+
+  it('matches a DAG filter only within its namespace: the same name elsewhere is another DAG', () => {
+    const f = { namespace: 'team-a', dag: 'etl', states: [], from: '', to: '' };
+    expect(matchesFilters(run({ namespace: 'team-a' }), f)).toBe(true);
+    expect(matchesFilters(run({ namespace: 'team-b' }), f)).toBe(false);
+    expect(matchesFilters(run({ namespace: 'team-b' }), { ...f, namespace: '', dag: '' })).toBe(true);
   });
 });

@@ -171,7 +171,7 @@ describe('controller (process runtime, PostgreSQL)', () => {
     const runs = await eventually(
       'five scheduled runs',
       async () => {
-        const page = await a!.engine.listRuns({ dagName: name }, { limit: 100 });
+        const page = await a!.engine.listRuns({ dag: { namespace: 'default', name } }, { limit: 100 });
         return page.items.length >= 5 ? page.items : undefined;
       },
       20_000,
@@ -180,7 +180,7 @@ describe('controller (process runtime, PostgreSQL)', () => {
     const all = (
       await (
         await start({ KONTROLER_DATABASE_SCHEMA: schema })
-      ).engine.listRuns({ dagName: name }, { limit: 500 })
+      ).engine.listRuns({ dag: { namespace: 'default', name } }, { limit: 500 })
     ).items;
     expect(all.length).toBeGreaterThanOrEqual(runs.length);
     const ticks = all.map((r) => r.scheduledFor ?? -1).sort((x, y) => x - y);

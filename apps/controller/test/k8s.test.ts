@@ -235,7 +235,7 @@ describeK8s('controller on the real apiserver', (plane) => {
     const runs = await eventually(
       'run finished in the store',
       async () => {
-        const page = await controller.engine.listRuns({ dagName: dag }, { limit: 10 });
+        const page = await controller.engine.listRuns({ dag: { namespace: ns, name: dag } }, { limit: 10 });
         return page.items[0]?.state === 'succeeded' ? page.items : undefined;
       },
       30_000,
@@ -295,7 +295,7 @@ describeK8s('controller on the real apiserver', (plane) => {
         { name: 'after', image: 'busybox', command: ['true'], runAfter: ['slow'] },
       ],
     });
-    const run = await submitter.submit(dag);
+    const run = await submitter.submit({ namespace: ns, name: dag });
     const claimed = await eventually(
       'the child to run the slow task',
       async () => {

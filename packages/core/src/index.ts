@@ -21,6 +21,7 @@ export {
   type AttemptState,
 } from './model/states.js';
 export type * from './model/records.js';
+export { DEFAULT_NAMESPACE, dagKey, runDagRef, sameDag, type DagRef } from './model/dag-ref.js';
 export type * from './ports/store.js';
 export type * from './ports/runtime.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';

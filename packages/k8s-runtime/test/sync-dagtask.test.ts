@@ -120,7 +120,7 @@ describeK8s('DagTask resources and taskRef resolution (restricted client)', (pla
       return s?.valid ? s : undefined;
     });
     expect(status).toMatchObject({ phase: 'Successful', version: 1 });
-    const stored = await first.store.getDagVersion('build', 1);
+    const stored = await first.store.getDagVersion({ namespace: ns, name: 'build' }, 1);
     const clone = stored?.spec.tasks.find((t) => t.name === 'clone');
     expect(clone).toEqual({
       name: 'clone',
@@ -156,7 +156,7 @@ describeK8s('DagTask resources and taskRef resolution (restricted client)', (pla
     for (const stop of stops.splice(0).reverse()) await stop();
     const second = await controller(ns);
     const again = await eventually('DAG registered after restart', () =>
-      second.store.getDagVersion('build', 1),
+      second.store.getDagVersion({ namespace: ns, name: 'build' }, 1),
     );
     expect(again.spec.tasks.find((t) => t.name === 'clone')?.image).toBe('alpine/git:2.45');
     expect(again.hash).toBe(stored?.hash);
@@ -186,7 +186,7 @@ describeK8s('DagTask resources and taskRef resolution (restricted client)', (pla
     expect(invalid.message).toContain(
       'task "second": taskRef git-clone version 3: DagTask "git-clone" has no version 3 (versions: 1)',
     );
-    expect(await store.getDag('refs')).toBeUndefined();
+    expect(await store.getDag({ namespace: ns, name: 'refs' })).toBeUndefined();
 
     // The missing DagTask appears and the DAG is fixed to version 1: valid.
     await create(ns, 'dagtasks', dagTask('missing', { image: 'busybox', command: ['true'] }));
@@ -201,10 +201,9 @@ describeK8s('DagTask resources and taskRef resolution (restricted client)', (pla
       },
     });
     await eventually('valid', async () => (await get<DagResourceStatus>(ns, 'dags', 'refs'))?.status?.valid);
-    expect((await store.getDagVersion('refs', 1))?.spec.tasks.map((t) => t.image)).toEqual([
-      'busybox',
-      'alpine/git:2.45',
-    ]);
+    expect(
+      (await store.getDagVersion({ namespace: ns, name: 'refs' }, 1))?.spec.tasks.map((t) => t.image),
+    ).toEqual(['busybox', 'alpine/git:2.45']);
   });
 
   it('keeps a finalizer on a DagTask while a DAG refers to it: deletion waits until no DAG does', async () => {

@@ -77,7 +77,7 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     // Without a leader no DagTask version is recorded, so the DAG waits for it: nothing registered yet.
     await a.idle();
     await b.idle();
-    expect(await store.getDag('hello')).toBeUndefined();
+    expect(await store.getDag({ namespace: ns, name: 'hello' })).toBeUndefined();
     expect(await status(ns, 'dagtasks', 'shared')).toBeUndefined();
     expect(await status(ns, 'dags', 'hello')).toBeUndefined();
     expect(await status(ns, 'dagruns', 'r1')).toBeUndefined();
@@ -100,7 +100,9 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     expect((await status<DagTaskResourceStatus>(ns, 'dagtasks', 'shared'))?.versions?.[0]?.createdAt).toBe(
       '2001-01-01T00:00:00Z',
     );
-    expect((await store.listRuns({ dagName: 'hello' }, { limit: 10 })).items).toHaveLength(1);
+    expect(
+      (await store.listRuns({ dag: { namespace: ns, name: 'hello' } }, { limit: 10 })).items,
+    ).toHaveLength(1);
 
     // A loses leadership and nobody leads: changes are registered and runs submitted, status stays stale.
     leader = 'none';
@@ -108,11 +110,14 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     b.leadershipChanged();
     await plane().admin.request('PATCH', path(ns, 'dags', 'hello'), { body: dag('busybox:1.36') });
     await plane().admin.request('POST', path(ns, 'dagruns'), { body: run('r2') });
-    await eventually('version 2 registered', async () => (await store.getDag('hello'))?.latestVersion === 2);
+    await eventually(
+      'version 2 registered',
+      async () => (await store.getDag({ namespace: ns, name: 'hello' }))?.latestVersion === 2,
+    );
     await eventually(
       'r2 finished in the store',
       async () =>
-        (await store.listRuns({ dagName: 'hello' }, { limit: 10 })).items.filter(
+        (await store.listRuns({ dag: { namespace: ns, name: 'hello' } }, { limit: 10 })).items.filter(
           (r) => r.state === 'succeeded',
         ).length === 2,
       20_000,

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { createCrdSync, type DagResourceStatus, type DagRunResourceStatus } from '@kontroler/k8s-runtime';
+import { createEngine, createMemoryStore } from '@kontroler/core';
+import {
+  createCrdSync,
+  createPodRuntime,
+  type DagResourceStatus,
+  type DagRunResourceStatus,
+} from '@kontroler/k8s-runtime';
 import { describeK8s, eventually, startSyncedEngine } from './helpers.js';
 
 const GROUP = '/apis/kontroler.greedykomodo/v1alpha1/namespaces';
@@ -88,6 +94,75 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
       expect(refs).toEqual([expect.objectContaining({ kind: 'DagRun', name: 'diamond-1', uid })]);
   }, 40_000);
 
+  it('keeps the same DAG name in two namespaces as two DAGs: both run, statuses independent', async () => {
+    // One engine and store, as a controller watching two namespaces; pods go to each attempt's namespace.
+    const [nsA, nsB] = [await plane().createNamespace('same-a'), await plane().createNamespace('same-b')];
+    const store = createMemoryStore();
+    const runtime = createPodRuntime({ kubeConfig: plane().restrictedKubeConfig });
+    const engine = createEngine({
+      store,
+      runtimes: [runtime],
+      pollIntervalMs: 100,
+      scheduler: false,
+      timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
+    });
+    await engine.start();
+    stops.push(
+      () => engine.stop(),
+      () => runtime.close?.() ?? Promise.resolve(),
+    );
+    for (const namespace of [nsA, nsB]) {
+      const sync = createCrdSync({ kubeConfig: plane().restrictedKubeConfig, namespace, engine, store });
+      await sync.start();
+      stops.push(() => sync.stop());
+    }
+    // Simulated: in B task `b` exits 1 (no retries); every other pod succeeds (the node's default).
+    plane().node.script(
+      (p) => p.metadata?.namespace === nsB && p.metadata.labels?.['kontroler.greedykomodo/task'] === 'b',
+      { exitCode: 1 },
+    );
+    const [dagA, runA] = fixture('diamond.yaml');
+    const [dagB, runB] = fixture('diamond.yaml');
+    // B's document differs, so B's DAG is another document, not a second version of A's.
+    (dagB as { spec: { description?: string } }).spec.description = 'team b';
+    await apply(nsA, [dagA!, runA!]);
+    await apply(nsB, [dagB!, runB!]);
+    const finished = (ns: string, phase: string) =>
+      eventually(
+        `DagRun ${phase} in ${ns}`,
+        async () => {
+          const s = await runStatus(ns, 'diamond-1');
+          return s?.phase === phase ? s : undefined;
+        },
+        20_000,
+      );
+    const [statusA, statusB] = await Promise.all([finished(nsA, 'Succeeded'), finished(nsB, 'Failed')]);
+    expect(statusA.tasks?.map((t) => [t.name, t.state]).sort()).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+      ['c', 'succeeded'],
+      ['d', 'succeeded'],
+    ]);
+    expect(statusB.tasks?.find((t) => t.name === 'b')?.state).toBe('failed');
+    expect(statusB.dagRunId).not.toBe(statusA.dagRunId);
+    // Each run belongs to its own namespace's DAG, at that DAG's own version 1.
+    for (const [ns, status] of [
+      [nsA, statusA],
+      [nsB, statusB],
+    ] as const) {
+      const run = (await store.getRun(status.dagRunId ?? ''))!;
+      expect(run).toMatchObject({ namespace: ns, dagName: 'diamond', dagVersion: 1 });
+      expect((await store.getDag({ namespace: ns, name: 'diamond' }))?.latestVersion).toBe(1);
+      expect(await dagStatus(ns, 'diamond')).toMatchObject({ valid: true, version: 1 });
+    }
+    expect((await store.getDagVersion({ namespace: nsB, name: 'diamond' }, 1))?.spec.description).toBe(
+      'team b',
+    );
+    expect(plane().node.started.filter((p) => p.startsWith(`${nsA}/`))).toHaveLength(4);
+    // B stopped at the failed `b` (after its retries): `d` never ran there.
+    expect(statusB.tasks?.find((t) => t.name === 'd')?.state).toBe('skipped');
+  }, 60_000);
+
   it('makes a new DAG version only when the spec changes, and reports every validation error', async () => {
     // No simulated behaviour: no runs.
     const ns = await plane().createNamespace('sync-versions');
@@ -104,7 +179,7 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
       return s?.version === 2 && s.observedGeneration === 2 ? s : undefined;
     });
     expect(v2).toMatchObject({ phase: 'Successful', valid: true });
-    expect((await store.getDag('diamond'))?.latestVersion).toBe(2);
+    expect((await store.getDag({ namespace: ns, name: 'diamond' }))?.latestVersion).toBe(2);
 
     await apply(ns, [
       {
@@ -217,16 +292,16 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
     await again.start();
     await again.idle();
     await again.stop();
-    const runs = await first.engine.listRuns({ dagName: 'diamond' }, { limit: 10 });
+    const runs = await first.engine.listRuns({ dag: { namespace: ns, name: 'diamond' } }, { limit: 10 });
     expect(runs.items).toHaveLength(1);
 
     await plane().admin.request('DELETE', `${GROUP}/${ns}/dags/diamond`);
     const record = await eventually('suspended', async () => {
-      const r = await first.store.getDag('diamond');
+      const r = await first.store.getDag({ namespace: ns, name: 'diamond' });
       return r?.suspended ? r : undefined;
     });
     expect(record.latestVersion).toBe(1);
-    expect(await first.store.getDagVersion('diamond', 1)).toBeDefined();
+    expect(await first.store.getDagVersion({ namespace: ns, name: 'diamond' }, 1)).toBeDefined();
     expect(await first.engine.getRun(runs.items[0]!.id)).toBeDefined();
   }, 40_000);
 });

@@ -50,6 +50,7 @@ export const toDag = (row: DagRow): DagRecord => ({
 });
 
 export interface DagVersionRow {
+  namespace: string;
   dag_name: string;
   version: number;
   hash: string;
@@ -59,6 +60,7 @@ export interface DagVersionRow {
 }
 
 export const toDagVersion = (row: DagVersionRow): DagVersion => ({
+  namespace: row.namespace,
   dagName: row.dag_name,
   version: row.version,
   hash: row.hash,

@@ -15,6 +15,7 @@ import type {
   CreateRunInput,
   DagFilter,
   DagRecord,
+  DagRef,
   DagVersion,
   DeliveryAttempt,
   DeliveryResult,
@@ -34,7 +35,7 @@ import type {
   Store,
   StoredLogLine,
 } from '@kontroler/core';
-import { Errors, KontrolerError } from '@kontroler/core';
+import { Errors, KontrolerError, dagKey } from '@kontroler/core';
 import * as claims from './claims.js';
 import { commitRun, isClaimable } from './commit.js';
 import { prepared, query, sqlState, type Queryable } from './db.js';
@@ -137,7 +138,8 @@ function decodeCursor<T>(
 
 const isTimeIdCursor = (v: unknown): v is [number, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
-const isString = (v: unknown): v is string => typeof v === 'string';
+const isNamespaceNameCursor = (v: unknown): v is [string, string] =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
 /** Takes one more row than the page to know whether there is a next page. */
@@ -351,20 +353,25 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
         await query(
           client,
           url,
-          `insert into dags (name, namespace, latest_version, suspended, created_at, updated_at)
-           values ($1, $2, 0, false, $3, $3) on conflict (name) do nothing`,
-          [input.name, input.namespace, now],
+          `insert into dags (namespace, name, latest_version, suspended, created_at, updated_at)
+           values ($1, $2, 0, false, $3, $3) on conflict (namespace, name) do nothing`,
+          [input.namespace, input.name, now],
         );
         const dag = (
-          await query<DagRow>(client, url, 'select * from dags where name = $1 for update', [input.name])
+          await query<DagRow>(
+            client,
+            url,
+            'select * from dags where namespace = $1 and name = $2 for update',
+            [input.namespace, input.name],
+          )
         ).rows[0];
-        if (!dag) throw Errors.dagNotFound(input.name);
+        if (!dag) throw Errors.dagNotFound(dagKey(input));
         const latest = (
           await query<DagVersionRow>(
             client,
             url,
-            'select * from dag_versions where dag_name = $1 and version = $2',
-            [input.name, dag.latest_version],
+            'select * from dag_versions where namespace = $1 and dag_name = $2 and version = $3',
+            [input.namespace, input.name, dag.latest_version],
           )
         ).rows[0];
         if (latest && latest.hash === input.hash) {
@@ -374,8 +381,8 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
             await query<DagRow>(
               client,
               url,
-              'update dags set deleted_at = null, updated_at = $2 where name = $1 returning *',
-              [input.name, now],
+              'update dags set deleted_at = null, updated_at = $3 where namespace = $1 and name = $2 returning *',
+              [input.namespace, input.name, now],
             )
           ).rows[0] as DagRow;
           return { dag: toDag(revived), version: toDagVersion(latest), created: false };
@@ -384,9 +391,10 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
           await query<DagVersionRow>(
             client,
             url,
-            `insert into dag_versions (dag_name, version, hash, spec, created_at, created_by)
-             values ($1, $2, $3, $4, $5, $6) returning *`,
+            `insert into dag_versions (namespace, dag_name, version, hash, spec, created_at, created_by)
+             values ($1, $2, $3, $4, $5, $6, $7) returning *`,
             [
+              input.namespace,
               input.name,
               dag.latest_version + 1,
               input.hash,
@@ -400,18 +408,40 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
           await query<DagRow>(
             client,
             url,
-            `update dags set latest_version = $2, updated_at = $3, deleted_at = null, namespace = $4,
+            `update dags set latest_version = $3, updated_at = $4, deleted_at = null,
                     suspended = coalesce($5, suspended)
-             where name = $1 returning *`,
-            [input.name, version.version, now, input.namespace, input.spec.suspended ?? null],
+             where namespace = $1 and name = $2 returning *`,
+            [input.namespace, input.name, version.version, now, input.spec.suspended ?? null],
           )
         ).rows[0] as DagRow;
+        if (input.audit !== undefined) {
+          // In the version's transaction: a saved version is never unaudited, a failed audit saves nothing.
+          await query(
+            client,
+            url,
+            'insert into audit_log (actor, action, target, ip, details) values ($1, $2, $3, $4, $5)',
+            [
+              input.audit.actor,
+              dag.latest_version === 0 ? 'dag.create' : 'dag.update',
+              dagKey(input),
+              input.audit.ip,
+              JSON.stringify({
+                ...input.audit.details,
+                namespace: input.namespace,
+                version: version.version,
+                hash: version.hash,
+              }),
+            ],
+          );
+        }
         return { dag: toDag(updated), version: toDagVersion(version), created: true };
       });
     },
 
-    async getDag(name: string): Promise<DagRecord | undefined> {
-      const entity = await withOrm((em) => em.findOne(DagSchema, { name }, { disableIdentityMap: true }));
+    async getDag(ref: DagRef): Promise<DagRecord | undefined> {
+      const entity = await withOrm((em) =>
+        em.findOne(DagSchema, { namespace: ref.namespace, name: ref.name }, { disableIdentityMap: true }),
+      );
       if (!entity) return undefined;
       return {
         name: entity.name,
@@ -426,7 +456,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
 
     async listDags(filter: DagFilter, page: PageRequest): Promise<Page<DagRecord>> {
       const limit = pageLimit(page);
-      const after = decodeCursor(page.cursor, isString);
+      const after = decodeCursor(page.cursor, isNamespaceNameCursor);
       const { params, p } = parameters();
       const where: string[] = [];
       if (!filter.includeDeleted) where.push('deleted_at is null');
@@ -435,20 +465,26 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       if (filter.search) {
         where.push(`strpos(lower(name), lower(${p(filter.search)})) > 0`);
       }
-      if (after !== undefined) where.push(`name > ${p(after)}`);
+      if (after !== undefined) where.push(`(namespace, name) > (${p(after[0])}, ${p(after[1])})`);
       const rows = await run<DagRow>(
-        `select * from dags ${where.length ? `where ${where.join(' and ')}` : ''} order by name limit ${p(limit + 1)}`,
+        `select * from dags ${where.length ? `where ${where.join(' and ')}` : ''}
+         order by namespace, name limit ${p(limit + 1)}`,
         params,
       );
-      return toPage(rows.rows, limit, toDag, (d) => d.name);
+      return toPage(rows.rows, limit, toDag, (d) => [d.namespace, d.name]);
     },
 
-    async getDagVersion(name: string, version: number): Promise<DagVersion | undefined> {
+    async getDagVersion(ref: DagRef, version: number): Promise<DagVersion | undefined> {
       const entity = await withOrm((em) =>
-        em.findOne(DagVersionSchema, { dagName: name, version }, { disableIdentityMap: true }),
+        em.findOne(
+          DagVersionSchema,
+          { namespace: ref.namespace, dagName: ref.name, version },
+          { disableIdentityMap: true },
+        ),
       );
       if (!entity) return undefined;
       return {
+        namespace: entity.namespace,
         dagName: entity.dagName,
         version: entity.version,
         hash: entity.hash,
@@ -458,30 +494,34 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       };
     },
 
-    async listDagVersions(name: string, page: PageRequest): Promise<Page<DagVersion>> {
+    async listDagVersions(ref: DagRef, page: PageRequest): Promise<Page<DagVersion>> {
       const limit = pageLimit(page);
       const before = decodeCursor(page.cursor, isNumber);
       const rows = await run<DagVersionRow>(
-        `select * from dag_versions where dag_name = $1 ${before !== undefined ? 'and version < $3' : ''}
-         order by version desc limit $2`,
-        before !== undefined ? [name, limit + 1, before] : [name, limit + 1],
+        `select * from dag_versions where namespace = $1 and dag_name = $2
+           ${before !== undefined ? 'and version < $4' : ''}
+         order by version desc limit $3`,
+        before !== undefined
+          ? [ref.namespace, ref.name, limit + 1, before]
+          : [ref.namespace, ref.name, limit + 1],
       );
       return toPage(rows.rows, limit, toDagVersion, (v) => v.version);
     },
 
-    async setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined> {
+    async setDagSuspended(ref: DagRef, suspended: boolean, now: number): Promise<DagRecord | undefined> {
       const rows = await run<DagRow>(
-        'update dags set suspended = $2, updated_at = $3 where name = $1 returning *',
-        [name, suspended, new Date(now)],
+        'update dags set suspended = $3, updated_at = $4 where namespace = $1 and name = $2 returning *',
+        [ref.namespace, ref.name, suspended, new Date(now)],
       );
       const row = rows.rows[0];
       return row ? toDag(row) : undefined;
     },
 
-    async deleteDag(name: string, now: number): Promise<boolean> {
+    async deleteDag(ref: DagRef, now: number): Promise<boolean> {
       const rows = await run(
-        'update dags set deleted_at = $2, updated_at = $2 where name = $1 and deleted_at is null',
-        [name, new Date(now)],
+        `update dags set deleted_at = $3, updated_at = $3
+          where namespace = $1 and name = $2 and deleted_at is null`,
+        [ref.namespace, ref.name, new Date(now)],
       );
       return (rows.rowCount ?? 0) > 0;
     },
@@ -497,13 +537,16 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
         }
       >(
         `select d.*, v.version, v.hash, v.spec, v.created_at as v_created_at, v.created_by
-           from dags d join dag_versions v on v.dag_name = d.name and v.version = d.latest_version
+           from dags d
+           join dag_versions v
+             on v.namespace = d.namespace and v.dag_name = d.name and v.version = d.latest_version
           where d.deleted_at is null and not d.suspended and coalesce(v.spec->>'schedule', '') <> ''
-          order by d.name`,
+          order by d.namespace, d.name`,
       );
       return rows.rows.map((row) => ({
         dag: toDag(row),
         version: toDagVersion({
+          namespace: row.namespace,
           dag_name: row.name,
           version: row.version,
           hash: row.hash,
@@ -514,25 +557,30 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       }));
     },
 
-    async getScheduleCursor(dagName: string): Promise<number | null> {
+    async getScheduleCursor(ref: DagRef): Promise<number | null> {
       const entity = await withOrm((em) =>
-        em.findOne(ScheduleSchema, { dagName }, { disableIdentityMap: true }),
+        em.findOne(
+          ScheduleSchema,
+          { namespace: ref.namespace, dagName: ref.name },
+          { disableIdentityMap: true },
+        ),
       );
       return entity ? entity.lastTick.getTime() : null;
     },
 
-    async advanceScheduleCursor(dagName: string, expected: number | null, next: number): Promise<boolean> {
+    async advanceScheduleCursor(ref: DagRef, expected: number | null, next: number): Promise<boolean> {
       const result =
         expected === null
           ? await run(
-              'insert into schedules (dag_name, last_tick) values ($1, $2) on conflict (dag_name) do nothing',
-              [dagName, new Date(next)],
+              `insert into schedules (namespace, dag_name, last_tick) values ($1, $2, $3)
+               on conflict (namespace, dag_name) do nothing`,
+              [ref.namespace, ref.name, new Date(next)],
             )
-          : await run('update schedules set last_tick = $3 where dag_name = $1 and last_tick = $2', [
-              dagName,
-              new Date(expected),
-              new Date(next),
-            ]);
+          : await run(
+              `update schedules set last_tick = $4
+                where namespace = $1 and dag_name = $2 and last_tick = $3`,
+              [ref.namespace, ref.name, new Date(expected), new Date(next)],
+            );
       return (result.rowCount ?? 0) > 0;
     },
 
@@ -574,8 +622,8 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
             const existing = await query<RunRow>(
               client,
               url,
-              'select * from runs where idempotency_key = $1',
-              [r.idempotencyKey],
+              'select * from runs where namespace = $1 and idempotency_key = $2',
+              [r.namespace, r.idempotencyKey],
             );
             const found = existing.rows[0];
             if (found) return { run: toRun(found), created: false, work: false };
@@ -647,7 +695,9 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       const after = decodeCursor(page.cursor, isTimeIdCursor);
       const { params, p } = parameters();
       const where: string[] = [];
-      if (filter.dagName !== undefined) where.push(`dag_name = ${p(filter.dagName)}`);
+      if (filter.dag !== undefined) {
+        where.push(`namespace = ${p(filter.dag.namespace)} and dag_name = ${p(filter.dag.name)}`);
+      }
       if (filter.namespace !== undefined) where.push(`namespace = ${p(filter.namespace)}`);
       if (filter.namespaces !== undefined) where.push(`namespace = any(${p(filter.namespaces)}::text[])`);
       if (filter.states && filter.states.length > 0) where.push(`state = any(${p(filter.states)}::text[])`);

@@ -64,7 +64,10 @@ describe('keyset pagination of runs', () => {
   it('filters by DAG, state and time range', async () => {
     const from = T0 + 10_000;
     const to = T0 + 30_000;
-    const pages = await all({ dagName: 'even', states: ['running'], createdFrom: from, createdTo: to }, 4);
+    const pages = await all(
+      { dag: { namespace: 'default', name: 'even' }, states: ['running'], createdFrom: from, createdTo: to },
+      4,
+    );
     const got = pages.flat();
     expect(got.length).toBeGreaterThan(0);
     for (const run of got) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
 import { createPostgresStore, type PostgresStore } from '@kontroler/postgres';
+import { makeDagVersionInput } from '@kontroler/core/testing';
 import { T0, makeAttempt, makeRun } from './helpers.js';
 
 let db: TestDatabase;
@@ -87,5 +88,47 @@ describe('runs and commits', () => {
     });
     const deliveries = await store.listDeliveries(run.id);
     expect(deliveries.map((d) => d.message.id)).toEqual(['m1']);
+  });
+});
+
+describe('DAG versions with their audit row', () => {
+  const auditOf = (target: string) =>
+    store.sql<{ actor: string; action: string; ip: string | null; details: Record<string, unknown> }>(
+      'select actor, action, ip, details from audit_log where target = $1 order by id',
+      [target],
+    );
+
+  it('writes dag.create, then dag.update, with each new version and none for an unchanged one', async () => {
+    const audit = { actor: 'ada', ip: '10.0.0.1', details: { via: 'api' } };
+    const first = makeDagVersionInput({ name: 'audited', namespace: 'team-a', audit });
+    await store.putDagVersion(first);
+    await store.putDagVersion({ ...first, now: T0 + 1 });
+    const changed = makeDagVersionInput({
+      name: 'audited',
+      namespace: 'team-a',
+      spec: { ...first.spec, description: 'v2' },
+      audit,
+    });
+    await store.putDagVersion(changed);
+    const rows = await auditOf('team-a/audited');
+    expect(rows.map((r) => [r.actor, r.action, r.ip])).toEqual([
+      ['ada', 'dag.create', '10.0.0.1'],
+      ['ada', 'dag.update', '10.0.0.1'],
+    ]);
+    expect(rows[1]?.details).toEqual({
+      via: 'api',
+      namespace: 'team-a',
+      version: 2,
+      hash: changed.hash,
+    });
+  });
+
+  it('saves nothing when the audit row cannot be written (one transaction)', async () => {
+    // actor is NOT NULL: the audit insert fails after the version insert, inside the same transaction.
+    const broken = { actor: null as unknown as string, ip: null };
+    const input = makeDagVersionInput({ name: 'unaudited', namespace: 'team-a', audit: broken });
+    await expect(store.putDagVersion(input)).rejects.toThrow();
+    expect(await store.getDag({ namespace: 'team-a', name: 'unaudited' })).toBeUndefined();
+    expect(await store.getDagVersion({ namespace: 'team-a', name: 'unaudited' }, 1)).toBeUndefined();
   });
 });

@@ -22,7 +22,7 @@ export interface ParameterDef {
 export interface OperationDef {
   readonly operationId: OperationId;
   readonly method: HttpMethod;
-  /** OpenAPI path template (`/api/v1/dags/{name}`). */
+  /** OpenAPI path template (`/api/v1/namespaces/{namespace}/dags/{name}`). */
   readonly path: string;
   readonly tag: string;
   readonly summary: string;
@@ -48,6 +48,14 @@ const namePath: ParameterDef = {
   in: 'path',
   required: true,
   schema: { type: 'string', minLength: 1, maxLength: 253 },
+};
+/** A DAG or run lives in a namespace; `(namespace, name)` is a DAG's identity. */
+const namespacePath: ParameterDef = {
+  name: 'namespace',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+  description: 'A Kubernetes-style namespace name',
 };
 const idPath: ParameterDef = {
   name: 'id',
@@ -107,7 +115,6 @@ const dagDocument = {
 const documentQuery: ParameterDef[] = [
   query('format', { type: 'string', enum: ['json', 'yaml', 'dsl'] }),
   query('name', { type: 'string', minLength: 1, maxLength: 253 }, 'The DAG name for a DSL body'),
-  query('namespace', { type: 'string', minLength: 1, maxLength: 63 }),
 ];
 const sse = { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: str } } };
 
@@ -133,6 +140,16 @@ function op(
 }
 
 const V1 = '/api/v1';
+/** Where a namespace's DAGs, runs and deliveries live. */
+const NS = `${V1}/namespaces/{namespace}`;
+const dagPath = [namespacePath, namePath];
+const runPath = [namespacePath, idPath];
+const attemptIdPath: ParameterDef = {
+  name: 'attemptId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+};
 
 export const OPERATIONS: readonly OperationDef[] = [
   op('healthz', 'get', '/healthz', 'health', 'The process is up', {
@@ -209,80 +226,99 @@ export const OPERATIONS: readonly OperationDef[] = [
     responses: { '204': noContent },
   }),
 
-  op('listDags', 'get', `${V1}/dags`, 'dags', 'List DAGs', {
-    parameters: [
-      query('search', { type: 'string', maxLength: 200 }),
-      query('namespace', { type: 'string', maxLength: 63 }),
-      limit,
-      cursor,
-    ],
+  op(
+    'listDags',
+    'get',
+    `${V1}/dags`,
+    'dags',
+    'DAGs of every namespace the caller may read (or of ?namespace=), by namespace then name',
+    {
+      parameters: [
+        query('search', { type: 'string', maxLength: 200 }),
+        query('namespace', { type: 'string', maxLength: 63 }),
+        limit,
+        cursor,
+      ],
+      responses: { '200': ok(page(ref('DagSummary'))) },
+    },
+  ),
+  op('listNamespaceDags', 'get', `${NS}/dags`, 'dags', "One namespace's DAGs, by name", {
+    parameters: [namespacePath, query('search', { type: 'string', maxLength: 200 }), limit, cursor],
     responses: { '200': ok(page(ref('DagSummary'))) },
   }),
-  op('createDag', 'post', `${V1}/dags`, 'dags', 'Create a DAG or a new version of it', {
-    parameters: documentQuery,
-    requestBody: dagDocument,
-    responses: {
-      '200': ok(ref('DagSaveResult'), 'Unchanged'),
-      '201': ok(ref('DagSaveResult'), 'New version'),
+  op(
+    'createDag',
+    'post',
+    `${NS}/dags`,
+    'dags',
+    'Create a DAG in the namespace, or a new version of it (the path namespace wins; a different ' +
+      'metadata.namespace in the document is a 422)',
+    {
+      parameters: [namespacePath, ...documentQuery],
+      requestBody: dagDocument,
+      responses: {
+        '200': ok(ref('DagSaveResult'), 'Unchanged'),
+        '201': ok(ref('DagSaveResult'), 'New version'),
+      },
     },
-  }),
+  ),
   op('validateDag', 'post', `${V1}/dags/validate`, 'dags', 'Validate a DAG document without saving it', {
     parameters: documentQuery,
     requestBody: dagDocument,
     responses: { '200': ok(ref('ValidationResult')) },
   }),
-  op('getDag', 'get', `${V1}/dags/{name}`, 'dags', 'A DAG with its latest version', {
-    parameters: [namePath],
+  op('getDag', 'get', `${NS}/dags/{name}`, 'dags', 'A DAG with its latest version', {
+    parameters: dagPath,
     responses: { '200': ok(ref('DagDetail')) },
   }),
-  op('updateDag', 'put', `${V1}/dags/{name}`, 'dags', 'Save a new version of a DAG', {
-    parameters: [namePath, ...documentQuery.filter((p) => p.name !== 'name')],
+  op('updateDag', 'put', `${NS}/dags/{name}`, 'dags', 'Save a new version of a DAG', {
+    parameters: [...dagPath, ...documentQuery.filter((p) => p.name !== 'name')],
     requestBody: dagDocument,
     responses: {
       '200': ok(ref('DagSaveResult'), 'Unchanged'),
       '201': ok(ref('DagSaveResult'), 'New version'),
     },
   }),
-  op('deleteDag', 'delete', `${V1}/dags/{name}`, 'dags', 'Delete a DAG (history is kept)', {
-    parameters: [namePath],
+  op('deleteDag', 'delete', `${NS}/dags/{name}`, 'dags', 'Delete a DAG (history is kept)', {
+    parameters: dagPath,
     responses: { '204': noContent },
   }),
-  op('suspendDag', 'post', `${V1}/dags/{name}/suspend`, 'dags', "Suspend a DAG's schedule", {
-    parameters: [namePath],
+  op('suspendDag', 'post', `${NS}/dags/{name}/suspend`, 'dags', "Suspend a DAG's schedule", {
+    parameters: dagPath,
     responses: { '200': ok(ref('DagSummary')) },
   }),
-  op('resumeDag', 'post', `${V1}/dags/{name}/resume`, 'dags', "Resume a DAG's schedule", {
-    parameters: [namePath],
+  op('resumeDag', 'post', `${NS}/dags/{name}/resume`, 'dags', "Resume a DAG's schedule", {
+    parameters: dagPath,
     responses: { '200': ok(ref('DagSummary')) },
   }),
-  op('listDagVersions', 'get', `${V1}/dags/{name}/versions`, 'dags', 'Versions, newest first', {
-    parameters: [namePath, limit, cursor],
+  op('listDagVersions', 'get', `${NS}/dags/{name}/versions`, 'dags', 'Versions, newest first', {
+    parameters: [...dagPath, limit, cursor],
     responses: { '200': ok(page(ref('DagVersionInfo'))) },
   }),
   op(
     'getDagVersion',
     'get',
-    `${V1}/dags/{name}/versions/{version}`,
+    `${NS}/dags/{name}/versions/{version}`,
     'dags',
     'One version as JSON, YAML and DSL',
     {
       parameters: [
-        namePath,
+        ...dagPath,
         { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
       ],
       responses: { '200': ok(ref('DagVersionDetail')) },
     },
   ),
-  op('diffDagVersions', 'get', `${V1}/dags/{name}/diff`, 'dags', 'Differences between two versions', {
+  op('diffDagVersions', 'get', `${NS}/dags/{name}/diff`, 'dags', 'Differences between two versions', {
     parameters: [
-      namePath,
+      ...dagPath,
       { name: 'from', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
       { name: 'to', in: 'query', required: true, schema: { type: 'integer', minimum: 1 } },
     ],
     responses: { '200': ok(ref('DagDiff')) },
   }),
-  op('triggerRun', 'post', `${V1}/dags/{name}/runs`, 'runs', 'Start a run', {
-    parameters: [namePath],
+  op('triggerRun', 'post', `${NS}/dags/{name}/runs`, 'runs', 'Start a run', {
+    parameters: dagPath,
     requestBody: body(
       object({
         parameters: {
@@ -297,9 +333,9 @@ export const OPERATIONS: readonly OperationDef[] = [
     responses: { '201': ok(ref('Run'), 'Created') },
   }),
 
-  op('listRuns', 'get', `${V1}/runs`, 'runs', 'Runs, newest first', {
+  op('listRuns', 'get', `${V1}/runs`, 'runs', 'Runs of every namespace the caller may read, newest first', {
     parameters: [
-      query('dag', { type: 'string', maxLength: 253 }),
+      query('dag', { type: 'string', maxLength: 253 }, 'Runs of this DAG; needs ?namespace='),
       query('namespace', { type: 'string', maxLength: 63 }),
       query(
         'state',
@@ -317,35 +353,30 @@ export const OPERATIONS: readonly OperationDef[] = [
     ],
     responses: { '200': ok(page(ref('Run'))) },
   }),
-  op('getRun', 'get', `${V1}/runs/{id}`, 'runs', 'A run with every attempt', {
-    parameters: [idPath],
+  op('getRun', 'get', `${NS}/runs/{id}`, 'runs', 'A run with every attempt (404 in another namespace)', {
+    parameters: runPath,
     responses: { '200': ok(ref('RunDetail')) },
   }),
-  op('cancelRun', 'post', `${V1}/runs/{id}/cancel`, 'runs', 'Cancel a run', {
-    parameters: [idPath],
+  op('cancelRun', 'post', `${NS}/runs/{id}/cancel`, 'runs', 'Cancel a run', {
+    parameters: runPath,
     responses: { '200': ok(ref('Run')) },
   }),
   op(
     'retryRun',
     'post',
-    `${V1}/runs/{id}/retry`,
+    `${NS}/runs/{id}/retry`,
     'runs',
     'Retry a failed or canceled run from its failed tasks',
     {
-      parameters: [idPath],
+      parameters: runPath,
       requestBody: body(object({ latestVersion: { type: 'boolean' } }), false),
       responses: { '200': ok(ref('Run')) },
     },
   ),
-  op('getAttemptLogs', 'get', `${V1}/runs/{id}/attempts/{attemptId}/logs`, 'runs', "An attempt's log", {
+  op('getAttemptLogs', 'get', `${NS}/runs/{id}/attempts/{attemptId}/logs`, 'runs', "An attempt's log", {
     parameters: [
-      idPath,
-      {
-        name: 'attemptId',
-        in: 'path',
-        required: true,
-        schema: { type: 'string', minLength: 1, maxLength: 200 },
-      },
+      ...runPath,
+      attemptIdPath,
       query('tail', { type: 'integer', minimum: 1, maximum: 10_000 }),
       query('afterSeq', { type: 'integer', minimum: 0 }),
       query('limit', { type: 'integer', minimum: 1, maximum: 10_000 }),
@@ -362,33 +393,27 @@ export const OPERATIONS: readonly OperationDef[] = [
   op(
     'streamAttemptLogs',
     'get',
-    `${V1}/runs/{id}/attempts/{attemptId}/logs/stream`,
+    `${NS}/runs/{id}/attempts/{attemptId}/logs/stream`,
     'runs',
     'Follow a log (SSE)',
     {
-      parameters: [
-        idPath,
-        {
-          name: 'attemptId',
-          in: 'path',
-          required: true,
-          schema: { type: 'string', minLength: 1, maxLength: 200 },
-        },
-        query('afterSeq', { type: 'integer', minimum: 0 }),
-      ],
+      parameters: [...runPath, attemptIdPath, query('afterSeq', { type: 'integer', minimum: 0 })],
       responses: { '200': sse },
     },
   ),
-  op('listRunDeliveries', 'get', `${V1}/runs/{id}/deliveries`, 'runs', 'Webhook deliveries of a run', {
-    parameters: [idPath],
+  op('listRunDeliveries', 'get', `${NS}/runs/{id}/deliveries`, 'runs', 'Webhook deliveries of a run', {
+    parameters: runPath,
     responses: { '200': ok({ type: 'array', items: ref('Delivery') }) },
   }),
-  op('redeliver', 'post', `${V1}/deliveries/{id}/redeliver`, 'runs', 'Send a delivery again', {
-    parameters: [idPath],
+  op('redeliver', 'post', `${NS}/deliveries/{id}/redeliver`, 'runs', 'Send a delivery again', {
+    parameters: runPath,
     responses: { '202': { description: 'Queued' } },
   }),
   op('streamEvents', 'get', `${V1}/events`, 'events', 'Engine events the caller may see (SSE)', {
-    parameters: [query('runId', { type: 'string', maxLength: 200 })],
+    parameters: [
+      query('runId', { type: 'string', maxLength: 200 }),
+      query('namespace', { type: 'string', maxLength: 63 }),
+    ],
     responses: { '200': sse },
   }),
 
@@ -443,5 +468,5 @@ export const OPERATIONS: readonly OperationDef[] = [
   }),
 ];
 
-/** `/api/v1/dags/{name}` → `/api/v1/dags/:name` */
+/** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */
 export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');

@@ -24,6 +24,7 @@ export const OPERATION_RULES = {
   deleteToken: 'authenticated',
   // DAGs
   listDags: 'viewer',
+  listNamespaceDags: 'viewer',
   createDag: 'editor',
   validateDag: 'viewer',
   getDag: 'viewer',

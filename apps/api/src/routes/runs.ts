@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import {
   KontrolerError,
   RUN_STATES,
+  runDagRef,
   TERMINAL_ATTEMPT_STATES,
   type RunFilter,
   type RunSnapshot,
@@ -78,11 +79,16 @@ export function parseRange(header: string, size: number): [number, number] | und
 export function runHandlers(ctx: ApiContext): Handlers {
   const { store, engine, auditor } = ctx;
 
+  /**
+   * The run `/namespaces/{namespace}/runs/{id}` names. A run of another namespace is "not found", exactly
+   * like a missing one, whatever the caller may read there: a path never confirms that an id exists.
+   */
   async function snapshotFor(req: Request, role: 'viewer' | 'editor'): Promise<RunSnapshot> {
     const id = param(req, 'id');
+    const namespace = param(req, 'namespace');
+    authorize(req, role, namespace, runNotFound(id));
     const snapshot = await store.getRunSnapshot(id).catch(unlessUnavailable(undefined));
-    if (!snapshot) throw runNotFound(id)();
-    authorize(req, role, snapshot.run.namespace, runNotFound(id));
+    if (snapshot?.run.namespace !== namespace) throw runNotFound(id)();
     return snapshot;
   }
 
@@ -145,10 +151,15 @@ export function runHandlers(ctx: ApiContext): Handlers {
         ?.split(',')
         .filter((s): s is RunState => (RUN_STATES as readonly string[]).includes(s));
       const dagName = queryString(req, 'dag');
+      if (dagName !== undefined && namespace === undefined) {
+        throw new ApiError(400, 'BAD_REQUEST', 'dag needs namespace: a DAG is (namespace, name)', [
+          { path: '/query/namespace', message: 'required with dag', code: 'REQUIRED' },
+        ]);
+      }
       const createdFrom = parseTime(queryString(req, 'from'), 'from');
       const createdTo = parseTime(queryString(req, 'to'), 'to');
       const filter: RunFilter = {
-        ...(dagName ? { dagName } : {}),
+        ...(dagName !== undefined && namespace !== undefined ? { dag: { namespace, name: dagName } } : {}),
         ...(namespace ? { namespace } : {}),
         // Without ?namespace=, a user with roles in some namespaces sees their runs merged.
         ...(visible !== null && namespace === undefined ? { namespaces: visible } : {}),
@@ -166,7 +177,7 @@ export function runHandlers(ctx: ApiContext): Handlers {
 
     async getRun(req, res) {
       const snapshot = await snapshotFor(req, 'viewer');
-      const version = await store.getDagVersion(snapshot.run.dagName, snapshot.run.dagVersion);
+      const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
       res.json({
         run: runDto(snapshot.run),
         attempts: [...snapshot.attempts]
@@ -179,7 +190,7 @@ export function runHandlers(ctx: ApiContext): Handlers {
     async cancelRun(req, res) {
       const snapshot = await snapshotFor(req, 'editor');
       const run = await engine.cancel(snapshot.run.id);
-      await auditor.record(req, 'run.cancel', run.id, { dag: run.dagName });
+      await auditor.record(req, 'run.cancel', run.id, { namespace: run.namespace, dag: run.dagName });
       res.json(runDto(run));
     },
 
@@ -187,7 +198,11 @@ export function runHandlers(ctx: ApiContext): Handlers {
       const snapshot = await snapshotFor(req, 'editor');
       const latestVersion = (req.body as { latestVersion?: boolean } | undefined)?.latestVersion === true;
       const run = await engine.retry(snapshot.run.id, latestVersion ? { version: 'latest' } : {});
-      await auditor.record(req, 'run.retry', run.id, { dag: run.dagName, latestVersion });
+      await auditor.record(req, 'run.retry', run.id, {
+        namespace: run.namespace,
+        dag: run.dagName,
+        latestVersion,
+      });
       res.json(runDto(run));
     },
 
@@ -291,16 +306,19 @@ export function runHandlers(ctx: ApiContext): Handlers {
 
     async redeliver(req, res) {
       const id = param(req, 'id');
+      const namespace = param(req, 'namespace');
       const missing = () => notFound('DELIVERY_NOT_FOUND', `delivery ${id} does not exist`);
+      authorize(req, 'editor', namespace, missing);
       const message = await store.getOutbox(id).catch(unlessUnavailable(undefined));
       if (!message) throw missing();
-      // An editor of the run's namespace may redeliver; a message of no run needs a global editor.
+      // A message belongs to its run's namespace; one of no run needs a global editor.
       const run =
         message.runId === null
           ? undefined
           : await store.getRun(message.runId).catch(unlessUnavailable(undefined));
-      if (run) authorize(req, 'editor', run.namespace, missing);
-      else if (!hasRole(principal(req), 'editor', null))
+      if (run) {
+        if (run.namespace !== namespace) throw missing();
+      } else if (!hasRole(principal(req), 'editor', null))
         throw forbidden('redelivery of this message needs a global editor role');
       const ok = await store.requeueOutbox(id, ctx.now()).catch(unlessUnavailable(false));
       if (!ok) throw conflict('DELIVERY_PENDING', `delivery ${id} is still pending: it is sent when due`);

@@ -30,6 +30,19 @@ export type * from './types';
 const enc = encodeURIComponent;
 const V1 = '/api/v1';
 
+/** A DAG is `(namespace, name)`; a run is found by its id in its namespace. */
+export interface DagRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+export interface RunRef {
+  readonly namespace: string;
+  readonly id: string;
+}
+const nsPath = (namespace: string) => `${V1}/namespaces/${enc(namespace)}`;
+const dagPath = (dag: DagRef) => `${nsPath(dag.namespace)}/dags/${enc(dag.name)}`;
+const runPath = (run: RunRef) => `${nsPath(run.namespace)}/runs/${enc(run.id)}`;
+
 /** The routes of docs/api.md as typed functions over one client. */
 export function createApi(client: ApiClient) {
   return {
@@ -53,28 +66,30 @@ export function createApi(client: ApiClient) {
       revoke: (id: string) => client.delete(`${V1}/tokens/${enc(id)}`),
     },
     dags: {
+      /** Every namespace the user may read, or one with `namespace`. */
       list: (q: { search?: string; namespace?: string; limit?: number; cursor?: string | null }) =>
         client.get<Page<DagSummary>>(`${V1}/dags`, q),
-      get: (name: string) => client.get<DagDetail>(`${V1}/dags/${enc(name)}`),
-      create: (spec: DagSpec) => client.post<SaveDagResult>(`${V1}/dags`, spec),
-      update: (name: string, spec: DagSpec) => client.put<SaveDagResult>(`${V1}/dags/${enc(name)}`, spec),
+      get: (dag: DagRef) => client.get<DagDetail>(dagPath(dag)),
+      create: (namespace: string, spec: DagSpec) =>
+        client.post<SaveDagResult>(`${nsPath(namespace)}/dags`, spec),
+      update: (dag: DagRef, spec: DagSpec) => client.put<SaveDagResult>(dagPath(dag), spec),
       validate: (spec: DagSpec) => client.post<ValidateResult>(`${V1}/dags/validate`, spec),
-      remove: (name: string) => client.delete(`${V1}/dags/${enc(name)}`),
-      suspend: (name: string) => client.post<DagSummary>(`${V1}/dags/${enc(name)}/suspend`),
-      resume: (name: string) => client.post<DagSummary>(`${V1}/dags/${enc(name)}/resume`),
-      versions: (name: string) =>
-        client.get<Page<DagVersionInfo> | DagVersionInfo[]>(`${V1}/dags/${enc(name)}/versions`, {
-          limit: 200,
-        }),
-      version: (name: string, version: number) =>
-        client.get<DagVersionDetail>(`${V1}/dags/${enc(name)}/versions/${version}`),
-      diff: (name: string, from: number, to: number) =>
-        client.get<DagDiff>(`${V1}/dags/${enc(name)}/diff`, { from, to }),
-      trigger: (name: string, parameters: Record<string, string>, idempotencyKey?: string) =>
-        client.post<Run>(`${V1}/dags/${enc(name)}/runs`, { parameters, idempotencyKey }),
+      remove: (dag: DagRef) => client.delete(dagPath(dag)),
+      suspend: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/suspend`),
+      resume: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/resume`),
+      versions: (dag: DagRef) =>
+        client.get<Page<DagVersionInfo> | DagVersionInfo[]>(`${dagPath(dag)}/versions`, { limit: 200 }),
+      version: (dag: DagRef, version: number) =>
+        client.get<DagVersionDetail>(`${dagPath(dag)}/versions/${version}`),
+      diff: (dag: DagRef, from: number, to: number) =>
+        client.get<DagDiff>(`${dagPath(dag)}/diff`, { from, to }),
+      trigger: (dag: DagRef, parameters: Record<string, string>, idempotencyKey?: string) =>
+        client.post<Run>(`${dagPath(dag)}/runs`, { parameters, idempotencyKey }),
     },
     runs: {
+      /** Every namespace the user may read, or one with `namespace`; `dag` needs `namespace`. */
       list: (q: {
+        namespace?: string;
         dag?: string;
         state?: readonly RunState[];
         from?: string;
@@ -82,23 +97,24 @@ export function createApi(client: ApiClient) {
         limit?: number;
         cursor?: string | null;
       }) => client.get<Page<Run>>(`${V1}/runs`, q),
-      get: (id: string) => client.get<RunDetail>(`${V1}/runs/${enc(id)}`),
-      cancel: (id: string) => client.post<Run>(`${V1}/runs/${enc(id)}/cancel`),
-      retry: (id: string, latestVersion = false) =>
-        client.post<Run>(`${V1}/runs/${enc(id)}/retry`, { latestVersion }),
-      logs: (id: string, attemptId: string, q: { tail?: number; afterSeq?: number; limit?: number }) =>
-        client.get<{ lines: LogLine[] }>(`${V1}/runs/${enc(id)}/attempts/${enc(attemptId)}/logs`, q),
-      logText: async (id: string, attemptId: string) => {
-        const res = await client.raw('GET', `${V1}/runs/${enc(id)}/attempts/${enc(attemptId)}/logs`, {
+      get: (run: RunRef) => client.get<RunDetail>(runPath(run)),
+      cancel: (run: RunRef) => client.post<Run>(`${runPath(run)}/cancel`),
+      retry: (run: RunRef, latestVersion = false) =>
+        client.post<Run>(`${runPath(run)}/retry`, { latestVersion }),
+      logs: (run: RunRef, attemptId: string, q: { tail?: number; afterSeq?: number; limit?: number }) =>
+        client.get<{ lines: LogLine[] }>(`${runPath(run)}/attempts/${enc(attemptId)}/logs`, q),
+      logText: async (run: RunRef, attemptId: string) => {
+        const res = await client.raw('GET', `${runPath(run)}/attempts/${enc(attemptId)}/logs`, {
           headers: { Accept: 'text/plain' },
           query: { download: 1 },
         });
         return res.text();
       },
-      logStreamPath: (id: string, attemptId: string) =>
-        `${V1}/runs/${enc(id)}/attempts/${enc(attemptId)}/logs/stream`,
-      deliveries: (id: string) => client.get<Delivery[] | Page<Delivery>>(`${V1}/runs/${enc(id)}/deliveries`),
-      redeliver: (deliveryId: string) => client.post<void>(`${V1}/deliveries/${enc(deliveryId)}/redeliver`),
+      logStreamPath: (run: RunRef, attemptId: string) =>
+        `${runPath(run)}/attempts/${enc(attemptId)}/logs/stream`,
+      deliveries: (run: RunRef) => client.get<Delivery[] | Page<Delivery>>(`${runPath(run)}/deliveries`),
+      redeliver: (namespace: string, deliveryId: string) =>
+        client.post<void>(`${nsPath(namespace)}/deliveries/${enc(deliveryId)}/redeliver`),
     },
     eventsPath: `${V1}/events`,
     admin: {

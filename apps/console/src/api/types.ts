@@ -50,7 +50,8 @@ export type AttemptState =
 
 export interface DagSummary {
   name: string;
-  namespace: string | null;
+  /** With `name`, the DAG's identity. */
+  namespace: string;
   latestVersion: number;
   suspended: boolean;
   schedule: string | null;
@@ -99,7 +100,7 @@ export type ParameterValue = string | { fromSecret: string };
 export interface Run {
   id: string;
   dagName: string;
-  namespace: string | null;
+  namespace: string;
   dagVersion: number;
   state: RunState;
   trigger: string;

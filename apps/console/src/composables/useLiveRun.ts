@@ -1,28 +1,28 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
-import { api } from '../api';
+import { api, type RunRef } from '../api';
 import { toEngineEvent, useRunsStore } from '../stores/runs';
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /**
- * Follows engine events over SSE (`/api/v1/events`, narrowed by `?runId=` when a run id is given)
+ * Follows engine events over SSE (`/api/v1/events`, narrowed to one run in its namespace when given)
  * and applies them to the runs store. Reconnects with `Last-Event-ID`. Each time the stream opens (the
  * first time too) the open run is re-read: events from before the stream was open (between the page's first
  * read and the subscription, or while offline) are in that read, and everything after arrives on the stream.
  */
-export function useLiveRun(runId: Ref<string | null> | null) {
+export function useLiveRun(run: Ref<RunRef | null> | null) {
   const store = useRunsStore();
   const status = ref<LiveStatus>('closed');
   let controller: AbortController | null = null;
 
-  function start(id: string | null): void {
+  function start(ref: RunRef | null): void {
     stop();
     const ctl = new AbortController();
     controller = ctl;
     status.value = 'connecting';
     void api.client
       .stream(api.eventsPath, {
-        query: id ? { runId: id } : undefined,
+        query: ref ? { runId: ref.id, namespace: ref.namespace } : undefined,
         signal: ctl.signal,
         lastEventId: null,
         onMessage: (msg) => {
@@ -32,7 +32,7 @@ export function useLiveRun(runId: Ref<string | null> | null) {
         onStatus: (s) => {
           if (ctl.signal.aborted) return;
           status.value = s;
-          if (s === 'open' && id) void store.open(id).catch(() => undefined);
+          if (s === 'open' && ref) void store.open(ref).catch(() => undefined);
         },
       })
       .catch(() => {
@@ -46,7 +46,7 @@ export function useLiveRun(runId: Ref<string | null> | null) {
     status.value = 'closed';
   }
 
-  if (runId) watch(runId, (id) => (id ? start(id) : stop()), { immediate: true });
+  if (run) watch(run, (ref) => (ref ? start(ref) : stop()), { immediate: true });
   else start(null);
   onBeforeUnmount(stop);
 

@@ -122,6 +122,13 @@ export const useAuthStore = defineStore('auth', () => {
     );
   }
 
+  /** Namespaces where `role` applies, sorted; `null` when a global grant gives it everywhere. */
+  function namespacesWith(role: Role): string[] | null {
+    const grants = (user.value?.roles ?? []).filter((g) => RANK[g.role] >= RANK[role]);
+    if (grants.some((g) => g.namespace === null)) return null;
+    return [...new Set(grants.map((g) => g.namespace as string))].sort();
+  }
+
   const isAdmin = computed(() => hasRole('admin'));
   const canEdit = computed(() => hasRole('editor'));
 
@@ -151,5 +158,6 @@ export const useAuthStore = defineStore('auth', () => {
     reloadUser,
     changePassword,
     hasRole,
+    namespacesWith,
   };
 });

@@ -1,6 +1,14 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { api, itemsOf, type DagDetail, type DagSummary, type DagVersionInfo, type Run } from '../api';
+import {
+  api,
+  itemsOf,
+  type DagDetail,
+  type DagRef,
+  type DagSummary,
+  type DagVersionInfo,
+  type Run,
+} from '../api';
 
 const PAGE_SIZE = 25;
 
@@ -61,27 +69,30 @@ export const useDagsStore = defineStore('dags', () => {
     await load(cursors.value[cursors.value.length - 1] ?? null);
   }
 
-  async function open(name: string): Promise<DagDetail> {
-    const d = await api.dags.get(name);
+  async function open(dag: DagRef): Promise<DagDetail> {
+    const d = await api.dags.get(dag);
     detail.value = d;
     return d;
   }
 
-  async function loadVersions(name: string): Promise<void> {
-    versions.value = itemsOf(await api.dags.versions(name));
+  async function loadVersions(dag: DagRef): Promise<void> {
+    versions.value = itemsOf(await api.dags.versions(dag));
   }
+
+  /** Same DAG: the same name in another namespace is another DAG. */
+  const same = (a: DagRef, b: DagRef): boolean => a.namespace === b.namespace && a.name === b.name;
 
   function patchSummary(summary: DagSummary): void {
-    items.value = items.value.map((d) => (d.name === summary.name ? summary : d));
-    if (detail.value?.dag.name === summary.name) detail.value = { ...detail.value, dag: summary };
+    items.value = items.value.map((d) => (same(d, summary) ? summary : d));
+    if (detail.value && same(detail.value.dag, summary)) detail.value = { ...detail.value, dag: summary };
   }
 
-  async function setSuspended(name: string, suspended: boolean): Promise<void> {
-    patchSummary(suspended ? await api.dags.suspend(name) : await api.dags.resume(name));
+  async function setSuspended(dag: DagRef, suspended: boolean): Promise<void> {
+    patchSummary(suspended ? await api.dags.suspend(dag) : await api.dags.resume(dag));
   }
 
-  function trigger(name: string, parameters: Record<string, string>): Promise<Run> {
-    return api.dags.trigger(name, parameters, crypto.randomUUID?.());
+  function trigger(dag: DagRef, parameters: Record<string, string>): Promise<Run> {
+    return api.dags.trigger(dag, parameters, crypto.randomUUID?.());
   }
 
   return {

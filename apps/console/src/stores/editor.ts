@@ -420,11 +420,13 @@ export const useEditorStore = defineStore('editor', () => {
     saving.value = true;
     saveError.value = null;
     try {
-      const doc = spec.value;
+      // The namespace is the path's (a DAG is (namespace, name)); the server puts it into the document.
+      const { namespace: chosen, ...doc } = spec.value;
+      const namespace = chosen || 'default';
       const result =
         originalName.value === null
-          ? await api.dags.create(doc)
-          : await api.dags.update(originalName.value, doc);
+          ? await api.dags.create(namespace, doc)
+          : await api.dags.update({ namespace, name: originalName.value }, doc);
       originalName.value = result.dag.name;
       baseline.value = serialized.value;
       return result;

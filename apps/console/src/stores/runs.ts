@@ -8,10 +8,14 @@ import {
   type EngineEvent,
   type Run,
   type RunDetail,
+  type RunRef,
   type RunState,
 } from '../api';
 
 export interface RunFilters {
+  /** Empty: every namespace the user may read. */
+  namespace: string;
+  /** A DAG is (namespace, name): the name filters only within a chosen namespace. */
   dag: string;
   states: RunState[];
   /** datetime-local values or ISO strings; empty = open. */
@@ -41,7 +45,8 @@ function toIso(value: string): string | undefined {
 }
 
 export function matchesFilters(run: Run, f: RunFilters): boolean {
-  if (f.dag && run.dagName !== f.dag) return false;
+  if (f.namespace && run.namespace !== f.namespace) return false;
+  if (f.namespace && f.dag && run.dagName !== f.dag) return false;
   if (f.states.length > 0 && !f.states.includes(run.state)) return false;
   const from = toIso(f.from);
   const to = toIso(f.to);
@@ -57,7 +62,7 @@ export function matchesFilters(run: Run, f: RunFilters): boolean {
  */
 export const useRunsStore = defineStore('runs', () => {
   const items = ref<Run[]>([]);
-  const filters = ref<RunFilters>({ dag: '', states: [], from: '', to: '' });
+  const filters = ref<RunFilters>({ namespace: '', dag: '', states: [], from: '', to: '' });
   const nextCursor = ref<string | null>(null);
   const loading = ref(false);
   const error = ref<unknown>(null);
@@ -70,7 +75,8 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       const f = filters.value;
       const page = await api.runs.list({
-        dag: f.dag || undefined,
+        namespace: f.namespace || undefined,
+        dag: (f.namespace && f.dag) || undefined,
         state: f.states.length ? f.states : undefined,
         from: toIso(f.from),
         to: toIso(f.to),
@@ -96,11 +102,11 @@ export const useRunsStore = defineStore('runs', () => {
   const arrivedDuringRead = new Set<EngineEvent[]>();
 
   /** Reads a run's detail and makes it the open run, with the events that overtook the read applied. */
-  async function open(id: string): Promise<RunDetail> {
+  async function open(run: RunRef): Promise<RunDetail> {
     const overtaking: EngineEvent[] = [];
     arrivedDuringRead.add(overtaking);
     try {
-      const detail = await api.runs.get(id);
+      const detail = await api.runs.get(run);
       current.value = detail;
       for (const ev of overtaking) applyToCurrent(ev);
       return detail;
@@ -152,14 +158,14 @@ export const useRunsStore = defineStore('runs', () => {
     return out;
   });
 
-  async function cancel(id: string): Promise<void> {
-    const run = await api.runs.cancel(id);
+  async function cancel(ref: RunRef): Promise<void> {
+    const run = await api.runs.cancel(ref);
     upsertRun(run);
-    if (current.value?.run.id === id) current.value.run = run;
+    if (current.value?.run.id === ref.id) current.value.run = run;
   }
 
-  async function retry(id: string, latestVersion = false): Promise<Run> {
-    const run = await api.runs.retry(id, latestVersion);
+  async function retry(ref: RunRef, latestVersion = false): Promise<Run> {
+    const run = await api.runs.retry(ref, latestVersion);
     upsertRun(run);
     return run;
   }

@@ -154,7 +154,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await page.click(tid('editor-tab-canvas'));
 
     await page.click(tid('save-dag'));
-    await page.waitForURL(/\/dags\/e2e-etl$/);
+    await page.waitForURL(/\/namespaces\/default\/dags\/e2e-etl$/);
     await page.waitForSelector(tid('graph-dag-detail'));
     expect(await page.locator('.vue-flow__node').count()).toBe(4);
     await screenshot(page, 'dag-saved');
@@ -201,7 +201,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
 
   it('makes a task fail and retries the run from the failed task', async () => {
     const { page } = admin;
-    await api.call('POST', '/api/v1/dags', {
+    await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: 'e2e-flaky',
       tasks: [
         { name: 'first', image: 'alpine:3.20', command: ['sh', '-c', 'echo first'] },
@@ -214,7 +214,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         },
       ],
     });
-    await page.goto(`${server.url}/dags/e2e-flaky`);
+    await page.goto(`${server.url}/namespaces/default/dags/e2e-flaky`);
     await page.click(tid('dag-run'));
     await page.click(tid('run-submit'));
     await page.waitForURL(/\/runs\/[^/]+$/);
@@ -252,14 +252,14 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.click(tid('pw-submit'));
         await page.waitForURL((u) => !u.pathname.startsWith('/account'), { timeout: 30_000 });
       }
-      await page.goto(`${server.url}/dags/e2e-etl`);
+      await page.goto(`${server.url}/namespaces/default/dags/e2e-etl`);
       await page.waitForSelector(tid('dag-title'));
       expect(await page.locator(tid('dag-edit')).count()).toBe(0);
       expect(await page.locator(tid('dag-run')).count()).toBe(0);
       expect(await page.locator(tid('nav-new-dag')).count()).toBe(0);
       expect(await page.locator(tid('nav-admin')).count()).toBe(0);
       await screenshot(page, 'viewer-dag');
-      await page.goto(`${server.url}/dags/e2e-etl/edit`);
+      await page.goto(`${server.url}/namespaces/default/dags/e2e-etl/edit`);
       await page.waitForSelector(tid('page-403'));
       await page.goto(runUrl);
       await page.waitForSelector(tid('run-state'));
@@ -271,12 +271,46 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     }
   });
 
+  it('offers an editor of one namespace only that namespace for a new DAG', async () => {
+    const teamEditor = { username: 'e2e-team-editor', password: `${VIEWER.password}-team` };
+    await api.call('POST', '/api/v1/users', {
+      ...teamEditor,
+      roles: [{ role: 'editor', namespace: 'team-e2e' }],
+    });
+    const editor = await launch();
+    try {
+      const { page } = editor;
+      await signIn(page, server.url, teamEditor.username, teamEditor.password);
+      if (page.url().includes('/account')) {
+        await page.fill(tid('pw-current'), teamEditor.password);
+        await page.fill(tid('pw-new'), `${teamEditor.password}x`);
+        await page.fill(tid('pw-confirm'), `${teamEditor.password}x`);
+        await page.click(tid('pw-submit'));
+        await page.waitForURL((u) => !u.pathname.startsWith('/account'));
+      }
+      await page.goto(`${server.url}/dags/new`);
+      await page.waitForSelector(tid('dag-namespace-input'));
+      const options = await page
+        .locator(`${tid('dag-namespace-input')} option:not([disabled])`)
+        .allTextContents();
+      expect(options.map((o) => o.trim())).toEqual(['team-e2e']);
+      expect(await page.inputValue(tid('dag-namespace-input'))).toBe('team-e2e');
+      // The default namespace's DAGs are not theirs: the list shows none of them.
+      await page.goto(`${server.url}/dags`);
+      await page.waitForSelector(tid('dag-table'));
+      expect(await page.locator(tid('dag-row-e2e-etl')).count()).toBe(0);
+      await screenshot(page, 'namespace-editor-new-dag');
+    } finally {
+      await editor.close();
+    }
+  });
+
   it('renders a 1,000-task DAG and is interactive (timings printed)', async () => {
     const { page } = admin;
-    await api.call('POST', '/api/v1/dags', bigDag('e2e-big', 20, 50));
+    await api.call('POST', '/api/v1/namespaces/default/dags', bigDag('e2e-big', 20, 50));
     for (const [label, path] of [
-      ['detail', '/dags/e2e-big'],
-      ['editor', '/dags/e2e-big/edit'],
+      ['detail', '/namespaces/default/dags/e2e-big'],
+      ['editor', '/namespaces/default/dags/e2e-big/edit'],
     ] as const) {
       await page.goto(`${server.url}/dags`);
       await page.waitForSelector(tid('dag-table'));

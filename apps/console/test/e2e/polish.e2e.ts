@@ -104,7 +104,7 @@ describe.skipIf(skipReason !== null)('console polish in Chromium', () => {
 
   it('shows a run as live only while it runs, with a whole last timeline label', async () => {
     const { page } = admin;
-    await api.call('POST', '/api/v1/dags', {
+    await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: 'polish-run',
       tasks: [
         { name: 'quick', image: 'alpine:3.20', command: ['sh', '-c', 'echo quick'] },
@@ -116,8 +116,8 @@ describe.skipIf(skipReason !== null)('console polish in Chromium', () => {
         },
       ],
     });
-    const run = await api.call<{ id: string }>('POST', '/api/v1/dags/polish-run/runs', {});
-    await page.goto(`${server.url}/runs/${run.id}`);
+    const run = await api.call<{ id: string }>('POST', '/api/v1/namespaces/default/dags/polish-run/runs', {});
+    await page.goto(`${server.url}/namespaces/default/runs/${run.id}`);
     await page.waitForSelector(tid('run-state'));
     const state = await page.getAttribute(tid('run-state'), 'data-state');
     if (state === 'pending' || state === 'running') {
@@ -175,7 +175,7 @@ describe.skipIf(skipReason !== null)('console polish in Chromium', () => {
     try {
       const { page } = viewer;
       await signIn(page, server.url, VIEWER.username, VIEWER.password);
-      for (const path of ['/dags/new', '/dags/polish-run/edit', '/admin']) {
+      for (const path of ['/dags/new', '/namespaces/default/dags/polish-run/edit', '/admin']) {
         await page.goto(`${server.url}${path}`);
         await page.waitForSelector(tid('page-403'));
         expect(new URL(page.url()).pathname, 'the address is kept').toBe(path);

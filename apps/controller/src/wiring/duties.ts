@@ -114,6 +114,7 @@ export function createLeaderDuties(options: DutyOptions): LeaderDuties {
         for (const tick of fired) {
           logger.info(
             {
+              namespace: tick.namespace,
               dag: tick.dagName,
               tick: new Date(tick.tick).toISOString(),
               runId: tick.run?.id,

@@ -3,6 +3,7 @@ import type { EngineEventBus, EngineEvents, Logger } from '@kontroler/core';
 
 interface RunLike {
   readonly id: string;
+  readonly namespace: string;
   readonly dagName: string;
 }
 interface AttemptLike {
@@ -12,7 +13,8 @@ interface AttemptLike {
 }
 
 export function logEngineEvents(events: EngineEventBus, logger: Logger): () => void {
-  const forRun = (run: RunLike) => logger.child({ runId: run.id, dag: run.dagName });
+  const forRun = (run: RunLike) =>
+    logger.child({ runId: run.id, namespace: run.namespace, dag: run.dagName });
   const forAttempt = (run: RunLike, attempt: AttemptLike) =>
     forRun(run).child({ task: attempt.taskName, attemptId: attempt.id, attempt: attempt.attempt });
   const offs: Array<() => void> = [];
@@ -32,8 +34,11 @@ export function logEngineEvents(events: EngineEventBus, logger: Logger): () => v
       'task failed',
     ),
   );
-  on('schedule.fired', ({ dagName, tick, run }) =>
-    logger.info({ dag: dagName, tick: new Date(tick).toISOString(), runId: run.id }, 'schedule fired'),
+  on('schedule.fired', ({ namespace, dagName, tick, run }) =>
+    logger.info(
+      { namespace, dag: dagName, tick: new Date(tick).toISOString(), runId: run.id },
+      'schedule fired',
+    ),
   );
   return () => {
     for (const off of offs.splice(0)) off();

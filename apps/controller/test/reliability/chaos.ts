@@ -220,7 +220,7 @@ export async function runChaos(
       const shape = shapes[i % shapes.length]!;
       const name = `${shape}-${i}-${ns}`.slice(0, 60);
       await submitter.registerDag(dagDoc(shape, name, ns));
-      const run = await submitter.submit(name);
+      const run = await submitter.submit({ namespace: ns, name });
       expected.set(run.id, { shape, run });
     }
     log(`${options.dags} runs submitted at ${Date.now() - t0} ms`);
@@ -302,7 +302,9 @@ export async function runChaos(
     // Deliveries still pending are sent by the survivors: wait for the outbox to drain.
     const allRuns = [
       ...expected.keys(),
-      ...(await store.listRuns({ dagName: cronDag }, { limit: 500 })).items.map((r) => r.id),
+      ...(await store.listRuns({ dag: { namespace: ns, name: cronDag } }, { limit: 500 })).items.map(
+        (r) => r.id,
+      ),
     ];
     await eventually(
       'every webhook to be delivered',
@@ -344,7 +346,7 @@ export async function runChaos(
     ).length;
     if (runFinishedSeen !== expected.size) lostDeliveries += expected.size - runFinishedSeen;
 
-    const cronRuns = (await store.listRuns({ dagName: cronDag }, { limit: 500 })).items;
+    const cronRuns = (await store.listRuns({ dag: { namespace: ns, name: cronDag } }, { limit: 500 })).items;
     const ticks = cronRuns.map((r) => r.scheduledFor ?? 0).sort((a, b) => a - b);
     const uniqueTicks = [...new Set(ticks)];
     const span =

@@ -11,6 +11,7 @@ import type { DagIssue } from './issues.js';
 import { loadManifestWithSources } from './manifest-load.js';
 import { identitySourceMap, locateIssues, tableSourceMap, type DagSourceMap } from './source-map.js';
 import { validateDag } from './validate.js';
+import { DEFAULT_NAMESPACE } from '../model/dag-ref.js';
 
 /** A DAG document as the user sent it. */
 export type DagDocumentInput =
@@ -33,9 +34,21 @@ export type DagDocumentCheck =
     }
   | { readonly ok: false; readonly errors: DagIssue[]; readonly warnings: DagIssue[] };
 
+/** Options of `checkDagDocument`. */
+export interface CheckDagDocumentOptions {
+  /**
+   * The namespace the DAG is saved in (an API path's). A document that names another namespace is refused
+   * with `NAMESPACE_MISMATCH` at that field; otherwise the DAG is compiled in this namespace, where
+   * `default` stays implicit so that the hashes of default-namespace documents do not change.
+   */
+  readonly namespace?: string;
+}
+
 interface Read {
   readonly doc: unknown;
   readonly namespace: string | undefined;
+  /** Where the document names its namespace: `/metadata/namespace` in a manifest, else `/namespace`. */
+  readonly namespacePointer: string;
   readonly warnings: DagIssue[];
   readonly source: DagSourceMap;
 }
@@ -49,6 +62,7 @@ function read(input: DagDocumentInput): Read | { errors: DagIssue[] } {
     return {
       doc: input.value,
       namespace: typeof namespace === 'string' ? namespace : undefined,
+      namespacePointer: '/namespace',
       warnings: [],
       source: identitySourceMap,
     };
@@ -57,7 +71,13 @@ function read(input: DagDocumentInput): Read | { errors: DagIssue[] } {
     const { result, positions } = parseDslWithPositions(input.text, { name: input.name });
     if (!result.ok) return { errors: result.errors.map(whole) };
     const source = tableSourceMap(positions, '');
-    return { doc: result.dag, namespace: undefined, warnings: locateIssues(result.warnings, source), source };
+    return {
+      doc: result.dag,
+      namespace: undefined,
+      namespacePointer: '/namespace',
+      warnings: locateIssues(result.warnings, source),
+      source,
+    };
   }
   const { result, sources } = loadManifestWithSources(input.text);
   if (!result.ok) return { errors: result.errors.map(whole) };
@@ -67,9 +87,11 @@ function read(input: DagDocumentInput): Read | { errors: DagIssue[] } {
     const message = `expected exactly one DAG document, found ${dags.length}`;
     return { errors: [{ code: 'UNKNOWN_KIND', path: '', pointer: '', message, line: 1, column: 1 }] };
   }
+  const fromMetadata = first.d.metadata.namespace;
   return {
     doc: first.d.dag,
-    namespace: first.d.metadata.namespace ?? first.d.dag.namespace,
+    namespace: fromMetadata ?? first.d.dag.namespace,
+    namespacePointer: fromMetadata !== undefined ? '/metadata/namespace' : '/spec/namespace',
     warnings: result.warnings.map(whole),
     source: first.source,
   };
@@ -79,11 +101,28 @@ function read(input: DagDocumentInput): Read | { errors: DagIssue[] } {
  * Reads and validates a DAG document the way a user sent it; never throws. Issues keep their model
  * `path` (for tools that work on the DagSpec) and gain `pointer`, `line` and `column` into the document.
  */
-export function checkDagDocument(input: DagDocumentInput): DagDocumentCheck {
+export function checkDagDocument(
+  input: DagDocumentInput,
+  options: CheckDagDocumentOptions = {},
+): DagDocumentCheck {
   const r = read(input);
   if ('errors' in r) return { ok: false, errors: r.errors, warnings: [] };
-  const result = validateDag(r.doc);
+  const target = options.namespace;
+  if (target !== undefined && r.namespace !== undefined && r.namespace !== target) {
+    const mismatch: DagIssue = {
+      code: 'NAMESPACE_MISMATCH',
+      path: '/namespace',
+      pointer: r.namespacePointer,
+      message: `the document is in namespace "${r.namespace}", not "${target}"`,
+    };
+    return { ok: false, errors: [mismatch], warnings: r.warnings };
+  }
+  const doc =
+    target === undefined || target === DEFAULT_NAMESPACE || !isObject(r.doc)
+      ? r.doc
+      : { ...r.doc, namespace: target };
+  const result = validateDag(doc);
   const warnings = [...r.warnings, ...locateIssues(result.warnings, r.source)];
   if (!result.ok) return { ok: false, errors: locateIssues(result.errors, r.source), warnings };
-  return { ok: true, dag: result.dag, namespace: r.namespace, errors: [], warnings };
+  return { ok: true, dag: result.dag, namespace: target ?? r.namespace, errors: [], warnings };
 }

@@ -23,14 +23,19 @@ export type { CompiledDag, CompiledTask } from './compiled.js';
 export { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 export type { DagIssue, DagIssueCode, DagResult } from './issues.js';
 export { MAX_TASKS, MAX_RUN_AFTER, MAX_MANIFEST_BYTES, MAX_DSL_BYTES, MAX_NAME_LENGTH } from './limits.js';
-export { validateDag, compileDag, type DagValidation } from './validate.js';
+export { validateDag, compileDag, isValidatedDag, type DagValidation } from './validate.js';
 export { topologicalOrder, levels, roots, descendants, type DagLike } from './order.js';
 export type { GraphTask } from './graph.js';
 export { canonicalJson } from './canonical-json.js';
 export { parseDsl, type ParseDslOptions, type DslResult } from './dsl-parse.js';
 export { printDsl } from './dsl-print.js';
 export { loadManifest } from './manifest-load.js';
-export { checkDagDocument, type DagDocumentInput, type DagDocumentCheck } from './document.js';
+export {
+  checkDagDocument,
+  type CheckDagDocumentOptions,
+  type DagDocumentInput,
+  type DagDocumentCheck,
+} from './document.js';
 export { locateIssues, identitySourceMap, type DagSourceMap, type SourceLocation } from './source-map.js';
 export { toManifest, KONTROLER_API_VERSION, type ToManifestOptions } from './manifest-write.js';
 export type {

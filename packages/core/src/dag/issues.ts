@@ -23,7 +23,9 @@ export type DagIssueCode =
   | 'INVALID_CRON'
   | 'INVALID_TIMEZONE'
   | 'RETRY_CODE_RANGE'
-  | 'UNKNOWN_KIND';
+  | 'UNKNOWN_KIND'
+  /** The document names another namespace than the one it is saved in (`checkDagDocument`). */
+  | 'NAMESPACE_MISMATCH';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

@@ -75,7 +75,21 @@ function validateUnsafe(doc: unknown): DagValidation {
   errors.push(...graph.issues);
   errors.push(...checkSchedule(own(doc, 'schedule'), own(doc, 'timezone')));
   if (errors.length > 0) return { ok: false, errors, warnings: [] };
-  return { ok: true, errors: [], warnings: [], dag: assemble(doc as DagSpec, graph.graph, graph.order) };
+  const dag = assemble(doc as DagSpec, graph.graph, graph.order);
+  validated.add(dag);
+  return { ok: true, errors: [], warnings: [], dag };
+}
+
+/** The compiled DAGs that `validateDag` made: only these skip validation when handed back to core. */
+const validated = new WeakSet<CompiledDag>();
+
+/**
+ * True for a `CompiledDag` that `validateDag`/`compileDag` made (not a look-alike object, nor the test kit's
+ * `compileUnchecked`), so that a caller which validated a document once can hand the result on without it
+ * being compiled again.
+ */
+export function isValidatedDag(value: unknown): value is CompiledDag {
+  return typeof value === 'object' && value !== null && validated.has(value as CompiledDag);
 }
 
 /**

@@ -7,11 +7,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
 import type { CompiledDag } from '../dag/compiled.js';
-import { canonicalJson, validateDag } from '../dag/index.js';
+import { canonicalJson, isValidatedDag, validateDag } from '../dag/index.js';
 import { createChildContainer, registerCore, TOKENS } from '../di/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { EngineEventBus, safeEmit, type EngineEventName } from '../events/engine-events.js';
 import { applyRunCommit } from '../model/apply-commit.js';
+import { DEFAULT_NAMESPACE, dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
 import type { AttemptRecord, ParameterValue, RunRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { newAttempt } from '../planner/commit.js';
@@ -411,22 +412,22 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   async function submitRun(
-    dagName: string,
+    ref: DagRef,
     parameters: Readonly<Record<string, SubmitParameter>> | undefined,
     opts: SubmitOptions = {},
   ): Promise<{ run: RunRecord; created: boolean }> {
     assertUsable();
     await ready;
-    const dagRecord = await store.getDag(dagName);
-    if (dagRecord === undefined || dagRecord.deletedAt !== null) throw Errors.dagNotFound(dagName);
+    const dagRecord = await store.getDag(ref);
+    if (dagRecord === undefined || dagRecord.deletedAt !== null) throw Errors.dagNotFound(dagKey(ref));
     const version = opts.version ?? dagRecord.latestVersion;
-    const dag = await cache.dag(dagName, version);
+    const dag = await cache.dag(ref, version);
     const resolved = resolveParameters(dag, parameters);
     const now = clock.now();
     const runId = newId();
     const run: RunRecord = {
       id: runId,
-      dagName,
+      dagName: dagRecord.name,
       namespace: dagRecord.namespace,
       dagVersion: version,
       state: 'pending',
@@ -477,11 +478,11 @@ export function createEngine(options: EngineOptions): Engine {
           throw Errors.runNotRetryable(runId, run.state);
         let version = run.dagVersion;
         if (opts.version === 'latest') {
-          const record = await store.getDag(run.dagName);
-          if (record === undefined) throw Errors.dagNotFound(run.dagName);
+          const record = await store.getDag(runDagRef(run));
+          if (record === undefined) throw Errors.dagNotFound(dagKey(runDagRef(run)));
           version = record.latestVersion;
         } else if (opts.version !== undefined) version = opts.version;
-        const target = version === run.dagVersion ? undefined : await cache.dag(run.dagName, version);
+        const target = version === run.dagVersion ? undefined : await cache.dag(runDagRef(run), version);
         const round = planRetryFromFailed(dag, snapshot, target, { fromFailed: opts.fromFailed ?? true });
         if (!round.ok) throw round.error;
         const now = clock.now();
@@ -568,8 +569,8 @@ export function createEngine(options: EngineOptions): Engine {
       clock,
       logger,
       events,
-      submit: (dagName, { idempotencyKey, scheduledFor }) =>
-        submitRun(dagName, undefined, { idempotencyKey, scheduledFor, trigger: 'schedule' }),
+      submit: (dag, { idempotencyKey, scheduledFor }) =>
+        submitRun(dag, undefined, { idempotencyKey, scheduledFor, trigger: 'schedule' }),
       cancel: (runId) => lanes.cancel(runId),
     },
     typeof options.scheduler === 'object' ? options.scheduler : {},
@@ -606,23 +607,32 @@ export function createEngine(options: EngineOptions): Engine {
     },
     stop,
     async registerDag(doc, opts) {
-      const result = validateDag(doc);
-      if (!result.ok) throw Errors.dagInvalid(result.errors);
-      const spec = result.dag.spec;
+      // A DAG that validateDag already compiled (the API checks documents with positions) is not compiled
+      // twice.
+      let compiled: CompiledDag;
+      if (isValidatedDag(doc)) compiled = doc;
+      else {
+        const result = validateDag(doc);
+        if (!result.ok) throw Errors.dagInvalid(result.errors);
+        compiled = result.dag;
+      }
+      const spec = compiled.spec;
       const hash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
       const put = await store.putDagVersion({
         name: spec.name,
-        namespace: spec.namespace ?? 'default',
+        namespace: spec.namespace ?? DEFAULT_NAMESPACE,
         spec,
         hash,
         now: clock.now(),
         createdBy: opts?.createdBy ?? null,
+        ...(opts?.audit ? { audit: opts.audit } : {}),
       });
       safeEmit(events, logger, 'dag.registered', put);
-      return { ...put, compiled: result.dag } satisfies RegisterDagResult;
+      return { ...put, compiled } satisfies RegisterDagResult;
     },
-    async submit(dagName, parameters, opts) {
-      return (await submitRun(dagName, parameters, opts)).run;
+    async submit(dag, parameters, opts) {
+      const ref = typeof dag === 'string' ? { namespace: DEFAULT_NAMESPACE, name: dag } : dag;
+      return (await submitRun(ref, parameters, opts)).run;
     },
     getRun: (runId) => store.getRunSnapshot(runId),
     listRuns: (filter, page) => store.listRuns(filter, page),

@@ -11,6 +11,7 @@
 import type { CompiledDag } from '../dag/compiled.js';
 import { compileDag } from '../dag/index.js';
 import { Errors } from '../errors/kontroler-error.js';
+import { dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import type { Store } from '../ports/store.js';
@@ -127,17 +128,17 @@ export class RunCache {
       this.set(read);
       snapshot = this.#runs.get(runId) ?? this.#overlaid(read);
     }
-    const dag = await this.dag(snapshot.run.dagName, snapshot.run.dagVersion);
+    const dag = await this.dag(runDagRef(snapshot.run), snapshot.run.dagVersion);
     return { snapshot, dag, fresh };
   }
 
   /** A compiled DAG version; versions never change, so the promise is cached. */
-  dag(name: string, version: number): Promise<CompiledDag> {
-    const key = `${name}@${version}`;
+  dag(ref: DagRef, version: number): Promise<CompiledDag> {
+    const key = `${dagKey(ref)}@${version}`;
     let compiled = this.#dags.get(key);
     if (compiled === undefined) {
-      compiled = this.store.getDagVersion(name, version).then((found) => {
-        if (found === undefined) throw Errors.dagVersionNotFound(name, version);
+      compiled = this.store.getDagVersion(ref, version).then((found) => {
+        if (found === undefined) throw Errors.dagVersionNotFound(dagKey(ref), version);
         return compileDag(found.spec);
       });
       compiled.catch(() => this.#dags.delete(key));

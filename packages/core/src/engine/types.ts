@@ -2,12 +2,13 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { CompiledDag } from '../dag/compiled.js';
 import type { EngineEventBus } from '../events/engine-events.js';
+import type { DagRef } from '../model/dag-ref.js';
 import type { DagRecord, DagVersion, RunRecord, RunSnapshot, RunTrigger } from '../model/records.js';
 import type { RetryTiming } from '../planner/decisions.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Runtime } from '../ports/runtime.js';
-import type { Page, PageRequest, RunFilter, Store } from '../ports/store.js';
+import type { DagAuditInput, Page, PageRequest, RunFilter, Store } from '../ports/store.js';
 import type { Notifier, Plugin } from '../plugins/types.js';
 import type { Scheduler, SchedulerOptions } from '../scheduler/scheduler.js';
 
@@ -96,11 +97,20 @@ export interface Engine {
   start(): Promise<void>;
   /** Stops claiming. See `StopOptions`. Resolves when the engine is stopped. */
   stop(options?: StopOptions): Promise<void>;
-  /** Validates and stores a DAG document; an unchanged document makes no new version. */
-  registerDag(doc: unknown, options?: { createdBy?: string | null }): Promise<RegisterDagResult>;
-  /** Creates a run of the DAG's latest (or given) version and plans it at once. */
+  /**
+   * Validates and stores a DAG document; an unchanged document makes no new version. A `CompiledDag` that
+   * `validateDag`/`compileDag` returned is stored as it is, without being compiled again.
+   */
+  registerDag(
+    doc: unknown,
+    options?: { createdBy?: string | null; audit?: DagAuditInput },
+  ): Promise<RegisterDagResult>;
+  /**
+   * Creates a run of the DAG's latest (or given) version and plans it at once. A bare name means the DAG
+   * of that name in the `default` namespace, as `kubectl` does.
+   */
   submit(
-    dagName: string,
+    dag: DagRef | string,
     parameters?: Readonly<Record<string, SubmitParameter>>,
     options?: SubmitOptions,
   ): Promise<RunRecord>;

@@ -30,7 +30,7 @@ export interface EngineEvents {
   'task.skipped': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   'task.canceled': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   /** A cron schedule created a run. */
-  'schedule.fired': (e: { dagName: string; tick: number; run: RunRecord }) => void;
+  'schedule.fired': (e: { namespace: string; dagName: string; tick: number; run: RunRecord }) => void;
   /** Something failed in the background (store unreachable, listener threw); the engine carries on. */
   'engine.error': (e: { error: unknown; context: string }) => void;
 }

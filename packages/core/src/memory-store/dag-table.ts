@@ -1,4 +1,5 @@
 /** DAGs, their content-hashed versions and schedule cursors, for the memory store. */
+import type { DagRef } from '../model/dag-ref.js';
 import type { DagRecord, DagVersion } from '../model/records.js';
 import type {
   DagFilter,
@@ -10,14 +11,21 @@ import type {
 import { compareAscending, compareDescending, paginate, type Keyset } from './cursor.js';
 import { frozenCopy } from '../dag/freeze.js';
 
-/** DAGs are listed by name. */
-const BY_NAME: Keyset<DagRecord> = { keyOf: (dag) => [dag.name], shape: [''], compare: compareAscending };
+/** DAGs are listed by namespace, then name. */
+const BY_NAMESPACE_AND_NAME: Keyset<DagRecord> = {
+  keyOf: (dag) => [dag.namespace, dag.name],
+  shape: ['', ''],
+  compare: compareAscending,
+};
 /** Versions are listed newest first. */
 const NEWEST_VERSION_FIRST: Keyset<DagVersion> = {
   keyOf: (version) => [version.version],
   shape: [0],
   compare: compareDescending,
 };
+
+/** The map key of a DAG: a separator no name contains, so `a/b` + `c` never meets `a` + `b/c`. */
+const keyOf = (dag: DagRef): string => `${dag.namespace}\u0000${dag.name}`;
 
 export class DagTable {
   readonly #dags = new Map<string, DagRecord>();
@@ -26,8 +34,9 @@ export class DagTable {
   readonly #scheduleCursors = new Map<string, number>();
 
   put(input: PutDagVersionInput): PutDagVersionResult {
-    const existing = this.#dags.get(input.name);
-    const versions = this.#versions.get(input.name) ?? [];
+    const key = keyOf(input);
+    const existing = this.#dags.get(key);
+    const versions = this.#versions.get(key) ?? [];
     const latest = versions[versions.length - 1];
     if (existing !== undefined && latest !== undefined && latest.hash === input.hash) {
       const dag =
@@ -37,6 +46,7 @@ export class DagTable {
       return { dag, version: latest, created: false };
     }
     const version: DagVersion = Object.freeze({
+      namespace: input.namespace,
       dagName: input.name,
       version: versions.length + 1,
       hash: input.hash,
@@ -45,7 +55,7 @@ export class DagTable {
       createdBy: input.createdBy ?? null,
     });
     versions.push(version);
-    this.#versions.set(input.name, versions);
+    this.#versions.set(key, versions);
     const dag = this.#write({
       name: input.name,
       namespace: input.namespace,
@@ -59,8 +69,8 @@ export class DagTable {
     return { dag, version, created: true };
   }
 
-  get(name: string): DagRecord | undefined {
-    return this.#dags.get(name);
+  get(ref: DagRef): DagRecord | undefined {
+    return this.#dags.get(keyOf(ref));
   }
 
   list(filter: DagFilter, page: PageRequest): Page<DagRecord> {
@@ -72,24 +82,24 @@ export class DagTable {
         (filter.namespaces === undefined || filter.namespaces.includes(dag.namespace)) &&
         (search === undefined || dag.name.toLowerCase().includes(search)),
     );
-    return paginate(matches, BY_NAME, page);
+    return paginate(matches, BY_NAMESPACE_AND_NAME, page);
   }
 
-  version(name: string, version: number): DagVersion | undefined {
-    return this.#versions.get(name)?.[version - 1];
+  version(ref: DagRef, version: number): DagVersion | undefined {
+    return this.#versions.get(keyOf(ref))?.[version - 1];
   }
 
-  versions(name: string, page: PageRequest): Page<DagVersion> {
-    return paginate(this.#versions.get(name) ?? [], NEWEST_VERSION_FIRST, page);
+  versions(ref: DagRef, page: PageRequest): Page<DagVersion> {
+    return paginate(this.#versions.get(keyOf(ref)) ?? [], NEWEST_VERSION_FIRST, page);
   }
 
-  setSuspended(name: string, suspended: boolean, now: number): DagRecord | undefined {
-    const dag = this.#dags.get(name);
+  setSuspended(ref: DagRef, suspended: boolean, now: number): DagRecord | undefined {
+    const dag = this.get(ref);
     return dag === undefined ? undefined : this.#write({ ...dag, suspended, updatedAt: now });
   }
 
-  delete(name: string, now: number): boolean {
-    const dag = this.#dags.get(name);
+  delete(ref: DagRef, now: number): boolean {
+    const dag = this.get(ref);
     if (dag === undefined || dag.deletedAt !== null) return false;
     this.#write({ ...dag, deletedAt: now, updatedAt: now });
     return true;
@@ -99,25 +109,25 @@ export class DagTable {
     const result: Array<{ dag: DagRecord; version: DagVersion }> = [];
     for (const dag of this.#dags.values()) {
       if (dag.deletedAt !== null || dag.suspended) continue;
-      const version = this.version(dag.name, dag.latestVersion);
+      const version = this.version(dag, dag.latestVersion);
       if (version?.spec.schedule) result.push({ dag, version });
     }
     return result;
   }
 
-  scheduleCursor(name: string): number | null {
-    return this.#scheduleCursors.get(name) ?? null;
+  scheduleCursor(ref: DagRef): number | null {
+    return this.#scheduleCursors.get(keyOf(ref)) ?? null;
   }
 
-  advanceScheduleCursor(name: string, expected: number | null, next: number): boolean {
-    if (this.scheduleCursor(name) !== expected) return false;
-    this.#scheduleCursors.set(name, next);
+  advanceScheduleCursor(ref: DagRef, expected: number | null, next: number): boolean {
+    if (this.scheduleCursor(ref) !== expected) return false;
+    this.#scheduleCursors.set(keyOf(ref), next);
     return true;
   }
 
   #write(dag: DagRecord): DagRecord {
     const frozen = Object.freeze(dag);
-    this.#dags.set(dag.name, frozen);
+    this.#dags.set(keyOf(dag), frozen);
     return frozen;
   }
 }

@@ -5,6 +5,7 @@
  * holds is gone when the process ends.
  */
 import { Errors } from '../errors/kontroler-error.js';
+import type { DagRef } from '../model/dag-ref.js';
 import { evaluateRunCommit } from '../model/apply-commit.js';
 import type {
   AttemptRecord,
@@ -80,9 +81,9 @@ export class MemoryStore implements Store {
     return this.#dags.put(input);
   }
 
-  async getDag(name: string): Promise<DagRecord | undefined> {
+  async getDag(dag: DagRef): Promise<DagRecord | undefined> {
     this.#assertOpen();
-    return this.#dags.get(name);
+    return this.#dags.get(dag);
   }
 
   async listDags(filter: DagFilter, page: PageRequest): Promise<Page<DagRecord>> {
@@ -90,24 +91,24 @@ export class MemoryStore implements Store {
     return this.#dags.list(filter, page);
   }
 
-  async getDagVersion(name: string, version: number): Promise<DagVersion | undefined> {
+  async getDagVersion(dag: DagRef, version: number): Promise<DagVersion | undefined> {
     this.#assertOpen();
-    return this.#dags.version(name, version);
+    return this.#dags.version(dag, version);
   }
 
-  async listDagVersions(name: string, page: PageRequest): Promise<Page<DagVersion>> {
+  async listDagVersions(dag: DagRef, page: PageRequest): Promise<Page<DagVersion>> {
     this.#assertOpen();
-    return this.#dags.versions(name, page);
+    return this.#dags.versions(dag, page);
   }
 
-  async setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined> {
+  async setDagSuspended(dag: DagRef, suspended: boolean, now: number): Promise<DagRecord | undefined> {
     this.#assertOpen();
-    return this.#dags.setSuspended(name, suspended, now);
+    return this.#dags.setSuspended(dag, suspended, now);
   }
 
-  async deleteDag(name: string, now: number): Promise<boolean> {
+  async deleteDag(dag: DagRef, now: number): Promise<boolean> {
     this.#assertOpen();
-    return this.#dags.delete(name, now);
+    return this.#dags.delete(dag, now);
   }
 
   async listScheduledDags(): Promise<Array<{ dag: DagRecord; version: DagVersion }>> {
@@ -115,14 +116,14 @@ export class MemoryStore implements Store {
     return this.#dags.scheduled();
   }
 
-  async getScheduleCursor(dagName: string): Promise<number | null> {
+  async getScheduleCursor(dag: DagRef): Promise<number | null> {
     this.#assertOpen();
-    return this.#dags.scheduleCursor(dagName);
+    return this.#dags.scheduleCursor(dag);
   }
 
-  async advanceScheduleCursor(dagName: string, expected: number | null, next: number): Promise<boolean> {
+  async advanceScheduleCursor(dag: DagRef, expected: number | null, next: number): Promise<boolean> {
     this.#assertOpen();
-    return this.#dags.advanceScheduleCursor(dagName, expected, next);
+    return this.#dags.advanceScheduleCursor(dag, expected, next);
   }
 
   // --- Runs ---------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ export class MemoryStore implements Store {
   async createRun(input: CreateRunInput): Promise<{ run: RunRecord; created: boolean }> {
     this.#assertOpen();
     const key = input.run.idempotencyKey;
-    const existing = key === null ? undefined : this.#runs.runByIdempotencyKey(key);
+    const existing = key === null ? undefined : this.#runs.runByIdempotencyKey(input.run.namespace, key);
     if (existing !== undefined) return { run: existing, created: false };
     if (this.#runs.run(input.run.id) !== undefined) throw Errors.conflict('run', input.run.id);
     const duplicate = input.attempts.find((attempt) => this.#runs.attempt(attempt.id) !== undefined);

@@ -15,6 +15,8 @@ const NEWEST_RUN_FIRST: Keyset<RunRecord> = {
   compare: compareDescending,
 };
 
+const idempotencyKeyOf = (namespace: string, key: string): string => `${namespace}\u0000${key}`;
+
 export class RunTable {
   readonly #runs = new Map<string, RunRecord>();
   readonly #attempts = new Map<string, AttemptRecord>();
@@ -22,6 +24,7 @@ export class RunTable {
   readonly #attemptIdsByRun = new Map<string, string[]>();
   /** Ids of runs not in a terminal state, in creation order. */
   readonly #activeRunIds = new Set<string>();
+  /** Idempotency keys are per namespace: another team's key neither collides nor reveals its run. */
   readonly #runIdByIdempotencyKey = new Map<string, string>();
   readonly queue = new AttemptQueue();
 
@@ -33,8 +36,8 @@ export class RunTable {
     return this.#attempts.get(id);
   }
 
-  runByIdempotencyKey(key: string): RunRecord | undefined {
-    const id = this.#runIdByIdempotencyKey.get(key);
+  runByIdempotencyKey(namespace: string, key: string): RunRecord | undefined {
+    const id = this.#runIdByIdempotencyKey.get(idempotencyKeyOf(namespace, key));
     return id === undefined ? undefined : this.#runs.get(id);
   }
 
@@ -42,7 +45,8 @@ export class RunTable {
   writeRun(run: RunRecord): void {
     this.#runs.set(run.id, run);
     if (!this.#attemptIdsByRun.has(run.id)) this.#attemptIdsByRun.set(run.id, []);
-    if (run.idempotencyKey !== null) this.#runIdByIdempotencyKey.set(run.idempotencyKey, run.id);
+    if (run.idempotencyKey !== null)
+      this.#runIdByIdempotencyKey.set(idempotencyKeyOf(run.namespace, run.idempotencyKey), run.id);
     if (TERMINAL_RUN_STATES.has(run.state)) this.#activeRunIds.delete(run.id);
     else this.#activeRunIds.add(run.id);
   }
@@ -75,7 +79,8 @@ export class RunTable {
     const states = filter.states === undefined ? undefined : new Set(filter.states);
     const matches = [...this.#runs.values()].filter(
       (run) =>
-        (filter.dagName === undefined || run.dagName === filter.dagName) &&
+        (filter.dag === undefined ||
+          (run.namespace === filter.dag.namespace && run.dagName === filter.dag.name)) &&
         (filter.namespace === undefined || run.namespace === filter.namespace) &&
         (filter.namespaces === undefined || filter.namespaces.includes(run.namespace)) &&
         (states === undefined || states.has(run.state)) &&
@@ -112,8 +117,9 @@ export class RunTable {
     this.#runs.delete(runId);
     this.#attemptIdsByRun.delete(runId);
     this.#activeRunIds.delete(runId);
-    if (run.idempotencyKey !== null && this.#runIdByIdempotencyKey.get(run.idempotencyKey) === runId) {
-      this.#runIdByIdempotencyKey.delete(run.idempotencyKey);
+    if (run.idempotencyKey !== null) {
+      const key = idempotencyKeyOf(run.namespace, run.idempotencyKey);
+      if (this.#runIdByIdempotencyKey.get(key) === runId) this.#runIdByIdempotencyKey.delete(key);
     }
     return attemptIds;
   }

@@ -5,7 +5,7 @@
 import type { DagSpec } from '../dag/schema.js';
 import type { AttemptState, RunState } from './states.js';
 
-/** A DAG as a named, mutable pointer to its latest immutable version. */
+/** A DAG as a named, mutable pointer to its latest immutable version; `(namespace, name)` is its identity. */
 export interface DagRecord {
   readonly name: string;
   readonly namespace: string;
@@ -20,6 +20,7 @@ export interface DagRecord {
 
 /** An immutable, content-hashed snapshot of a DAG document. */
 export interface DagVersion {
+  readonly namespace: string;
   readonly dagName: string;
   /** 1, 2, 3… per DAG. */
   readonly version: number;
@@ -37,6 +38,7 @@ export type RunTrigger = 'manual' | 'schedule' | 'retry' | 'resource' | 'api';
 
 export interface RunRecord {
   readonly id: string;
+  /** With `namespace`, the DAG this run belongs to. */
   readonly dagName: string;
   readonly namespace: string;
   /** The DAG version this run is pinned to (it may move on retry-from-failed). */
@@ -55,7 +57,7 @@ export interface RunRecord {
   readonly finishedAt: number | null;
   /** Why the run ended as it did, for humans. */
   readonly reason: string | null;
-  /** A caller-chosen key: a second submit with the same key returns the first run. */
+  /** A caller-chosen key: a second submit with the same key in the same namespace returns the first run. */
   readonly idempotencyKey: string | null;
   /** For scheduled runs: the cron tick this run is for (epoch ms). */
   readonly scheduledFor: number | null;

@@ -18,6 +18,7 @@ import type {
   RunRecord,
   RunSnapshot,
 } from '../model/records.js';
+import type { DagRef } from '../model/dag-ref.js';
 import type { AttemptState, RunState } from '../model/states.js';
 
 export interface PageRequest {
@@ -44,7 +45,8 @@ export interface DagFilter {
 
 /** Runs are listed newest first (createdAt desc, id desc). */
 export interface RunFilter {
-  readonly dagName?: string;
+  /** Runs of this one DAG. */
+  readonly dag?: DagRef;
   readonly namespace?: string;
   /** Any of these namespaces (a user with roles in several); combined with `namespace` by AND. */
   readonly namespaces?: readonly string[];
@@ -55,6 +57,19 @@ export interface RunFilter {
   readonly createdTo?: number;
 }
 
+/**
+ * Who saved a DAG, for the audit log. A store with an audit log writes the row (`dag.create` or
+ * `dag.update`, target `namespace/name`) in the same transaction as the new version, so a saved version is
+ * never unaudited; no row when no version was made. The memory store keeps no audit log and ignores it.
+ */
+export interface DagAuditInput {
+  readonly actor: string;
+  /** The client's address, when known. */
+  readonly ip: string | null;
+  /** Merged into the row's details (the store adds namespace, version and hash). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
 export interface PutDagVersionInput {
   readonly name: string;
   readonly namespace: string;
@@ -62,6 +77,7 @@ export interface PutDagVersionInput {
   readonly hash: string;
   readonly now: number;
   readonly createdBy?: string | null;
+  readonly audit?: DagAuditInput;
 }
 
 export interface PutDagVersionResult {
@@ -74,20 +90,21 @@ export interface PutDagVersionResult {
 export interface DagStore {
   /** Saves a version unless the latest one has the same hash; revives a deleted DAG. */
   putDagVersion(input: PutDagVersionInput): Promise<PutDagVersionResult>;
-  getDag(name: string): Promise<DagRecord | undefined>;
+  getDag(dag: DagRef): Promise<DagRecord | undefined>;
+  /** Ordered by namespace, then name. */
   listDags(filter: DagFilter, page: PageRequest): Promise<Page<DagRecord>>;
-  getDagVersion(name: string, version: number): Promise<DagVersion | undefined>;
+  getDagVersion(dag: DagRef, version: number): Promise<DagVersion | undefined>;
   /** Newest first. */
-  listDagVersions(name: string, page: PageRequest): Promise<Page<DagVersion>>;
-  setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined>;
+  listDagVersions(dag: DagRef, page: PageRequest): Promise<Page<DagVersion>>;
+  setDagSuspended(dag: DagRef, suspended: boolean, now: number): Promise<DagRecord | undefined>;
   /** Marks the DAG deleted; versions and runs are kept. */
-  deleteDag(name: string, now: number): Promise<boolean>;
+  deleteDag(dag: DagRef, now: number): Promise<boolean>;
   /** DAGs with a schedule that are neither deleted nor suspended, with their latest version. */
   listScheduledDags(): Promise<Array<{ dag: DagRecord; version: DagVersion }>>;
   /** The last cron tick fired for a DAG (epoch ms), or null. */
-  getScheduleCursor(dagName: string): Promise<number | null>;
+  getScheduleCursor(dag: DagRef): Promise<number | null>;
   /** Compare-and-set of the cursor; false when another replica moved it first. */
-  advanceScheduleCursor(dagName: string, expected: number | null, next: number): Promise<boolean>;
+  advanceScheduleCursor(dag: DagRef, expected: number | null, next: number): Promise<boolean>;
 }
 
 export interface CreateRunInput {
@@ -144,7 +161,10 @@ export type CommitResult =
   | { readonly ok: false; readonly reason: 'conflict' | 'not-found' };
 
 export interface RunStore {
-  /** Creates a run with its first attempts; with an idempotency key already used, returns that run. */
+  /**
+   * Creates a run with its first attempts; with an idempotency key already used in the run's namespace,
+   * returns that run (keys are per namespace: the same key in another namespace is another run).
+   */
   createRun(input: CreateRunInput): Promise<{ run: RunRecord; created: boolean }>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   getRunSnapshot(runId: string): Promise<RunSnapshot | undefined>;

@@ -1,11 +1,12 @@
 /**
  * The cron scheduler: fires each scheduled DAG once per tick across any number of replicas. Per tick it
- * submits with the idempotency key `schedule:<dag>:<tick>` and then moves the DAG's cursor with a
+ * submits with the idempotency key `schedule:<namespace>/<dag>:<tick>` and then moves the DAG's cursor with a
  * compare-and-set, so a replica that crashes between the two re-submits the same key and gets the same run.
  * The timing decisions are in `due-ticks.ts`; this file is the loop around them.
  */
 import type { EngineEventBus } from '../events/engine-events.js';
 import { safeEmit } from '../events/engine-events.js';
+import { dagKey, type DagRef } from '../model/dag-ref.js';
 import type { DagRecord, DagVersion, RunRecord } from '../model/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -31,7 +32,7 @@ export interface SchedulerDeps {
   readonly events: EngineEventBus;
   /** Submits a scheduled run (idempotent by key). */
   readonly submit: (
-    dagName: string,
+    dag: DagRef,
     options: { idempotencyKey: string; scheduledFor: number },
   ) => Promise<{ run: RunRecord; created: boolean }>;
   /** Cancels an active run (policy `replace`). */
@@ -39,6 +40,7 @@ export interface SchedulerDeps {
 }
 
 export interface FiredTick {
+  readonly namespace: string;
   readonly dagName: string;
   readonly tick: number;
   /** The run for the tick; absent when the tick was skipped by `forbid`. */
@@ -64,15 +66,16 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   let running = false;
   let ticking: Promise<FiredTick[]> | null = null;
 
-  async function activeRuns(dagName: string): Promise<RunRecord[]> {
-    const page = await store.listRuns({ dagName, states: ['pending', 'running'] }, { limit: 500 });
+  async function activeRuns(dag: DagRef): Promise<RunRecord[]> {
+    const page = await store.listRuns({ dag, states: ['pending', 'running'] }, { limit: 500 });
     return page.items;
   }
 
   async function fireDag(dag: DagRecord, version: DagVersion, now: number): Promise<FiredTick[]> {
     const spec = version.spec;
     if (spec.schedule === undefined || dag.suspended || dag.deletedAt !== null) return [];
-    const cursor = await store.getScheduleCursor(dag.name);
+    // The DagRecord is a DagRef: cursors, runs and keys are all per (namespace, name).
+    const cursor = await store.getScheduleCursor(dag);
     // A schedule that never fired starts when it was saved, not when this loop first sees it: the first
     // tick advertised after the save is due even when the loop reads the DAG a poll interval later.
     const from = cursor ?? version.createdAt;
@@ -82,20 +85,21 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     for (const tick of ticks) {
       const policy = spec.concurrencyPolicy ?? 'allow';
       let result: FiredTick;
-      const active = policy === 'allow' ? [] : await activeRuns(dag.name);
+      const active = policy === 'allow' ? [] : await activeRuns(dag);
+      const ref = { namespace: dag.namespace, dagName: dag.name };
       if (policy === 'forbid' && active.length > 0) {
-        result = { dagName: dag.name, tick, skipped: 'forbid' };
+        result = { ...ref, tick, skipped: 'forbid' };
       } else {
         if (policy === 'replace') for (const run of active) await deps.cancel(run.id).catch(() => undefined);
-        const { run, created } = await deps.submit(dag.name, {
-          idempotencyKey: `schedule:${dag.name}:${tick}`,
+        const { run, created } = await deps.submit(dag, {
+          idempotencyKey: `schedule:${dagKey(dag)}:${tick}`,
           scheduledFor: tick,
         });
-        result = { dagName: dag.name, tick, run };
-        if (created) safeEmit(events, logger, 'schedule.fired', { dagName: dag.name, tick, run });
+        result = { ...ref, tick, run };
+        if (created) safeEmit(events, logger, 'schedule.fired', { ...ref, tick, run });
       }
-      if (!(await store.advanceScheduleCursor(dag.name, expected, tick))) {
-        logger.debug({ dag: dag.name, tick }, 'another replica advanced the schedule first');
+      if (!(await store.advanceScheduleCursor(dag, expected, tick))) {
+        logger.debug({ dag: dagKey(dag), tick }, 'another replica advanced the schedule first');
         return fired;
       }
       expected = tick;
@@ -104,7 +108,7 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     // Ticks beyond the catch-up bound are dropped: move the cursor past them.
     const latest = latestTick(spec.schedule, spec.timezone, now);
     if (latest !== null && latest > (expected ?? from)) {
-      await store.advanceScheduleCursor(dag.name, expected, latest);
+      await store.advanceScheduleCursor(dag, expected, latest);
     }
     return fired;
   }
@@ -115,8 +119,8 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
       try {
         fired.push(...(await fireDag(dag, version, now)));
       } catch (error) {
-        logger.error({ err: error, dag: dag.name }, 'schedule tick failed');
-        safeEmit(events, logger, 'engine.error', { error, context: `schedule:${dag.name}` });
+        logger.error({ err: error, dag: dagKey(dag) }, 'schedule tick failed');
+        safeEmit(events, logger, 'engine.error', { error, context: `schedule:${dagKey(dag)}` });
       }
     }
     return fired;

@@ -55,7 +55,9 @@ describe('engine: registering and submitting', () => {
     const b = await h.engine.submit('params', {}, { idempotencyKey: 'k1' });
     expect(b.id).toBe(a.id);
     expect(a.labels).toEqual({ team: 'data' });
-    expect((await h.engine.listRuns({ dagName: 'params' }, { limit: 10 })).items).toHaveLength(1);
+    expect(
+      (await h.engine.listRuns({ dag: { namespace: 'default', name: 'params' } }, { limit: 10 })).items,
+    ).toHaveLength(1);
   });
 
   it('writes task logs to the store', async () => {

@@ -37,10 +37,10 @@ describe('scheduler in the engine', () => {
     expect(run).toMatchObject({
       trigger: 'schedule',
       scheduledFor: tick,
-      idempotencyKey: `schedule:every5:${tick}`,
+      idempotencyKey: `schedule:default/every5:${tick}`,
     });
     await h.clock.advance(10 * MIN);
-    const runs = await store.listRuns({ dagName: 'every5' }, { limit: 10 });
+    const runs = await store.listRuns({ dag: { namespace: 'default', name: 'every5' } }, { limit: 10 });
     expect(runs.items.map((r) => r.scheduledFor).sort()).toEqual([tick, tick + 5 * MIN, tick + 10 * MIN]);
   });
 
@@ -57,7 +57,7 @@ describe('scheduler in the engine', () => {
     await later.recorder.until(
       (e) => e.name === 'schedule.fired' && (e.payload as { tick: number }).tick === clock.now() - 1000,
     );
-    const runs = await store.listRuns({ dagName: 'catchup' }, { limit: 20 });
+    const runs = await store.listRuns({ dag: { namespace: 'default', name: 'catchup' } }, { limit: 20 });
     const start = clock.now() - 1000;
     expect(runs.items.map((r) => r.scheduledFor).sort()).toEqual([start - 10 * MIN, start - 5 * MIN, start]);
   });
@@ -74,10 +74,12 @@ describe('scheduler in the engine', () => {
     const host = await track(await harness({ clock, store, scheduler: { maxCatchUp: 2, autoStart: false } }));
     await clock.advance(10 * MIN);
     // The first tick only set the schedule's cursor; nothing fires until the host ticks.
-    expect((await store.listRuns({ dagName: 'leader-only' }, { limit: 20 })).items).toHaveLength(0);
+    expect(
+      (await store.listRuns({ dag: { namespace: 'default', name: 'leader-only' } }, { limit: 20 })).items,
+    ).toHaveLength(0);
 
     await host.engine.scheduler.tick();
-    const runs = await store.listRuns({ dagName: 'leader-only' }, { limit: 20 });
+    const runs = await store.listRuns({ dag: { namespace: 'default', name: 'leader-only' } }, { limit: 20 });
     // The two most recent missed ticks: the bounded catch-up the options asked for.
     expect(runs.items).toHaveLength(2);
   });
@@ -100,19 +102,47 @@ describe('scheduler in the engine', () => {
       ['forbidden', 'forbid'],
       ['replaced', 'fired'],
     ]);
-    const replacedRuns = (await h.store.listRuns({ dagName: 'replaced' }, { limit: 10 })).items;
+    const replacedRuns = (
+      await h.store.listRuns({ dag: { namespace: 'default', name: 'replaced' } }, { limit: 10 })
+    ).items;
     expect(replacedRuns.map((r) => r.state).sort()).toEqual(['canceled', 'running']);
-    expect((await h.store.listRuns({ dagName: 'forbidden' }, { limit: 10 })).items).toHaveLength(1);
+    expect(
+      (await h.store.listRuns({ dag: { namespace: 'default', name: 'forbidden' } }, { limit: 10 })).items,
+    ).toHaveLength(1);
   });
 
   it('does not fire suspended DAGs', async () => {
     const h = await track(await harness());
     await h.engine.registerDag(scheduled('paused'));
     await h.engine.scheduler.tick();
-    await h.store.setDagSuspended('paused', true, h.clock.now());
+    await h.store.setDagSuspended({ namespace: 'default', name: 'paused' }, true, h.clock.now());
     await h.clock.advance(30 * MIN);
     expect(await h.engine.scheduler.tick()).toEqual([]);
-    expect((await h.store.listRuns({ dagName: 'paused' }, { limit: 10 })).items).toHaveLength(0);
+    expect(
+      (await h.store.listRuns({ dag: { namespace: 'default', name: 'paused' } }, { limit: 10 })).items,
+    ).toHaveLength(0);
+  });
+
+  it('keys schedules by namespace and name: the same name in two namespaces fires twice', async () => {
+    const h = await track(await harness());
+    await h.engine.registerDag(scheduled('nightly', { namespace: 'team-a' }));
+    await h.engine.registerDag(scheduled('nightly', { namespace: 'team-b' }));
+    await h.engine.scheduler.tick();
+    await h.store.setDagSuspended({ namespace: 'team-b', name: 'nightly' }, true, h.clock.now());
+    await h.clock.advance(5 * MIN);
+    const fired = await h.engine.scheduler.tick();
+    expect(fired.map((f) => [f.namespace, f.dagName])).toEqual([['team-a', 'nightly']]);
+    expect(fired[0]?.run).toMatchObject({ namespace: 'team-a', dagName: 'nightly' });
+    expect(await h.store.getScheduleCursor({ namespace: 'team-a', name: 'nightly' })).toBe(h.clock.now());
+    // team-b's cursor stayed where its first sight put it: suspending one never moves the other.
+    expect(await h.store.getScheduleCursor({ namespace: 'team-b', name: 'nightly' })).toBe(
+      h.clock.now() - 5 * MIN,
+    );
+    await h.store.setDagSuspended({ namespace: 'team-b', name: 'nightly' }, false, h.clock.now());
+    const both = await h.engine.scheduler.tick();
+    expect(both.map((f) => [f.namespace, f.run?.idempotencyKey])).toEqual([
+      ['team-b', `schedule:team-b/nightly:${h.clock.now()}`],
+    ]);
   });
 
   it('fires a tick exactly once across replicas ticking at the same time', async () => {
@@ -131,11 +161,11 @@ describe('scheduler in the engine', () => {
     await a.scheduler.tick();
     await clock.advance(5 * MIN);
     const [fa, fb] = await Promise.all([a.scheduler.tick(), b.scheduler.tick()]);
-    const runs = (await store.listRuns({ dagName: 'once' }, { limit: 10 })).items;
+    const runs = (await store.listRuns({ dag: { namespace: 'default', name: 'once' } }, { limit: 10 })).items;
     expect(runs).toHaveLength(1);
     expect([...fa, ...fb].filter((f) => f.run !== undefined).every((f) => f.run?.id === runs[0]?.id)).toBe(
       true,
     );
-    expect(await store.getScheduleCursor('once')).toBe(clock.now());
+    expect(await store.getScheduleCursor({ namespace: 'default', name: 'once' })).toBe(clock.now());
   });
 });

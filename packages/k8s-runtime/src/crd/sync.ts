@@ -21,7 +21,15 @@
  *
  * Watch handlers and engine events only enqueue keys; one queue per key serializes the work.
  */
-import type { DagIssue, DagRecord, EngineEventBus, Logger, RunRecord, RunSnapshot } from '@kontroler/core';
+import type {
+  DagIssue,
+  DagRecord,
+  DagRef,
+  EngineEventBus,
+  Logger,
+  RunRecord,
+  RunSnapshot,
+} from '@kontroler/core';
 import { KontrolerError, RUN_EVENT_NAMES, canonicalJson, loadManifest, silentLogger } from '@kontroler/core';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeConnection } from '../kubeconfig.js';
@@ -51,7 +59,7 @@ import {
 export interface SyncEngine {
   registerDag(doc: unknown): Promise<{ dag: DagRecord; version: { version: number }; created: boolean }>;
   submit(
-    dagName: string,
+    dag: DagRef,
     parameters?: Readonly<Record<string, string | { readonly fromSecret: string }>>,
     options?: {
       idempotencyKey?: string;
@@ -66,14 +74,17 @@ export interface SyncEngine {
 
 /** What the sync needs from the store: suspending a deleted DAG keeps its history. */
 export interface SyncStore {
-  setDagSuspended(name: string, suspended: boolean, now: number): Promise<DagRecord | undefined>;
-  getDag(name: string): Promise<DagRecord | undefined>;
+  setDagSuspended(dag: DagRef, suspended: boolean, now: number): Promise<DagRecord | undefined>;
+  getDag(dag: DagRef): Promise<DagRecord | undefined>;
 }
 
 export interface CrdSyncOptions {
   /** Cluster credentials: `loadKubeConnection()`, or a client-node `KubeConfig`. */
   readonly kubeConfig: KubeConnection;
-  /** The namespace whose DAG and DagRun resources are synced. */
+  /**
+   * The namespace whose DAG and DagRun resources are synced. A `DAG` object `name` here is the DAG
+   * `namespace/name`; a DagRun runs the DAG of its `spec.dagName` in this same namespace.
+   */
   readonly namespace: string;
   readonly engine: SyncEngine;
   readonly store: SyncStore;
@@ -269,9 +280,10 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
 
   async function reconcileDag(name: string): Promise<void> {
     const resource = dags.get(name);
+    const ref: DagRef = { namespace, name };
     if (!resource || resource.metadata?.deletionTimestamp) {
-      const record = await store.getDag(name);
-      if (record && !record.suspended) await store.setDagSuspended(name, true, now());
+      const record = await store.getDag(ref);
+      if (record && !record.suspended) await store.setDagSuspended(ref, true, now());
       return;
     }
     const generation = resource.metadata?.generation;
@@ -301,7 +313,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
           try {
             const result = await engine.registerDag(resolved.dag);
             const suspended = resolved.dag.suspended ?? false;
-            if (result.dag.suspended !== suspended) await store.setDagSuspended(name, suspended, now());
+            if (result.dag.suspended !== suspended) await store.setDagSuspended(ref, suspended, now());
             const status = validDagStatus(result.version.version, result.created, generation, now());
             const current = resource.status;
             // Re-registering an unchanged spec (resync, restart) must not rewrite the status.
@@ -321,7 +333,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
         }
       }
     }
-    const previous = (await store.getDag(name))?.latestVersion;
+    const previous = (await store.getDag(ref))?.latestVersion;
     const status = invalidDagStatus(issues, previous, generation, now());
     if (sameStatus(resource.status, status)) return;
     await writeStatus('dags', name, status);
@@ -434,7 +446,8 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
         parameters[p.name] = p.fromSecret !== undefined ? { fromSecret: p.fromSecret } : (p.value ?? '');
       }
       try {
-        const run = await engine.submit(dagName, parameters, {
+        // A DagRun finds its DAG in its own namespace, never another team's of the same name.
+        const run = await engine.submit({ namespace, name: dagName }, parameters, {
           idempotencyKey: resource.metadata?.uid ?? `${namespace}/${name}`,
           trigger: 'resource',
           labels: labelsOf(name, resource.metadata?.uid ?? ''),

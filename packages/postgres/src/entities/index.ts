@@ -9,9 +9,10 @@ const tz = { type: 'Date', columnType: 'timestamptz' } as const;
 const tzNull = { ...tz, nullable: true } as const;
 const textNull = { type: 'text', nullable: true } as const;
 
+/** Keyed by `(namespace, name)`: the same name in two namespaces is two DAGs. */
 export interface DagEntity {
-  name: string;
   namespace: string;
+  name: string;
   latestVersion: number;
   suspended: boolean;
   createdAt: Date;
@@ -23,8 +24,8 @@ export const DagSchema = new EntitySchema<DagEntity>({
   name: 'Dag',
   tableName: 'dags',
   properties: {
+    namespace: { type: 'text', primary: true },
     name: { type: 'text', primary: true },
-    namespace: { type: 'text' },
     latestVersion: { type: 'integer' },
     suspended: { type: 'boolean', default: false },
     createdAt: tz,
@@ -34,6 +35,7 @@ export const DagSchema = new EntitySchema<DagEntity>({
 });
 
 export interface DagVersionEntity {
+  namespace: string;
   dagName: string;
   version: number;
   hash: string;
@@ -46,6 +48,7 @@ export const DagVersionSchema = new EntitySchema<DagVersionEntity>({
   name: 'DagVersion',
   tableName: 'dag_versions',
   properties: {
+    namespace: { type: 'text', primary: true },
     dagName: { type: 'text', primary: true },
     version: { type: 'integer', primary: true },
     hash: { type: 'text' },
@@ -149,6 +152,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
 });
 
 export interface ScheduleEntity {
+  namespace: string;
   dagName: string;
   lastTick: Date;
 }
@@ -156,7 +160,11 @@ export interface ScheduleEntity {
 export const ScheduleSchema = new EntitySchema<ScheduleEntity>({
   name: 'Schedule',
   tableName: 'schedules',
-  properties: { dagName: { type: 'text', primary: true }, lastTick: tz },
+  properties: {
+    namespace: { type: 'text', primary: true },
+    dagName: { type: 'text', primary: true },
+    lastTick: tz,
+  },
 });
 
 export interface OutboxEntity {

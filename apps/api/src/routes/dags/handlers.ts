@@ -3,16 +3,18 @@ import type { Request } from 'express';
 import {
   checkDagDocument,
   Errors,
+  dagKey,
   levels,
   printDsl,
   toManifest,
   topologicalOrder,
   upcomingTicks,
   type DagRecord,
+  type DagRef,
   type DagSpec,
 } from '@kontroler/core';
 import { ApiError, forbidden, notFound } from '../../problem.js';
-import { namespacesWith } from '../../rbac/grants.js';
+import { hasRole, namespacesWith } from '../../rbac/grants.js';
 import {
   authorize,
   pageLimit,
@@ -27,9 +29,12 @@ import { runDto, versionInfo } from '../dto.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { documentInput } from './documents.js';
 
-export const DEFAULT_NAMESPACE = 'default';
+const dagNotFound = (dag: DagRef) => () =>
+  notFound('DAG_NOT_FOUND', `DAG "${dag.name}" does not exist in namespace ${dag.namespace}`);
 
-const dagNotFound = (name: string) => () => notFound('DAG_NOT_FOUND', `DAG "${name}" does not exist`);
+/** The DAG a request's path names: `/namespaces/{namespace}/dags/{name}`. */
+const dagOf = (req: Request): DagRef => ({ namespace: param(req, 'namespace'), name: param(req, 'name') });
+
 
 /**
  * The next `count` fire times of a schedule, or [] when it has none or cannot be read. Core's scheduler arms
@@ -49,8 +54,8 @@ export function dagHandlers(ctx: ApiContext): Handlers {
 
   async function summary(dag: DagRecord) {
     const [version, lastRuns] = await Promise.all([
-      store.getDagVersion(dag.name, dag.latestVersion),
-      store.listRuns({ dagName: dag.name }, { limit: 1 }),
+      store.getDagVersion(dag, dag.latestVersion),
+      store.listRuns({ dag }, { limit: 1 }),
     ]);
     const spec = version?.spec;
     const last = lastRuns.items[0];
@@ -71,81 +76,92 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     };
   }
 
-  async function liveDag(name: string): Promise<DagRecord> {
-    const dag = await store.getDag(name);
-    if (!dag || dag.deletedAt !== null) throw dagNotFound(name)();
+  async function liveDag(ref: DagRef): Promise<DagRecord> {
+    const dag = await store.getDag(ref);
+    if (!dag || dag.deletedAt !== null) throw dagNotFound(ref)();
     return dag;
   }
 
+  /** A DAG (deleted ones included) the caller may read; another namespace's is "not found". */
+  async function readableDag(req: Request): Promise<DagRecord> {
+    const ref = dagOf(req);
+    authorize(req, 'viewer', ref.namespace, dagNotFound(ref));
+    const dag = await store.getDag(ref);
+    if (!dag) throw dagNotFound(ref)();
+    return dag;
+  }
+
+  /**
+   * Saves a document as the DAG `namespace/name`: authorizes first (no validation answer for a namespace
+   * the caller may not write), then lets the engine compile it once and store the DAG, its version and the
+   * audit row in one transaction.
+   */
   async function save(req: Request, nameFromPath: string | undefined) {
+    const namespace = param(req, 'namespace');
+    const p = principal(req);
+    if (!hasRole(p, 'editor', namespace)) throw forbidden(`needs role editor in namespace ${namespace}`);
     const read = documentInput(req, nameFromPath);
     if (!read.ok) throw Errors.dagInvalid(read.errors);
-    const result = checkDagDocument(read.input);
-    if (!result.ok) throw Errors.dagInvalid(result.errors);
+    // Compiled once, here, with every issue pointing into the body as sent; the engine stores this result.
+    const result = checkDagDocument(read.input, { namespace });
+    if (!result.ok) {
+      const mismatch = result.errors.find((e) => e.code === 'NAMESPACE_MISMATCH');
+      if (mismatch) {
+        const path = mismatch.pointer ?? mismatch.path;
+        throw new ApiError(422, 'NAMESPACE_MISMATCH', mismatch.message, [
+          { path, message: `expected "${namespace}"`, code: 'NAMESPACE_MISMATCH' },
+        ]);
+      }
+      throw Errors.dagInvalid(result.errors);
+    }
     const spec = result.dag.spec as DagSpec;
     if (nameFromPath !== undefined && spec.name !== nameFromPath) {
-      throw new ApiError(
-        422,
-        'NAME_MISMATCH',
-        `the document is named "${spec.name}", not "${nameFromPath}"`,
-        [{ path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' }],
-      );
+      throw new ApiError(422, 'NAME_MISMATCH', `the document is named "${spec.name}", not "${nameFromPath}"`, [
+        { path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' },
+      ]);
     }
-    const namespace = result.namespace ?? queryString(req, 'namespace') ?? DEFAULT_NAMESPACE;
-    const p = authorize(req, 'editor', namespace, () =>
-      forbidden(`needs role editor in namespace ${namespace}`),
-    );
-    const existing = await store.getDag(spec.name);
-    if (existing && existing.deletedAt === null && existing.namespace !== namespace) {
-      throw new ApiError(
-        409,
-        'DAG_NAMESPACE_CONFLICT',
-        `DAG "${spec.name}" exists in namespace ${existing.namespace}`,
-      );
-    }
-    // The namespace is part of the document; "default" is left implicit so that hashes stay stable.
-    const doc =
-      namespace === DEFAULT_NAMESPACE && spec.namespace === undefined ? spec : { ...spec, namespace };
-    const saved = await engine.registerDag(doc, { createdBy: p.username });
-    if (saved.created) {
-      await auditor.record(req, existing ? 'dag.update' : 'dag.create', spec.name, {
-        namespace,
-        version: saved.version.version,
-        hash: saved.version.hash,
-      });
-    }
+    const saved = await engine.registerDag(result.dag, {
+      createdBy: p.username,
+      audit: { actor: p.username, ip: req.ip ?? null },
+    });
     return { dag: await summary(saved.dag), version: versionInfo(saved.version), created: saved.created };
+  }
+
+  async function listIn(req: Request, requested: string | undefined) {
+    const p = principal(req);
+    const visible = namespacesWith(p, 'viewer');
+    const search = queryString(req, 'search');
+    const cursor = queryString(req, 'cursor');
+    const limit = pageLimit(req);
+    if (
+      visible !== null &&
+      ((requested !== undefined && !visible.includes(requested)) || visible.length === 0)
+    ) {
+      return { items: [], nextCursor: null };
+    }
+    const page = await listSafely(
+      () =>
+        store.listDags(
+          {
+            ...(requested ? { namespace: requested } : {}),
+            // Without a namespace, a user with roles in some namespaces sees their DAGs merged.
+            ...(visible !== null && requested === undefined ? { namespaces: visible } : {}),
+            ...(search ? { search } : {}),
+          },
+          { limit, cursor: cursor ?? null },
+        ),
+      cursor,
+    );
+    return { items: await Promise.all(page.items.map(summary)), nextCursor: page.nextCursor };
   }
 
   return {
     async listDags(req, res) {
-      const p = principal(req);
-      const visible = namespacesWith(p, 'viewer');
-      const requested = queryString(req, 'namespace');
-      const search = queryString(req, 'search');
-      const cursor = queryString(req, 'cursor');
-      const limit = pageLimit(req);
-      if (
-        visible !== null &&
-        ((requested !== undefined && !visible.includes(requested)) || visible.length === 0)
-      ) {
-        res.json({ items: [], nextCursor: null });
-        return;
-      }
-      const page = await listSafely(
-        () =>
-          store.listDags(
-            {
-              ...(requested ? { namespace: requested } : {}),
-              // Without ?namespace=, a user with roles in some namespaces sees their DAGs merged.
-              ...(visible !== null && requested === undefined ? { namespaces: visible } : {}),
-              ...(search ? { search } : {}),
-            },
-            { limit, cursor: cursor ?? null },
-          ),
-        cursor,
-      );
-      res.json({ items: await Promise.all(page.items.map(summary)), nextCursor: page.nextCursor });
+      res.json(await listIn(req, queryString(req, 'namespace')));
+    },
+
+    async listNamespaceDags(req, res) {
+      res.json(await listIn(req, param(req, 'namespace')));
     },
 
     async createDag(req, res) {
@@ -180,11 +196,11 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     },
 
     async getDag(req, res) {
-      const name = param(req, 'name');
-      const dag = await liveDag(name);
-      authorize(req, 'viewer', dag.namespace, dagNotFound(name));
-      const version = await store.getDagVersion(name, dag.latestVersion);
-      if (!version) throw dagNotFound(name)();
+      const ref = dagOf(req);
+      authorize(req, 'viewer', ref.namespace, dagNotFound(ref));
+      const dag = await liveDag(ref);
+      const version = await store.getDagVersion(dag, dag.latestVersion);
+      if (!version) throw dagNotFound(ref)();
       res.json({
         dag: await summary(dag),
         version: { ...versionInfo(version), spec: version.spec },
@@ -193,11 +209,11 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     },
 
     async deleteDag(req, res) {
-      const name = param(req, 'name');
-      const dag = await liveDag(name);
-      authorize(req, 'editor', dag.namespace, dagNotFound(name));
-      await store.deleteDag(name, now());
-      await auditor.record(req, 'dag.delete', name, { namespace: dag.namespace });
+      const ref = dagOf(req);
+      authorize(req, 'editor', ref.namespace, dagNotFound(ref));
+      await liveDag(ref);
+      await store.deleteDag(ref, now());
+      await auditor.record(req, 'dag.delete', dagKey(ref), { namespace: ref.namespace });
       res.status(204).end();
     },
 
@@ -210,26 +226,20 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     },
 
     async listDagVersions(req, res) {
-      const name = param(req, 'name');
-      const dag = await store.getDag(name);
-      if (!dag) throw dagNotFound(name)();
-      authorize(req, 'viewer', dag.namespace, dagNotFound(name));
+      const dag = await readableDag(req);
       const cursor = queryString(req, 'cursor');
       const page = await listSafely(
-        () => store.listDagVersions(name, { limit: pageLimit(req), cursor: cursor ?? null }),
+        () => store.listDagVersions(dag, { limit: pageLimit(req), cursor: cursor ?? null }),
         cursor,
       );
       res.json({ items: page.items.map(versionInfo), nextCursor: page.nextCursor });
     },
 
     async getDagVersion(req, res) {
-      const name = param(req, 'name');
+      const dag = await readableDag(req);
       const number = queryIntParam(req.params.version);
-      const dag = await store.getDag(name);
-      if (!dag) throw dagNotFound(name)();
-      authorize(req, 'viewer', dag.namespace, dagNotFound(name));
-      const version = await store.getDagVersion(name, number);
-      if (!version) throw notFound('DAG_VERSION_NOT_FOUND', `DAG "${name}" has no version ${number}`);
+      const version = await store.getDagVersion(dag, number);
+      if (!version) throw versionNotFound(dag, number);
       res.json({
         ...versionInfo(version),
         spec: version.spec,
@@ -239,47 +249,58 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     },
 
     async diffDagVersions(req, res) {
-      const name = param(req, 'name');
+      const dag = await readableDag(req);
       const from = queryInt(req, 'from') ?? 0;
       const to = queryInt(req, 'to') ?? 0;
-      const dag = await store.getDag(name);
-      if (!dag) throw dagNotFound(name)();
-      authorize(req, 'viewer', dag.namespace, dagNotFound(name));
-      const [a, b] = await Promise.all([store.getDagVersion(name, from), store.getDagVersion(name, to)]);
-      if (!a) throw notFound('DAG_VERSION_NOT_FOUND', `DAG "${name}" has no version ${from}`);
-      if (!b) throw notFound('DAG_VERSION_NOT_FOUND', `DAG "${name}" has no version ${to}`);
+      const [a, b] = await Promise.all([store.getDagVersion(dag, from), store.getDagVersion(dag, to)]);
+      if (!a) throw versionNotFound(dag, from);
+      if (!b) throw versionNotFound(dag, to);
       res.json({
         from,
         to,
         changes: diffValues(a.spec, b.spec),
-        unified: unifiedDiff(toManifest(a.spec), toManifest(b.spec), `${name}@${from}`, `${name}@${to}`),
+        unified: unifiedDiff(
+          toManifest(a.spec),
+          toManifest(b.spec),
+          `${dag.name}@${from}`,
+          `${dag.name}@${to}`,
+        ),
       });
     },
 
     async triggerRun(req, res) {
-      const name = param(req, 'name');
-      const dag = await liveDag(name);
-      const p = authorize(req, 'editor', dag.namespace, dagNotFound(name));
+      const ref = dagOf(req);
+      const p = authorize(req, 'editor', ref.namespace, dagNotFound(ref));
+      await liveDag(ref);
       const body = (req.body ?? {}) as { parameters?: Record<string, string>; idempotencyKey?: string };
-      const run = await engine.submit(name, body.parameters ?? {}, {
+      const run = await engine.submit(ref, body.parameters ?? {}, {
         trigger: 'api',
         ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
       });
-      await auditor.record(req, 'run.trigger', run.id, { dag: name, by: p.username });
+      await auditor.record(req, 'run.trigger', run.id, {
+        namespace: ref.namespace,
+        dag: ref.name,
+        by: p.username,
+      });
       res.status(201).json(runDto(run));
     },
   };
 
   async function setSuspended(req: Request, suspended: boolean) {
-    const name = param(req, 'name');
-    const dag = await liveDag(name);
-    authorize(req, 'editor', dag.namespace, dagNotFound(name));
-    const updated = await store.setDagSuspended(name, suspended, now());
-    if (!updated) throw dagNotFound(name)();
-    await auditor.record(req, suspended ? 'dag.suspend' : 'dag.resume', name);
+    const ref = dagOf(req);
+    authorize(req, 'editor', ref.namespace, dagNotFound(ref));
+    await liveDag(ref);
+    const updated = await store.setDagSuspended(ref, suspended, now());
+    if (!updated) throw dagNotFound(ref)();
+    await auditor.record(req, suspended ? 'dag.suspend' : 'dag.resume', dagKey(ref), {
+      namespace: ref.namespace,
+    });
     return summary(updated);
   }
 }
+
+const versionNotFound = (dag: DagRef, version: number) =>
+  notFound('DAG_VERSION_NOT_FOUND', `DAG "${dag.name}" has no version ${version}`);
 
 function queryIntParam(value: unknown): number {
   const n = Number(value);

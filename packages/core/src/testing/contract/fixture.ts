@@ -3,6 +3,7 @@
  * is named uniquely, so the suite also runs against one shared database.
  */
 import { afterEach, beforeEach } from 'vitest';
+import { DEFAULT_NAMESPACE, type DagRef } from '../../model/dag-ref.js';
 import type { AttemptRecord, OutboxMessage, RunRecord } from '../../model/records.js';
 import type { ClaimedAttempt, Store } from '../../ports/store.js';
 import { makeAttempt, makeRun, uniqueName } from '../builders.js';
@@ -17,6 +18,9 @@ export interface StoreContractOptions {
   /** Shown in the suite's name, e.g. `postgres`. @default none */
   readonly name?: string;
 }
+
+/** The DAG `name` in the namespace the builders use. */
+export const inDefault = (name: string): DagRef => ({ namespace: DEFAULT_NAMESPACE, name });
 
 export type MakeStore = () => Promise<Store> | Store;
 

@@ -4,7 +4,7 @@ import type { RunRecord } from '../../model/records.js';
 import type { RunFilter } from '../../ports/store.js';
 import { makeAttempt, makeRun, testId, uniqueName } from '../builders.js';
 import { FAKE_CLOCK_START as T0 } from '../fake-clock.js';
-import { seedRun, sorted, type StoreFixture } from './fixture.js';
+import { inDefault, seedRun, sorted, type StoreFixture } from './fixture.js';
 
 export function runContract(fixture: StoreFixture): void {
   describe('runs', () => {
@@ -53,7 +53,7 @@ export function runContract(fixture: StoreFixture): void {
       expect(first.created).toBe(true);
       expect(second.created).toBe(false);
       expect(second.run.id).toBe(first.run.id);
-      expect((await store.listRuns({ dagName }, { limit: 10 })).items).toHaveLength(1);
+      expect((await store.listRuns({ dag: inDefault(dagName) }, { limit: 10 })).items).toHaveLength(1);
     });
 
     it('creates one run for concurrent creates with the same idempotency key', async () => {
@@ -68,9 +68,32 @@ export function runContract(fixture: StoreFixture): void {
       );
       expect(results.filter((result) => result.created)).toHaveLength(1);
       expect(new Set(results.map((result) => result.run.id)).size).toBe(1);
-      const listed = await store.listRuns({ dagName }, { limit: 10 });
+      const listed = await store.listRuns({ dag: inDefault(dagName) }, { limit: 10 });
       expect(listed.items).toHaveLength(1);
       expect((await store.getRunSnapshot(results[0]?.run.id ?? ''))?.attempts).toHaveLength(1);
+    });
+
+    it('scopes idempotency keys to the namespace: the same key elsewhere is another run', async () => {
+      const { store } = fixture;
+      const key = uniqueName('key');
+      const dagName = uniqueName();
+      const [nsA, nsB] = [uniqueName('ns'), uniqueName('ns')];
+      const inA = await store.createRun({
+        run: makeRun({ dagName, namespace: nsA, idempotencyKey: key }),
+        attempts: [],
+      });
+      const inB = await store.createRun({
+        run: makeRun({ dagName, namespace: nsB, idempotencyKey: key }),
+        attempts: [],
+      });
+      expect(inB.created).toBe(true);
+      expect(inB.run.id).not.toBe(inA.run.id);
+      expect(inB.run.namespace).toBe(nsB);
+      const againA = await store.createRun({
+        run: makeRun({ dagName, namespace: nsA, idempotencyKey: key }),
+        attempts: [],
+      });
+      expect(againA).toMatchObject({ created: false, run: { id: inA.run.id } });
     });
 
     it('never lets a caller change stored records through what it returned', async () => {
@@ -125,7 +148,8 @@ export function runContract(fixture: StoreFixture): void {
         return pages;
       };
 
-      const pages = await collect({ dagName }, 10);
+      const dag = { namespace, name: dagName };
+      const pages = await collect({ dag }, 10);
       expect(pages.map((page) => page.length)).toEqual([10, 10, 5]);
       const all = pages.flat();
       expect(sorted(all.map((run) => run.id))).toEqual(sorted(created.map((run) => run.id)));
@@ -133,18 +157,24 @@ export function runContract(fixture: StoreFixture): void {
         expect(all[index - 1]?.createdAt ?? 0).toBeGreaterThanOrEqual(all[index]?.createdAt ?? 0);
       }
 
-      const succeeded = (await collect({ dagName, states: ['succeeded'] }, 4)).flat();
+      const succeeded = (await collect({ dag, states: ['succeeded'] }, 4)).flat();
       expect(sorted(succeeded.map((run) => run.id))).toEqual(
         sorted(created.filter((run) => run.state === 'succeeded').map((run) => run.id)),
       );
-      const both = (await collect({ dagName, states: ['succeeded', 'running'] }, 100)).flat();
+      const both = (await collect({ dag, states: ['succeeded', 'running'] }, 100)).flat();
       expect(both).toHaveLength(25);
 
       // createdFrom is inclusive, createdTo exclusive: [T0+3000, T0+6000) holds indexes 6..11.
       const window = (await collect({ namespace, createdFrom: T0 + 3000, createdTo: T0 + 6000 }, 4)).flat();
       expect(sorted(window.map((run) => run.id))).toEqual(sorted(created.slice(6, 12).map((run) => run.id)));
 
-      expect((await store.listRuns({ dagName: uniqueName('none') }, { limit: 10 })).items).toEqual([]);
+      expect(
+        (await store.listRuns({ dag: { namespace, name: uniqueName('none') } }, { limit: 10 })).items,
+      ).toEqual([]);
+      // The same DAG name in another namespace is another DAG.
+      expect(
+        (await store.listRuns({ dag: { namespace: uniqueName('ns'), name: dagName } }, { limit: 10 })).items,
+      ).toEqual([]);
 
       // Any of several namespaces, paged across them.
       const other = uniqueName('ns');
@@ -154,14 +184,12 @@ export function runContract(fixture: StoreFixture): void {
           attempts: [],
         })
       ).run;
-      const merged = (await collect({ dagName, namespaces: [namespace, other] }, 7)).flat();
+      const merged = (await collect({ namespaces: [namespace, other] }, 7)).flat();
       expect(sorted(merged.map((run) => run.id))).toEqual(
         sorted([...created, elsewhere].map((run) => run.id)),
       );
-      expect((await collect({ dagName, namespaces: [other] }, 7)).flat().map((run) => run.id)).toEqual([
-        elsewhere.id,
-      ]);
-      expect((await store.listRuns({ dagName, namespaces: [] }, { limit: 10 })).items).toEqual([]);
+      expect((await collect({ namespaces: [other] }, 7)).flat().map((run) => run.id)).toEqual([elsewhere.id]);
+      expect((await store.listRuns({ dag, namespaces: [] }, { limit: 10 })).items).toEqual([]);
     });
 
     it('lists the ids of runs that are not finished', async () => {
