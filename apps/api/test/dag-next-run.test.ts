@@ -42,7 +42,10 @@ describe('nextRunAt', () => {
     const { tick, run } = await fired;
     expect(tick).toBe(advertised);
     expect(run.scheduledFor).toBe(advertised);
-    const listed = await h.store.listRuns({ dag: { namespace: 'default', name: 'every-minute' } }, { limit: 10 });
+    const listed = await h.store.listRuns(
+      { dag: { namespace: 'default', name: 'every-minute' } },
+      { limit: 10 },
+    );
     expect(listed.items.map((r) => r.scheduledFor)).toEqual([advertised]);
   });
 });

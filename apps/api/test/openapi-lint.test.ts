@@ -84,7 +84,9 @@ describe('the declared client errors are what the server answers', () => {
     expect((await h.request('GET', '/api/v1/users', { token: viewer.token })).status).toBe(403);
 
     expect(responses('/api/v1/namespaces/{namespace}/runs/{id}', 'get')).toContain('404');
-    const missing = await h.request('GET', '/api/v1/namespaces/default/runs/no-such-run', { token: viewer.token });
+    const missing = await h.request('GET', '/api/v1/namespaces/default/runs/no-such-run', {
+      token: viewer.token,
+    });
     expect(missing.status).toBe(404);
   });
 });

@@ -63,7 +63,9 @@ describe('runtime configuration', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      expect(problems).toContain('KONTROLER_RUNTIME must be one of auto, container, process, none, not "docker"');
+      expect(problems).toContain(
+        'KONTROLER_RUNTIME must be one of auto, container, process, none, not "docker"',
+      );
       expect(problems).toContain('DOCKER_HOST "ssh://me@box"');
     }
   });

@@ -88,11 +88,19 @@ describe.skipIf(!podman.available)('npm start with a container engine', () => {
     };
     const created = await call(server.url, 'POST', '/api/v1/namespaces/default/dags', token, dag);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const run = await call<{ id: string }>(server.url, 'POST', '/api/v1/namespaces/default/dags/in-a-container/runs', token, {});
+    const run = await call<{ id: string }>(
+      server.url,
+      'POST',
+      '/api/v1/namespaces/default/dags/in-a-container/runs',
+      token,
+      {},
+    );
     expect(run.status).toBe(201);
 
     const view = await until(
-      async () => (await call<RunView>(server!.url, 'GET', `/api/v1/namespaces/default/runs/${run.body.id}`, token)).body,
+      async () =>
+        (await call<RunView>(server!.url, 'GET', `/api/v1/namespaces/default/runs/${run.body.id}`, token))
+          .body,
       (v) => ['succeeded', 'failed', 'canceled'].includes(v.run.state),
       'the run to finish',
     );

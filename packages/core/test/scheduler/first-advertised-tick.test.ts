@@ -31,7 +31,9 @@ describe('the first advertised fire time fires', () => {
     expect(advertised).toBe(saved.version.createdAt + 15 * SECOND);
 
     await clock.advanceTo(advertised as number);
-    const runs = (await h.store.listRuns({ dag: { namespace: 'default', name: 'every-minute' } }, { limit: 10 })).items;
+    const runs = (
+      await h.store.listRuns({ dag: { namespace: 'default', name: 'every-minute' } }, { limit: 10 })
+    ).items;
     expect(runs.map((r) => r.scheduledFor)).toEqual([advertised]);
     expect(runs[0]?.createdAt).toBe(advertised);
   });

@@ -35,7 +35,6 @@ const dagNotFound = (dag: DagRef) => () =>
 /** The DAG a request's path names: `/namespaces/{namespace}/dags/{name}`. */
 const dagOf = (req: Request): DagRef => ({ namespace: param(req, 'namespace'), name: param(req, 'name') });
 
-
 /**
  * The next `count` fire times of a schedule, or [] when it has none or cannot be read. Core's scheduler arms
  * its timer with the same `upcomingTicks`, so `nextRunAt` is the time a run is really made for.
@@ -116,9 +115,12 @@ export function dagHandlers(ctx: ApiContext): Handlers {
     }
     const spec = result.dag.spec as DagSpec;
     if (nameFromPath !== undefined && spec.name !== nameFromPath) {
-      throw new ApiError(422, 'NAME_MISMATCH', `the document is named "${spec.name}", not "${nameFromPath}"`, [
-        { path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' },
-      ]);
+      throw new ApiError(
+        422,
+        'NAME_MISMATCH',
+        `the document is named "${spec.name}", not "${nameFromPath}"`,
+        [{ path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' }],
+      );
     }
     const saved = await engine.registerDag(result.dag, {
       createdBy: p.username,
