@@ -40,6 +40,7 @@ const ATTEMPT_FIELDS: ReadonlyArray<readonly [keyof AttemptChange['set'], string
   ['runtime', 'runtime', 'text', false],
   ['nonRetryable', 'non_retryable', 'boolean', false],
   ['retryAfterMs', 'retry_after_ms', 'bigint', false],
+  ['failureKind', 'failure_kind', 'text', false],
 ];
 
 /** True when an attempt in this state may be claimed at some point without another commit. */

@@ -10,6 +10,7 @@ export {
   PodTemplateSchema,
   WebhookSchema,
   WorkspaceSchema,
+  RetryPolicySchema,
   K8S_NAME_PATTERN,
   type DagSpec,
   type TaskSpec,
@@ -18,6 +19,7 @@ export {
   type WebhookSpec,
   type WorkspaceSpec,
   type ConcurrencyPolicy,
+  type RetryPolicy,
 } from './schema.js';
 export type { CompiledDag, CompiledTask } from './compiled.js';
 export { DEFAULT_BACKOFF_LIMIT } from './compiled.js';

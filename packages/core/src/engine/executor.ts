@@ -6,7 +6,12 @@
  */
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
-import { NonRetryableError, RetryAfterError } from '../errors/task-errors.js';
+import {
+  NonRetryableError,
+  RetryAfterError,
+  TaskStartError,
+  TransientTaskError,
+} from '../errors/task-errors.js';
 import type { AttemptRecord, LogLine, ParameterValue, RunRecord } from '../model/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -104,6 +109,18 @@ export function outcomeFromError(error: unknown): TaskOutcome {
   }
   if (error instanceof RetryAfterError) {
     return { status: 'failed', exitCode: null, reason: 'Error', message, retryAfterMs: error.retryAfterMs };
+  }
+  if (error instanceof TaskStartError) {
+    return {
+      status: 'failed',
+      exitCode: error.exitCode,
+      reason: 'StartError',
+      message,
+      failureKind: 'start',
+    };
+  }
+  if (error instanceof TransientTaskError) {
+    return { status: 'failed', exitCode: null, reason: 'Error', message, failureKind: 'transient' };
   }
   return { status: 'failed', exitCode: null, reason: 'Error', message };
 }

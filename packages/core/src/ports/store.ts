@@ -117,6 +117,7 @@ export interface AttemptChange {
       | 'runtime'
       | 'nonRetryable'
       | 'retryAfterMs'
+      | 'failureKind'
     >
   >;
 }

@@ -3,4 +3,7 @@
  * never imports the migrator (`@mikro-orm/migrations` and its CLI dependencies, about 9 MB resident). A
  * test checks this list against `migrationsList`.
  */
-export const MIGRATION_NAMES: readonly string[] = ['Migration20261125000000_initial'];
+export const MIGRATION_NAMES: readonly string[] = [
+  'Migration20261125000000_initial',
+  'Migration20261206000000_failure_kind',
+];
