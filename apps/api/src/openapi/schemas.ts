@@ -2,7 +2,7 @@
  * JSON Schema components of the OpenAPI document. `DagSpec` and its parts come from core's TypeBox schema
  * (the one source of the DAG shape); the rest describe the API's own answers.
  */
-import { ATTEMPT_STATES, RUN_STATES, dagSchema } from '@kontroler/core';
+import { ATTEMPT_STATES, FAILURE_KINDS, RUN_STATES, dagSchema } from '@kontroler/core';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -166,6 +166,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       exitCode: nullable(int),
       reason: nullable(str),
       message: nullable(str),
+      failureKind: {
+        type: ['string', 'null'],
+        enum: [...FAILURE_KINDS, null],
+        description: 'For a failed attempt: exit, start, infra or transient (what retryPolicy decides by)',
+      },
       createdAt: time,
       startedAt: nullable(time),
       finishedAt: nullable(time),

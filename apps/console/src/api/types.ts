@@ -116,6 +116,8 @@ export interface Attempt {
   exitCode: number | null;
   reason: string | null;
   message: string | null;
+  /** For a failed attempt: what kind of failure it was (docs/retries.md). */
+  failureKind?: 'exit' | 'start' | 'infra' | 'transient' | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
