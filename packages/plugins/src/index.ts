@@ -50,4 +50,17 @@ export {
   SECRET_NOT_FOUND,
   type SecretSource,
   type EnvSecretSourceOptions,
+  envSecretSuffix,
 } from './secrets/index.js';
+export {
+  secretsFile,
+  localSecretSource,
+  SECRETS_FILE_MODE,
+  SECRETS_FILE_NAME,
+  SECRET_ENV_PREFIX,
+  SECRET_NAME_PATTERN,
+  type SecretsFile,
+  type SecretsFileOptions,
+  type SecretEntry,
+  type LocalSecrets,
+} from './secrets/secrets-file.js';
