@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createEngine } from '@kontroler/core';
-import { createProcessRuntime, createWebhookNotifier } from '@kontroler/plugins';
+import { createProcessRuntime, createWebhookNotifier, localSecretSource } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
@@ -66,7 +66,14 @@ async function main(): Promise<void> {
   const store = await createPostgresStore({ url, applicationName: 'kontroler' });
   stops.push(['store', () => store.close()]);
 
-  const runtime = createProcessRuntime({ logger, workDir: join(config.dataDir, 'runs') });
+  // Secrets for `defaultFromSecret`/`fromSecret`: KONTROLER_SECRET_* variables, then <dataDir>/secrets.json
+  // (mode 0600, managed by admins through /api/v1/secrets and the console).
+  const secrets = localSecretSource(config.dataDir, { logger });
+  const runtime = createProcessRuntime({
+    logger,
+    workDir: join(config.dataDir, 'runs'),
+    secretSource: secrets.source,
+  });
   stops.push(['runtime', () => runtime.close()]);
   const engine = createEngine({
     store,
@@ -85,6 +92,9 @@ async function main(): Promise<void> {
     auth: { jwtSecret: config.jwtSecret, ...(config.oidc ? { oidc: config.oidc } : {}) },
     logger,
     consoleDir: config.consoleDir,
+    // The process runtime runs commands on this host: DAGs whose tasks name images get warnings.
+    runtime: { runtime: runtime.name, runsImages: false },
+    secrets: secrets.file,
   });
   stops.push(['app', async () => app.dispose()]);
   const server: Server = await new Promise((resolve, reject) => {

@@ -110,7 +110,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     DagVersionInfo: obj(dagVersionInfo),
     DagVersionWithSpec: obj({ ...dagVersionInfo, spec: ref('DagSpec') }),
     DagVersionDetail: obj({ ...dagVersionInfo, spec: ref('DagSpec'), yaml: str, dsl: str }),
-    DagSaveResult: obj({ dag: ref('DagSummary'), version: ref('DagVersionInfo'), created: bool }),
+    DagSaveResult: obj({
+      dag: ref('DagSummary'),
+      version: ref('DagVersionInfo'),
+      created: bool,
+      warnings: array(ref('DagIssue')),
+    }),
     DagDetail: obj({ dag: ref('DagSummary'), version: ref('DagVersionWithSpec'), nextRuns: array(time) }),
     DagIssue: obj({ path: str, message: str, code: str, task: str, line: int, column: int }, [
       'task',
@@ -180,7 +185,15 @@ export function componentSchemas(): Record<string, JsonSchema> {
       run: ref('Run'),
       attempts: array(ref('Attempt')),
       tasks: array(obj({ name: str, runAfter: array(str) })),
+      /** What the run's DAG version gets on this server (IMAGE_IGNORED under the process runtime). */
+      warnings: array(ref('DagIssue')),
     }),
+    ServerInfo: obj({
+      runtime: obj({ name: str, runsImages: bool }),
+      secrets: obj({ managed: bool }),
+    }),
+    SecretEntry: obj({ name: str, updatedAt: time }),
+    SecretList: obj({ items: array(ref('SecretEntry')), store: str }),
     LogLines: obj({
       lines: array(
         obj({

@@ -13,6 +13,7 @@ export const OPERATION_RULES = {
   healthz: 'public',
   readyz: 'public',
   getOpenApi: 'public',
+  getServerInfo: 'authenticated',
   // auth and account
   login: 'public',
   refresh: 'public',
@@ -51,6 +52,9 @@ export const OPERATION_RULES = {
   updateUser: 'admin',
   resetUserPassword: 'admin',
   listAudit: 'admin',
+  listSecrets: 'admin',
+  setSecret: 'admin',
+  deleteSecret: 'admin',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -1,5 +1,5 @@
 /** Types of the HTTP contract in docs/api.md. The console talks to nothing else. */
-import type { DagSpec } from '@kontroler/core/dag';
+import type { DagIssue, DagSpec } from '@kontroler/core/dag';
 
 export type Role = 'admin' | 'editor' | 'viewer';
 export interface RoleGrant {
@@ -82,6 +82,8 @@ export interface SaveDagResult {
   dag: DagSummary;
   version: DagVersionInfo;
   created: boolean;
+  /** Warnings for this server (IMAGE_IGNORED under the process runtime). */
+  warnings?: DagIssue[];
 }
 export interface ValidateResult {
   ok: boolean;
@@ -127,6 +129,17 @@ export interface RunDetail {
   run: Run;
   attempts: Attempt[];
   tasks: { name: string; runAfter: string[] }[];
+  /** What the run's DAG gets on this server (IMAGE_IGNORED under the process runtime). */
+  warnings?: DagIssue[];
+}
+/** `GET /api/v1/info`: what this server can do. */
+export interface ServerInfo {
+  runtime: { name: string; runsImages: boolean };
+  secrets: { managed: boolean };
+}
+export interface SecretEntry {
+  name: string;
+  updatedAt: string;
 }
 export interface LogLine {
   seq: number;

@@ -23,7 +23,9 @@ export type DagIssueCode =
   | 'INVALID_CRON'
   | 'INVALID_TIMEZONE'
   | 'RETRY_CODE_RANGE'
-  | 'UNKNOWN_KIND';
+  | 'UNKNOWN_KIND'
+  /** A warning: the host's runtime ignores the task's image (see `runtimeWarnings`). */
+  | 'IMAGE_IGNORED';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

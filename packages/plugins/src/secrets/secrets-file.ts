@@ -26,6 +26,8 @@ export interface SecretEntry {
 export interface SecretsFile extends SecretSource {
   /** The file's path. */
   readonly path: string;
+  /** `secrets file <path>`, as errors and the API name it. */
+  readonly description: string;
   /** Every stored secret's name and time of change, sorted by name; never the values. */
   list(): Promise<SecretEntry[]>;
   /** Stores or replaces a secret. Rejects a name outside `SECRET_NAME_PATTERN` with a `RangeError`. */
@@ -116,6 +118,7 @@ export function secretsFile(path: string, options: SecretsFileOptions = {}): Sec
 
   return {
     path,
+    description: `secrets file ${path}`,
 
     async resolve(name) {
       const { secrets } = await read();

@@ -24,6 +24,7 @@ import {
   type Handlers,
 } from '../context.js';
 import { runDto, versionInfo } from '../dto.js';
+import { hostWarnings } from '../capabilities.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { parseDocument } from './documents.js';
 
@@ -112,7 +113,12 @@ export function dagHandlers(ctx: ApiContext): Handlers {
         hash: saved.version.hash,
       });
     }
-    return { dag: await summary(saved.dag), version: versionInfo(saved.version), created: saved.created };
+    return {
+      dag: await summary(saved.dag),
+      version: versionInfo(saved.version),
+      created: saved.created,
+      warnings: hostWarnings(ctx.deps, doc),
+    };
   }
 
   return {
@@ -171,7 +177,7 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       res.json({
         ok: true,
         errors: [],
-        warnings,
+        warnings: [...warnings, ...hostWarnings(ctx.deps, result.dag.spec)],
         order: topologicalOrder(result.dag),
         levels: levels(result.dag),
       });
