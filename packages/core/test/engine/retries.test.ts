@@ -138,4 +138,18 @@ describe('engine: retries', () => {
     expect(h.runtime.callsOf('own').map((c) => c.attempt)).toEqual([1]);
     expect(finished.reason).toBe('task own failed with exit code 4 after 1 attempt');
   });
+
+  it('still retries a start failure whose exit code the task lists in retryCodes (Kontroler manifests)', async () => {
+    h = await harness({ timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 } });
+    h.runtime
+      .script({ task: 'prepare', attempt: 1 }, { exitCode: 127, reason: 'StartError', failureKind: 'start' })
+      .script({ task: 'prepare', attempt: 2 }, { exitCode: 0 });
+    await h.engine.registerDag(
+      dagDoc('listed', [{ name: 'prepare', conditional: { enabled: true, retryCodes: [127] } }]),
+    );
+    const run = await h.engine.submit('listed');
+    await h.clock.advance(100);
+    expect((await h.recorder.finished(run.id)).state).toBe('succeeded');
+    expect(h.runtime.callsOf('prepare').map((c) => c.attempt)).toEqual([1, 2]);
+  });
 });
