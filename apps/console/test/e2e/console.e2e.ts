@@ -248,7 +248,8 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         await page.fill(tid('pw-new'), `${VIEWER.password}x`);
         await page.fill(tid('pw-confirm'), `${VIEWER.password}x`);
         await page.click(tid('pw-submit'));
-        await page.waitForTimeout(500);
+        // A forced change ends on the DAG list; scrypt on a busy machine takes longer than a fixed wait.
+        await page.waitForURL(/\/dags$/);
       }
       await page.goto(`${server.url}/dags/e2e-etl`);
       await page.waitForSelector(tid('dag-title'));
