@@ -27,6 +27,8 @@ import {
   type OperationId,
 } from './rbac/rules.js';
 import { adminHandlers } from './routes/admin.js';
+import { infoHandlers } from './routes/capabilities.js';
+import { secretHandlers } from './routes/secrets.js';
 import { authHandlers } from './routes/auth.js';
 import type { ApiContext, Handler } from './routes/context.js';
 import { dagHandlers } from './routes/dags/handlers.js';
@@ -136,6 +138,8 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...runHandlers(ctx),
     ...eventHandlers(ctx),
     ...adminHandlers(ctx),
+    ...secretHandlers(ctx),
+    ...infoHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;

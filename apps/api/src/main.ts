@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createEngine, type Engine } from '@kontroler/core';
-import { createWebhookNotifier } from '@kontroler/plugins';
+import { createWebhookNotifier, localSecretSource } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
@@ -76,7 +76,13 @@ async function main(): Promise<void> {
   const store = await createPostgresStore({ url, applicationName: 'kontroler' });
   stops.push(['store', () => store.close()]);
 
+  // Secrets for `defaultFromSecret`/`fromSecret`: KONTROLER_SECRET_* variables, then <dataDir>/secrets.json
+  // (mode 0600, managed by admins through /api/v1/secrets and the console).
+  const secrets = localSecretSource(config.dataDir, { logger });
   let engine: Engine;
+  // What the API tells users about the runtime: DAGs whose tasks name images get warnings when it ignores
+  // them. With no runtime here a controller runs the tasks, in their images.
+  let capabilities = { runtime: 'none', runsImages: true };
   if (config.runtime.mode === 'none') {
     // A controller executes. An engine that is never started claims nothing, runs no timers, no scheduler
     // and no outbox dispatch: it only submits, cancels and retries runs as transactions on the store.
@@ -90,9 +96,11 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       store,
       logger,
+      secretSource: secrets.source,
     });
     stops.push(['runtime', async () => runtime.close?.()]);
     process.stdout.write(`${description}\n`);
+    capabilities = { runtime: runtime.name, runsImages: runtime.name !== 'process' };
     engine = createEngine({ store, runtimes: [runtime], notifiers: [createWebhookNotifier()], logger });
     await engine.start();
     if (config.env === 'production' && runtime.name === 'process') {
@@ -109,6 +117,8 @@ async function main(): Promise<void> {
     auth: { jwtSecret: config.jwtSecret, ...(config.oidc ? { oidc: config.oidc } : {}) },
     logger,
     consoleDir: config.consoleDir,
+    runtime: capabilities,
+    secrets: secrets.file,
   });
   stops.push(['app', async () => app.dispose()]);
   const server: Server = await new Promise((resolve, reject) => {

@@ -11,6 +11,7 @@ import {
   createProcessRuntime,
   discoverContainerEngine,
   type ContainerRuntime,
+  type SecretSource,
 } from '@kontroler/plugins';
 import { ALLOW_PROCESS_RUNTIME, type RuntimeConfig } from './config.js';
 
@@ -32,12 +33,15 @@ export interface ChooseRuntimeOptions {
   readonly dataDir: string;
   readonly store: Store;
   readonly logger: Logger;
+  /** Where `defaultFromSecret`/`fromSecret` parameters are resolved, for either runtime. */
+  readonly secretSource?: SecretSource;
 }
 
 const PROCESS_NOTE = 'tasks run as host processes and their images are ignored';
 
 export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<ChosenRuntime> {
-  const { config, dataDir, store, logger } = options;
+  const { config, dataDir, store, logger, secretSource } = options;
+  const secrets = secretSource !== undefined ? { secretSource } : {};
   const processRuntime = (why: string): ChosenRuntime => {
     if (config.production && !config.allowProcess) {
       // The host-process runtime is a development convenience: production never falls back to it silently.
@@ -48,7 +52,7 @@ export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<Chos
       );
     }
     return {
-      runtime: createProcessRuntime({ logger, workDir: join(dataDir, 'runs') }),
+      runtime: createProcessRuntime({ logger, workDir: join(dataDir, 'runs'), ...secrets }),
       description: `runtime: process (${why}; ${PROCESS_NOTE})`,
     };
   };
@@ -81,6 +85,7 @@ export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<Chos
     // Engines with different data directories may share one container engine: each sweeps only its own.
     instance: `kontroler-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
     logger,
+    ...secrets,
     isAttemptActive: async ({ runId, attemptId }) => {
       const snapshot = await store.getRunSnapshot(runId);
       const attempt = snapshot?.attempts.find((a) => a.id === attemptId);

@@ -8,6 +8,7 @@ import type {
   DagAuditInput,
   DagRef,
   PutDagVersionResult,
+  RuntimeCapabilities,
   RunRecord,
   RunTrigger,
   Store,
@@ -102,4 +103,21 @@ export interface AppDeps {
   readonly loginRateLimit?: number;
   /** Trust X-Forwarded-For (behind a proxy). @default false */
   readonly trustProxy?: boolean;
+  /**
+   * What the runtime of the worker this API serves can do. When it ignores images (the process runtime of
+   * `npm start`), DAG saves, validations and run details carry `IMAGE_IGNORED` warnings.
+   * @default {runtime: 'kubernetes', runsImages: true}
+   */
+  readonly runtime?: RuntimeCapabilities;
+  /** The secrets admins manage through `/api/v1/secrets` (the one-process setup's file). Absent: 404. */
+  readonly secrets?: ManagedSecrets;
+}
+
+/** Secrets managed through the API: names and times only ever leave it, never values. */
+export interface ManagedSecrets {
+  /** Where they are kept, for humans (`secrets file /data/secrets.json`). */
+  readonly description: string;
+  list(): Promise<readonly { readonly name: string; readonly updatedAt: number }[]>;
+  set(name: string, value: string): Promise<{ readonly name: string; readonly updatedAt: number }>;
+  delete(name: string): Promise<boolean>;
 }

@@ -7,6 +7,10 @@
  * A new operation without a rule or without a request recipe here fails the suite.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { secretsFile } from '@kontroler/plugins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { roleRank } from '../src/rbac/grants.js';
@@ -47,6 +51,7 @@ interface Fixture {
   victimId: string;
   tokenId: string | undefined;
   refreshToken: string;
+  secret: string;
 }
 
 interface Recipe {
@@ -118,6 +123,10 @@ const RECIPES: Record<OperationId, Recipe> = {
   },
   unlockUser: { path: (fx) => `${V1}/users/${fx.victimId}/unlock` },
   listAudit: { path: () => `${V1}/audit` },
+  getServerInfo: { path: () => `${V1}/info` },
+  listSecrets: { path: () => `${V1}/secrets` },
+  setSecret: { path: (fx) => `${V1}/secrets/${fx.secret}`, body: () => ({ value: 'matrix-value' }) },
+  deleteSecret: { path: (fx) => `${V1}/secrets/${fx.secret}` },
 };
 
 const document = buildOpenApiDocument();
@@ -159,10 +168,12 @@ function expected(operationId: string, actor: Actor): 'ok' | 401 | 403 | 404 {
 }
 
 let h: Harness;
+let secretsDir: string | undefined;
 const tokens = new Map<string, string | undefined>();
 
 beforeAll(async () => {
-  h = await startHarness();
+  secretsDir = await mkdtemp(join(os.tmpdir(), 'kontroler-rbac-secrets-'));
+  h = await startHarness({ deps: { secrets: secretsFile(join(secretsDir, 'secrets.json')) } });
   for (const actor of ACTORS) {
     if (actor.role === undefined) tokens.set(actor.label, undefined);
     else {
@@ -182,7 +193,10 @@ beforeAll(async () => {
   // Runs of the fixtures' "-failing" DAGs fail at once; every other task hangs, so `runId` stays active.
   h.runtime.script({ task: 'doomed' }, FAIL);
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
+});
 
 const grantNamespaceOf = (actor: Actor): string | null =>
   actor.scope === 'own' ? OWN : actor.scope === 'other' ? OTHER : null;
@@ -239,6 +253,9 @@ async function fixture(actor: Actor): Promise<Fixture> {
     });
     tokenId = created.body.id;
   }
+  const secret = `fx-secret-${randomUUID().slice(0, 8)}`;
+  const stored = await h.request('PUT', `${V1}/secrets/${secret}`, { token: admin, body: { value: 'v' } });
+  expect(stored.status).toBe(200);
   const login = await h.request<{ refreshToken: string }>('POST', `${V1}/auth/login`, {
     body: { username: 'matrix-login', password: PASSWORD },
   });
@@ -253,6 +270,7 @@ async function fixture(actor: Actor): Promise<Fixture> {
     victimId: victim.body.id,
     tokenId,
     refreshToken: login.body.refreshToken,
+    secret,
   };
 }
 

@@ -27,7 +27,7 @@ interface Run {
 }
 interface Detail {
   run: Run;
-  attempts: Array<{ id: string; taskName: string; state: string }>;
+  attempts: Array<{ id: string; taskName: string; state: string; failureKind?: string | null }>;
   tasks: Array<{ name: string; runAfter: string[] }>;
 }
 
@@ -113,6 +113,12 @@ describe('runs', () => {
     await h.waitForRun(run.id, (s) =>
       s.attempts.some((a) => a.taskName === 'extract' && a.state === 'retrying'),
     );
+    // The failed attempt says what kind of failure it was (the task's own exit), which retryPolicy decides by.
+    const failing = await h.request<Detail>('GET', `${NS}/runs/${run.id}`, { token: viewer });
+    expect(failing.body.attempts.filter((a) => a.taskName === 'extract').map((a) => a.failureKind)).toEqual([
+      'exit',
+      null,
+    ]);
     const canceled = await h.request<Run>('POST', `${NS}/runs/${run.id}/cancel`, { token: editor });
     expect(canceled.body.state).toBe('canceled');
     const again = await h.request<{ code: string }>('POST', `${NS}/runs/${run.id}/cancel`, { token: editor });

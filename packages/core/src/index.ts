@@ -3,7 +3,15 @@
  * `@kontroler/core/dag`; the test kit lives in `@kontroler/core/testing`.
  */
 export * from './dag/index.js';
-export { KontrolerError, Errors, NonRetryableError, RetryAfterError } from './errors/index.js';
+export {
+  KontrolerError,
+  Errors,
+  NonRetryableError,
+  RetryAfterError,
+  TaskStartError,
+  TransientTaskError,
+} from './errors/index.js';
+export { FAILURE_KINDS, failureKindOf, classifyFailure, type FailureKind } from './model/failure-kind.js';
 export type { ErrorCode, ErrorDetails } from './errors/index.js';
 export {
   RUN_STATES,
@@ -45,7 +53,10 @@ export {
   plan,
   planRetryFromFailed,
   retryDelay,
+  mayRetry,
+  RETRIED_KINDS,
   DEFAULT_RETRY_TIMING,
+  type EffectiveRetryPolicy,
   type PlanOptions,
   type RetryPlan,
   type RetryTiming,

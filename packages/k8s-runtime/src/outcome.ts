@@ -23,6 +23,12 @@ export const STUCK_REASONS: ReadonlySet<string> = new Set([
 
 const IMAGE_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 
+/**
+ * Terminated reasons of a container that never ran its command: the container runtime could not exec it
+ * (command not found, not executable). Exit code 128 with these is containerd's, not the task's.
+ */
+const START_REASONS: ReadonlySet<string> = new Set(['StartError', 'ContainerCannotRun']);
+
 /** The first container's status (the task's container). */
 function mainStatus(pod: V1Pod): V1ContainerStatus | undefined {
   const name = pod.spec?.containers[0]?.name;
@@ -51,8 +57,13 @@ export function classifyPod(pod: V1Pod): PodView {
     const message = pod.status?.message ?? terminated?.message;
     const exitCode = terminated ? terminated.exitCode : null;
     const withMessage = (o: TaskOutcome): TaskOutcome => (message ? { ...o, message } : o);
-    if (podReason === 'Evicted')
-      return { kind: 'done', outcome: withMessage({ status: 'failed', exitCode, reason: 'Evicted' }) };
+    if (podReason === 'Evicted') {
+      // The node ran short, not the task: an infrastructure error, whatever exit code the kill left.
+      return {
+        kind: 'done',
+        outcome: withMessage({ status: 'failed', exitCode, reason: 'Evicted', failureKind: 'infra' }),
+      };
+    }
     if (podReason === 'DeadlineExceeded') {
       return {
         kind: 'done',
@@ -77,12 +88,14 @@ export function classifyPod(pod: V1Pod): PodView {
         outcome: withMessage({ status: 'failed', exitCode: null, reason: podReason ?? 'Error' }),
       };
     }
+    const reason = terminated.reason ?? 'Error';
     return {
       kind: 'done',
       outcome: withMessage({
         status: 'failed',
         exitCode: terminated.exitCode,
-        reason: terminated.reason ?? 'Error',
+        reason,
+        ...(START_REASONS.has(reason) ? { failureKind: 'start' as const } : {}),
       }),
     };
   }
@@ -102,7 +115,10 @@ export function classifyPod(pod: V1Pod): PodView {
   return { kind: 'pending' };
 }
 
-/** The outcome of an attempt stuck on a waiting reason past its deadline. */
+/**
+ * The outcome of an attempt stuck on a waiting reason past its deadline: a failure to start (an image
+ * that cannot be pulled, a container config that names a missing secret), retried only by `OnError`.
+ */
 export function stuckOutcome(
   waitingReason: string,
   message: string | undefined,
@@ -114,5 +130,6 @@ export function stuckOutcome(
     exitCode: null,
     reason,
     message: `${waitingReason} for ${Math.round(waitedMs / 1000)}s${message ? `: ${message}` : ''}`,
+    failureKind: 'start',
   };
 }

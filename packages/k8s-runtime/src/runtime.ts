@@ -262,10 +262,18 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     } catch (error) {
       if (!KubeApiError.is(error, 409)) {
         const message = error instanceof Error ? error.message : String(error);
-        // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and will stay wrong.
-        const nonRetryable =
+        // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and stays wrong, a
+        // failure to start (only OnError/Always retry it); 429, 5xx and no answer pass.
+        const refused =
           error instanceof KubeApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
-        return { status: 'failed', exitCode: null, reason: 'PodCreateFailed', message, nonRetryable };
+        ctx.log({ stream: 'system', line: `PodCreateFailed: ${message}` });
+        return {
+          status: 'failed',
+          exitCode: null,
+          reason: 'PodCreateFailed',
+          message,
+          failureKind: refused ? 'start' : 'transient',
+        };
       }
       adopted++;
       options.onPodCreated?.({ namespace, name, adopted: true });
@@ -372,12 +380,20 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
               .finally(() => slot.release());
           }
           const view = classifyPod(current);
-          if (view.kind === 'done') return await finish(view.outcome, 'complete');
+          if (view.kind === 'done') {
+            if (view.outcome.failureKind === 'start') {
+              ctx.log({ stream: 'system', line: `${view.outcome.reason}: ${view.outcome.message ?? name}` });
+            }
+            return await finish(view.outcome, 'complete');
+          }
           if (view.kind === 'pending' && view.waitingReason && STUCK_REASONS.has(view.waitingReason)) {
             stuckSince ??= Date.now();
             const waited = Date.now() - stuckSince;
             if (waited >= imagePullDeadlineMs) {
-              return await finish(stuckOutcome(view.waitingReason, view.message, waited), 'delete');
+              const stuck = stuckOutcome(view.waitingReason, view.message, waited);
+              // The container never ran: without this line its log would be empty.
+              ctx.log({ stream: 'system', line: `${stuck.reason}: ${stuck.message ?? view.waitingReason}` });
+              return await finish(stuck, 'delete');
             }
             waitMs = imagePullDeadlineMs - waited;
           } else stuckSince = undefined;

@@ -55,7 +55,21 @@ describe('classifyPod', () => {
       },
       {
         kind: 'done',
-        outcome: { status: 'failed', exitCode: 137, reason: 'Evicted', message: 'low memory' },
+        outcome: {
+          status: 'failed',
+          exitCode: 137,
+          reason: 'Evicted',
+          message: 'low memory',
+          failureKind: 'infra',
+        },
+      },
+    ],
+    [
+      'a command the container runtime could not exec',
+      { phase: 'Failed', containerStatuses: [terminated(128, 'StartError')] },
+      {
+        kind: 'done',
+        outcome: { status: 'failed', exitCode: 128, reason: 'StartError', failureKind: 'start' },
       },
     ],
     [
@@ -115,8 +129,14 @@ describe('classifyPod', () => {
     expect(trimmed.spec).toEqual({ nodeName: 'n', restartPolicy: 'Never', containers: [{ name: 'main' }] });
   });
 
-  it('names image errors ImagePullError and other stuck reasons as they are', () => {
-    expect(stuckOutcome('ErrImagePull', 'x', 2000).reason).toBe('ImagePullError');
+  it('names image errors ImagePullError and other stuck reasons as they are, all failures to start', () => {
+    expect(stuckOutcome('ErrImagePull', 'x', 2000)).toEqual({
+      status: 'failed',
+      exitCode: null,
+      reason: 'ImagePullError',
+      message: 'ErrImagePull for 2s: x',
+      failureKind: 'start',
+    });
     expect(stuckOutcome('CreateContainerConfigError', undefined, 0).reason).toBe(
       'CreateContainerConfigError',
     );

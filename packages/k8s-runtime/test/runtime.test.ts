@@ -130,7 +130,12 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     node.script('pull', { imagePullError: true }, { namespace: ns });
     node.script('victim', { afterMs: Number.POSITIVE_INFINITY }, { namespace: ns });
     const rt = runtime(ns, { imagePullDeadlineMs: 500 });
-    const run = (t: string) => rt.execute(attemptContext(dag, t, { namespace: ns, runId: 'run-f' }));
+    const contexts = new Map<string, ReturnType<typeof attemptContext>>();
+    const run = (t: string) => {
+      const ctx = attemptContext(dag, t, { namespace: ns, runId: 'run-f' });
+      contexts.set(t, ctx);
+      return rt.execute(ctx);
+    };
     const victim = run('victim');
     const victimPod = podName('run-f', 'victim', 1);
     await eventually('victim running', async () => {
@@ -141,7 +146,19 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     const [oom, evict, pull, deleted] = await Promise.all([run('oom'), run('evict'), run('pull'), victim]);
     expect(oom).toMatchObject({ status: 'failed', exitCode: 137, reason: 'OOMKilled' });
     expect(evict).toMatchObject({ status: 'failed', reason: 'Evicted' });
-    expect(pull).toMatchObject({ status: 'failed', exitCode: null, reason: 'ImagePullError' });
+    expect(pull).toMatchObject({
+      status: 'failed',
+      exitCode: null,
+      reason: 'ImagePullError',
+      failureKind: 'start',
+    });
+    // Regression (issue 15): the log of an attempt whose image could not be pulled held no trace of it.
+    expect(
+      contexts
+        .get('pull')
+        ?.lines.filter((l) => l.stream === 'system')
+        .map((l) => l.line),
+    ).toEqual([expect.stringMatching(/^ImagePullError: (ErrImagePull|ImagePullBackOff) for \d+s/)]);
     expect(deleted).toMatchObject({ status: 'failed', reason: 'PodDeleted' });
     // The stuck pod was deleted by the runtime.
     await eventually('pull pod deleted', () => gone(ns, podName('run-f', 'pull', 1)));

@@ -86,6 +86,7 @@ describe('resource status', () => {
     runtime: 'kubernetes',
     nonRetryable: false,
     retryAfterMs: null,
+    failureKind: null,
   });
 
   it('mirrors the run: phase, latest attempt per task, times, generation', () => {

@@ -52,6 +52,7 @@ export {
   SECRET_NOT_FOUND,
   type SecretSource,
   type EnvSecretSourceOptions,
+  envSecretSuffix,
 } from './secrets/index.js';
 export {
   createContainerRuntime,
@@ -74,3 +75,15 @@ export {
   type EngineErrorCode,
 } from './container-runtime/engine-client.js';
 export type { EngineVersion } from './container-runtime/engine-api.js';
+export {
+  secretsFile,
+  localSecretSource,
+  SECRETS_FILE_MODE,
+  SECRETS_FILE_NAME,
+  SECRET_ENV_PREFIX,
+  SECRET_NAME_PATTERN,
+  type SecretsFile,
+  type SecretsFileOptions,
+  type SecretEntry,
+  type LocalSecrets,
+} from './secrets/secrets-file.js';

@@ -68,6 +68,8 @@ describe('http task type', () => {
       exitCode: null,
       reason: 'HttpStatus',
       message: 'HTTP 404 (expected 2xx)',
+      // The server's answer to this request: the task's own failure, as a non-zero exit is.
+      failureKind: 'exit',
     });
     expect(missing.stdout()).toEqual(['no such thing']);
     const strict = httpTask({ url: `${server.url}/created`, expectedStatus: [200] });
@@ -82,7 +84,12 @@ describe('http task type', () => {
 
   it('turns 429/503 with Retry-After into a retryAfterMs outcome', async () => {
     const busy = await runtime.execute(httpTask({ url: `${server.url}/busy` }).ctx);
-    expect(busy).toMatchObject({ status: 'failed', reason: 'HttpStatus', retryAfterMs: 7000 });
+    expect(busy).toMatchObject({
+      status: 'failed',
+      reason: 'HttpStatus',
+      retryAfterMs: 7000,
+      failureKind: 'transient',
+    });
     const unavailable = await runtime.execute(httpTask({ url: `${server.url}/unavailable` }).ctx);
     expect(unavailable.retryAfterMs).toBeGreaterThan(50_000);
     expect(unavailable.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -106,8 +113,10 @@ describe('http task type', () => {
     await expect(runtime.execute(missing.ctx)).resolves.toMatchObject({
       reason: 'SecretNotFound',
       nonRetryable: true,
+      failureKind: 'start',
     });
     expect(hits).toBe(before);
+    expect(missing.system()).toEqual([expect.stringMatching(/^SecretNotFound: .*NOPE/)]);
   });
 
   it('times out by with.timeoutMs and by the task timeoutSeconds', async () => {
@@ -140,10 +149,13 @@ describe('http task type', () => {
   });
 
   it('rejects bad settings without retrying, and reports network errors', async () => {
-    await expect(runtime.execute(httpTask({ url: 'ftp://x' }).ctx)).resolves.toMatchObject({
+    const ftp = httpTask({ url: 'ftp://x' });
+    await expect(runtime.execute(ftp.ctx)).resolves.toMatchObject({
       reason: 'InvalidTask',
       nonRetryable: true,
+      failureKind: 'start',
     });
+    expect(ftp.system()).toEqual([expect.stringMatching(/^InvalidTask: /)]);
     await expect(
       runtime.execute(httpTask({ url: server.url, headers: { a: 1 } }).ctx),
     ).resolves.toMatchObject({
@@ -152,10 +164,13 @@ describe('http task type', () => {
     });
     const closed = await startHttpServer(() => {});
     await closed.close();
-    await expect(runtime.execute(httpTask({ url: closed.url }).ctx)).resolves.toMatchObject({
+    const refused = httpTask({ url: closed.url });
+    await expect(runtime.execute(refused.ctx)).resolves.toMatchObject({
       reason: 'NetworkError',
       message: expect.stringContaining('ECONNREFUSED'),
+      failureKind: 'transient',
     });
+    expect(refused.system().at(-1)).toMatch(/^NetworkError: .*ECONNREFUSED/);
   });
 
   it('verifies TLS unless verifySSL is false', async () => {
@@ -163,6 +178,8 @@ describe('http task type', () => {
     try {
       await expect(runtime.execute(httpTask({ url: tls.url }).ctx)).resolves.toMatchObject({
         reason: 'NetworkError',
+        // A certificate that does not verify will not verify on the next attempt either.
+        failureKind: 'infra',
       });
       await expect(runtime.execute(httpTask({ url: tls.url, verifySSL: false }).ctx)).resolves.toMatchObject({
         status: 'succeeded',

@@ -93,21 +93,62 @@ describe('process runtime: outcomes', () => {
     expect(outcome.message).toContain('SIGUSR1');
   });
 
-  it('reports a command that does not exist as StartError with 127', async () => {
+  it('reports a command that does not exist as StartError with 127, kind start, and logs it', async () => {
     const a = attemptOf({ name: 'missing', command: ['/nonexistent/kontroler-binary'] });
-    await expect(makeRuntime().execute(a.ctx)).resolves.toMatchObject({
+    const outcome = await makeRuntime().execute(a.ctx);
+    expect(outcome).toMatchObject({
       status: 'failed',
       exitCode: 127,
       reason: 'StartError',
+      failureKind: 'start',
+    });
+    expect(outcome.message).toMatch(
+      /^command not found: \/nonexistent\/kontroler-binary \(spawn .* ENOENT\)$/,
+    );
+    // Regression (issue 15): a start error's log held no trace of the error.
+    expect(a.system()).toEqual([`StartError: ${outcome.message}`]);
+  });
+
+  it('says that a Kontroler manifest’s command was looked up on this host, not in its image', async () => {
+    const a = attemptOf({ name: 'prepare', image: 'example/etl:1', command: ['/scripts/prepare.sh'] });
+    const outcome = await makeRuntime().execute(a.ctx);
+    expect(outcome).toMatchObject({ reason: 'StartError', failureKind: 'start' });
+    expect(outcome.message).toContain('the process runtime runs commands on this host, not in example/etl:1');
+    expect(a.system().at(-1)).toBe(`StartError: ${outcome.message}`);
+  });
+
+  it('reports a script whose shell could not find a command as CommandNotFound, kind start', async () => {
+    const a = attemptOf({ name: 'script', script: 'echo before; /scripts/prepare.sh' });
+    const outcome = await makeRuntime().execute(a.ctx);
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      exitCode: 127,
+      reason: 'CommandNotFound',
+      failureKind: 'start',
+    });
+    expect(a.stderr().at(-1)).toMatch(/not found|No such file/);
+    expect(a.system()).toEqual([`CommandNotFound: ${outcome.message}`]);
+  });
+
+  it('keeps a script that exits 127 on its own an ordinary failure (kind derived from the exit)', async () => {
+    const a = attemptOf({ name: 'own-127', script: 'echo done >&2; exit 127' });
+    const outcome = await makeRuntime().execute(a.ctx);
+    expect(outcome).toEqual({
+      status: 'failed',
+      exitCode: 127,
+      reason: 'Error',
+      message: 'exited with code 127',
     });
   });
 
-  it('fails a task with neither script nor command without retrying it', async () => {
+  it('fails a task with neither script nor command without retrying it, and logs why', async () => {
     const a = attemptOf({ name: 'empty' });
     await expect(makeRuntime().execute(a.ctx)).resolves.toMatchObject({
       reason: 'InvalidTask',
       nonRetryable: true,
+      failureKind: 'start',
     });
+    expect(a.system()).toEqual(['InvalidTask: task "empty" has neither a script nor a command']);
   });
 });
 

@@ -46,6 +46,7 @@ export function attemptRecord(overrides: Partial<AttemptRecord> = {}): AttemptRe
     runtime: 'process',
     nonRetryable: false,
     retryAfterMs: null,
+    failureKind: null,
     ...overrides,
   };
 }

@@ -55,6 +55,7 @@ const ATTEMPT_FIELDS: ReadonlyArray<readonly [keyof AttemptChange['set'], string
   ['runtime', 'runtime', 'text', false],
   ['nonRetryable', 'non_retryable', 'boolean', false],
   ['retryAfterMs', 'retry_after_ms', 'bigint', false],
+  ['failureKind', 'failure_kind', 'text', false],
 ];
 
 /** The mask bit of `state` among ATTEMPT_FIELDS. */

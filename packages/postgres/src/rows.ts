@@ -10,6 +10,7 @@ import type {
   DagVersion,
   DeliveryAttempt,
   DeliveryStatus,
+  FailureKind,
   OutboxMessage,
   OutboxRecord,
   ParameterValue,
@@ -128,6 +129,7 @@ export interface AttemptRow {
   runtime: string | null;
   non_retryable: boolean;
   retry_after_ms: string | number | null;
+  failure_kind: FailureKind | null;
 }
 
 export const toAttempt = (row: AttemptRow): AttemptRecord => ({
@@ -149,6 +151,7 @@ export const toAttempt = (row: AttemptRow): AttemptRecord => ({
   runtime: row.runtime,
   nonRetryable: row.non_retryable,
   retryAfterMs: num(row.retry_after_ms),
+  failureKind: row.failure_kind ?? null,
 });
 
 /** The attempt columns `attemptTuple` packs, in order. */
@@ -171,6 +174,7 @@ const TUPLE_COLUMNS = [
   'runtime',
   'non_retryable',
   'retry_after_ms',
+  'failure_kind',
 ] as const;
 
 /**
@@ -202,6 +206,7 @@ export function tupleToAttempt(t: readonly unknown[]): AttemptRecord {
     runtime: (t[15] ?? null) as string | null,
     nonRetryable: t[16] === true,
     retryAfterMs: t[17] === null || t[17] === undefined ? null : Number(t[17]),
+    failureKind: (t[18] ?? null) as FailureKind | null,
   };
 }
 
@@ -283,7 +288,7 @@ export function parameters(): { params: unknown[]; p: Param } {
 /** Attempt columns in the order `attemptsUnnest` produces them. */
 export const ATTEMPT_COLUMNS =
   'id, run_id, task_name, attempt, round, state, exit_code, reason, message, created_at, available_at, ' +
-  'started_at, finished_at, lease_owner, lease_expires_at, runtime, non_retryable, retry_after_ms';
+  'started_at, finished_at, lease_owner, lease_expires_at, runtime, non_retryable, retry_after_ms, failure_kind';
 
 const ATTEMPT_TYPES = [
   'text',
@@ -304,6 +309,7 @@ const ATTEMPT_TYPES = [
   'text',
   'boolean',
   'bigint',
+  'text',
 ];
 
 /** `select * from unnest(...)` producing attempt rows in `ATTEMPT_COLUMNS` order. */
@@ -327,6 +333,7 @@ export function attemptsUnnest(attempts: readonly AttemptRecord[], p: Param): st
     attempts.map((a) => a.runtime),
     attempts.map((a) => a.nonRetryable),
     attempts.map((a) => a.retryAfterMs),
+    attempts.map((a) => a.failureKind),
   ];
   return `select * from unnest(${columns.map((c, i) => `${p(c)}::${ATTEMPT_TYPES[i]}[]`).join(', ')})`;
 }

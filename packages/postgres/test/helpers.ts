@@ -47,6 +47,7 @@ export function makeAttempt(runId: string, overrides: Partial<AttemptRecord> = {
     runtime: null,
     nonRetryable: false,
     retryAfterMs: null,
+    failureKind: null,
     ...overrides,
   };
 }

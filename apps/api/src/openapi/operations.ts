@@ -63,6 +63,13 @@ const idPath: ParameterDef = {
   required: true,
   schema: { type: 'string', minLength: 1, maxLength: 200 },
 };
+/** Secret names as a Kubernetes Secret may be named (SECRET_NAME_PATTERN in @kontroler/plugins). */
+const secretNamePath: ParameterDef = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$' },
+};
 const limit: ParameterDef = {
   name: 'limit',
   in: 'query',
@@ -163,6 +170,9 @@ export const OPERATIONS: readonly OperationDef[] = [
   op('getOpenApi', 'get', '/api/openapi.json', 'health', 'This document', {
     secured: false,
     responses: { '200': ok({ type: 'object' }) },
+  }),
+  op('getServerInfo', 'get', `${V1}/info`, 'health', 'What this server can do (its runtime, secrets)', {
+    responses: { '200': ok(ref('ServerInfo')) },
   }),
 
   op('login', 'post', `${V1}/auth/login`, 'auth', 'Log in with a username and password', {
@@ -456,6 +466,25 @@ export const OPERATIONS: readonly OperationDef[] = [
   op('unlockUser', 'post', `${V1}/users/{id}/unlock`, 'admin', 'Lift the lock of failed logins', {
     parameters: [idPath],
     responses: { '200': ok(ref('User')) },
+  }),
+  op(
+    'listSecrets',
+    'get',
+    `${V1}/secrets`,
+    'admin',
+    'Managed secrets: names and change times, never values',
+    {
+      responses: { '200': ok(ref('SecretList')) },
+    },
+  ),
+  op('setSecret', 'put', `${V1}/secrets/{name}`, 'admin', 'Store or replace a secret (write-only)', {
+    parameters: [secretNamePath],
+    requestBody: body(object({ value: { type: 'string', maxLength: 65536 } }, ['value'])),
+    responses: { '200': ok(ref('SecretEntry')) },
+  }),
+  op('deleteSecret', 'delete', `${V1}/secrets/{name}`, 'admin', 'Delete a secret', {
+    parameters: [secretNamePath],
+    responses: { '204': noContent },
   }),
   op('listAudit', 'get', `${V1}/audit`, 'admin', 'The audit log, newest first', {
     parameters: [

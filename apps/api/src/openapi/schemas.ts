@@ -2,7 +2,7 @@
  * JSON Schema components of the OpenAPI document. `DagSpec` and its parts come from core's TypeBox schema
  * (the one source of the DAG shape); the rest describe the API's own answers.
  */
-import { ATTEMPT_STATES, RUN_STATES, dagSchema } from '@kontroler/core';
+import { ATTEMPT_STATES, FAILURE_KINDS, RUN_STATES, dagSchema } from '@kontroler/core';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -115,7 +115,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
     DagVersionInfo: obj(dagVersionInfo),
     DagVersionWithSpec: obj({ ...dagVersionInfo, spec: ref('DagSpec') }),
     DagVersionDetail: obj({ ...dagVersionInfo, spec: ref('DagSpec'), yaml: str, dsl: str }),
-    DagSaveResult: obj({ dag: ref('DagSummary'), version: ref('DagVersionInfo'), created: bool }),
+    DagSaveResult: obj({
+      dag: ref('DagSummary'),
+      version: ref('DagVersionInfo'),
+      created: bool,
+      warnings: array(ref('DagIssue')),
+    }),
     DagDetail: obj({ dag: ref('DagSummary'), version: ref('DagVersionWithSpec'), nextRuns: array(time) }),
     // `path` is into the DagSpec; `pointer`, `line` and `column` into the document as sent (YAML, DSL, JSON).
     DagIssue: obj(
@@ -180,6 +185,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       exitCode: nullable(int),
       reason: nullable(str),
       message: nullable(str),
+      failureKind: {
+        type: ['string', 'null'],
+        enum: [...FAILURE_KINDS, null],
+        description: 'For a failed attempt: exit, start, infra or transient (what retryPolicy decides by)',
+      },
       createdAt: time,
       startedAt: nullable(time),
       finishedAt: nullable(time),
@@ -189,7 +199,15 @@ export function componentSchemas(): Record<string, JsonSchema> {
       run: ref('Run'),
       attempts: array(ref('Attempt')),
       tasks: array(obj({ name: str, runAfter: array(str) })),
+      /** What the run's DAG version gets on this server (IMAGE_IGNORED under the process runtime). */
+      warnings: array(ref('DagIssue')),
     }),
+    ServerInfo: obj({
+      runtime: obj({ name: str, runsImages: bool }),
+      secrets: obj({ managed: bool }),
+    }),
+    SecretEntry: obj({ name: str, updatedAt: time }),
+    SecretList: obj({ items: array(ref('SecretEntry')), store: str }),
     LogLines: obj({
       lines: array(
         obj({

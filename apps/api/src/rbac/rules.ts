@@ -13,6 +13,7 @@ export const OPERATION_RULES = {
   healthz: 'public',
   readyz: 'public',
   getOpenApi: 'public',
+  getServerInfo: 'authenticated',
   // auth and account
   login: 'public',
   refresh: 'public',
@@ -53,6 +54,9 @@ export const OPERATION_RULES = {
   resetUserPassword: 'admin',
   unlockUser: 'admin',
   listAudit: 'admin',
+  listSecrets: 'admin',
+  setSecret: 'admin',
+  deleteSecret: 'admin',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

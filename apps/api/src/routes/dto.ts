@@ -55,6 +55,7 @@ export function attemptDto(a: AttemptRecord) {
     exitCode: a.exitCode,
     reason: a.reason,
     message: a.message,
+    failureKind: a.failureKind,
     createdAt: iso(a.createdAt),
     startedAt: isoOrNull(a.startedAt),
     finishedAt: isoOrNull(a.finishedAt),

@@ -25,6 +25,7 @@ import {
   type Handlers,
 } from './context.js';
 import { listSafely } from './dags/handlers.js';
+import { hostWarnings } from './capabilities.js';
 import { attemptDto, runDto } from './dto.js';
 
 /**
@@ -184,6 +185,7 @@ export function runHandlers(ctx: ApiContext): Handlers {
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
           .map(attemptDto),
         tasks: (version?.spec.tasks ?? []).map((t) => ({ name: t.name, runAfter: t.runAfter ?? [] })),
+        warnings: version ? hostWarnings(ctx.deps, version.spec) : [],
       });
     },
 

@@ -18,6 +18,8 @@ import type {
   RunDetail,
   RunState,
   SaveDagResult,
+  SecretEntry,
+  ServerInfo,
   TokenInfo,
   User,
   ValidateResult,
@@ -117,6 +119,12 @@ export function createApi(client: ApiClient) {
         client.post<void>(`${nsPath(namespace)}/deliveries/${enc(deliveryId)}/redeliver`),
     },
     eventsPath: `${V1}/events`,
+    info: () => client.get<ServerInfo>(`${V1}/info`),
+    secrets: {
+      list: () => client.get<{ items: SecretEntry[]; store: string }>(`${V1}/secrets`),
+      set: (name: string, value: string) => client.put<SecretEntry>(`${V1}/secrets/${enc(name)}`, { value }),
+      remove: (name: string) => client.delete(`${V1}/secrets/${enc(name)}`),
+    },
     admin: {
       users: () => client.get<User[] | Page<User>>(`${V1}/users`, { limit: 200 }),
       createUser: (body: { username: string; password: string; roles: RoleGrant[] }) =>

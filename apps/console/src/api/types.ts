@@ -1,5 +1,5 @@
 /** Types of the HTTP contract in docs/api.md. The console talks to nothing else. */
-import type { DagSpec } from '@kontroler/core/dag';
+import type { DagIssue, DagSpec } from '@kontroler/core/dag';
 
 export type Role = 'admin' | 'editor' | 'viewer';
 export interface RoleGrant {
@@ -87,6 +87,8 @@ export interface SaveDagResult {
   dag: DagSummary;
   version: DagVersionInfo;
   created: boolean;
+  /** Warnings for this server (IMAGE_IGNORED under the process runtime). */
+  warnings?: DagIssue[];
 }
 export interface ValidateResult {
   ok: boolean;
@@ -121,6 +123,8 @@ export interface Attempt {
   exitCode: number | null;
   reason: string | null;
   message: string | null;
+  /** For a failed attempt: what kind of failure it was (docs/retries.md). */
+  failureKind?: 'exit' | 'start' | 'infra' | 'transient' | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -130,6 +134,17 @@ export interface RunDetail {
   run: Run;
   attempts: Attempt[];
   tasks: { name: string; runAfter: string[] }[];
+  /** What the run's DAG gets on this server (IMAGE_IGNORED under the process runtime). */
+  warnings?: DagIssue[];
+}
+/** `GET /api/v1/info`: what this server can do. */
+export interface ServerInfo {
+  runtime: { name: string; runsImages: boolean };
+  secrets: { managed: boolean };
+}
+export interface SecretEntry {
+  name: string;
+  updatedAt: string;
 }
 export interface LogLine {
   seq: number;

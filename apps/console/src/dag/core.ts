@@ -10,13 +10,15 @@ import {
   loadManifest,
   parseDsl,
   printDsl,
+  runtimeWarnings,
   toManifest,
   validateDag,
   type DagIssue,
   type DagSpec,
 } from '@kontroler/core/dag';
 
-export { canonicalJson, DEFAULT_BACKOFF_LIMIT };
+export { canonicalJson, DEFAULT_BACKOFF_LIMIT, runtimeWarnings };
+export type { RuntimeCapabilities } from '@kontroler/core/dag';
 export type { DagIssue, DagSpec, TaskSpec, ParameterSpec, PodTemplate } from '@kontroler/core/dag';
 
 export type TextResult = { ok: true; spec: DagSpec } | { ok: false; errors: DagIssue[] };

@@ -127,6 +127,10 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await page.waitForTimeout(300);
     expect(await page.locator('.vue-flow__edge').count()).toBe(4);
     expect(await page.textContent(tid('validation-status'))).toContain('Valid');
+    // Issue 15: npm start runs tasks with the process runtime, which ignores their images; the editor says
+    // so next to the problems list while the DAG is valid.
+    await page.waitForSelector(tid('runtime-warnings'));
+    expect(await page.locator(`${tid('runtime-warnings')} [data-code="IMAGE_IGNORED"]`).count()).toBe(4);
     await screenshot(page, 'editor-4-tasks');
 
     // load → extract closes a cycle: the browser's validator (core's) rejects it.
@@ -171,6 +175,9 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await page.click(tid('run-submit'));
     await page.waitForURL(/\/runs\/[^/]+$/);
     runUrl = page.url();
+    // …and the run view says it at the top.
+    await page.waitForSelector(tid('runtime-warnings'));
+    expect(await page.textContent(tid('runtime-warnings'))).toContain('Images are ignored here.');
     const seen = new Set<string>();
     seen.add(await waitForState(page, tid('run-state'), ['pending', 'running', 'succeeded', 'failed']));
     await screenshot(page, 'run-started');

@@ -9,7 +9,7 @@
  * shares with YAML (cycles, names, cron) are left to `validateDag`.
  */
 import type { DagIssue } from './issues.js';
-import type { DagSpec, ParameterSpec, TaskSpec } from './schema.js';
+import type { DagSpec, ParameterSpec, RetryPolicy, TaskSpec } from './schema.js';
 import { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 import { DslSyntaxError, lex, type Token, type TokenKind } from './dsl-lexer.js';
 import { MAX_DSL_BYTES, utf8Length } from './limits.js';
@@ -35,7 +35,16 @@ interface TaskDef {
   parameters?: Token[];
   retry?: number[];
   backoff?: number;
+  retryPolicy?: RetryPolicy;
 }
+
+/** The values of `retryPolicy` (an extension: Kontroler's DSL has no such field). */
+const RETRY_POLICY_NAMES: ReadonlySet<string> = new Set<RetryPolicy>([
+  'OnFailure',
+  'OnError',
+  'Always',
+  'OnTransientError',
+]);
 
 interface ParamDef {
   readonly name: string;
@@ -249,8 +258,16 @@ class Parser {
         case 'backoff':
           task.backoff = this.int();
           break;
+        case 'retryPolicy': {
+          const policy = this.peek();
+          if (policy.kind !== 'ident' || !RETRY_POLICY_NAMES.has(policy.text)) {
+            this.fail('OnFailure, OnError, Always or OnTransientError');
+          }
+          task.retryPolicy = this.next().text as RetryPolicy;
+          break;
+        }
         default:
-          this.fail('image, command, args, script, parameters, retry, backoff or "}"', field);
+          this.fail('image, command, args, script, parameters, retry, backoff, retryPolicy or "}"', field);
       }
     }
     this.next();
@@ -332,6 +349,7 @@ function build(ast: Ast, name: string): DslParsed {
     task.backoff = { limit: def.backoff ?? DEFAULT_BACKOFF_LIMIT };
     task.conditional =
       def.retry === undefined ? { enabled: false, retryCodes: [] } : { enabled: true, retryCodes: def.retry };
+    if (def.retryPolicy !== undefined) task.retryPolicy = def.retryPolicy;
     tasks.push(task);
   });
   for (const { from, to } of ast.edges) {

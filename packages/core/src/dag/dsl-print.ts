@@ -46,6 +46,7 @@ function task(t: TaskSpec): string {
   if (t.conditional?.enabled === true) lines.push(`  retry [${t.conditional.retryCodes.join(', ')}]`);
   const limit = t.backoff?.limit ?? DEFAULT_BACKOFF_LIMIT;
   if (limit !== DEFAULT_BACKOFF_LIMIT) lines.push(`  backoff ${limit}`);
+  if (t.retryPolicy !== undefined) lines.push(`  retryPolicy ${t.retryPolicy}`);
   lines.push('}');
   return lines.join('\n');
 }

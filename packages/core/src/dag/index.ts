@@ -10,6 +10,7 @@ export {
   PodTemplateSchema,
   WebhookSchema,
   WorkspaceSchema,
+  RetryPolicySchema,
   K8S_NAME_PATTERN,
   type DagSpec,
   type TaskSpec,
@@ -18,12 +19,14 @@ export {
   type WebhookSpec,
   type WorkspaceSpec,
   type ConcurrencyPolicy,
+  type RetryPolicy,
 } from './schema.js';
 export type { CompiledDag, CompiledTask } from './compiled.js';
 export { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 export type { DagIssue, DagIssueCode, DagResult } from './issues.js';
 export { MAX_TASKS, MAX_RUN_AFTER, MAX_MANIFEST_BYTES, MAX_DSL_BYTES, MAX_NAME_LENGTH } from './limits.js';
 export { validateDag, compileDag, isValidatedDag, type DagValidation } from './validate.js';
+export { runtimeWarnings, type RuntimeCapabilities } from './runtime-warnings.js';
 export { topologicalOrder, levels, roots, descendants, type DagLike } from './order.js';
 export type { GraphTask } from './graph.js';
 export { canonicalJson } from './canonical-json.js';

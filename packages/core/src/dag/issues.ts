@@ -25,7 +25,9 @@ export type DagIssueCode =
   | 'RETRY_CODE_RANGE'
   | 'UNKNOWN_KIND'
   /** The document names another namespace than the one it is saved in (`checkDagDocument`). */
-  | 'NAMESPACE_MISMATCH';
+  | 'NAMESPACE_MISMATCH'
+  /** A warning: the host's runtime ignores the task's image (see `runtimeWarnings`). */
+  | 'IMAGE_IGNORED';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

@@ -63,6 +63,25 @@ export const ConditionalSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Which failures a task retries, as Argo's `retryPolicy`. Absent: the Kontroler default (the task's own
+ * non-zero exit, infrastructure and transient errors; never a failure to start). See docs/retries.md.
+ */
+export const RetryPolicySchema = Type.Union(
+  [
+    Type.Literal('OnFailure'),
+    Type.Literal('OnError'),
+    Type.Literal('Always'),
+    Type.Literal('OnTransientError'),
+  ],
+  {
+    description:
+      'Which failures are retried: OnFailure (own non-zero exit), OnError (failures to start and ' +
+      'infrastructure errors), Always (both), OnTransientError (transient errors only). Default: own exit, ' +
+      'infrastructure and transient errors, never a failure to start',
+  },
+);
+
 /** A DAG-level parameter: exactly one of `defaultValue` and `defaultFromSecret` (checked in validate). */
 export const ParameterSchema = Type.Object(
   {
@@ -93,6 +112,7 @@ export const TaskSchema = Type.Object(
     runAfter: Type.Optional(Type.Array(Type.String())),
     backoff: Type.Optional(BackoffSchema),
     conditional: Type.Optional(ConditionalSchema),
+    retryPolicy: Type.Optional(RetryPolicySchema),
     parameters: Type.Optional(Type.Array(Type.String(), { description: 'Names of DAG parameters' })),
     podTemplate: Type.Optional(PodTemplateSchema),
     taskRef: Type.Optional(TaskRefSchema),
@@ -167,3 +187,4 @@ export type PodTemplate = Static<typeof PodTemplateSchema>;
 export type WebhookSpec = Static<typeof WebhookSchema>;
 export type WorkspaceSpec = Static<typeof WorkspaceSchema>;
 export type ConcurrencyPolicy = Static<typeof ConcurrencyPolicySchema>;
+export type RetryPolicy = Static<typeof RetryPolicySchema>;

@@ -6,7 +6,12 @@
  */
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
-import { NonRetryableError, RetryAfterError } from '../errors/task-errors.js';
+import {
+  NonRetryableError,
+  RetryAfterError,
+  TaskStartError,
+  TransientTaskError,
+} from '../errors/task-errors.js';
 import type { AttemptRecord, LogLine, ParameterValue, RunRecord } from '../model/records.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -104,6 +109,18 @@ export function outcomeFromError(error: unknown): TaskOutcome {
   }
   if (error instanceof RetryAfterError) {
     return { status: 'failed', exitCode: null, reason: 'Error', message, retryAfterMs: error.retryAfterMs };
+  }
+  if (error instanceof TaskStartError) {
+    return {
+      status: 'failed',
+      exitCode: error.exitCode,
+      reason: 'StartError',
+      message,
+      failureKind: 'start',
+    };
+  }
+  if (error instanceof TransientTaskError) {
+    return { status: 'failed', exitCode: null, reason: 'Error', message, failureKind: 'transient' };
   }
   return { status: 'failed', exitCode: null, reason: 'Error', message };
 }
@@ -216,6 +233,15 @@ async function storedLogEnd(deps: ExecutorDeps, attemptId: string): Promise<LogR
   return atTs === 0 ? undefined : { afterTs, atTs };
 }
 
+/**
+ * An outcome the engine made itself (no runtime for the task, a hook that vetoed or threw, a runtime
+ * that threw): its reason goes into the attempt's log too, which otherwise holds no trace of it.
+ */
+function logged(context: AttemptContext, outcome: TaskOutcome): TaskOutcome {
+  context.log({ stream: 'system', line: `${outcome.reason}: ${outcome.message ?? 'the task failed'}` });
+  return outcome;
+}
+
 /** Flushes the attempt's logs (when it wrote any) and pairs the outcome with its context. */
 async function finish(
   output: Output,
@@ -267,24 +293,28 @@ async function runAttempt(
   let context = initial;
   if (context.reclaimed) context.resumeLog = await storedLogEnd(deps, attempt.id);
   const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
-  if (!('execute' in runtime)) return finish(output, context, runtime);
+  if (!('execute' in runtime)) return finish(output, context, logged(context, runtime));
 
   for (const hooks of deps.registry.hooks) {
     if (hooks.beforeTaskStart === undefined) continue;
     try {
       const answer = await hooks.beforeTaskStart(context);
       if (answer && 'veto' in answer) {
-        return finish(output, context, {
-          status: 'failed',
-          exitCode: null,
-          reason: answer.veto.reason,
-          message: answer.veto.message,
-          nonRetryable: answer.veto.retryable !== true,
-        });
+        return finish(
+          output,
+          context,
+          logged(context, {
+            status: 'failed',
+            exitCode: null,
+            reason: answer.veto.reason,
+            message: answer.veto.message,
+            nonRetryable: answer.veto.retryable !== true,
+          }),
+        );
       }
       if (answer && 'parameters' in answer) context = context.withParameters(answer.parameters);
     } catch (error) {
-      return finish(output, context, { ...outcomeFromError(error), reason: 'HookFailed' });
+      return finish(output, context, logged(context, { ...outcomeFromError(error), reason: 'HookFailed' }));
     }
   }
 
@@ -310,9 +340,11 @@ async function runAttempt(
     };
     if (local.aborted !== null) local.onAbort();
     try {
-      runtime.execute(context).then(resolve, (error: unknown) => resolve(outcomeFromError(error)));
+      runtime
+        .execute(context)
+        .then(resolve, (error: unknown) => resolve(logged(context, outcomeFromError(error))));
     } catch (error) {
-      resolve(outcomeFromError(error));
+      resolve(logged(context, outcomeFromError(error)));
     }
   });
   local.onAbort = null;

@@ -1,2 +1,2 @@
 export { KontrolerError, Errors, type ErrorCode, type ErrorDetails } from './kontroler-error.js';
-export { NonRetryableError, RetryAfterError } from './task-errors.js';
+export { NonRetryableError, RetryAfterError, TaskStartError, TransientTaskError } from './task-errors.js';

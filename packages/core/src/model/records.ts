@@ -3,6 +3,7 @@
  * memory store and PostgreSQL alike.
  */
 import type { DagSpec } from '../dag/schema.js';
+import type { FailureKind } from './failure-kind.js';
 import type { AttemptState, RunState } from './states.js';
 
 /** A DAG as a named, mutable pointer to its latest immutable version; `(namespace, name)` is its identity. */
@@ -92,6 +93,8 @@ export interface AttemptRecord {
   readonly nonRetryable: boolean;
   /** The runtime asked to wait at least this long before a retry (RetryAfterError). */
   readonly retryAfterMs: number | null;
+  /** For a failed attempt: what kind of failure it was, which the task's `retryPolicy` decides on. */
+  readonly failureKind: FailureKind | null;
 }
 
 /** A run with every attempt: the planner's input. */

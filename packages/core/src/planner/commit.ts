@@ -2,6 +2,7 @@
  * Turns planner decisions and runtime outcomes into the one guarded `RunCommit` that records them. Pure:
  * ids come from the caller's `newId`, time from `now`.
  */
+import { failureKindOf } from '../model/failure-kind.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import type { AttemptState } from '../model/states.js';
 import type { AttemptChange, RunChange, RunCommit } from '../ports/store.js';
@@ -41,6 +42,7 @@ export function outcomeChange(
       finishedAt: now,
       nonRetryable: outcome.nonRetryable ?? false,
       retryAfterMs: outcome.retryAfterMs ?? null,
+      failureKind: failureKindOf(outcome),
       leaseOwner: null,
       leaseExpiresAt: null,
     },
@@ -64,6 +66,7 @@ export function newAttempt(
     runtime: null,
     nonRetryable: false,
     retryAfterMs: null,
+    failureKind: null,
     ...fields,
   };
 }

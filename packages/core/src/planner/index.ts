@@ -1,6 +1,7 @@
 /** The pure planner: decisions from state, and the commits that record them. */
 export { plan, type PlanOptions } from './plan.js';
 export { retryDelay, hashString, seededRandom } from './backoff.js';
+export { mayRetry, attemptFailureKind, RETRIED_KINDS, type EffectiveRetryPolicy } from './retry-policy.js';
 export { indexAttempts, type TaskAttempts } from './attempt-index.js';
 export {
   planRetryFromFailed,

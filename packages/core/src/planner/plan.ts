@@ -10,6 +10,7 @@ import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { retryDelay } from './backoff.js';
+import { mayRetry } from './retry-policy.js';
 import { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
 
 export interface PlanOptions {
@@ -230,13 +231,6 @@ function deadlineOf(task: CompiledTask, attempt: AttemptRecord): number | null {
   return attempt.startedAt + task.timeoutSeconds * 1000;
 }
 
-/** Whether a failed attempt gets another: within the round's limit, allowed code, not marked final. */
-function mayRetry(task: CompiledTask, failed: AttemptRecord, attemptsInRound: number): boolean {
-  if (failed.nonRetryable || attemptsInRound > task.backoffLimit) return false;
-  if (task.retryCodes === null) return true;
-  return failed.exitCode !== null && task.retryCodes.has(failed.exitCode);
-}
-
 /** Whether every parent (by position) has succeeded; a parent outside the DAG never has. */
 function allSucceeded(parents: readonly number[], status: Uint8Array): boolean {
   for (const p of parents) if (p < 0 || status[p] !== SUCCEEDED) return false;
@@ -269,9 +263,11 @@ export function failureReason(failures: readonly Failure[]): string {
   const how =
     attempt.state === 'canceled'
       ? 'was canceled'
-      : attempt.exitCode !== null
-        ? `failed with exit code ${attempt.exitCode}`
-        : `failed (${attempt.reason ?? 'Error'})`;
+      : attempt.failureKind === 'start'
+        ? `could not start (${attempt.message ?? attempt.reason ?? 'StartError'})`
+        : attempt.exitCode !== null
+          ? `failed with exit code ${attempt.exitCode}`
+          : `failed (${attempt.reason ?? 'Error'})`;
   const others = failures.length - 1;
   const rest = others > 0 ? ` (and ${plural(others, 'other task')} failed)` : '';
   return `task ${first.task} ${how} after ${plural(first.attempts, 'attempt')}${rest}`;

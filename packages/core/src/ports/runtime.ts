@@ -3,6 +3,7 @@
  * runtime, `FakeRuntime` and plugin task types (`type: http`).
  */
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
+import type { FailureKind } from '../model/failure-kind.js';
 import type { LogLine, ParameterValue } from '../model/records.js';
 
 /**
@@ -60,6 +61,11 @@ export interface TaskOutcome {
   readonly nonRetryable?: boolean;
   /** Wait at least this long before the retry (from RetryAfterError). */
   readonly retryAfterMs?: number;
+  /**
+   * What kind of failure this is (the task's `retryPolicy` decides by it). Absent: derived by
+   * `failureKindOf` — an exit code or a timeout is the task's own, `Lost` is transient, the rest infra.
+   */
+  readonly failureKind?: FailureKind;
 }
 
 export interface Runtime {

@@ -134,6 +134,7 @@ export interface AttemptChange {
       | 'runtime'
       | 'nonRetryable'
       | 'retryAfterMs'
+      | 'failureKind'
     >
   >;
 }

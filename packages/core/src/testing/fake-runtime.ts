@@ -4,6 +4,7 @@
  * idempotent by attempt id: executing an attempt again (a reclaim) adopts the first execution instead of
  * starting a twin.
  */
+import type { FailureKind } from '../model/failure-kind.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { ParameterValue } from '../model/records.js';
@@ -23,6 +24,8 @@ export interface ScriptedOutcome {
   readonly message?: string;
   readonly nonRetryable?: boolean;
   readonly retryAfterMs?: number;
+  /** The failure's kind, as a runtime would say it (`start` for a command not found…). */
+  readonly failureKind?: FailureKind;
   /** Never ends on its own (only an abort ends it). */
   readonly hang?: boolean;
 }
@@ -118,6 +121,7 @@ export class FakeRuntime implements Runtime {
         ...(script.message === undefined ? {} : { message: script.message }),
         ...(script.nonRetryable === undefined ? {} : { nonRetryable: script.nonRetryable }),
         ...(script.retryAfterMs === undefined ? {} : { retryAfterMs: script.retryAfterMs }),
+        ...(script.failureKind === undefined || ok ? {} : { failureKind: script.failureKind }),
       };
     };
     const delay = script.delayMs ?? 0;

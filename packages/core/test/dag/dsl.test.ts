@@ -117,6 +117,11 @@ describe('parseDsl', () => {
     ]);
   });
 
+  it('reads retryPolicy as a task field (an extension of Kontroler’s DSL)', () => {
+    const result = parseDsl('task a { image "i" script "s" retryPolicy OnError backoff 2 }');
+    expect(result.ok && result.dag.tasks[0]).toMatchObject({ retryPolicy: 'OnError', backoff: { limit: 2 } });
+  });
+
   it('lets the last schedule, parameters and graph win, and ignores comments', () => {
     const text = `schedule "@daily" // first
       schedule "@hourly"
@@ -137,7 +142,17 @@ describe('parseDsl', () => {
         line: 3,
         column: 3,
         message:
-          'expected image, command, args, script, parameters, retry, backoff or "}" but found "imagee"',
+          'expected image, command, args, script, parameters, retry, backoff, retryPolicy or "}" but found "imagee"',
+      },
+    },
+    {
+      title: 'an unknown retry policy',
+      text: 'task a {\n  retryPolicy Sometimes\n}',
+      error: {
+        code: 'PARSE_ERROR',
+        line: 2,
+        column: 15,
+        message: 'expected OnFailure, OnError, Always or OnTransientError but found "Sometimes"',
       },
     },
     {
@@ -295,6 +310,7 @@ const dslDag: fc.Arbitrary<DagSpec> = fc
           script: scriptText,
           retry: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 3 }),
           backoff: fc.integer({ min: 0, max: 10 }),
+          retryPolicy: fc.constantFrom('OnFailure', 'OnError', 'Always', 'OnTransientError' as const),
         },
         { requiredKeys: [] },
       ),
@@ -328,6 +344,7 @@ const dslDag: fc.Arbitrary<DagSpec> = fc
       task.conditional = body.retry
         ? { enabled: true, retryCodes: body.retry }
         : { enabled: false, retryCodes: [] };
+      if (body.retryPolicy !== undefined) task.retryPolicy = body.retryPolicy;
       return task;
     });
     return dag;

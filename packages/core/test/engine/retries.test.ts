@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NonRetryableError, RetryAfterError, retryDelay, DEFAULT_RETRY_TIMING } from '../../src/index.js';
+import {
+  NonRetryableError,
+  RetryAfterError,
+  TaskStartError,
+  TransientTaskError,
+  retryDelay,
+  DEFAULT_RETRY_TIMING,
+} from '../../src/index.js';
 import { dagDoc, harness, type Harness } from './harness.js';
 
 const LOAD = dagDoc('etl', [
@@ -85,5 +92,64 @@ describe('engine: retries', () => {
       [1, 'failed', false, '429'],
       [2, 'failed', true, 'bad request'],
     ]);
+  });
+
+  it('does not retry a task that could not start under the default policy, and logs why (issue 15)', async () => {
+    h = await harness({ timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 } });
+    h.runtime.script(
+      { task: 'prepare' },
+      { exitCode: 1, throws: new TaskStartError('command not found: /scripts/prepare.sh', 127) },
+    );
+    await h.engine.registerDag(dagDoc('manifest', [{ name: 'prepare' }]));
+    const run = await h.engine.submit('manifest');
+    const finished = await h.recorder.finished(run.id);
+    expect(finished.reason).toBe(
+      'task prepare could not start (command not found: /scripts/prepare.sh) after 1 attempt',
+    );
+    expect(h.runtime.callsOf('prepare')).toHaveLength(1);
+    const snapshot = await h.engine.getRun(run.id);
+    const [attempt] = snapshot?.attempts ?? [];
+    expect(attempt).toMatchObject({ exitCode: 127, reason: 'StartError', failureKind: 'start' });
+    const log = await h.store.readLogs(attempt!.id);
+    expect(log.map((l) => [l.stream, l.line])).toEqual([
+      ['system', 'StartError: command not found: /scripts/prepare.sh'],
+    ]);
+  });
+
+  it('retries a start failure under OnError and a transient error under OnTransientError', async () => {
+    h = await harness({ timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 } });
+    h.runtime
+      .script({ task: 'pull', attempt: 1 }, { exitCode: 1, throws: new TaskStartError('image not found') })
+      .script({ task: 'call', attempt: 1 }, { exitCode: 1, throws: new TransientTaskError('HTTP 503') })
+      .script({ task: 'own', attempt: 1 }, { exitCode: 4 });
+    await h.engine.registerDag(
+      dagDoc('policies', [
+        { name: 'pull', retryPolicy: 'OnError' },
+        { name: 'call', retryPolicy: 'OnTransientError' },
+        { name: 'own', retryPolicy: 'OnTransientError' },
+      ]),
+    );
+    const run = await h.engine.submit('policies');
+    await h.clock.advance(1000);
+    const finished = await h.recorder.finished(run.id);
+    expect(h.runtime.callsOf('pull').map((c) => c.attempt)).toEqual([1, 2]);
+    expect(h.runtime.callsOf('call').map((c) => c.attempt)).toEqual([1, 2]);
+    // Its own non-zero exit is not transient: OnTransientError leaves it failed after one attempt.
+    expect(h.runtime.callsOf('own').map((c) => c.attempt)).toEqual([1]);
+    expect(finished.reason).toBe('task own failed with exit code 4 after 1 attempt');
+  });
+
+  it('still retries a start failure whose exit code the task lists in retryCodes (Kontroler manifests)', async () => {
+    h = await harness({ timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 } });
+    h.runtime
+      .script({ task: 'prepare', attempt: 1 }, { exitCode: 127, reason: 'StartError', failureKind: 'start' })
+      .script({ task: 'prepare', attempt: 2 }, { exitCode: 0 });
+    await h.engine.registerDag(
+      dagDoc('listed', [{ name: 'prepare', conditional: { enabled: true, retryCodes: [127] } }]),
+    );
+    const run = await h.engine.submit('listed');
+    await h.clock.advance(100);
+    expect((await h.recorder.finished(run.id)).state).toBe('succeeded');
+    expect(h.runtime.callsOf('prepare').map((c) => c.attempt)).toEqual([1, 2]);
   });
 });

@@ -1,5 +1,12 @@
 /** Builders for planner tests: compiled DAGs and run snapshots without going through validation. */
-import type { AttemptRecord, CompiledDag, CompiledTask, RunRecord, RunSnapshot } from '../../src/index.js';
+import type {
+  AttemptRecord,
+  CompiledDag,
+  CompiledTask,
+  RetryPolicy,
+  RunRecord,
+  RunSnapshot,
+} from '../../src/index.js';
 import { newAttempt } from '../../src/planner/index.js';
 
 export interface TaskDef {
@@ -8,6 +15,7 @@ export interface TaskDef {
   readonly limit?: number;
   readonly retryCodes?: readonly number[] | null;
   readonly timeoutSeconds?: number;
+  readonly retryPolicy?: RetryPolicy;
 }
 
 /** A compiled DAG; tasks must be listed parents first. */
@@ -25,7 +33,13 @@ export function dagOf(tasks: readonly TaskDef[], name = 'test'): CompiledDag {
     const children = childrenOf.get(def.name) ?? [];
     map.set(def.name, {
       name: def.name,
-      spec: { name: def.name, image: 'alpine', command: ['true'], runAfter: [...(def.runAfter ?? [])] },
+      spec: {
+        name: def.name,
+        image: 'alpine',
+        command: ['true'],
+        runAfter: [...(def.runAfter ?? [])],
+        ...(def.retryPolicy === undefined ? {} : { retryPolicy: def.retryPolicy }),
+      },
       runAfter: def.runAfter ?? [],
       children,
       backoffLimit: def.limit ?? 3,

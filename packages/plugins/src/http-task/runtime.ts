@@ -115,6 +115,37 @@ const failed = (reason: string, message: string, extra: Partial<TaskOutcome> = {
   ...extra,
 });
 
+/** The request could not be made at all (bad settings, a missing secret): logged, and kind `start`. */
+function startFailure(ctx: AttemptContext, outcome: TaskOutcome): TaskOutcome {
+  ctx.log({
+    stream: 'system',
+    line: `${outcome.reason}: ${outcome.message ?? 'the request could not be made'}`,
+  });
+  return { ...outcome, failureKind: 'start' };
+}
+
+/** 5xx and 429 are the server's passing trouble (retried by OnTransientError); other statuses are the task's. */
+function statusKind(status: number): 'transient' | 'exit' {
+  return status >= 500 || status === 429 ? 'transient' : 'exit';
+}
+
+/** Network errors that pass on their own (a server restarting, a flaky link); a bad certificate does not. */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+function networkKind(error: unknown): 'transient' | 'infra' {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code !== undefined && TRANSIENT_NETWORK_CODES.has(code) ? 'transient' : 'infra';
+}
+
 export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
   const secrets = options.secretSource ?? noSecrets;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
@@ -123,8 +154,12 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
 
   async function run(ctx: AttemptContext): Promise<TaskOutcome> {
     const spec = parseHttpTask(ctx.task.spec.with);
-    if (typeof spec === 'string')
-      return failed('InvalidTask', `task "${ctx.taskName}": ${spec}`, { nonRetryable: true });
+    if (typeof spec === 'string') {
+      return startFailure(
+        ctx,
+        failed('InvalidTask', `task "${ctx.taskName}": ${spec}`, { nonRetryable: true }),
+      );
+    }
 
     const headers: Record<string, string> = {};
     try {
@@ -134,7 +169,7 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
       }
     } catch (error) {
       if (error instanceof SecretNotFoundError)
-        return failed(SECRET_NOT_FOUND, error.message, { nonRetryable: true });
+        return startFailure(ctx, failed(SECRET_NOT_FOUND, error.message, { nonRetryable: true }));
       throw error;
     }
     if (spec.json && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
@@ -166,7 +201,9 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
         return failed(kind, message);
       }
       if (error instanceof HttpTimeoutError) return failed('Timeout', `no response within ${timeoutMs} ms`);
-      return failed('NetworkError', describeHttpError(error));
+      const message = describeHttpError(error);
+      ctx.log({ stream: 'system', line: `NetworkError: ${message}` });
+      return failed('NetworkError', message, { failureKind: networkKind(error) });
     }
 
     ctx.log({ stream: 'system', line: `HTTP ${response.status} in ${Math.round(response.durationMs)} ms` });
@@ -185,13 +222,18 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
       return { status: 'succeeded', exitCode: null, reason: 'Completed', message: `HTTP ${response.status}` };
     const wanted = expected === null ? '2xx' : expected.join(', ');
     const message = `HTTP ${response.status} (expected ${wanted})`;
+    const failureKind = statusKind(response.status);
     if (response.status === 429 || response.status === 503) {
       const header = response.headers['retry-after'];
       const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-      if (retryAfterMs !== undefined)
-        return failed('HttpStatus', `${message}, retry after ${retryAfterMs} ms`, { retryAfterMs });
+      if (retryAfterMs !== undefined) {
+        return failed('HttpStatus', `${message}, retry after ${retryAfterMs} ms`, {
+          retryAfterMs,
+          failureKind,
+        });
+      }
     }
-    return failed('HttpStatus', message);
+    return failed('HttpStatus', message, { failureKind });
   }
 
   return {

@@ -83,6 +83,18 @@ function segment(value: string): string {
   return value.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_';
 }
 
+/**
+ * What a shell prints on stderr when a command inside a script does not exist (dash, bash, busybox):
+ * with exit code 127 it tells "command not found" from a script that chose to exit 127.
+ */
+const NOT_FOUND_LINE = /(?:not found|No such file or directory)\s*$/;
+
+/** A failure to start: written to the attempt's log (where the user looks first) and kind `start`. */
+function startFailure(ctx: AttemptContext, outcome: Omit<TaskOutcome, 'failureKind'>): TaskOutcome {
+  ctx.log({ stream: 'system', line: `${outcome.reason}: ${outcome.message ?? 'the task could not start'}` });
+  return { ...outcome, failureKind: 'start' };
+}
+
 function signalNumber(signal: NodeJS.Signals): number {
   return os.constants.signals[signal] ?? 0;
 }
@@ -171,13 +183,13 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
     warnAboutImage(ctx);
     const command = argv(ctx);
     if (command === null) {
-      return {
+      return startFailure(ctx, {
         status: 'failed',
         exitCode: null,
         reason: 'InvalidTask',
         message: `task "${ctx.taskName}" has neither a script nor a command`,
         nonRetryable: true,
-      };
+      });
     }
 
     let parameters: Record<string, string>;
@@ -185,13 +197,13 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       parameters = await resolveParameters(ctx.parameters, secrets);
     } catch (error) {
       if (error instanceof SecretNotFoundError) {
-        return {
+        return startFailure(ctx, {
           status: 'failed',
           exitCode: null,
           reason: SECRET_NOT_FOUND,
           message: error.message,
           nonRetryable: true,
-        };
+        });
       }
       throw error;
     }
@@ -248,6 +260,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       let stoppedFor: AbortKind | null = null;
       let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
       let spawnError: Error | null = null;
+      /** The last stderr line said a command was not found (the shell's way to report it). */
+      let notFound = false;
       let settled = false;
       const timers: Array<ReturnType<typeof setTimeout>> = [];
 
@@ -257,7 +271,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       }
 
       const splitters = (['stdout', 'stderr'] as const).map((stream) => {
-        const splitter = new LineSplitter(maxLineLength, (line) => ctx.log({ stream, line, ts: Date.now() }));
+        const splitter = new LineSplitter(maxLineLength, (line) => {
+          if (stream === 'stderr') notFound = NOT_FOUND_LINE.test(line);
+          ctx.log({ stream, line, ts: Date.now() });
+        });
         child[stream]?.on('data', (chunk: Buffer) => splitter.push(chunk));
         return splitter;
       });
@@ -297,7 +314,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
         ctx.signal.removeEventListener('abort', onAbort);
         if (pid !== undefined) liveGroups.delete(pid);
         for (const splitter of splitters) splitter.end();
-        resolve(outcomeOf(exit, stoppedFor, spawnError, ctx));
+        resolve(outcomeOf(exit, stoppedFor, spawnError, notFound, ctx));
       };
 
       child.on('error', (error) => {
@@ -323,6 +340,12 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
     });
   }
 
+  /** For a task that names an image: the command was looked up on this host, not in the image. */
+  function imageHint(ctx: AttemptContext): string {
+    const image = ctx.task.spec.image;
+    return image === undefined ? '' : `; the process runtime runs commands on this host, not in ${image}`;
+  }
+
   function describe(kind: AbortKind): string {
     if (kind === 'Timeout') return 'timed out';
     if (kind === 'Canceled') return 'canceled';
@@ -333,17 +356,25 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
     exit: { code: number | null; signal: NodeJS.Signals | null } | null,
     stoppedFor: AbortKind | null,
     spawnError: Error | null,
+    notFound: boolean,
     ctx: AttemptContext,
   ): TaskOutcome {
     if (exit === null) {
       const code = (spawnError as NodeJS.ErrnoException | null)?.code;
-      return {
+      const file = (spawnError as (NodeJS.ErrnoException & { path?: string }) | null)?.path;
+      const what =
+        code === 'ENOENT'
+          ? `command not found: ${file ?? 'the command'}`
+          : code === 'EACCES'
+            ? `permission denied: ${file ?? 'the command'} is not executable`
+            : 'could not start the process';
+      return startFailure(ctx, {
         status: 'failed',
         // What a shell answers for "not found" and "not executable".
         exitCode: code === 'ENOENT' ? 127 : code === 'EACCES' ? 126 : null,
         reason: 'StartError',
-        message: `could not start the process: ${spawnError?.message ?? 'unknown error'}`,
-      };
+        message: `${what} (${spawnError?.message ?? 'unknown error'})${imageHint(ctx)}`,
+      });
     }
     const exitCode = exit.signal !== null ? 128 + signalNumber(exit.signal) : exit.code;
     if (stoppedFor === 'Timeout') {
@@ -362,6 +393,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       return { status: 'failed', exitCode, reason: 'Signal', message: `killed by ${exit.signal}` };
     }
     if (exit.code === 0) return { status: 'succeeded', exitCode: 0, reason: 'Completed' };
+    if (exit.code === 127 && notFound) {
+      return startFailure(ctx, {
+        status: 'failed',
+        exitCode,
+        reason: 'CommandNotFound',
+        message: `exited with code 127: a command was not found${imageHint(ctx)}`,
+      });
+    }
     return { status: 'failed', exitCode, reason: 'Error', message: `exited with code ${exit.code}` };
   }
 
@@ -398,12 +437,9 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       const promise = run(ctx, control)
         .catch((error: unknown): TaskOutcome => {
           logger.error({ err: error, attemptId: ctx.attemptId }, 'process runtime failed');
-          return {
-            status: 'failed',
-            exitCode: null,
-            reason: 'RuntimeError',
-            message: error instanceof Error ? error.message : String(error),
-          };
+          const message = error instanceof Error ? error.message : String(error);
+          ctx.log({ stream: 'system', line: `RuntimeError: ${message}` });
+          return { status: 'failed', exitCode: null, reason: 'RuntimeError', message, failureKind: 'infra' };
         })
         .then((outcome) => {
           running.delete(ctx.attemptId);

@@ -11,14 +11,22 @@ export interface SecretSource {
   resolve(name: string): Promise<string>;
 }
 
-/** A secret was asked for by name and the source has none. Task runtimes turn it into reason `SecretNotFound`. */
+/**
+ * A secret was asked for by name and no source has it. The message names the secret and every place that
+ * was looked in; task runtimes turn it into reason `SecretNotFound`.
+ */
 export class SecretNotFoundError extends Error {
   override readonly name = 'SecretNotFoundError';
+  /** Every place looked in, in order (one for a single source). */
+  readonly tried: readonly string[];
   constructor(
     readonly secret: string,
+    /** Where it was looked for, e.g. `environment variable KONTROLER_SECRET_TOKEN`. */
     readonly source: string,
+    tried: readonly string[] = [source],
   ) {
-    super(`secret "${secret}" was not found in ${source}`);
+    super(`secret "${secret}" was not found (tried ${tried.join('; ')})`);
+    this.tried = tried;
   }
 }
 
@@ -30,20 +38,35 @@ export interface EnvSecretSourceOptions {
   readonly prefix?: string;
   /** The environment to read. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Also try the upper-cased, shell-safe name (`envSecretSuffix`). @default false */
+  readonly upperCase?: boolean;
 }
 
-/** Secrets from environment variables named `<prefix><name>`. */
+/**
+ * Secrets from environment variables named `<prefix><name>`, or — when that is not set and
+ * `upperCase` is on — `<prefix><NAME>` with the name upper-cased and every character other than a letter
+ * or digit made `_` (secret `etl-token` → `KONTROLER_SECRET_ETL_TOKEN`), since shells cannot set `-`.
+ */
 export function envSecretSource(options: EnvSecretSourceOptions = {}): SecretSource {
   const prefix = options.prefix ?? '';
   const env = options.env ?? process.env;
   return {
     resolve(name) {
-      const value = env[`${prefix}${name}`];
-      return value === undefined
-        ? Promise.reject(new SecretNotFoundError(name, `environment variable ${prefix}${name}`))
-        : Promise.resolve(value);
+      const names = [`${prefix}${name}`];
+      const shell = `${prefix}${envSecretSuffix(name)}`;
+      if (options.upperCase === true && shell !== names[0]) names.push(shell);
+      for (const key of names) {
+        const value = env[key];
+        if (value !== undefined) return Promise.resolve(value);
+      }
+      return Promise.reject(new SecretNotFoundError(name, `environment variable ${names.join(' or ')}`));
     },
   };
+}
+
+/** The shell-safe form of a secret name in an environment variable: `etl-token` → `ETL_TOKEN`. */
+export function envSecretSuffix(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
 
 /** Secret names become file names: one path segment, nothing that climbs out of the directory. */
@@ -73,25 +96,31 @@ export function fileSecretSource(dir: string): SecretSource {
   };
 }
 
-/** Tries each source in turn; the first that has the secret wins. */
+/**
+ * Tries each source in turn; the first that has the secret wins. When none has it, the error lists every
+ * place each source looked in.
+ */
 export function chainSecretSources(...sources: readonly SecretSource[]): SecretSource {
   return {
     async resolve(name) {
+      const tried: string[] = [];
       for (const source of sources) {
         try {
           return await source.resolve(name);
         } catch (error) {
           if (!(error instanceof SecretNotFoundError)) throw error;
+          tried.push(...error.tried);
         }
       }
-      throw new SecretNotFoundError(name, `any of ${sources.length} sources`);
+      throw new SecretNotFoundError(name, tried.join('; ') || 'no secret source', tried);
     },
   };
 }
 
 /** A source with no secrets: the default, so a `fromSecret` with no source configured fails clearly. */
 export const noSecrets: SecretSource = {
-  resolve: (name) => Promise.reject(new SecretNotFoundError(name, 'no secret source (none configured)')),
+  resolve: (name) =>
+    Promise.reject(new SecretNotFoundError(name, 'no secret source: none is configured for this runtime')),
 };
 
 /** Resolves literal and secret parameter values to plain strings. */

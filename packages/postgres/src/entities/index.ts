@@ -121,6 +121,7 @@ export interface AttemptEntity {
   runtime: string | null;
   nonRetryable: boolean;
   retryAfterMs: number | null;
+  failureKind: string | null;
   /** Insertion order: snapshots list a run's attempts in the order they were created. */
   ord: string;
 }
@@ -147,6 +148,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     runtime: textNull,
     nonRetryable: { type: 'boolean' },
     retryAfterMs: { type: 'bigint', nullable: true },
+    failureKind: textNull,
     ord: { type: 'bigint', autoincrement: true },
   },
 });

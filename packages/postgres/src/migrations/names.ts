@@ -6,5 +6,6 @@
 export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261125000000_initial',
   'Migration20261206000000_dag_identity',
+  'Migration20261206060000_failure_kind',
   'Migration20261206120000_accounts',
 ];

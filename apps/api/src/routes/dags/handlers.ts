@@ -26,6 +26,7 @@ import {
   type Handlers,
 } from '../context.js';
 import { runDto, versionInfo } from '../dto.js';
+import { hostWarnings } from '../capabilities.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { documentInput } from './documents.js';
 
@@ -126,7 +127,12 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       createdBy: p.username,
       audit: { actor: p.username, ip: req.ip ?? null },
     });
-    return { dag: await summary(saved.dag), version: versionInfo(saved.version), created: saved.created };
+    return {
+      dag: await summary(saved.dag),
+      version: versionInfo(saved.version),
+      created: saved.created,
+      warnings: [...result.warnings, ...hostWarnings(ctx.deps, result.dag.spec)],
+    };
   }
 
   async function listIn(req: Request, requested: string | undefined) {
@@ -191,7 +197,7 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       res.json({
         ok: true,
         errors: [],
-        warnings,
+        warnings: [...warnings, ...hostWarnings(ctx.deps, result.dag.spec)],
         order: topologicalOrder(result.dag),
         levels: levels(result.dag),
       });

@@ -32,16 +32,36 @@ export function commitContract(fixture: StoreFixture): void {
         newAttempts: [extra],
       });
       expect(result).toEqual({ ok: true, revision: 1 });
+      // The failure kind the retry policy decides by is stored with the outcome.
+      const started = await store.commitRun({
+        runId: run.id,
+        expectRevision: 1,
+        attempts: [{ id: a.id, expectState: 'ready', set: { state: 'running', startedAt: T0 + 2 } }],
+      });
+      expect(started).toEqual({ ok: true, revision: 2 });
+      const failed = await store.commitRun({
+        runId: run.id,
+        expectRevision: 2,
+        attempts: [
+          {
+            id: a.id,
+            expectState: 'running',
+            set: { state: 'failed', exitCode: 127, reason: 'StartError', failureKind: 'start' },
+          },
+        ],
+      });
+      expect(failed).toEqual({ ok: true, revision: 3 });
 
       const snapshot = await store.getRunSnapshot(run.id);
-      expect(snapshot?.run).toMatchObject({ state: 'running', startedAt: T0 + 1, revision: 1 });
+      expect(snapshot?.run).toMatchObject({ state: 'running', startedAt: T0 + 1, revision: 3 });
       const byId = new Map(snapshot?.attempts.map((attempt) => [attempt.id, attempt]));
-      expect(byId.get(a.id)).toMatchObject({ state: 'ready', availableAt: T0 + 1 });
+      expect(byId.get(a.id)).toMatchObject({ state: 'failed', availableAt: T0 + 1, failureKind: 'start' });
+      expect(byId.get(b.id)?.failureKind).toBeNull();
       expect(byId.get(b.id)).toMatchObject({ state: 'skipped', reason: 'UpstreamFailed' });
       expect(byId.get(extra.id)).toEqual(extra);
 
-      const next = await store.commitRun({ runId: run.id, expectRevision: 1, run: { reason: 'second' } });
-      expect(next).toEqual({ ok: true, revision: 2 });
+      const next = await store.commitRun({ runId: run.id, expectRevision: 3, run: { reason: 'second' } });
+      expect(next).toEqual({ ok: true, revision: 4 });
     });
 
     it('means exactly what applyRunCommit computes', async () => {
