@@ -68,22 +68,24 @@ describe('LogPanel', () => {
 
   it("shows a failed attempt's message in full above its log, and none for a running attempt", async () => {
     const { fetch } = fakeFetch({
-      'GET /api/v1/runs/r1/attempts/a1/logs': () => json(200, { lines: [] }),
-      'GET /api/v1/runs/r1/attempts/a1/logs/stream': () =>
+      'GET /api/v1/namespaces/default/runs/r1/attempts/a1/logs': () => json(200, { lines: [] }),
+      'GET /api/v1/namespaces/default/runs/r1/attempts/a1/logs/stream': () =>
         new Response('event: end\ndata: {}\n\n', {
           status: 200,
           headers: { 'Content-Type': 'text/event-stream' },
         }),
     });
     vi.stubGlobal('fetch', fetch);
-    const failed = mount(LogPanel, { props: { runId: 'r1', attempt: attempt({}) } });
+    const failed = mount(LogPanel, {
+      props: { run: { namespace: 'default', id: 'r1' }, attempt: attempt({}) },
+    });
     await flushPromises();
     expect(failed.find('[data-testid="log-failure"] [data-testid="failure-text"]').text()).toBe(LONG);
     failed.unmount();
 
     const running = mount(LogPanel, {
       props: {
-        runId: 'r1',
+        run: { namespace: 'default', id: 'r1' },
         attempt: attempt({ state: 'running', reason: null, message: null, exitCode: null }),
       },
     });
