@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDag, startHarness, type Harness } from './support/harness.js';
 
 const V1 = '/api/v1';
+const NS = `${V1}/namespaces/default`;
 let h: Harness;
 let plain: Harness;
 let dir: string;
@@ -53,7 +54,7 @@ const imageIgnored = (task: string, index: number) => ({
 
 describe('images under a runtime that ignores them', () => {
   it('warns at save time, in validation and in the run detail', async () => {
-    const saved = await h.request<{ warnings: Issue[] }>('POST', `${V1}/dags`, {
+    const saved = await h.request<{ warnings: Issue[] }>('POST', `${NS}/dags`, {
       token: editor,
       body: sampleDag('images'),
     });
@@ -67,11 +68,11 @@ describe('images under a runtime that ignores them', () => {
     expect(validated.body.ok).toBe(true);
     expect(validated.body.warnings).toEqual([imageIgnored('extract', 0), imageIgnored('load', 1)]);
 
-    const run = await h.request<{ id: string }>('POST', `${V1}/dags/images/runs`, {
+    const run = await h.request<{ id: string }>('POST', `${NS}/dags/images/runs`, {
       token: editor,
       body: {},
     });
-    const detail = await h.request<{ warnings: Issue[] }>('GET', `${V1}/runs/${run.body.id}`, {
+    const detail = await h.request<{ warnings: Issue[] }>('GET', `${NS}/runs/${run.body.id}`, {
       token: viewer,
     });
     expect(detail.body.warnings.map((w) => w.task)).toEqual(['extract', 'load']);
@@ -79,7 +80,7 @@ describe('images under a runtime that ignores them', () => {
 
   it('says nothing on a host whose runtime runs images, and /info tells the console which it is', async () => {
     const token = (await plain.user('ed', [{ role: 'editor', namespace: null }])).token;
-    const saved = await plain.request<{ warnings: Issue[] }>('POST', `${V1}/dags`, {
+    const saved = await plain.request<{ warnings: Issue[] }>('POST', `${NS}/dags`, {
       token,
       body: sampleDag('images'),
     });
