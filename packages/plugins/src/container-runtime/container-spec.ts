@@ -82,18 +82,6 @@ export function containerLabels(instance: string, ctx: AttemptContext): Record<s
   };
 }
 
-/** The Kontroler variables every container gets, as the process runtime's children do. */
-export function attemptEnv(ctx: AttemptContext): Record<string, string> {
-  return {
-    KONTROLER_DAG: ctx.dagName,
-    KONTROLER_DAG_VERSION: String(ctx.dagVersion),
-    KONTROLER_RUN_ID: ctx.runId,
-    KONTROLER_TASK: ctx.taskName,
-    KONTROLER_ATTEMPT: String(ctx.attempt),
-    KONTROLER_ATTEMPT_ID: ctx.attemptId,
-  };
-}
-
 export interface ContainerSpecInput {
   readonly ctx: AttemptContext;
   readonly image: string;

@@ -17,13 +17,8 @@ import {
 } from '../secrets/index.js';
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { followLogs } from './container-logs.js';
-import {
-  attemptEnv,
-  buildContainer,
-  CONTAINER_LABELS,
-  containerNameFor,
-  workspaceVolumeName,
-} from './container-spec.js';
+import { attemptEnv } from '../shared/attempt-env.js';
+import { buildContainer, CONTAINER_LABELS, containerNameFor, workspaceVolumeName } from './container-spec.js';
 import {
   createContainer,
   imageExists,

@@ -11,6 +11,7 @@ import { silentLogger } from '@kontroler/core';
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { LineSplitter } from '../shared/line-splitter.js';
+import { attemptEnv } from '../shared/attempt-env.js';
 import { Semaphore } from '../shared/semaphore.js';
 import {
   noSecrets,
@@ -227,12 +228,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       await mkdir(cwd, { recursive: true });
       const env: Record<string, string> = {
         ...baseEnv(),
-        KONTROLER_DAG: ctx.dagName,
-        KONTROLER_DAG_VERSION: String(ctx.dagVersion),
-        KONTROLER_RUN_ID: ctx.runId,
-        KONTROLER_TASK: ctx.taskName,
-        KONTROLER_ATTEMPT: String(ctx.attempt),
-        KONTROLER_ATTEMPT_ID: ctx.attemptId,
+        ...attemptEnv(ctx),
         ...(workspace ? { KONTROLER_WORKSPACE: cwd } : {}),
         ...parameters,
       };
