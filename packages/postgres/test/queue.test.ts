@@ -1,5 +1,6 @@
 /** The work queue across processes' worth of pools: disjoint claims, stale-worker guards, LISTEN/NOTIFY. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClaimedAttempt } from '@kontroler/core';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
 import { createPostgresStore, type PostgresStore } from '@kontroler/postgres';
 import { T0, makeAttempt, makeRun } from './helpers.js';
@@ -64,20 +65,45 @@ describe('claims across separate pools', () => {
         store.sql('select pg_sleep(0.05)'),
       ]),
     );
-    const claimAll = async (store: PostgresStore, owner: string): Promise<string[]> => {
+    const claim = (store: PostgresStore, owner: string) =>
+      store.claimAttempts({ owner, limit: 10, leaseMs: 60_000, now: T0 + 1000 });
+    // A claim may come back empty while work is left: its candidates were locked by a concurrent claim
+    // (SKIP LOCKED). A claimer stops only once nothing is left to claim.
+    const left = async (): Promise<number> =>
+      Number(
+        (
+          await a.sql<{ n: string }>(
+            `select count(*) as n from attempts where run_id = $1 and state = 'ready'`,
+            [run.id],
+          )
+        )[0]?.n,
+      );
+    const claimAll = async (
+      store: PostgresStore,
+      owner: string,
+      first: ClaimedAttempt[],
+    ): Promise<string[]> => {
       const mine: string[] = [];
-      for (;;) {
-        const batch = await store.claimAttempts({ owner, limit: 10, leaseMs: 60_000, now: T0 + 1000 });
-        if (batch.length === 0) return mine;
-        for (const claim of batch) {
-          expect(claim.attempt.leaseOwner).toBe(owner);
-          mine.push(claim.attempt.id);
+      let batch = first;
+      for (let round = 0; round < 5_000; round += 1) {
+        for (const claimed of batch) {
+          expect(claimed.attempt.leaseOwner).toBe(owner);
+          mine.push(claimed.attempt.id);
         }
+        if (batch.length === 0 && (await left()) === 0) return mine;
+        batch = await claim(store, owner);
       }
+      throw new Error(`${owner} kept claiming without an end`);
     };
-    // Two concurrent claim loops per store: 8 claimers on 4 pools.
+    // Two concurrent claim loops per store: 8 claimers on 4 pools. Their first claims start together, so
+    // the race is real whatever the machine's load (a loop that started late once found nothing left).
+    const claimers = [a, b, c, d].flatMap((store, i) => [
+      { store, owner: `w${i}-1` },
+      { store, owner: `w${i}-2` },
+    ]);
+    const firsts = await Promise.all(claimers.map(({ store, owner }) => claim(store, owner)));
     const results = await Promise.all(
-      [a, b, c, d].flatMap((store, i) => [claimAll(store, `w${i}-1`), claimAll(store, `w${i}-2`)]),
+      claimers.map(({ store, owner }, i) => claimAll(store, owner, firsts[i] ?? [])),
     );
     const all = results.flat();
     expect(all).toHaveLength(1000);
