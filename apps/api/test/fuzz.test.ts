@@ -1,6 +1,7 @@
 /**
  * Fuzzing from the OpenAPI document: ≥ 10,000 generated requests (fast-check) over every operation, with
- * valid, edge and garbage path values, query strings, bodies, content types and credentials of every role
+ * valid, edge and garbage path values, query strings, bodies (oversized too), content types, unknown paths
+ * and methods, and credentials of every role
  * (global and per namespace, API tokens, none, forged and expired). No answer may be a 5xx, every error
  * must be problem+json matching the document's `Problem` schema, the server must still be healthy and every
  * table of the database consistent afterwards.
@@ -313,6 +314,17 @@ const requests = fc.record({
   lastEventId: fc.option(
     fc.oneof(fc.integer({ min: 0 }).map(String), scalar).filter((v) => /^[\x20-\x7e]*$/.test(v)),
   ),
+  // Now and then a method the path does not have, a path the document does not have, a body over
+  // the size limit.
+  method: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 19 },
+    { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), weight: 1 },
+  ),
+  suffix: fc.oneof(
+    { arbitrary: fc.constant(''), weight: 19 },
+    { arbitrary: fc.constantFrom('/', '/x', '//', '/%2e%2e', '/..%2f', '.json'), weight: 1 },
+  ),
+  oversized: fc.nat(199).map((n) => n === 0),
 });
 
 type Sample = typeof requests extends fc.Arbitrary<infer T> ? T : never;
@@ -376,15 +388,18 @@ function build(r: Sample) {
   if (r.range) headers.range = r.range;
   if (r.lastEventId) headers['last-event-id'] = r.lastEventId;
   const valid = r.valid ? validBodies[r.op.operationId] : undefined;
-  const body = valid
-    ? { text: JSON.stringify(fc.sample(valid, { numRuns: 1, seed: r.seed })[0]), type: 'application/json' }
-    : r.body;
-  const hasBody = r.op.method !== 'GET' && body.text !== undefined;
+  const body = r.oversized
+    ? { text: JSON.stringify({ name: 'x'.repeat(3 * 1024 * 1024) }), type: 'application/json' }
+    : valid
+      ? { text: JSON.stringify(fc.sample(valid, { numRuns: 1, seed: r.seed })[0]), type: 'application/json' }
+      : r.body;
+  const method = r.method ?? r.op.method;
+  const hasBody = method !== 'GET' && body.text !== undefined;
   if (hasBody && body.type) headers['content-type'] = body.type;
   const qs = query.toString();
   return {
-    url: `${h.url}${path}${qs ? `?${qs}` : ''}`,
-    init: { method: r.op.method, headers, ...(hasBody ? { body: body.text } : {}) },
+    url: `${h.url}${path}${r.suffix}${qs ? `?${qs}` : ''}`,
+    init: { method, headers, ...(hasBody ? { body: body.text } : {}) },
     sse: r.op.sse,
   };
 }
@@ -420,6 +435,8 @@ describe('fuzz', () => {
       // Enough requests to get past validation and authorisation of most operations and to write.
       expect(statuses.get(201)).toBeGreaterThan(0);
       expect(Object.keys(byOp).length).toBeGreaterThanOrEqual(20);
+      // …and to reach the mutations: unknown paths, wrong methods, oversized bodies.
+      for (const status of [404, 405, 413]) expect(statuses.get(status)).toBeGreaterThan(0);
     }
     expect(statuses.get(401)).toBeGreaterThan(0);
     expect(statuses.get(400)).toBeGreaterThan(0);
