@@ -1,13 +1,12 @@
 /**
  * Fuzzing from the OpenAPI document: ≥ 10,000 generated requests (fast-check) over every operation, with
  * valid, edge and garbage path values, query strings, bodies (oversized too), content types, unknown paths
- * and methods, and credentials of every role
- * (global and per namespace, API tokens, none, forged and expired). No answer may be a 5xx, every error
- * must be problem+json matching the document's `Problem` schema, the server must still be healthy and every
- * table of the database consistent afterwards.
+ * and methods, and credentials of every role (global and per namespace, API tokens, none, forged and
+ * expired). No answer may be a 5xx, every error must be problem+json matching the document's `Problem`
+ * schema, the server must still be healthy and every table of the database consistent afterwards.
  *
  * CI runs a fixed seed; `KONTROLER_FUZZ_REQUESTS` and `KONTROLER_FUZZ_SEED` run longer or other sequences
- * (docs/api.md).
+ * (apps/api/README.md).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
