@@ -1,0 +1,101 @@
+/**
+ * Database consistency after a test that hammered the API: one query per table, each selecting the rows
+ * that break an invariant the store and the API promise (what foreign keys and check constraints do not
+ * already guarantee, and what they do, in case a migration ever drops one). Every query must return no row.
+ */
+import type { SqlFunction } from '@kontroler/postgres';
+
+const TERMINAL_RUN = `('succeeded', 'failed', 'canceled')`;
+const ACTIVE_ATTEMPT = `('waiting', 'ready', 'running', 'retrying')`;
+
+/** Table → a query selecting its inconsistent rows. */
+export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
+  // A DAG's latest version exists, and no version is newer than it.
+  dags: `select d.namespace, d.name, d.latest_version from dags d
+          where d.latest_version < 1 or d.updated_at < d.created_at
+             or not exists (select 1 from dag_versions v
+                             where v.namespace = d.namespace and v.dag_name = d.name and v.version = d.latest_version)
+             or exists (select 1 from dag_versions v
+                         where v.namespace = d.namespace and v.dag_name = d.name and v.version > d.latest_version)`,
+  // No version without its DAG; versions hold a spec object with tasks.
+  dag_versions: `select v.namespace, v.dag_name, v.version from dag_versions v
+                  where v.version < 1 or v.hash = '' or jsonb_typeof(v.spec) <> 'object'
+                     or jsonb_typeof(v.spec -> 'tasks') <> 'array'
+                     or not exists (select 1 from dags d where d.namespace = v.namespace and d.name = v.dag_name)`,
+  // A run's DAG version exists; terminal runs have finished, others have not.
+  runs: `select r.id, r.state from runs r
+          where r.state not in ('pending', 'running', 'succeeded', 'failed', 'canceled')
+             or (r.state in ${TERMINAL_RUN}) <> (r.finished_at is not null)
+             or r.round < 1 or r.revision < 0 or jsonb_typeof(r.parameters) <> 'object'
+             or jsonb_typeof(r.labels) <> 'object'
+             or not exists (select 1 from dag_versions v
+                             where v.namespace = r.namespace and v.dag_name = r.dag_name and v.version = r.dag_version)`,
+  // No attempt without its run or for a task its DAG version lacks; a finished run has no live attempt.
+  attempts: `select a.id, a.run_id, a.state from attempts a
+              left join runs r on r.id = a.run_id
+              left join dag_versions v
+                on v.namespace = r.namespace and v.dag_name = r.dag_name and v.version = r.dag_version
+              where r.id is null or v.version is null or a.attempt < 1 or a.round < 1 or a.round > r.round
+                 or a.state not in ('waiting', 'ready', 'running', 'succeeded', 'failed', 'retrying', 'skipped', 'canceled')
+                 or (r.state in ${TERMINAL_RUN} and a.state in ${ACTIVE_ATTEMPT})
+                 or (a.state = 'running' and a.lease_owner is null)
+                 or not exists (select 1 from jsonb_array_elements(v.spec -> 'tasks') t where t ->> 'name' = a.task_name)`,
+  // A schedule cursor belongs to a DAG.
+  schedules: `select s.namespace, s.dag_name from schedules s
+               where not exists (select 1 from dags d where d.namespace = s.namespace and d.name = s.dag_name)`,
+  // Outbox messages: a known status, delivered ones say when, events name an existing run.
+  outbox: `select o.id, o.status from outbox o
+            where o.status not in ('pending', 'delivered', 'failed') or o.attempts < 0
+               or (o.status = 'delivered') <> (o.delivered_at is not null)
+               or (o.run_id is not null and not exists (select 1 from runs r where r.id = o.run_id))`,
+  delivery_attempts: `select d.id from delivery_attempts d
+                       where d.attempt < 1 or d.duration_ms < 0
+                          or not exists (select 1 from outbox o where o.id = d.outbox_id)`,
+  // Log lines belong to an attempt, numbered from 1.
+  log_lines: `select l.attempt_id, l.seq from log_lines l
+               where l.seq < 1 or l.stream = ''
+                  or not exists (select 1 from attempts a where a.id = l.attempt_id)`,
+  users: `select u.id, u.username from users u
+           where u.username = '' or u.password_hash = '' or u.credentials_version < 0
+              or u.updated_at < u.created_at`,
+  // A user's grants name an existing user, a known role and a non-empty namespace.
+  role_bindings: `select b.id, b.subject, b.role from role_bindings b
+                   where b.role not in ('admin', 'editor', 'viewer') or b.namespace = ''
+                      or b.subject_kind not in ('user', 'group') or b.subject = ''
+                      or (b.subject_kind = 'user' and not exists (select 1 from users u where u.username = b.subject))`,
+  api_tokens: `select t.id from api_tokens t
+                where (t.role is not null and t.role not in ('admin', 'editor', 'viewer')) or t.namespace = ''
+                   or t.name = '' or t.prefix = '' or t.expires_at <= t.created_at
+                   or not exists (select 1 from users u where u.id = t.user_id)`,
+  // No refresh token for a missing user; a rotated token points at its successor in the same family.
+  refresh_tokens: `select t.id from refresh_tokens t
+                    where t.expires_at <= t.created_at or t.credentials_version < 0
+                       or not exists (select 1 from users u where u.id = t.user_id)
+                       or (t.replaced_by is not null and not exists (
+                             select 1 from refresh_tokens n where n.id = t.replaced_by and n.family_id = t.family_id))`,
+  audit_log: `select a.id, a.action from audit_log a
+               where a.actor = '' or a.action = '' or a.action !~ '^[a-z]+(\\.[a-z-]+)+$'
+                  or (a.details is not null and jsonb_typeof(a.details) not in ('object', 'string'))`,
+  login_failures: `select f.username from login_failures f
+                    where f.failures < 1 or (f.locked_until is not null and f.locked_until < f.last_failed_at)`,
+};
+
+/** Runs every check; returns the offending rows per table (empty when the database is consistent). */
+export async function inconsistencies(sql: SqlFunction): Promise<Record<string, unknown[]>> {
+  const found: Record<string, unknown[]> = {};
+  for (const [table, query] of Object.entries(CONSISTENCY_CHECKS)) {
+    const rows = await sql(query);
+    if (rows.length > 0) found[table] = rows.slice(0, 5);
+  }
+  return found;
+}
+
+/** The tables of the store's schema, to make sure every one has a check. */
+export async function tables(sql: SqlFunction): Promise<string[]> {
+  const rows = await sql<{ table_name: string }>(
+    `select table_name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations'
+      order by table_name`,
+  );
+  return rows.map((r) => r.table_name);
+}
