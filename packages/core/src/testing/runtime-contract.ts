@@ -156,8 +156,11 @@ export function runtimeContractSuite<R extends Runtime>(
           },
         },
       );
-      await expect(runtime.execute(a.ctx)).resolves.toMatchObject({ status: 'succeeded' });
-      expect(a.stdout()).toEqual(['greeting=hello world', 'empty=[]', `tricky=${tricky}`]);
+      const outcome = await runtime.execute(a.ctx);
+      // The whole outcome and log in the message: a failure here says why the task did not run.
+      const seen = JSON.stringify({ outcome, log: a.lines });
+      expect(outcome, seen).toMatchObject({ status: 'succeeded' });
+      expect(a.stdout(), seen).toEqual(['greeting=hello world', 'empty=[]', `tricky=${tricky}`]);
     });
 
     it('execute is idempotent by attempt id: a second call runs nothing twice', { timeout }, async () => {
