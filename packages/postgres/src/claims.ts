@@ -1,9 +1,10 @@
 /**
  * The work queue: claim, renew and release attempt leases. Each operation is one statement.
  *
- * A claim picks candidates from the two partial indexes (claimable by time, and running with an expired
- * lease), locks them with `FOR UPDATE SKIP LOCKED` (re-checking the condition on the locked row) and moves
- * them to `running` under the claimer's lease — so concurrent claimers never get the same attempt.
+ * A claim picks candidates from the partial indexes (claimable by time, and running with an expired lease),
+ * locking them with `FOR UPDATE SKIP LOCKED` as it picks them (PostgreSQL re-checks the condition on the
+ * locked row) and moves them to `running` under the claimer's lease — so concurrent claimers never get the
+ * same attempt, and never come back empty because another claimer holds the first rows.
  */
 import type { ClaimRequest, ClaimedAttempt, LeaseRenewal } from '@kontroler/core';
 import { prepared, query, type Queryable } from './db.js';
@@ -15,32 +16,36 @@ export const MAX_CLAIM_BATCH = 1000;
 // Order: expired leases first (they are overdue by definition), then queued work oldest first by
 // (availableAt ?? createdAt, createdAt, id). `ready` is claimable whatever its availableAt; `retrying`
 // once its backoff has passed. A lease expiring exactly at `now` is still held.
+//
+// Each lane locks its own candidates with SKIP LOCKED while it picks them. Picking first and locking
+// afterwards made concurrent claimers pick the same first rows, find them locked and come back empty
+// while work was left. A lane may lock up to `limit` rows that the final `limit` then leaves out; those
+// locks last only as long as this one statement.
 const CLAIM_SQL = `
-with candidates as (
-  (select id from attempts
-    where state = 'running' and lease_expires_at < $1
-    order by lease_expires_at limit $3)
-  union all
-  (select id from attempts
-    where state = 'ready'
-    order by available_at nulls first limit $3)
-  union all
-  (select id from attempts
-    where state = 'retrying' and available_at <= $1
-    order by available_at limit $3)
+with expired as (
+  select id from attempts
+   where state = 'running' and lease_expires_at < $1
+   order by lease_expires_at limit $3
+   for update skip locked
+), ready as (
+  select id from attempts
+   where state = 'ready'
+   order by available_at nulls first limit $3
+   for update skip locked
+), due as (
+  select id from attempts
+   where state = 'retrying' and available_at <= $1
+   order by available_at limit $3
+   for update skip locked
 ), locked as (
   select a.id, a.state as previous_state,
          case when a.state = 'running' then 0 else 1 end as lane,
          case when a.state = 'running' then a.lease_expires_at else coalesce(a.available_at, a.created_at) end as sort_key,
          a.created_at as sort_created
     from attempts a
-   where a.id in (select id from candidates)
-     and (a.state = 'ready'
-          or (a.state = 'retrying' and a.available_at <= $1)
-          or (a.state = 'running' and a.lease_expires_at < $1))
+   where a.id in (select id from expired union all select id from ready union all select id from due)
    order by lane, sort_key, sort_created, a.id
    limit $3
-   for update of a skip locked
 )
 update attempts a
    set state = 'running', lease_owner = $2, lease_expires_at = $4, started_at = coalesce(a.started_at, $1)

@@ -67,8 +67,8 @@ describe('claims across separate pools', () => {
     );
     const claim = (store: PostgresStore, owner: string) =>
       store.claimAttempts({ owner, limit: 10, leaseMs: 60_000, now: T0 + 1000 });
-    // A claim may come back empty while work is left: its candidates were locked by a concurrent claim
-    // (SKIP LOCKED). A claimer stops only once nothing is left to claim.
+    // A claim may come back empty while the last rows are locked by claims still in flight (SKIP LOCKED).
+    // A claimer stops only once nothing is left to claim.
     const left = async (): Promise<number> =>
       Number(
         (
@@ -102,6 +102,9 @@ describe('claims across separate pools', () => {
       { store, owner: `w${i}-2` },
     ]);
     const firsts = await Promise.all(claimers.map(({ store, owner }) => claim(store, owner)));
+    // Regression: candidates were picked before they were locked, so claims racing for the same first rows
+    // came back empty while 990 attempts were still ready.
+    expect(firsts.map((batch) => batch.length)).toEqual(claimers.map(() => 10));
     const results = await Promise.all(
       claimers.map(({ store, owner }, i) => claimAll(store, owner, firsts[i] ?? [])),
     );
