@@ -32,28 +32,13 @@ import { createInformer } from '@kontroler/k8s-runtime';
 import { locateBinaries, startControlPlane, type ControlPlane } from '@kontroler/k8s-runtime/testing';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import type { V1Pod } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
+import { deployedNodeFlags } from './lib/deployed-controller.js';
 import { percentile, printMachine, printTable, type BenchRow } from './lib/report.js';
 
 const ACTIVE = Number(process.env.BENCH_ACTIVE ?? 10_000);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 15_000);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN_JS = join(ROOT, 'apps', 'controller', 'dist', 'main.js');
-
-/** The node flags of the controller as deployed: its container's command and NODE_OPTIONS. */
-function deployedNodeFlags(): string[] {
-  const deployment = parseYaml(readFileSync(join(ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8')) as {
-    spec: {
-      template: {
-        spec: { containers: { command?: string[]; env?: { name: string; value?: string }[] }[] };
-      };
-    };
-  };
-  const container = deployment.spec.template.spec.containers[0];
-  const fromCommand = (container?.command ?? []).filter((arg) => arg.startsWith('--'));
-  const nodeOptions = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
-  return [...fromCommand, ...nodeOptions.split(' ').filter(Boolean)];
-}
 
 /** Extra node flags for the controller (e.g. `--heapsnapshot-signal=SIGUSR2` to inspect it). */
 const EXTRA_FLAGS = (process.env.BENCH_CONTROLLER_NODE_FLAGS ?? '').split(' ').filter(Boolean);

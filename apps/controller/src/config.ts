@@ -163,9 +163,10 @@ export const OPTIONS = [
     key: 'kubeQps',
     env: 'KONTROLER_KUBE_QPS',
     kind: 'int',
-    default: '50',
-    min: 1,
-    description: 'Client-side request rate to the apiserver',
+    default: '0',
+    min: 0,
+    description:
+      "Client-side request rate to the apiserver; 0 sets none and leaves throttling to the apiserver's API Priority and Fairness (429s are retried after their Retry-After)",
   },
   {
     key: 'kubeBurst',

@@ -31,9 +31,13 @@ export class KubeApiError extends Error {
 }
 
 export interface KubeClientOptions {
-  /** Sustained requests per second (client-side). @default 50 */
+  /**
+   * Sustained requests per second (client-side); 0 sets no client-side limit and leaves throttling to the
+   * apiserver's API Priority and Fairness, whose 429 answers are retried after their `Retry-After`.
+   * @default 0
+   */
   readonly qps?: number;
-  /** Burst of requests above `qps`. @default 100 */
+  /** Burst of requests above `qps` (when `qps` > 0). @default 100 */
   readonly burst?: number;
   /** Tries per request on 429, 5xx and connection errors. @default 5 */
   readonly maxAttempts?: number;
@@ -132,7 +136,7 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
   const isHttps = base.protocol === 'https:';
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
   const agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-  const limiter: RateLimiter = createTokenBucket({ qps: options.qps ?? 50, burst: options.burst ?? 100 });
+  const limiter: RateLimiter = createTokenBucket({ qps: options.qps ?? 0, burst: options.burst ?? 100 });
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const retryBaseMs = options.retryBaseMs ?? 100;
   const basePath = base.pathname.replace(/\/+$/, '');

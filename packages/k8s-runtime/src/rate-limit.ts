@@ -8,7 +8,7 @@ export interface RateLimiter {
 }
 
 export interface TokenBucketOptions {
-  /** Sustained requests per second. @default 50 */
+  /** Sustained requests per second; 0 (or less) never limits. @default 0 */
   readonly qps?: number;
   /** Requests that may be sent at once after an idle period. @default 100 */
   readonly burst?: number;
@@ -17,7 +17,7 @@ export interface TokenBucketOptions {
 }
 
 export function createTokenBucket(options: TokenBucketOptions = {}): RateLimiter {
-  const qps = options.qps ?? 50;
+  const qps = options.qps ?? 0;
   const burst = Math.max(1, options.burst ?? 100);
   const now = options.now ?? Date.now;
   if (!Number.isFinite(qps) || qps <= 0) return { acquire: () => Promise.resolve() };

@@ -37,9 +37,9 @@ export interface PodRuntimeOptions {
   readonly namespace?: string | ((ctx: Pick<AttemptContext, 'namespace'>) => string);
   /** @default 'kubernetes' */
   readonly name?: string;
-  /** Client-side requests per second. @default 50 */
+  /** Client-side requests per second; 0 leaves throttling to the apiserver (see `KubeClientOptions`). @default 0 */
   readonly qps?: number;
-  /** Client-side burst. @default 100 */
+  /** Client-side burst (when `qps` > 0). @default 100 */
   readonly burst?: number;
   /** Tries per apiserver request on 429/5xx/connection errors. @default 5 */
   readonly maxRequestAttempts?: number;
@@ -140,8 +140,8 @@ export function trimPod(pod: V1Pod): V1Pod {
 export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const logger = (options.logger ?? silentLogger).child({ component: 'pod-runtime' });
   const client = createKubeClient(options.kubeConfig, {
-    qps: options.qps ?? 50,
-    burst: options.burst ?? 100,
+    qps: options.qps,
+    burst: options.burst,
     maxAttempts: options.maxRequestAttempts ?? 5,
   });
   // Log follows last as long as their pods run and each holds a socket: on the shared pool, 64 running pods
@@ -150,8 +150,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const maxLogFollows = options.maxLogFollows ?? 256;
   const logSlots = createLogSlots(maxLogFollows);
   const logClient = createKubeClient(options.kubeConfig, {
-    qps: options.qps ?? 50,
-    burst: options.burst ?? 100,
+    qps: options.qps,
+    burst: options.burst,
     maxAttempts: options.maxRequestAttempts ?? 5,
     maxSockets: maxLogFollows + 64,
   });

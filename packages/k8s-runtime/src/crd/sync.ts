@@ -95,7 +95,7 @@ export interface CrdSyncOptions {
   readonly resyncMs?: number;
   /** How long a DagRun waits for its DAG to appear before it is marked Failed. @default 30000 */
   readonly dagWaitMs?: number;
-  /** @default 50 */
+  /** Client-side requests per second; 0 leaves throttling to the apiserver (see `KubeClientOptions`). @default 0 */
   readonly qps?: number;
   /** @default 100 */
   readonly burst?: number;
@@ -182,8 +182,8 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? silentLogger).child({ component: 'crd-sync', namespace });
   const client: KubeClient = createKubeClient(options.kubeConfig, {
-    qps: options.qps ?? 50,
-    burst: options.burst ?? 100,
+    qps: options.qps,
+    burst: options.burst,
   });
   const base = `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${namespace}`;
   const resyncMs = options.resyncMs ?? 300_000;
