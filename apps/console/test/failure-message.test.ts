@@ -26,6 +26,7 @@ function attempt(over: Partial<Attempt>): Attempt {
     startedAt: '2026-11-25T10:00:00Z',
     finishedAt: '2026-11-25T10:00:01Z',
     durationMs: 1000,
+    failureKind: null,
     ...over,
   };
 }

@@ -30,16 +30,26 @@ export function problem(status: number, code: string, extra: Record<string, unkn
   );
 }
 
-/** A fetch double that routes by "METHOD path" and records every call. */
+/** `authorization` → `Authorization`, as the tests name headers. */
+const titleCase = (name: string) =>
+  name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+
+/**
+ * A fetch double that routes by "METHOD path" and records every call. It takes what the client sends
+ * (`fetch(request)`) as well as `fetch(url, init)`; recorded URLs are relative to the page's origin.
+ */
 export function fakeFetch(routes: Record<string, Handler>) {
   const calls: Call[] = [];
   const fn = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = String(input);
-    const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]!;
-    const method = (init.method ?? 'GET').toUpperCase();
-    const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>));
-    const body =
-      typeof init.body === 'string' && init.body.startsWith('{') ? JSON.parse(init.body) : init.body;
+    const request =
+      input instanceof Request ? input : new Request(new URL(String(input), location.href), init);
+    const url = request.url.replace(/^https?:\/\/[^/]+/, '');
+    const path = url.split('?')[0]!;
+    const method = request.method.toUpperCase();
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[titleCase(name)] = value));
+    const text = request.body ? await request.text() : '';
+    const body = text.startsWith('{') ? JSON.parse(text) : text || undefined;
     const call = { method, url, headers, body };
     calls.push(call);
     const handler = routes[`${method} ${path}`];

@@ -17,7 +17,7 @@ describe('useLiveRun', () => {
     const store = useRunsStore();
     const open = vi.spyOn(store, 'open').mockResolvedValue(undefined as never);
     let report: ((s: 'open' | 'reconnecting' | 'closed') => void) | undefined;
-    vi.spyOn(api.client, 'stream').mockImplementation(async (_path, options) => {
+    vi.spyOn(api.client, 'runEvents').mockImplementation(async (options) => {
       report = options.onStatus;
       await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve()));
     });

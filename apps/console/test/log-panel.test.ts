@@ -17,6 +17,7 @@ const base: Attempt = {
   startedAt: '2026-11-25T10:00:00Z',
   finishedAt: null,
   durationMs: null,
+  failureKind: null,
 };
 
 const line = (seq: number, text: string, stream = 'stdout') => ({

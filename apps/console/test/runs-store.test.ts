@@ -17,6 +17,7 @@ function run(patch: Partial<Run> = {}): Run {
     finishedAt: null,
     reason: null,
     durationMs: null,
+    cancelRequested: false,
     ...patch,
   };
 }
@@ -34,6 +35,7 @@ function attempt(patch: Partial<Attempt>): Attempt {
     startedAt: '2026-11-25T10:00:01.000Z',
     finishedAt: null,
     durationMs: null,
+    failureKind: null,
     ...patch,
   };
 }
@@ -52,8 +54,9 @@ describe('runs store: live events', () => {
     });
     expect(ev?.event).toBe('task.started');
     expect(ev?.data.attempt?.id).toBe('a1');
-    expect(toEngineEvent({ id: null, event: 'x', data: 'not json' })).toBeNull();
-    expect(toEngineEvent({ id: null, event: 'x', data: '{"foo":1}' })).toBeNull();
+    expect(toEngineEvent({ id: null, event: 'task.started', data: 'not json' })).toBeNull();
+    expect(toEngineEvent({ id: null, event: 'task.started', data: '{"foo":1}' })).toBeNull();
+    expect(toEngineEvent({ id: null, event: 'x', data: JSON.stringify({ run: run() }) })).toBeNull();
   });
 
   it('applies task events to the open run: states per task follow the latest attempt', () => {
@@ -61,6 +64,7 @@ describe('runs store: live events', () => {
     s.current = {
       run: run(),
       attempts: [],
+      warnings: [],
       tasks: [
         { name: 'extract', runAfter: [] },
         { name: 'load', runAfter: ['extract'] },
@@ -113,7 +117,7 @@ describe('runs store: live events', () => {
 
   it('ignores events of other runs for the open run but lists new runs that match the filters', () => {
     const s = useRunsStore();
-    s.current = { run: run(), attempts: [], tasks: [{ name: 'extract', runAfter: [] }] };
+    s.current = { run: run(), attempts: [], warnings: [], tasks: [{ name: 'extract', runAfter: [] }] };
     s.filters = { namespace: 'default', dag: 'etl', states: [], from: '', to: '' };
     s.items = [run()];
     s.applyEvent({
@@ -142,7 +146,7 @@ describe('runs store: live events', () => {
       data: { run: run(), attempt: attempt({ state: 'failed', exitCode: 3 }) },
     });
     s.applyEvent({ id: '8', event: 'run.finished', data: { run: run({ state: 'failed' }) } });
-    answer({ run: run(), attempts: [attempt({})], tasks: [{ name: 'extract', runAfter: [] }] });
+    answer({ run: run(), attempts: [attempt({})], warnings: [], tasks: [{ name: 'extract', runAfter: [] }] });
     await reading;
     expect(s.current?.run.state).toBe('failed');
     expect(s.taskStates.extract).toBe('failed');
@@ -152,6 +156,7 @@ describe('runs store: live events', () => {
     vi.spyOn(api.runs, 'get').mockResolvedValue({
       run: run({ state: 'running' }),
       attempts: [attempt({ id: 'a2', attempt: 2 })],
+      warnings: [],
       tasks: [{ name: 'extract', runAfter: [] }],
     });
     await s.open({ namespace: 'default', id: 'r1' });

@@ -1,36 +1,50 @@
+/**
+ * The console's API layer: the routes of docs/api.md as typed functions over `@kontroler/client`. Every
+ * request and response type is generated from the API's OpenAPI document; the names below are the
+ * console's words for them.
+ */
 import type { DagSpec } from '@kontroler/core/dag';
-import { http, type ApiClient } from './client';
-import type {
+import {
+  unwrap,
+  type KontrolerClient,
+  type LogLines,
+  type Page,
+  type Role,
+  type RunState,
+} from '@kontroler/client';
+import { http } from './client';
+
+export { http } from './client';
+export { ApiProblem, parseRunEvent, type SseMessage, type TokenSource } from '@kontroler/client';
+export type {
+  Attempt,
+  AttemptState,
   AuditEntry,
   CreatedToken,
   DagDetail,
   DagDiff,
+  DagIssue,
   DagSummary,
   DagVersionDetail,
   DagVersionInfo,
   Delivery,
   LogLine,
-  LoginResult,
   Page,
+  ProblemFieldError,
   Role,
-  RoleGrant,
   Run,
   RunDetail,
   RunState,
-  SaveDagResult,
   SecretEntry,
   ServerInfo,
   TokenInfo,
   User,
-  ValidateResult,
-} from './types';
-
-export { ApiClient, http, type TokenSource } from './client';
-export { ApiError } from './errors';
-export type * from './types';
-
-const enc = encodeURIComponent;
-const V1 = '/api/v1';
+  Session as LoginResult,
+  Grant as RoleGrant,
+  DagSaveResult as SaveDagResult,
+  ValidationResult as ValidateResult,
+  RunEvent as EngineEvent,
+} from '@kontroler/client';
 
 /** A DAG is `(namespace, name)`; a run is found by its id in its namespace. */
 export interface DagRef {
@@ -41,52 +55,110 @@ export interface RunRef {
   readonly namespace: string;
   readonly id: string;
 }
-const nsPath = (namespace: string) => `${V1}/namespaces/${enc(namespace)}`;
-const dagPath = (dag: DagRef) => `${nsPath(dag.namespace)}/dags/${enc(dag.name)}`;
-const runPath = (run: RunRef) => `${nsPath(run.namespace)}/runs/${enc(run.id)}`;
+
+/** The JSON body of a DAG save or validation: core's `DagSpec` as the document's open object. */
+const document = (spec: DagSpec) => spec as unknown as Record<string, unknown>;
+const dagParams = (dag: DagRef) => ({ path: { namespace: dag.namespace, name: dag.name } });
+const runParams = (run: RunRef) => ({ path: { namespace: run.namespace, id: run.id } });
+const attemptParams = (run: RunRef, attemptId: string) => ({
+  path: { namespace: run.namespace, id: run.id, attemptId },
+});
+const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
 /** The routes of docs/api.md as typed functions over one client. */
-export function createApi(client: ApiClient) {
+export function createApi(client: KontrolerClient) {
   return {
     client,
     auth: {
       login: (username: string, password: string) =>
-        client.post<LoginResult>(`${V1}/auth/login`, { username, password }, { anonymous: true }),
+        unwrap(client.POST('/api/v1/auth/login', { body: { username, password } })),
       refresh: (refreshToken: string) =>
-        client.post<LoginResult>(`${V1}/auth/refresh`, { refreshToken }, { anonymous: true }),
-      logout: (refreshToken: string) => client.post<void>(`${V1}/auth/logout`, { refreshToken }),
-      me: () => client.get<User>(`${V1}/me`),
+        unwrap(client.POST('/api/v1/auth/refresh', { body: { refreshToken } })),
+      logout: (refreshToken: string) =>
+        unwrap(client.POST('/api/v1/auth/logout', { body: { refreshToken } })),
+      me: () => unwrap(client.GET('/api/v1/me')),
       /** Ends every other session of the user; answers with a fresh one for this tab. */
       changePassword: (currentPassword: string, newPassword: string) =>
-        client.post<LoginResult>(`${V1}/me/password`, { currentPassword, newPassword }),
+        unwrap(client.POST('/api/v1/me/password', { body: { currentPassword, newPassword } })),
     },
     tokens: {
       list: (all = false) =>
-        client.get<Page<TokenInfo> | TokenInfo[]>(`${V1}/tokens`, { all: all || undefined }),
-      create: (body: { name: string; role?: Role; namespace?: string | null; expiresInDays?: number }) =>
-        client.post<CreatedToken>(`${V1}/tokens`, body),
-      revoke: (id: string) => client.delete(`${V1}/tokens/${enc(id)}`),
+        unwrap(client.GET('/api/v1/tokens', { params: { query: { all: all || undefined } } })),
+      /** A token for every namespace of the role when `namespace` is null or left out. */
+      create: ({
+        namespace,
+        ...body
+      }: {
+        name: string;
+        role?: Role;
+        namespace?: string | null;
+        expiresInDays?: number;
+      }) => unwrap(client.POST('/api/v1/tokens', { body: { ...body, ...(namespace ? { namespace } : {}) } })),
+      revoke: (id: string) => unwrap(client.DELETE('/api/v1/tokens/{id}', { params: { path: { id } } })),
     },
     dags: {
       /** Every namespace the user may read, or one with `namespace`. */
       list: (q: { search?: string; namespace?: string; limit?: number; cursor?: string | null }) =>
-        client.get<Page<DagSummary>>(`${V1}/dags`, q),
-      get: (dag: DagRef) => client.get<DagDetail>(dagPath(dag)),
+        unwrap(
+          client.GET('/api/v1/dags', {
+            params: {
+              query: {
+                search: q.search || undefined,
+                namespace: q.namespace || undefined,
+                limit: q.limit,
+                cursor: orUndefined(q.cursor),
+              },
+            },
+          }),
+        ),
+      get: (dag: DagRef) =>
+        unwrap(client.GET('/api/v1/namespaces/{namespace}/dags/{name}', { params: dagParams(dag) })),
       create: (namespace: string, spec: DagSpec) =>
-        client.post<SaveDagResult>(`${nsPath(namespace)}/dags`, spec),
-      update: (dag: DagRef, spec: DagSpec) => client.put<SaveDagResult>(dagPath(dag), spec),
-      validate: (spec: DagSpec) => client.post<ValidateResult>(`${V1}/dags/validate`, spec),
-      remove: (dag: DagRef) => client.delete(dagPath(dag)),
-      suspend: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/suspend`),
-      resume: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/resume`),
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/dags', {
+            params: { path: { namespace } },
+            body: document(spec),
+          }),
+        ),
+      update: (dag: DagRef, spec: DagSpec) =>
+        unwrap(
+          client.PUT('/api/v1/namespaces/{namespace}/dags/{name}', {
+            params: dagParams(dag),
+            body: document(spec),
+          }),
+        ),
+      validate: (spec: DagSpec) => unwrap(client.POST('/api/v1/dags/validate', { body: document(spec) })),
+      remove: (dag: DagRef) =>
+        unwrap(client.DELETE('/api/v1/namespaces/{namespace}/dags/{name}', { params: dagParams(dag) })),
+      suspend: (dag: DagRef) =>
+        unwrap(client.POST('/api/v1/namespaces/{namespace}/dags/{name}/suspend', { params: dagParams(dag) })),
+      resume: (dag: DagRef) =>
+        unwrap(client.POST('/api/v1/namespaces/{namespace}/dags/{name}/resume', { params: dagParams(dag) })),
       versions: (dag: DagRef) =>
-        client.get<Page<DagVersionInfo> | DagVersionInfo[]>(`${dagPath(dag)}/versions`, { limit: 200 }),
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/dags/{name}/versions', {
+            params: { ...dagParams(dag), query: { limit: 200 } },
+          }),
+        ),
       version: (dag: DagRef, version: number) =>
-        client.get<DagVersionDetail>(`${dagPath(dag)}/versions/${version}`),
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/dags/{name}/versions/{version}', {
+            params: { path: { ...dagParams(dag).path, version } },
+          }),
+        ),
       diff: (dag: DagRef, from: number, to: number) =>
-        client.get<DagDiff>(`${dagPath(dag)}/diff`, { from, to }),
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/dags/{name}/diff', {
+            params: { ...dagParams(dag), query: { from, to } },
+          }),
+        ),
       trigger: (dag: DagRef, parameters: Record<string, string>, idempotencyKey?: string) =>
-        client.post<Run>(`${dagPath(dag)}/runs`, { parameters, idempotencyKey }),
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/dags/{name}/runs', {
+            params: dagParams(dag),
+            body: { parameters, ...(idempotencyKey ? { idempotencyKey } : {}) },
+          }),
+        ),
     },
     runs: {
       /** Every namespace the user may read, or one with `namespace`; `dag` needs `namespace`. */
@@ -98,51 +170,102 @@ export function createApi(client: ApiClient) {
         to?: string;
         limit?: number;
         cursor?: string | null;
-      }) => client.get<Page<Run>>(`${V1}/runs`, q),
-      get: (run: RunRef) => client.get<RunDetail>(runPath(run)),
-      cancel: (run: RunRef) => client.post<Run>(`${runPath(run)}/cancel`),
+      }) =>
+        unwrap(
+          client.GET('/api/v1/runs', {
+            params: {
+              query: {
+                namespace: q.namespace || undefined,
+                dag: q.dag || undefined,
+                state: q.state?.length ? q.state.join(',') : undefined,
+                from: q.from || undefined,
+                to: q.to || undefined,
+                limit: q.limit,
+                cursor: orUndefined(q.cursor),
+              },
+            },
+          }),
+        ),
+      get: (run: RunRef) =>
+        unwrap(client.GET('/api/v1/namespaces/{namespace}/runs/{id}', { params: runParams(run) })),
+      cancel: (run: RunRef) =>
+        unwrap(client.POST('/api/v1/namespaces/{namespace}/runs/{id}/cancel', { params: runParams(run) })),
       retry: (run: RunRef, latestVersion = false) =>
-        client.post<Run>(`${runPath(run)}/retry`, { latestVersion }),
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/runs/{id}/retry', {
+            params: runParams(run),
+            body: { latestVersion },
+          }),
+        ),
       logs: (run: RunRef, attemptId: string, q: { tail?: number; afterSeq?: number; limit?: number }) =>
-        client.get<{ lines: LogLine[] }>(`${runPath(run)}/attempts/${enc(attemptId)}/logs`, q),
-      logText: async (run: RunRef, attemptId: string) => {
-        const res = await client.raw('GET', `${runPath(run)}/attempts/${enc(attemptId)}/logs`, {
-          headers: { Accept: 'text/plain' },
-          query: { download: 1 },
-        });
-        return res.text();
-      },
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/runs/{id}/attempts/{attemptId}/logs', {
+            params: { ...attemptParams(run, attemptId), query: q },
+            headers: { Accept: 'application/json' },
+          }),
+        ) as Promise<LogLines>, // 200 also offers text/plain; the Accept header above asks for JSON
+      logText: (run: RunRef, attemptId: string) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/runs/{id}/attempts/{attemptId}/logs', {
+            params: { ...attemptParams(run, attemptId), query: { download: '1' } },
+            headers: { Accept: 'text/plain' },
+            parseAs: 'text',
+          }),
+        ),
       logStreamPath: (run: RunRef, attemptId: string) =>
-        `${runPath(run)}/attempts/${enc(attemptId)}/logs/stream`,
-      deliveries: (run: RunRef) => client.get<Delivery[] | Page<Delivery>>(`${runPath(run)}/deliveries`),
+        `/api/v1/namespaces/${encodeURIComponent(run.namespace)}/runs/${encodeURIComponent(run.id)}` +
+        `/attempts/${encodeURIComponent(attemptId)}/logs/stream`,
+      deliveries: (run: RunRef) =>
+        unwrap(client.GET('/api/v1/namespaces/{namespace}/runs/{id}/deliveries', { params: runParams(run) })),
       redeliver: (namespace: string, deliveryId: string) =>
-        client.post<void>(`${nsPath(namespace)}/deliveries/${enc(deliveryId)}/redeliver`),
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/deliveries/{id}/redeliver', {
+            params: { path: { namespace, id: deliveryId } },
+          }),
+        ),
     },
-    eventsPath: `${V1}/events`,
-    info: () => client.get<ServerInfo>(`${V1}/info`),
+    info: () => unwrap(client.GET('/api/v1/info')),
     secrets: {
-      list: () => client.get<{ items: SecretEntry[]; store: string }>(`${V1}/secrets`),
-      set: (name: string, value: string) => client.put<SecretEntry>(`${V1}/secrets/${enc(name)}`, { value }),
-      remove: (name: string) => client.delete(`${V1}/secrets/${enc(name)}`),
+      list: () => unwrap(client.GET('/api/v1/secrets')),
+      set: (name: string, value: string) =>
+        unwrap(client.PUT('/api/v1/secrets/{name}', { params: { path: { name } }, body: { value } })),
+      remove: (name: string) =>
+        unwrap(client.DELETE('/api/v1/secrets/{name}', { params: { path: { name } } })),
     },
     admin: {
-      users: () => client.get<User[] | Page<User>>(`${V1}/users`, { limit: 200 }),
-      createUser: (body: { username: string; password: string; roles: RoleGrant[] }) =>
-        client.post<User>(`${V1}/users`, body),
-      updateUser: (id: string, body: { disabled?: boolean; roles?: RoleGrant[] }) =>
-        client.patch<User>(`${V1}/users/${enc(id)}`, body),
+      users: () => unwrap(client.GET('/api/v1/users', { params: { query: { limit: 200 } } })),
+      createUser: (body: {
+        username: string;
+        password: string;
+        roles: { role: Role; namespace: string | null }[];
+      }) => unwrap(client.POST('/api/v1/users', { body })),
+      updateUser: (
+        id: string,
+        body: { disabled?: boolean; roles?: { role: Role; namespace: string | null }[] },
+      ) => unwrap(client.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body })),
       resetPassword: (id: string, password: string) =>
-        client.post<void>(`${V1}/users/${enc(id)}/password`, { password }),
-      unlock: (id: string) => client.post<User>(`${V1}/users/${enc(id)}/unlock`),
+        unwrap(client.POST('/api/v1/users/{id}/password', { params: { path: { id } }, body: { password } })),
+      unlock: (id: string) => unwrap(client.POST('/api/v1/users/{id}/unlock', { params: { path: { id } } })),
       audit: (q: { actor?: string; action?: string; limit?: number; cursor?: string | null }) =>
-        client.get<Page<AuditEntry>>(`${V1}/audit`, q),
+        unwrap(
+          client.GET('/api/v1/audit', {
+            params: {
+              query: {
+                actor: q.actor || undefined,
+                action: q.action || undefined,
+                limit: q.limit,
+                cursor: orUndefined(q.cursor),
+              },
+            },
+          }),
+        ),
     },
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
 
-/** Some list routes may answer a bare array or a page; read both. */
+/** Some list routes answer a bare array, the others a page; read both. */
 export function itemsOf<T>(answer: T[] | Page<T>): T[] {
   return Array.isArray(answer) ? answer : answer.items;
 }

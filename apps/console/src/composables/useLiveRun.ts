@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
 import { api, type RunRef } from '../api';
-import { toEngineEvent, useRunsStore } from '../stores/runs';
+import { useRunsStore } from '../stores/runs';
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -21,13 +21,14 @@ export function useLiveRun(run: Ref<RunRef | null> | null) {
     controller = ctl;
     status.value = 'connecting';
     void api.client
-      .stream(api.eventsPath, {
-        query: ref ? { runId: ref.id, namespace: ref.namespace } : undefined,
+      .runEvents({
+        ...(ref ? { runId: ref.id, namespace: ref.namespace } : {}),
         signal: ctl.signal,
         lastEventId: null,
-        onMessage: (msg) => {
-          const ev = toEngineEvent(msg);
-          if (ev) store.applyEvent(ev);
+        onEvent: (ev) => store.applyEvent(ev),
+        // The server no longer has what was missed: the open run is read again.
+        onReset: () => {
+          if (ref) void store.open(ref).catch(() => undefined);
         },
         onStatus: (s) => {
           if (ctl.signal.aborted) return;

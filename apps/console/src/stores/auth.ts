@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, ApiError, http, type LoginResult, type Role, type User } from '../api';
+import { api, ApiProblem, http, type LoginResult, type Role, type User } from '../api';
 
 const REFRESH_KEY = 'kontroler.refreshToken';
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
@@ -70,7 +70,7 @@ export const useAuthStore = defineStore('auth', () => {
       })
       .catch((err: unknown) => {
         // A network error keeps the refresh token for the next try; a refusal ends the session.
-        if (err instanceof ApiError && err.status === 0) return false;
+        if (err instanceof ApiProblem && err.status === 0) return false;
         const had = user.value !== null;
         clear();
         if (had) sessionExpired.value = true;
@@ -132,7 +132,7 @@ export const useAuthStore = defineStore('auth', () => {
   const isAdmin = computed(() => hasRole('admin'));
   const canEdit = computed(() => hasRole('editor'));
 
-  http.setTokenSource({
+  http.setToken({
     accessToken: () => accessToken.value,
     refresh,
     onUnauthorized: () => {

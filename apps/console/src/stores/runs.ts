@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { SseMessage } from '../api/sse';
 import {
   api,
+  parseRunEvent,
   type Attempt,
   type AttemptState,
   type EngineEvent,
@@ -28,15 +28,7 @@ export type TaskState = AttemptState | 'pending';
 const PAGE_SIZE = 50;
 
 /** Parses one SSE message of `/api/v1/events` into an engine event, or null when it is not one. */
-export function toEngineEvent(msg: SseMessage): EngineEvent | null {
-  try {
-    const data = JSON.parse(msg.data) as EngineEvent['data'];
-    if (!data || typeof data !== 'object' || !data.run || typeof data.run.id !== 'string') return null;
-    return { id: msg.id, event: msg.event, data };
-  } catch {
-    return null;
-  }
-}
+export const toEngineEvent = parseRunEvent;
 
 function toIso(value: string): string | undefined {
   if (!value) return undefined;
