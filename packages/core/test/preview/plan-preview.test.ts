@@ -3,10 +3,20 @@ import {
   compileDag,
   conditionOf,
   previewPlan,
+  type CompiledDag,
+  type CompiledTask,
   type ConditionEvaluator,
   type DagSpec,
   type TaskSpec,
 } from '../../src/index.js';
+
+/** The compiled DAG with a `when` on one task (the field is not in the schema yet: issue 16 adds it). */
+function withWhen(dag: CompiledDag, name: string, when: string): CompiledDag {
+  const task = dag.tasks.get(name);
+  if (task === undefined) throw new Error(`no task ${name}`);
+  const changed = { ...task, spec: { ...task.spec, when } } as CompiledTask;
+  return { ...dag, tasks: new Map([...dag.tasks, [name, changed]]) };
+}
 
 const task = (name: string, runAfter: string[] = [], extra: Record<string, unknown> = {}): TaskSpec => ({
   name,
@@ -91,15 +101,8 @@ describe('previewPlan', () => {
         ? { kind: 'true', expression }
         : { kind: 'false', expression, reason: `env is "${value}"` };
     };
-    // `when` is not in the schema yet: a compiled DAG with it is built by hand-adding it to b's spec.
-    const compiled = compileDag(diamond);
-    const b = compiled.tasks.get('b');
-    if (b === undefined) throw new Error('no b');
-    const withWhen = {
-      ...compiled,
-      tasks: new Map([...compiled.tasks, ['b', { ...b, spec: { ...b.spec, when: 'env == prod' } }]]),
-    };
-    const preview = previewPlan(withWhen, { parameters: { token: 't' }, evaluateCondition: evaluate });
+    const conditional = withWhen(compileDag(diamond), 'b', 'env == prod');
+    const preview = previewPlan(conditional, { parameters: { token: 't' }, evaluateCondition: evaluate });
     const outcome = Object.fromEntries(preview.tasks.map((t) => [t.name, [t.outcome, t.reason]]));
     expect(outcome).toStrictEqual({
       a: ['run', undefined],
@@ -110,7 +113,7 @@ describe('previewPlan', () => {
       e: ['skip', 'UpstreamSkipped'],
     });
     expect(preview.criticalPath.tasks).toEqual(['a', 'c']);
-    const prod = previewPlan(withWhen, {
+    const prod = previewPlan(conditional, {
       parameters: { token: 't', env: 'prod' },
       evaluateCondition: evaluate,
     });
@@ -118,17 +121,8 @@ describe('previewPlan', () => {
   });
 
   it('marks a condition it cannot evaluate, and what runs after it, as maybe', () => {
-    const compiled = compileDag(diamond);
-    const c = compiled.tasks.get('c');
-    if (c === undefined) throw new Error('no c');
-    const withWhen = {
-      ...compiled,
-      tasks: new Map([
-        ...compiled.tasks,
-        ['c', { ...c, spec: { ...c.spec, when: 'tasks.b.outputs.n > 1' } }],
-      ]),
-    };
-    const preview = previewPlan(withWhen, { parameters: { token: 't' } });
+    const conditional = withWhen(compileDag(diamond), 'c', 'tasks.b.outputs.n > 1');
+    const preview = previewPlan(conditional, { parameters: { token: 't' } });
     const outcome = Object.fromEntries(preview.tasks.map((t) => [t.name, [t.outcome, t.reason]]));
     expect(outcome['c']).toEqual(['maybe', 'ConditionUnknown']);
     expect(outcome['d']).toEqual(['maybe', 'UpstreamUnknown']);
