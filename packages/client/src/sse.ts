@@ -1,3 +1,6 @@
+/**
+ * Server-Sent Events parsing for the client: the `text/event-stream` format as the WHATWG spec reads it.
+ */
 /** One Server-Sent Event as the WHATWG spec dispatches it. */
 export interface SseMessage {
   id: string | null;
