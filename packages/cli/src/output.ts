@@ -18,3 +18,45 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .trimEnd();
   return [line(header.map((h) => h.toUpperCase())), ...rows.map(line)];
 }
+
+/** The `-o` formats of server commands. */
+export const LIST_FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
+export type ListFormat = (typeof LIST_FORMATS)[number];
+
+/** A column of a table: its header, its cell, and whether only `-o wide` shows it. */
+export interface Column<T> {
+  readonly header: string;
+  readonly cell: (item: T) => string;
+  readonly wide?: boolean;
+}
+
+/** Items as a table (`table`, `wide`) or as the API's JSON/YAML. */
+export function printItems<T>(
+  stream: OutputStream,
+  format: ListFormat,
+  items: readonly T[],
+  columns: readonly Column<T>[],
+  structured: unknown = items,
+): void {
+  if (format === 'json' || format === 'yaml') {
+    printStructured(stream, format, structured);
+    return;
+  }
+  const shown = columns.filter((c) => format === 'wide' || c.wide !== true);
+  const rows = items.map((item) => shown.map((c) => c.cell(item)));
+  for (const line of formatTable(
+    shown.map((c) => c.header),
+    rows,
+  ))
+    println(stream, line);
+}
+
+/** `3m ago`-style age of an ISO time, the kubectl way; `-` when absent. */
+export function age(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}

@@ -3,7 +3,13 @@
  * with the process's streams, tests with collecting ones.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAuth } from './commands/auth.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDags } from './commands/dags.js';
+import { registerLogs } from './commands/logs.js';
+import { registerRuns } from './commands/runs.js';
+import { registerTokens } from './commands/tokens.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
@@ -24,11 +30,21 @@ export function createProgram(ctx: CommandContext): Command {
       writeOut: (text) => ctx.io.stdout.write(text),
       writeErr: (text) => ctx.io.stderr.write(text),
     })
+    .option(
+      '--server <url>',
+      'the Kontroler server (default: KONTROLER_SERVER, else the one you logged in to)',
+    )
     .exitOverride();
   registerLint(program, ctx);
   registerConvert(program, ctx);
   registerPlan(program, ctx);
   registerRun(program, ctx);
+  registerAuth(program, ctx);
+  registerDags(program, ctx);
+  registerRuns(program, ctx);
+  registerLogs(program, ctx);
+  registerTokens(program, ctx);
+  registerCompletion(program, ctx);
   program.addHelpText(
     'after',
     `
@@ -37,6 +53,10 @@ Examples:
   kontroler convert etl.yaml --to dsl
   kontroler plan etl.yaml --param env=prod
   kontroler run etl.yaml
+  kontroler login --server http://127.0.0.1:8080 -u admin --password-stdin
+  kontroler dags apply -f etl.yaml
+  kontroler runs submit etl --param env=prod --watch
+  kontroler logs RUN_ID load -f
 
 Exit status: 0 ok, 1 failure (lint errors, failed run), 2 bad usage, 3 not found, 4 not logged in or not
 allowed, 5 server unreachable or failing, 130 interrupted. See docs/cli.md.`,
