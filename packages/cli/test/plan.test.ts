@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cli } from './helpers.js';
+
+describe('kontroler plan', () => {
+  it('prints the levels, the critical path and what each task will do', async () => {
+    const { code, stdout, stderr } = await cli(['plan', 'hello.yaml', '--param', 'greeting=hi']);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toBe(
+      [
+        'DAG hello: 4 tasks in 3 levels',
+        'Parameters: greeting=hi',
+        'Critical path (3 tasks): say → left → join',
+        '',
+        'LEVEL   TASK     AFTER        WILL   WHY',
+        '0       say *    -            run',
+        '1       left *   say          run',
+        '1       right    say          run',
+        '2       join *   left,right   run',
+        '',
+        '* on the critical path',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives core’s preview as JSON for tools', async () => {
+    const { code, stdout } = await cli(['plan', 'hello-dsl.dsl', '-o', 'json']);
+    expect(code).toBe(0);
+    const preview = JSON.parse(stdout) as {
+      dag: string;
+      levels: string[][];
+      criticalPath: { tasks: string[] };
+    };
+    expect(preview.dag).toBe('hello-dsl');
+    expect(preview.levels).toEqual([['say'], ['left', 'right'], ['join']]);
+    expect(preview.criticalPath.tasks).toEqual(['say', 'left', 'join']);
+  });
+
+  it('renders the pod of a task with the task’s parameters as env', async () => {
+    const { code, stdout } = await cli([
+      'plan',
+      'hello.yaml',
+      '--task',
+      'say',
+      '--param',
+      'greeting=hi',
+      '-o',
+      'yaml',
+    ]);
+    expect(code).toBe(0);
+    const pod = parse(stdout) as {
+      kind: string;
+      metadata: { namespace: string; labels: Record<string, string> };
+      spec: { containers: { image: string; command: string[]; env: unknown[] }[] };
+    };
+    expect(pod.kind).toBe('Pod');
+    expect(pod.metadata.namespace).toBe('default');
+    expect(pod.metadata.labels['kontroler.greedykomodo/task']).toBe('say');
+    expect(pod.spec.containers[0]).toMatchObject({
+      image: 'alpine:3.20',
+      command: ['sh', '-c', 'echo $greeting from say'],
+      env: [{ name: 'greeting', value: 'hi' }],
+    });
+  });
+
+  it('refuses an unknown task and an unknown parameter with exit 2', async () => {
+    const task = await cli(['plan', 'hello.yaml', '--task', 'nope']);
+    expect(task.code).toBe(2);
+    expect(task.stderr).toBe('error: DAG hello has no task "nope"; its tasks are: say, left, right, join\n');
+    const param = await cli(['plan', 'hello.yaml', '--param', 'colour=red', '--param', 'size']);
+    expect(param.code).toBe(2);
+    expect(param.stderr).toBe('error: --param "size" is not NAME=VALUE\n');
+    const unknown = await cli(['plan', 'hello.yaml', '--param', 'colour=red']);
+    expect(unknown.stderr).toBe(
+      'error: the parameters do not fit the DAG\n  DAG hello declares no parameter "colour"\n',
+    );
+  });
+
+  it('exits 1 on an invalid DAG and shows its errors', async () => {
+    const { code, stderr } = await cli(['plan', 'broken.dsl']);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'error: broken.dsl: the DAG is invalid (1 error)\n' +
+        '  broken.dsl:5:58  b.parameters[0]  task "b" uses parameter "missing", which is not declared\n',
+    );
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * Every server command against a real API process (`npm start`: embedded PostgreSQL, tasks as host
+ * processes), asserting what a user sees and the exit status.
+ */
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKontrolerClient, unwrap } from '@kontroler/client';
+import { startServer, type StartedServer } from '../../../apps/api/test/support/start-server.js';
+import { cli, fixtures, type CliResult } from './helpers.js';
+
+const PASSWORD = 'cli-test-password';
+let server: StartedServer;
+let env: Record<string, string>;
+const work = mkdtempSync(join(tmpdir(), 'kontroler-cli-server-'));
+
+/** The CLI with the test's config directory and server. */
+const k = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+  cli(args, { env: { ...env, ...extra } });
+
+beforeAll(async () => {
+  server = await startServer({ KONTROLER_RUNTIME: 'process' });
+  // The one-time admin password must be changed before anything else.
+  const anonymous = createKontrolerClient({ baseUrl: server.url });
+  const first = await unwrap(
+    anonymous.POST('/api/v1/auth/login', { body: { username: 'admin', password: server.password ?? '' } }),
+  );
+  await unwrap(
+    createKontrolerClient({ baseUrl: server.url, token: first.accessToken }).POST('/api/v1/me/password', {
+      body: { currentPassword: server.password ?? '', newPassword: PASSWORD },
+    }),
+  );
+  env = { KONTROLER_CONFIG_DIR: join(work, 'config'), KONTROLER_SERVER: server.url };
+}, 300_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('kontroler against a server', { timeout: 60_000 }, () => {
+  it('asks for a server when none is given', async () => {
+    const { code, stderr } = await cli(['whoami'], { env: { KONTROLER_CONFIG_DIR: join(work, 'none') } });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'error: no server: pass --server URL, set KONTROLER_SERVER, or run "kontroler login --server URL"\n',
+    );
+  });
+
+  it('refuses a wrong password with the problem and exit 4, no stack trace', async () => {
+    const { code, stdout, stderr } = await k(['login', '-u', 'admin', '--password', 'wrong']);
+    expect([code, stdout]).toEqual([4, '']);
+    expect(stderr).toMatch(/^error: .+\n/);
+    expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it('logs in, stores the session readable only by the user, and knows who it is', async () => {
+    const login = await k(['login', '-u', 'admin'], { KONTROLER_PASSWORD: PASSWORD });
+    expect(login).toEqual({ code: 0, stdout: `logged in to ${server.url} as admin\n`, stderr: '' });
+    expect(statSync(join(work, 'config', 'credentials.json')).mode & 0o777).toBe(0o600);
+    const me = await k(['whoami']);
+    expect(me).toEqual({
+      code: 0,
+      stdout: `admin on ${server.url}\nroles: admin (all namespaces)\n`,
+      stderr: '',
+    });
+  });
+
+  it('applies a DAG, makes no new version for the same document, and diffs versions', async () => {
+    const first = await k(['dags', 'apply', '-f', join(fixtures, 'hello.yaml')]);
+    expect(first).toEqual({ code: 0, stdout: 'dag default/hello saved as version 1\n', stderr: '' });
+    const again = await k(['dags', 'apply', '-f', join(fixtures, 'hello.yaml')]);
+    expect(again.stdout).toBe('dag default/hello unchanged (version 1)\n');
+    const changed = join(work, 'hello.yaml');
+    writeFileSync(
+      changed,
+      (await import('node:fs'))
+        .readFileSync(join(fixtures, 'hello.yaml'), 'utf8')
+        .replace('defaultValue: hello', 'defaultValue: hi'),
+    );
+    expect((await k(['dags', 'apply', '-f', changed])).stdout).toBe('dag default/hello saved as version 2\n');
+
+    const versions = await k(['dags', 'versions', 'hello']);
+    expect(versions.code).toBe(0);
+    expect(versions.stdout.split('\n')[0]).toMatch(/^VERSION\s+HASH\s+CREATED BY\s+AGE$/);
+    expect(versions.stdout.trim().split('\n')).toHaveLength(3);
+
+    const diff = await k(['dags', 'diff', 'hello']);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/^-.*hello/m);
+    expect(diff.stdout).toMatch(/^\+.*hi/m);
+  });
+
+  it('lists and gets DAGs as a table, wide, JSON and YAML', async () => {
+    const table = await k(['dags', 'list']);
+    expect(table.code).toBe(0);
+    const [header, row] = table.stdout.trim().split('\n');
+    expect(header).toMatch(/^NAMESPACE\s+NAME\s+VERSION\s+TASKS\s+SCHEDULE\s+SUSPENDED\s+AGE$/);
+    expect(row).toMatch(/^default\s+hello\s+2\s+4\s+-\s+no\s+\d+s$/);
+    expect((await k(['dags', 'list', '-A', '-o', 'wide'])).stdout).toMatch(/LAST RUN\s+NEXT RUN/);
+    const json = JSON.parse((await k(['dags', 'list', '-o', 'json'])).stdout) as { name: string }[];
+    expect(json.map((d) => d.name)).toEqual(['hello']);
+    const yaml = await k(['dags', 'get', 'hello', '-o', 'yaml']);
+    expect(yaml.stdout).toMatch(/^dag:\n/);
+    const missing = await k(['dags', 'get', 'nope']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^error: /);
+  });
+
+  it('suspends and resumes a DAG', async () => {
+    expect((await k(['dags', 'suspend', 'hello'])).stdout).toBe('dag default/hello suspended\n');
+    expect((await k(['dags', 'list'])).stdout).toMatch(/hello\s+2\s+4\s+-\s+yes/);
+    expect((await k(['dags', 'resume', 'hello'])).stdout).toBe('dag default/hello resumed\n');
+  });
+
+  it('submits a run and watches it to success, then shows it and its logs', async () => {
+    const run = await k(['runs', 'submit', 'hello', '--param', 'greeting=howdy', '--watch']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    const id = /^run (\S+) of default\/hello submitted$/.exec(lines[0] ?? '')?.[1] ?? '';
+    expect(id).not.toBe('');
+    for (const task of ['say', 'left', 'right', 'join'])
+      expect(lines.some((l) => l.startsWith(`${task}: succeeded`))).toBe(true);
+    expect(lines.at(-1)).toMatch(new RegExp(`^run ${id} succeeded in \\d+\\.\\ds$`));
+
+    const list = await k(['runs', 'list']);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+hello\\s+succeeded`));
+    const get = await k(['runs', 'get', id]);
+    expect(get.stdout).toMatch(/^TASK\s+ATTEMPT\s+STATE\s+EXIT\s+REASON\s+DURATION$/m);
+    expect(get.stdout).toMatch(/^say\s+1\s+succeeded\s+0\s/m);
+
+    const logs = await k(['logs', id]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('say | howdy from say');
+    expect(logs.stdout).toContain('join | joined');
+    const followed = await k(['logs', id, 'say', '-f']);
+    expect(followed.stdout).toContain('howdy from say\n');
+    const watched = await k(['runs', 'watch', id]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain(`run ${id} succeeded`);
+  });
+
+  it('watches a failing run to exit 1 naming the task, then retries it', async () => {
+    await k(['dags', 'apply', '-f', join(fixtures, 'failing.yaml')]);
+    const run = await k(['runs', 'submit', 'failing', '--watch']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('publish: skipped');
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^run \S+ failed in \d+\.\ds: failed compute$/);
+    const id = /^run (\S+) of/.exec(run.stdout)?.[1] ?? '';
+    const retry = await k(['runs', 'retry', id]);
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(new RegExp(`^run ${id} retried`));
+  });
+
+  it('shows the server’s problem for a bad request: title, detail, exit 1', async () => {
+    const { code, stdout, stderr } = await k(['runs', 'submit', 'hello', '--param', 'colour=red']);
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toMatch(/^error: .+\n {2}.*colour/);
+    expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it('creates an API token that works as KONTROLER_TOKEN, lists and revokes it', async () => {
+    const created = await k(['tokens', 'create', '--name', 'ci', '--role', 'viewer']);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^kt_/);
+    const me = await cli(['whoami', '--server', server.url], {
+      env: { KONTROLER_CONFIG_DIR: join(work, 'empty'), KONTROLER_TOKEN: token },
+    });
+    expect(me.stdout).toMatch(/^admin on /);
+    const list = await k(['tokens', 'list']);
+    const id = /^(\S+)\s+ci\s/m.exec(list.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect((await k(['tokens', 'revoke', id])).stdout).toBe(`token ${id} revoked\n`);
+    const after = await cli(['whoami', '--server', server.url], {
+      env: { KONTROLER_CONFIG_DIR: join(work, 'empty'), KONTROLER_TOKEN: token },
+    });
+    expect(after.code).toBe(4);
+  });
+
+  it('deletes a DAG, then says it is not found (exit 3)', async () => {
+    expect((await k(['dags', 'delete', 'failing'])).stdout).toBe('dag default/failing deleted\n');
+    expect((await k(['dags', 'get', 'failing'])).code).toBe(3);
+  });
+
+  it('logs out, after which the server refuses (exit 4)', async () => {
+    expect((await k(['logout'])).stdout).toBe('logged out\n');
+    const { code, stderr } = await k(['whoami']);
+    expect(code).toBe(4);
+    expect(stderr).toContain('log in with "kontroler login", or set KONTROLER_TOKEN');
+  });
+});
