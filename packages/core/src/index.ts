@@ -79,3 +79,18 @@ export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
 export { TOKENS, registerCore, unboundTokens } from './di/index.js';
 export type { CoreServices } from './di/index.js';
+export {
+  previewPlan,
+  criticalPath,
+  conditionOf,
+  defaultConditionEvaluator,
+  type PlanPreview,
+  type PlanPreviewOptions,
+  type PreviewOutcome,
+  type PreviewTask,
+  type CriticalPath,
+  type ConditionEvaluator,
+  type ConditionVerdict,
+  type PreviewParameter,
+  type PreviewParameterProblem,
+} from './preview/index.js';

@@ -1,0 +1,16 @@
+/** Plan previews: what a run would do, decided before it starts (see `plan-preview.ts`). */
+export {
+  previewPlan,
+  type PlanPreview,
+  type PlanPreviewOptions,
+  type PreviewOutcome,
+  type PreviewTask,
+} from './plan-preview.js';
+export { criticalPath, type CriticalPath } from './critical-path.js';
+export {
+  conditionOf,
+  defaultConditionEvaluator,
+  type ConditionEvaluator,
+  type ConditionVerdict,
+} from './conditions.js';
+export type { PreviewParameter, PreviewParameterProblem } from './parameters.js';
