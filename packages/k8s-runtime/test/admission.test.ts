@@ -294,3 +294,14 @@ describe('fieldPath', () => {
     expect(fieldPath('')).toBe('');
   });
 });
+
+describe('admission: a long cycle', () => {
+  it('names its first and last tasks and its length, not every task', async () => {
+    const tasks = Array.from({ length: 200 }, (_, i) =>
+      task(`t${i}`, i === 1 ? { runAfter: ['t0', 't199'] } : i > 0 ? { runAfter: [`t${i - 1}`] } : {}),
+    );
+    const response = await review(dag('long', { task: tasks }));
+    expect(response.status?.message).toMatch(/cycle of 199 tasks: t\d+ → .* → … → t\d+ → t\d+$/);
+    expect(response.status?.message.length).toBeLessThan(400);
+  });
+});

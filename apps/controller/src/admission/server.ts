@@ -25,6 +25,8 @@ export interface AdmissionServerOptions {
   readonly reloadMs?: number;
   readonly lookups: AdmissionLookups;
   readonly logger: Logger;
+  /** Called after each review with the time from the request's arrival to the answer (metrics, benchmarks). */
+  readonly onReviewed?: (review: { readonly allowed: boolean; readonly ms: number }) => void;
 }
 
 export interface AdmissionServer {
@@ -67,6 +69,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   const initial = readCertificatePair(options.certFile, options.keyFile);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/validate') return send(res, 404, 'not found');
     if (req.method !== 'POST') {
@@ -98,6 +101,10 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
         );
       }
       send(res, 200, answer);
+      options.onReviewed?.({
+        allowed: answer.response?.allowed === true,
+        ms: performance.now() - arrived,
+      });
     } catch (error) {
       if (error instanceof AdmissionReviewError) return send(res, 400, error.message);
       // A lookup that failed (apiserver or store unreachable): the apiserver applies the failurePolicy.

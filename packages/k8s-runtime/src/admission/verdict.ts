@@ -82,6 +82,18 @@ function dagManifestText(name: string, namespace: string, spec: unknown): { text
   return { text: [...head, ...body, ...rest, ''].join('\n'), dsl: { headerLine: head.length, indent } };
 }
 
+/** A cycle longer than this is shown by its ends: the apiserver and kubectl print the whole message. */
+const MAX_CYCLE_SHOWN = 12;
+
+/** The message of a long CYCLE issue, shortened to the cycle's first and last tasks and its length. */
+function shortCycle(issue: DagIssue): string | undefined {
+  const cycle = issue.cycle;
+  if (issue.code !== 'CYCLE' || cycle === undefined || cycle.length <= MAX_CYCLE_SHOWN) return undefined;
+  const head = cycle.slice(0, MAX_CYCLE_SHOWN - 2);
+  const tail = cycle.slice(-2);
+  return `cycle of ${cycle.length - 1} tasks: ${[...head, '…', ...tail].join(' → ')}`;
+}
+
 /** One issue as a cause: the field (inside the DSL text: with its line and column) and the task at fault. */
 function causeOf(issue: DagIssue, pointer: string, dsl?: DslBlock): AdmissionCause {
   const inDsl = pointer.endsWith('/dsl') && issue.line !== undefined && dsl !== undefined;
@@ -91,7 +103,7 @@ function causeOf(issue: DagIssue, pointer: string, dsl?: DslBlock): AdmissionCau
   const named = issue.task !== undefined && !issue.message.includes(`"${issue.task}"`);
   return {
     field: fieldPath(pointer),
-    message: `${named ? `task "${issue.task}": ` : ''}${issue.message}${where}`,
+    message: `${named ? `task "${issue.task}": ` : ''}${shortCycle(issue) ?? issue.message}${where}`,
     reason: issue.code === 'UNKNOWN_DEPENDENCY' ? 'FieldValueNotFound' : 'FieldValueInvalid',
   };
 }
