@@ -208,7 +208,7 @@ export const OPTIONS = [
     env: 'KONTROLER_ADMISSION_CERT_FILE',
     kind: 'string',
     description:
-      'PEM certificate (chain) of the validating admission webhook; the webhook is served only when set (deploy/admission)',
+      'PEM certificate (chain) of the validating admission webhook; the webhook is served only when set (docs/admission.md)',
   },
   {
     key: 'admissionKeyFile',
