@@ -32,6 +32,7 @@ import { secretHandlers } from './routes/secrets.js';
 import { authHandlers } from './routes/auth.js';
 import type { ApiContext, Handler } from './routes/context.js';
 import { dagHandlers } from './routes/dags/handlers.js';
+import { planHandlers } from './routes/dags/plan.js';
 import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...healthHandlers(ctx),
     ...authHandlers(ctx),
     ...dagHandlers(ctx),
+    ...planHandlers(ctx),
     ...runHandlers(ctx),
     ...eventHandlers(ctx),
     ...adminHandlers(ctx),

@@ -99,6 +99,8 @@ const RECIPES: Record<OperationId, Recipe> = {
   getDagVersion: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/versions/1` },
   diffDagVersions: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/diff?from=1&to=1` },
   triggerRun: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/runs`, body: () => ({}) },
+  previewDagPlan: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/plan?param=unused=1` },
+  previewDraftPlan: { path: () => `${V1}/dags/plan`, body: () => sampleDag('p') },
   listRuns: { path: () => `${V1}/runs` },
   getRun: { path: (fx) => `${ns(fx)}/runs/${fx.runId}` },
   cancelRun: { path: (fx) => `${ns(fx)}/runs/${fx.runId}/cancel` },
@@ -142,6 +144,7 @@ const NOT_NAMESPACED: ReadonlySet<string> = new Set([
   'listDags',
   'listRuns',
   'validateDag',
+  'previewDraftPlan',
   'streamEvents',
   'listNamespaceDags',
 ]);

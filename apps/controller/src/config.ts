@@ -205,6 +205,36 @@ export const OPTIONS = [
     description: 'Port of /healthz, /readyz and /metrics (0 = any free port)',
   },
   {
+    key: 'admissionCertFile',
+    env: 'KONTROLER_ADMISSION_CERT_FILE',
+    kind: 'string',
+    description:
+      'PEM certificate (chain) of the validating admission webhook; the webhook is served only when set (docs/admission.md)',
+  },
+  {
+    key: 'admissionKeyFile',
+    env: 'KONTROLER_ADMISSION_KEY_FILE',
+    kind: 'string',
+    description: 'PEM private key of the admission webhook certificate',
+  },
+  {
+    key: 'admissionPort',
+    env: 'KONTROLER_ADMISSION_PORT',
+    kind: 'int',
+    default: '9443',
+    min: 0,
+    description: 'HTTPS port of the admission webhook, POST /validate (0 = any free port)',
+  },
+  {
+    key: 'admissionReloadMs',
+    env: 'KONTROLER_ADMISSION_RELOAD_MS',
+    kind: 'int',
+    default: '10000',
+    min: 100,
+    description:
+      'How often the certificate files are read again; a rotated certificate is served from the next TLS handshake',
+  },
+  {
     key: 'logLevel',
     env: 'LOG_LEVEL',
     kind: 'enum',
@@ -250,6 +280,11 @@ export interface ControllerConfig {
   readonly webhookSecret: string | undefined;
   readonly plugins: readonly string[];
   readonly metricsPort: number;
+  /** The admission webhook is served when both files are set. */
+  readonly admissionCertFile: string | undefined;
+  readonly admissionKeyFile: string | undefined;
+  readonly admissionPort: number;
+  readonly admissionReloadMs: number;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
 }
@@ -289,6 +324,11 @@ export function loadConfig(
       'KONTROLER_RUNTIME is "process": the controller would run tasks as shell processes on its own host, ' +
         'which production mode refuses. Use KONTROLER_RUNTIME=kubernetes, or set ' +
         'KONTROLER_ALLOW_PROCESS_RUNTIME=true to run them on this host anyway',
+    );
+  }
+  if ((values.admissionCertFile === undefined) !== (values.admissionKeyFile === undefined)) {
+    problems.push(
+      'KONTROLER_ADMISSION_CERT_FILE and KONTROLER_ADMISSION_KEY_FILE go together: set both to serve the admission webhook, or neither',
     );
   }
   if (problems.length > 0) return { ok: false, problems };

@@ -22,7 +22,8 @@ import {
   type Store,
 } from '@kontroler/core';
 import { createWebhookNotifier } from '@kontroler/plugins';
-import type { KubeConnection } from '@kontroler/k8s-runtime';
+import { createDagLookup, createKubeClient, type KubeConnection } from '@kontroler/k8s-runtime';
+import { startAdmissionServer, type AdmissionServer } from './admission/server.js';
 import type { ControllerConfig } from './config.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { LeaseClient } from './leader/lease-client.js';
@@ -78,6 +79,8 @@ export interface ControllerHandle {
   readonly workerId: string;
   /** Port of /healthz, /readyz and /metrics. */
   readonly port: number;
+  /** The admission webhook (HTTPS, `POST /validate`), when its certificate is configured. */
+  readonly admission: AdmissionServer | undefined;
   readonly isLeader: () => boolean;
   /** Pods this replica created and adopted, and its log follows (Kubernetes runtime only). */
   readonly podStats: () => PodStats | undefined;
@@ -218,6 +221,32 @@ export async function startController(
       await elector.stop();
     });
 
+    let admission: AdmissionServer | undefined;
+    if (config.admissionCertFile !== undefined && config.admissionKeyFile !== undefined) {
+      const client =
+        kubeConfig !== undefined
+          ? createKubeClient(kubeConfig, { qps: config.kubeQps, burst: config.kubeBurst })
+          : undefined;
+      try {
+        admission = await startAdmissionServer({
+          port: config.admissionPort,
+          certFile: config.admissionCertFile,
+          keyFile: config.admissionKeyFile,
+          reloadMs: config.admissionReloadMs,
+          lookups: { lookupDag: createDagLookup({ ...(client ? { client } : {}), store }) },
+          logger: logger.child({ component: 'admission' }),
+        });
+      } catch (error) {
+        throw new ControllerStartError(
+          'ADMISSION_SERVER_FAILED',
+          `the admission webhook did not start: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      const server = admission;
+      cleanups.push(() => server.close());
+    }
+
     const health: HealthServer = await startHealthServer({
       port: config.metricsPort,
       registry: engineMetrics.registry,
@@ -230,7 +259,13 @@ export async function startController(
     });
     cleanups.push(() => health.close());
     logger.info(
-      { workerId, runtime: config.runtime, namespaces: config.namespaces, port: health.port },
+      {
+        workerId,
+        runtime: config.runtime,
+        namespaces: config.namespaces,
+        port: health.port,
+        admissionPort: admission?.port,
+      },
       'controller started',
     );
 
@@ -256,6 +291,7 @@ export async function startController(
       identity: config.identity,
       workerId,
       port: health.port,
+      admission,
       isLeader: () => elector.isLeader(),
       podStats: wiredRuntime.stats,
       stop,

@@ -94,6 +94,7 @@ describe('deploy/ kustomizations, rendered', () => {
           'CustomResourceDefinition',
           'ClusterRole',
           'ClusterRoleBinding',
+          'ValidatingWebhookConfiguration',
         ]);
         for (const object of render.objects) {
           if (clusterScoped.has(object.kind)) {

@@ -82,3 +82,27 @@ export {
   type DagRunTaskStatus,
   type Condition,
 } from './crd/status.js';
+export {
+  reviewAdmission,
+  decideAdmission,
+  readAdmissionRequest,
+  AdmissionReviewError,
+  type AdmissionLookups,
+} from './admission/review.js';
+export {
+  dagVerdict,
+  dagTaskVerdict,
+  dagRunVerdict,
+  readDagRun,
+  type KnownDag,
+  type Verdict,
+} from './admission/verdict.js';
+export { createDagLookup, type DagLookupStore } from './admission/dag-lookup.js';
+export { fieldPath } from './admission/field-path.js';
+export type {
+  AdmissionCause,
+  AdmissionRequest,
+  AdmissionResponse,
+  AdmissionReview,
+  GroupVersionKind,
+} from './admission/types.js';

@@ -123,6 +123,14 @@ const documentQuery: ParameterDef[] = [
   query('format', { type: 'string', enum: ['json', 'yaml', 'dsl'] }),
   query('name', { type: 'string', minLength: 1, maxLength: 253 }, 'The DAG name for a DSL body'),
 ];
+/** Repeated `?param=name=value`: the run's parameters for a plan preview. */
+const planParam: ParameterDef = {
+  name: 'param',
+  in: 'query',
+  schema: { type: 'array', items: { type: 'string', maxLength: 10_000 }, maxItems: 200 },
+  allowReserved: true,
+  description: 'A run parameter as name=value (repeat for several: form style, exploded)',
+};
 const sse = { description: 'Server-Sent Events', content: { 'text/event-stream': { schema: str } } };
 
 function op(
@@ -277,6 +285,18 @@ export const OPERATIONS: readonly OperationDef[] = [
     requestBody: dagDocument,
     responses: { '200': ok(ref('ValidationResult')) },
   }),
+  op(
+    'previewDraftPlan',
+    'post',
+    `${V1}/dags/plan`,
+    'dags',
+    'Preview the plan of a DAG document without saving it: levels, critical path, tasks a condition would skip',
+    {
+      parameters: [...documentQuery, planParam],
+      requestBody: dagDocument,
+      responses: { '200': ok(ref('PlanPreviewResult')) },
+    },
+  ),
   op('getDag', 'get', `${NS}/dags/{name}`, 'dags', 'A DAG with its latest version', {
     parameters: dagPath,
     responses: { '200': ok(ref('DagDetail')) },
@@ -327,6 +347,21 @@ export const OPERATIONS: readonly OperationDef[] = [
     ],
     responses: { '200': ok(ref('DagDiff')) },
   }),
+  op(
+    'previewDagPlan',
+    'get',
+    `${NS}/dags/{name}/plan`,
+    'dags',
+    "Preview a run's plan for a stored DAG (its latest version, or ?version=): levels, critical path, skipped tasks",
+    {
+      parameters: [
+        ...dagPath,
+        query('version', { type: 'integer', minimum: 1 }, 'The version to preview; default: the latest'),
+        planParam,
+      ],
+      responses: { '200': ok(ref('PlanPreview')) },
+    },
+  ),
   op('triggerRun', 'post', `${NS}/dags/{name}/runs`, 'runs', 'Start a run', {
     parameters: dagPath,
     requestBody: body(

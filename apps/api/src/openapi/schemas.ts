@@ -136,6 +136,53 @@ export function componentSchemas(): Record<string, JsonSchema> {
       },
       ['task', 'pointer', 'line', 'column', 'cycle'],
     ),
+    // A plan preview (core's `previewPlan`): levels, the critical path, what each task is expected to do.
+    PlanPreview: obj(
+      {
+        version: int,
+        dag: str,
+        namespace: str,
+        parameters: array(
+          obj({
+            name: str,
+            value: { type: 'object', description: '{value} or {fromSecret}' },
+            source: { type: 'string', enum: ['given', 'default'] },
+          }),
+        ),
+        problems: array(obj({ name: str, reason: { type: 'string', enum: ['unknown'] }, message: str })),
+        levels: array(array(str)),
+        criticalPath: obj({ tasks: array(str), weight: { type: 'number' } }),
+        tasks: array(
+          obj(
+            {
+              name: str,
+              level: int,
+              runAfter: array(str),
+              outcome: { type: 'string', enum: ['run', 'skip', 'maybe'] },
+              reason: str,
+              message: str,
+              condition: {
+                type: 'object',
+                description: '{kind: always|true|false|unknown, expression?, reason?}',
+              },
+              onCriticalPath: bool,
+              weight: { type: 'number' },
+            },
+            ['reason', 'message'],
+          ),
+        ),
+      },
+      ['version', 'namespace'],
+    ),
+    PlanPreviewResult: obj(
+      {
+        ok: bool,
+        errors: array(ref('DagIssue')),
+        warnings: array(ref('DagIssue')),
+        plan: ref('PlanPreview'),
+      },
+      ['plan'],
+    ),
     ValidationResult: obj({
       ok: bool,
       errors: array(ref('DagIssue')),

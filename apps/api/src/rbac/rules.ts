@@ -37,6 +37,8 @@ export const OPERATION_RULES = {
   getDagVersion: 'viewer',
   diffDagVersions: 'viewer',
   triggerRun: 'editor',
+  previewDagPlan: 'viewer',
+  previewDraftPlan: 'viewer',
   // runs, logs, deliveries, events
   listRuns: 'viewer',
   getRun: 'viewer',
