@@ -127,6 +127,9 @@ const RECIPES: Record<OperationId, Recipe> = {
   listSecrets: { path: () => `${V1}/secrets` },
   setSecret: { path: (fx) => `${V1}/secrets/${fx.secret}`, body: () => ({ value: 'matrix-value' }) },
   deleteSecret: { path: (fx) => `${V1}/secrets/${fx.secret}` },
+  getDashboardSummary: { path: () => `${V1}/dashboard/summary` },
+  getDashboardTasks: { path: () => `${V1}/dashboard/tasks` },
+  getDashboardQueue: { path: () => `${V1}/dashboard/queue` },
 };
 
 const document = buildOpenApiDocument();
@@ -144,6 +147,9 @@ const NOT_NAMESPACED: ReadonlySet<string> = new Set([
   'validateDag',
   'streamEvents',
   'listNamespaceDags',
+  'getDashboardSummary',
+  'getDashboardTasks',
+  'getDashboardQueue',
 ]);
 
 function expected(operationId: string, actor: Actor): 'ok' | 401 | 403 | 404 {
