@@ -33,6 +33,7 @@ import { authHandlers } from './routes/auth.js';
 import type { ApiContext, Handler } from './routes/context.js';
 import { dagHandlers } from './routes/dags/handlers.js';
 import { planHandlers } from './routes/dags/plan.js';
+import { dashboardHandlers } from './routes/dashboard/handlers.js';
 import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...adminHandlers(ctx),
     ...secretHandlers(ctx),
     ...infoHandlers(ctx),
+    ...dashboardHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;

@@ -129,6 +129,9 @@ const RECIPES: Record<OperationId, Recipe> = {
   listSecrets: { path: () => `${V1}/secrets` },
   setSecret: { path: (fx) => `${V1}/secrets/${fx.secret}`, body: () => ({ value: 'matrix-value' }) },
   deleteSecret: { path: (fx) => `${V1}/secrets/${fx.secret}` },
+  getDashboardSummary: { path: () => `${V1}/dashboard/summary` },
+  getDashboardTasks: { path: () => `${V1}/dashboard/tasks` },
+  getDashboardQueue: { path: () => `${V1}/dashboard/queue` },
 };
 
 const document = buildOpenApiDocument();
@@ -147,6 +150,9 @@ const NOT_NAMESPACED: ReadonlySet<string> = new Set([
   'previewDraftPlan',
   'streamEvents',
   'listNamespaceDags',
+  'getDashboardSummary',
+  'getDashboardTasks',
+  'getDashboardQueue',
 ]);
 
 function expected(operationId: string, actor: Actor): 'ok' | 401 | 403 | 404 {

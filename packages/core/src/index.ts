@@ -31,6 +31,15 @@ export {
 export type * from './model/records.js';
 export { DEFAULT_NAMESPACE, dagKey, runDagRef, sameDag, type DagRef } from './model/dag-ref.js';
 export type * from './ports/store.js';
+export type * from './ports/aggregates.js';
+export {
+  durationBucket,
+  bucketMidpoint,
+  histogramQuantile,
+  mergeHistograms,
+  MAX_BUCKETED_MS,
+  type DurationHistogram,
+} from './model/duration-histogram.js';
 export type * from './ports/runtime.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
 export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';

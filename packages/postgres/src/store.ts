@@ -36,6 +36,7 @@ import type {
   StoredLogLine,
 } from '@kontroler/core';
 import { Errors, KontrolerError, dagKey } from '@kontroler/core';
+import { PostgresAggregates } from './aggregates.js';
 import * as claims from './claims.js';
 import { commitRun, isClaimable } from './commit.js';
 import { prepared, query, sqlState, type Queryable } from './db.js';
@@ -44,6 +45,7 @@ import { connectionError, isConnectionError, migrationError } from './errors.js'
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { Notifier, OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
 import * as outbox from './outbox.js';
+import { taskRollupUpsert } from './rollup-sql.js';
 import {
   ATTEMPT_COLUMNS,
   OUTBOX_INSERT_COLUMNS,
@@ -326,6 +328,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
   };
 
   let closed = false;
+  const aggregates = new PostgresAggregates(db, url);
 
   const store: PostgresStore = {
     schema,
@@ -736,6 +739,8 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
            delete from log_lines l using attempts a, doomed d where a.run_id = d.id and l.attempt_id = a.id
          ), messages as (
            delete from outbox o using doomed d where o.run_id = d.id
+         ), forgotten as (
+           ${taskRollupUpsert([['(select a.* from attempts a join doomed d on d.id = a.run_id) doomed_attempts', -1]])}
          ), gone as (
            delete from runs r using doomed d where r.id = d.id returning 1
          )
@@ -744,6 +749,14 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       );
       return rows.rows[0]?.n ?? 0;
     },
+
+    // ---- Aggregates (the dashboard) --------------------------------------------------------------------
+
+    countActiveRuns: (scope) => aggregates.countActiveRuns(scope),
+    listWaitingRuns: (scope, limit) => aggregates.listWaitingRuns(scope, limit),
+    dagOutcomes: (scope, window) => aggregates.dagOutcomes(scope, window),
+    dailyOutcomes: (scope, window) => aggregates.dailyOutcomes(scope, window),
+    taskOutcomes: (scope, window, q) => aggregates.taskOutcomes(scope, window, q),
 
     // ---- Queue ---------------------------------------------------------------------------------------
 

@@ -166,6 +166,14 @@ const attemptIdPath: ParameterDef = {
   schema: { type: 'string', minLength: 1, maxLength: 200 },
 };
 
+const dashboardNamespace = query(
+  'namespace',
+  { type: 'string', maxLength: 63 },
+  'Only this namespace (figures never cover namespaces the caller may not read)',
+);
+const dashboardSummary =
+  'Runs by state now, success rate and p50/p95 duration per DAG over 24 h and 7 d, runs finished per day';
+
 export const OPERATIONS: readonly OperationDef[] = [
   op('healthz', 'get', '/healthz', 'health', 'The process is up', {
     secured: false,
@@ -530,6 +538,43 @@ export const OPERATIONS: readonly OperationDef[] = [
     ],
     responses: { '200': ok(page(ref('AuditEntry'))) },
   }),
+
+  op('getDashboardSummary', 'get', `${V1}/dashboard/summary`, 'dashboard', dashboardSummary, {
+    parameters: [
+      dashboardNamespace,
+      query('days', { type: 'integer', minimum: 1, maximum: 90, default: 14 }, 'Days in the daily chart'),
+    ],
+    responses: { '200': ok(ref('DashboardSummary')) },
+  }),
+  op(
+    'getDashboardTasks',
+    'get',
+    `${V1}/dashboard/tasks`,
+    'dashboard',
+    'The slowest and the most failing tasks',
+    {
+      parameters: [
+        dashboardNamespace,
+        query('window', { type: 'string', enum: ['24h', '7d'], default: '7d' }),
+        query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 10 }),
+      ],
+      responses: { '200': ok(ref('DashboardTasks')) },
+    },
+  ),
+  op(
+    'getDashboardQueue',
+    'get',
+    `${V1}/dashboard/queue`,
+    'dashboard',
+    'Runs waiting to start and upcoming scheduled runs',
+    {
+      parameters: [
+        dashboardNamespace,
+        query('limit', { type: 'integer', minimum: 1, maximum: 200, default: 20 }),
+      ],
+      responses: { '200': ok(ref('DashboardQueue')) },
+    },
+  ),
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

@@ -285,6 +285,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
         }),
       ),
     }),
+    ...dashboardSchemas(),
     AuditEntry: obj({
       id: str,
       at: time,
@@ -293,6 +294,54 @@ export function componentSchemas(): Record<string, JsonSchema> {
       target: nullable(str),
       ip: nullable(str),
       details: nullable({ type: 'object' }),
+    }),
+  };
+}
+
+/** The dashboard's answers (`/api/v1/dashboard/*`). */
+function dashboardSchemas(): Record<string, JsonSchema> {
+  const count = { type: 'integer', minimum: 0 };
+  const counts = { succeeded: count, failed: count, canceled: count };
+  const ms = nullable({ type: 'integer', minimum: 0 });
+  const windowStats = obj({
+    ...counts,
+    successRate: {
+      type: ['number', 'null'],
+      minimum: 0,
+      maximum: 1,
+      description: 'succeeded / (succeeded + failed)',
+    },
+    p50Ms: ms,
+    p95Ms: ms,
+  });
+  const task = obj({
+    namespace: str,
+    dagName: str,
+    taskName: str,
+    succeeded: count,
+    failed: count,
+    meanDurationMs: ms,
+  });
+  return {
+    DashboardSummary: obj({
+      generatedAt: time,
+      active: {
+        type: 'object',
+        description: 'Runs not finished, by state',
+        additionalProperties: count,
+      },
+      finished24h: obj(counts),
+      dags: array(obj({ namespace: str, name: str, last24h: windowStats, last7d: windowStats })),
+      daily: array(obj({ day: { type: 'string', format: 'date' }, ...counts })),
+    }),
+    DashboardTasks: obj({
+      window: { type: 'string', enum: ['24h', '7d'] },
+      slowest: array(task),
+      failing: array(task),
+    }),
+    DashboardQueue: obj({
+      queued: array(obj({ position: { type: 'integer', minimum: 1 }, run: ref('Run') })),
+      upcoming: array(obj({ namespace: str, dagName: str, schedule: str, at: time })),
     }),
   };
 }

@@ -59,6 +59,10 @@ export const OPERATION_RULES = {
   listSecrets: 'admin',
   setSecret: 'admin',
   deleteSecret: 'admin',
+  // dashboard (figures of the namespaces the caller may read)
+  getDashboardSummary: 'viewer',
+  getDashboardTasks: 'viewer',
+  getDashboardQueue: 'viewer',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

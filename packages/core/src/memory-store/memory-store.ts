@@ -38,6 +38,15 @@ import type {
   Store,
   StoredLogLine,
 } from '../ports/store.js';
+import type {
+  AggregateScope,
+  DagOutcomes,
+  DailyOutcomes,
+  TaskOutcomeQuery,
+  TaskOutcomes,
+  TimeWindow,
+} from '../ports/aggregates.js';
+import * as aggregates from './aggregates.js';
 import { DagTable } from './dag-table.js';
 import { frozenAttempt, frozenRun } from './freeze.js';
 import { Listeners } from './listeners.js';
@@ -300,6 +309,43 @@ export class MemoryStore implements Store {
 
   onOutbox(listener: () => void): () => void {
     return this.#outboxListeners.add(listener);
+  }
+
+  // --- Aggregates ---------------------------------------------------------------------------------
+
+  async countActiveRuns(scope: AggregateScope): Promise<Readonly<Record<string, number>>> {
+    this.#assertOpen();
+    return aggregates.countActiveRuns(this.#runs.allRuns(), scope);
+  }
+
+  async listWaitingRuns(scope: AggregateScope, limit: number): Promise<RunRecord[]> {
+    this.#assertOpen();
+    return aggregates.listWaitingRuns(this.#runs.allRuns(), scope, limit);
+  }
+
+  async dagOutcomes(scope: AggregateScope, window: TimeWindow): Promise<DagOutcomes[]> {
+    this.#assertOpen();
+    return aggregates.dagOutcomes(this.#runs.allRuns(), scope, window);
+  }
+
+  async dailyOutcomes(scope: AggregateScope, window: TimeWindow): Promise<DailyOutcomes[]> {
+    this.#assertOpen();
+    return aggregates.dailyOutcomes(this.#runs.allRuns(), scope, window);
+  }
+
+  async taskOutcomes(
+    scope: AggregateScope,
+    window: TimeWindow,
+    query: TaskOutcomeQuery,
+  ): Promise<TaskOutcomes[]> {
+    this.#assertOpen();
+    return aggregates.taskOutcomes(
+      this.#runs.allRuns(),
+      (runId) => this.#runs.attemptsOf(runId),
+      scope,
+      window,
+      query,
+    );
   }
 
   // --- Lifecycle ----------------------------------------------------------------------------------

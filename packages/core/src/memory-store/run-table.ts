@@ -90,6 +90,11 @@ export class RunTable {
     return paginate(matches, NEWEST_RUN_FIRST, page);
   }
 
+  /** Every run, in no particular order. */
+  allRuns(): IterableIterator<RunRecord> {
+    return this.#runs.values();
+  }
+
   activeRunIds(): string[] {
     return [...this.#activeRunIds];
   }

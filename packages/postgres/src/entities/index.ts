@@ -295,6 +295,59 @@ export const LoginFailureSchema = new EntitySchema<LoginFailureEntity>({
   },
 });
 
+/**
+ * The dashboard's rollup of finished runs per hour, DAG, outcome and duration bucket. Written only by the
+ * triggers of `Migration20261207030000_dashboard`; read by the aggregate port.
+ */
+export interface RunRollupEntity {
+  hour: Date;
+  namespace: string;
+  dagName: string;
+  state: string;
+  bucket: number;
+  runs: number;
+}
+
+export const RunRollupSchema = new EntitySchema<RunRollupEntity>({
+  name: 'RunRollup',
+  tableName: 'run_rollup',
+  properties: {
+    hour: { ...tz, primary: true },
+    namespace: { type: 'text', primary: true },
+    dagName: { type: 'text', primary: true },
+    state: { type: 'text', primary: true },
+    bucket: { type: 'integer', primary: true },
+    runs: { type: 'integer' },
+  },
+});
+
+/** The dashboard's rollup of finished attempts per hour, DAG, task and outcome, with summed durations. */
+export interface TaskRollupEntity {
+  hour: Date;
+  namespace: string;
+  dagName: string;
+  taskName: string;
+  state: string;
+  attempts: number;
+  timed: number;
+  durationMsSum: string;
+}
+
+export const TaskRollupSchema = new EntitySchema<TaskRollupEntity>({
+  name: 'TaskRollup',
+  tableName: 'task_rollup',
+  properties: {
+    hour: { ...tz, primary: true },
+    namespace: { type: 'text', primary: true },
+    dagName: { type: 'text', primary: true },
+    taskName: { type: 'text', primary: true },
+    state: { type: 'text', primary: true },
+    attempts: { type: 'integer' },
+    timed: { type: 'integer' },
+    durationMsSum: { type: 'bigint' },
+  },
+});
+
 export interface RoleBindingEntity {
   id: string;
   subjectKind: 'user' | 'group';
@@ -418,4 +471,6 @@ export const entities = [
   ApiTokenSchema,
   RefreshTokenSchema,
   AuditLogSchema,
+  RunRollupSchema,
+  TaskRollupSchema,
 ];

@@ -3,6 +3,7 @@
  * and the PostgreSQL store both run it unchanged. It tests the port only: no store internals.
  */
 import { describe, expect, it } from 'vitest';
+import { aggregateContract } from './aggregates.contract.js';
 import { commitContract } from './commit.contract.js';
 import { dagContract } from './dags.contract.js';
 import { useStore, type MakeStore, type StoreContractOptions } from './fixture.js';
@@ -31,6 +32,7 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     logContract(fixture);
     outboxContract(fixture);
     retentionContract(fixture);
+    aggregateContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {
