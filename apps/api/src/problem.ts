@@ -104,6 +104,7 @@ const KONTROLER_STATUS: Readonly<Record<ErrorCode, number>> = {
   CONFLICT: 409,
   STORE_UNAVAILABLE: 503,
   INVALID_TRANSITION: 409,
+  DI_UNBOUND: 500,
 };
 
 export const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');

@@ -74,8 +74,24 @@ export {
 } from './planner/index.js';
 export { applyRunCommit, assertAttemptMoves, assertRunMove } from './model/apply-commit.js';
 export { MemoryStore, createMemoryStore, type MemoryStoreOptions } from './memory-store/memory-store.js';
-export { createEngine } from './engine/index.js';
+export {
+  composeEngine,
+  createEngine,
+  createRunService,
+  createWorker,
+  registerEngineParts,
+  setUpPlugins,
+} from './engine/index.js';
 export type {
+  RunService,
+  RunServiceOptions,
+  Worker,
+  WorkerOptions,
+  PluginSet,
+  PluginSetupOptions,
+  EnginePartsOptions,
+  RunSettings,
+  WorkerSettings,
   Engine,
   EngineOptions,
   SubmitOptions,
@@ -86,7 +102,8 @@ export type {
 } from './engine/index.js';
 export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
-export { TOKENS, registerCore, unboundTokens } from './di/index.js';
+export { TOKENS, registerCore, requireBound, unboundTokens } from './di/index.js';
+export type { TokenName } from './di/index.js';
 export type { CoreServices } from './di/index.js';
 export {
   previewPlan,

@@ -6,8 +6,9 @@ import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import { Errors } from '../errors/kontroler-error.js';
 import type { Store } from '../ports/store.js';
-import { TOKENS } from './tokens.js';
+import { TOKENS, type TokenName } from './tokens.js';
 
 export interface CoreServices {
   readonly store: Store;
@@ -28,4 +29,14 @@ export function unboundTokens(container: DependencyContainer): string[] {
   return Object.entries(TOKENS)
     .filter(([, token]) => !container.isRegistered(token, true))
     .map(([name]) => name);
+}
+
+/**
+ * The start-up check of a composition root: throws `DI_UNBOUND` naming every token of `declared` that
+ * `container` (or an ancestor) has no binding for, so a missing registration fails at start, not at the
+ * first request that needs it.
+ */
+export function requireBound(container: DependencyContainer, declared: readonly TokenName[]): void {
+  const missing = declared.filter((name) => !container.isRegistered(TOKENS[name], true));
+  if (missing.length > 0) throw Errors.diUnbound(missing);
 }

@@ -1,5 +1,15 @@
-/** The engine: claims, executes and records attempts; the planner decides. */
-export { createEngine, resolveParameters } from './engine.js';
+/** The engine: a run service (commands, queries) and a worker (claims, executes); the planner decides. */
+export { composeEngine, createEngine } from './engine.js';
+export { resolveParameters } from './parameters.js';
+export { createRunService, type RunService, type RunServiceOptions } from './run-service.js';
+export { createWorker, type Worker, type WorkerOptions } from './worker.js';
+export {
+  registerEngineParts,
+  type EnginePartsOptions,
+  type RunSettings,
+  type WorkerSettings,
+} from './compose.js';
+export { setUpPlugins, type PluginSet, type PluginSetupOptions } from './plugin-setup.js';
 export type {
   Engine,
   EngineOptions,

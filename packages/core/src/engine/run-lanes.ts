@@ -1,13 +1,16 @@
 /**
  * Every change the engine makes to a run goes through that run's lane: one change at a time per run, and
  * outcomes that arrive while a commit is in flight are batched into the next one. A batch is: record the
- * outcomes, plan on the result, and write outcomes + decisions + outbox messages in ONE `commitRun`
+ * outcomes, plan on the result, and write outcomes + decisions + outbox messages in ONE `writeRun`
  * guarded by the run's revision. On a conflict the snapshot is reloaded and the batch redone.
+ *
+ * The run service owns the lanes; a worker in the same process observes them (`observe`) to carry out
+ * what a commit decided (aborts, timers, claims).
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { applyRunCommit } from '../model/apply-commit.js';
-import type { AttemptRecord, OutboxMessage, RunSnapshot } from '../model/records.js';
+import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { addDecisions, outcomeChange, toCommit, type CommitParts } from '../planner/commit.js';
 import type { Decision, RetryTiming } from '../planner/decisions.js';
@@ -15,10 +18,11 @@ import { plan } from '../planner/plan.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { TaskOutcome } from '../ports/runtime.js';
-import type { RunCommit, Store } from '../ports/store.js';
-import type { NotifiableEvent, Notifier } from '../plugins/types.js';
+import type { Store } from '../ports/store.js';
+import type { NotifiableEvent } from '../plugins/types.js';
 import { commitEvents } from './commit-events.js';
 import type { RunCache } from './run-cache.js';
+import type { RunWrite, RunWriteResult } from './run-writer.js';
 
 /** Conflicting commits are redone this many times before the batch is given up (and replanned later). */
 const MAX_COMMIT_TRIES = 8;
@@ -31,10 +35,22 @@ export interface Committed {
   readonly events: readonly NotifiableEvent[];
   readonly wakeAt: number | null;
   /**
-   * The store signalled `onWork` while the commit was in flight. Our stores signal after their own
-   * commits that make work claimable, so the claim that signal started (or queued) already sees it.
+   * The store signalled `onWork` to this observer while the commit was in flight. Our stores signal after
+   * their own commits that make work claimable, so the claim that signal started (or queued) already sees it.
    */
   readonly workSignalled: boolean;
+}
+
+/** What a worker in the same process learns from the lanes (the run service alone needs none). */
+export interface LaneObserver {
+  /** After every successful commit of a lane (carry out aborts, arm timers, claim). */
+  committed(committed: Committed): void;
+  /** A planned batch found nothing to write (still arms the wake-up). */
+  planned(runId: string, wakeAt: number | null, decisions: readonly Decision[]): void;
+  /** A batch was given up after repeated conflicts or store errors (replan later). */
+  gaveUp(runId: string, error: unknown): void;
+  /** How many `onWork` signals the store has sent this observer so far. */
+  workSignals(): number;
 }
 
 export interface RunLanesDeps {
@@ -42,23 +58,20 @@ export interface RunLanesDeps {
   readonly cache: RunCache;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly workerId: string;
   readonly timing: RetryTiming;
-  readonly notifiers: () => Iterable<Notifier>;
   /** Whether anyone (a notifier or a listener) consumes `task.*` events. */
   readonly wantsTaskEvents: () => boolean;
   readonly newId: () => string;
-  /** How many `onWork` signals the store has sent so far. */
-  readonly workSignals?: () => number;
-  /** Called after every successful commit (emit events, carry out aborts, arm timers). */
-  readonly onCommitted: (committed: Committed) => void;
-  /** Called when a planned batch found nothing to write (still arms the wake-up). */
-  readonly onPlanned: (runId: string, wakeAt: number | null, decisions: readonly Decision[]) => void;
-  readonly onGiveUp: (runId: string, error: unknown) => void;
+  /** The one way a change reaches the store (`writeRun` with its dependencies bound). */
+  readonly write: (change: RunWrite) => Promise<RunWriteResult>;
+  /** Told when a batch is given up (besides the observers). */
+  readonly reportError: (error: unknown, context: string) => void;
 }
 
 interface PendingOutcome {
   readonly attemptId: string;
+  /** The lease owner that executed the attempt: only its outcome is recorded. */
+  readonly owner: string;
   readonly outcome: TaskOutcome;
   readonly finishedAt: number;
 }
@@ -77,13 +90,23 @@ export interface BatchResult {
 export class RunLanes {
   readonly #lanes = new Map<string, Promise<unknown>>();
   readonly #queued = new Map<string, Batch>();
+  readonly #observers = new Set<LaneObserver>();
 
   constructor(private readonly deps: RunLanesDeps) {}
 
-  /** Records an outcome (batched with others of the run); resolves with whether it was recorded. */
-  async outcome(runId: string, attemptId: string, outcome: TaskOutcome): Promise<boolean> {
+  /** Tells `observer` about every commit from now on; returns the function that stops it. */
+  observe(observer: LaneObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /**
+   * Records an outcome of an attempt leased to `owner` (batched with others of the run); resolves with
+   * whether it was recorded.
+   */
+  async outcome(runId: string, attemptId: string, owner: string, outcome: TaskOutcome): Promise<boolean> {
     const batch = this.#batch(runId);
-    batch.outcomes.push({ attemptId, outcome, finishedAt: this.deps.clock.now() });
+    batch.outcomes.push({ attemptId, owner, outcome, finishedAt: this.deps.clock.now() });
     const result = await batch.result;
     return result.recorded.has(attemptId);
   }
@@ -145,7 +168,7 @@ export class RunLanes {
   }
 
   async #flush(runId: string, batch: Batch): Promise<BatchResult> {
-    const { store, cache, clock, logger } = this.deps;
+    const { cache, clock, logger } = this.deps;
     let fresh = false;
     let lastError: unknown = null;
     for (let tries = 0; tries < MAX_COMMIT_TRIES; tries++) {
@@ -159,9 +182,9 @@ export class RunLanes {
       let stale = false;
       for (const pending of batch.outcomes) {
         const current = attempt?.(pending.attemptId);
-        if (current?.state === 'running' && current.leaseOwner === this.deps.workerId) {
+        if (current?.state === 'running' && current.leaseOwner === pending.owner) {
           parts.attempts.push(
-            outcomeChange(pending.attemptId, pending.outcome, pending.finishedAt, this.deps.workerId),
+            outcomeChange(pending.attemptId, pending.outcome, pending.finishedAt, pending.owner),
           );
           recorded.push(pending.attemptId);
         } else if (!loaded.fresh) stale = true;
@@ -210,7 +233,7 @@ export class RunLanes {
           fresh = true;
           continue;
         }
-        this.deps.onPlanned(runId, result.wakeAt, result.decisions);
+        for (const observer of this.#observers) observer.planned(runId, result.wakeAt, result.decisions);
         return { snapshot, recorded: new Set() };
       }
       const rest = toCommit(planned, decided);
@@ -223,57 +246,46 @@ export class RunLanes {
         applied.run.revision === snapshot.run.revision + 1
           ? applied
           : { run: { ...applied.run, revision: snapshot.run.revision + 1 }, attempts: applied.attempts };
-      const events = commitEvents(
-        after,
-        recorded,
-        result.decisions,
-        parts.newAttempts,
-        this.deps.wantsTaskEvents(),
-      );
-      const outbox = selectOutbox(
-        this.deps.notifiers(),
-        events,
-        dag,
-        now,
-        () => this.deps.newId(),
-        this.deps.logger,
-      );
-      let answer;
-      const signalsBefore = this.deps.workSignals?.();
+      const signalsBefore = new Map([...this.#observers].map((o) => [o, o.workSignals()]));
+      let written: RunWriteResult;
       try {
-        answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
+        written = await this.deps.write({
+          kind: 'commit',
+          before: snapshot,
+          commit,
+          after,
+          dag,
+          now,
+          events: (next) =>
+            commitEvents(next, recorded, result.decisions, parts.newAttempts, this.deps.wantsTaskEvents()),
+        });
       } catch (error) {
         lastError = error;
-        cache.forget(runId);
         fresh = true;
         logger.warn({ err: error, runId }, 'commit failed; retrying');
         continue;
       }
-      if (answer.ok) {
-        // The store increments the revision exactly as applyRunCommit does; trust its number all the same.
-        const committed =
-          answer.revision === after.run.revision
-            ? after
-            : { run: { ...after.run, revision: answer.revision }, attempts: after.attempts };
-        cache.set(committed);
-        this.deps.onCommitted({
-          before: snapshot,
-          after: committed,
-          dag,
-          decisions: result.decisions,
-          events,
-          wakeAt: result.wakeAt,
-          workSignalled: signalsBefore !== undefined && this.deps.workSignals?.() !== signalsBefore,
-        });
-        return { snapshot: committed, recorded: new Set(recorded) };
+      if (written.status === 'written') {
+        for (const [observer, before] of signalsBefore) {
+          observer.committed({
+            before: snapshot,
+            after: written.after,
+            dag,
+            decisions: result.decisions,
+            events: written.events,
+            wakeAt: result.wakeAt,
+            workSignalled: observer.workSignals() !== before,
+          });
+        }
+        return { snapshot: written.after, recorded: new Set(recorded) };
       }
-      cache.forget(runId);
-      if (answer.reason === 'not-found') return { snapshot: undefined, recorded: new Set() };
+      if (written.status === 'not-found') return { snapshot: undefined, recorded: new Set() };
       logger.debug({ runId, tries }, 'run changed concurrently; replanning');
       fresh = true;
     }
     const error = lastError ?? Errors.conflict('run', runId);
-    this.deps.onGiveUp(runId, error);
+    this.deps.reportError(error, `commit:${runId}`);
+    for (const observer of this.#observers) observer.gaveUp(runId, error);
     return { snapshot: undefined, recorded: new Set() };
   }
 }
@@ -287,30 +299,4 @@ function attemptFinder(
   for (const pending of outcomes) byId.set(pending.attemptId, undefined);
   for (const attempt of snapshot.attempts) if (byId.has(attempt.id)) byId.set(attempt.id, attempt);
   return (id) => byId.get(id);
-}
-
-export type { RunCommit };
-
-/** The outbox messages the notifiers make of `events` (a notifier whose `select` throws is logged and skipped). */
-export function selectOutbox(
-  notifiers: Iterable<Notifier>,
-  events: readonly NotifiableEvent[],
-  dag: CompiledDag,
-  now: number,
-  newId: (topic: string) => string,
-  logger: Logger,
-): OutboxMessage[] {
-  const messages: OutboxMessage[] = [];
-  for (const notifier of notifiers) {
-    for (const event of events) {
-      try {
-        const selected = notifier.select(event, dag);
-        if (selected !== null)
-          messages.push({ ...selected, id: newId(notifier.topic), topic: notifier.topic, createdAt: now });
-      } catch (error) {
-        logger.error({ err: error, notifier: notifier.name, event: event.name }, 'notifier select threw');
-      }
-    }
-  }
-  return messages;
 }

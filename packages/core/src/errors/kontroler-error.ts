@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'ENGINE_STOPPED'
   | 'CONFLICT'
   | 'STORE_UNAVAILABLE'
-  | 'INVALID_TRANSITION';
+  | 'INVALID_TRANSITION'
+  | 'DI_UNBOUND';
 
 /** Details carried by each code; `undefined` where a code has none. */
 export interface ErrorDetails {
@@ -36,6 +37,8 @@ export interface ErrorDetails {
   STORE_UNAVAILABLE: undefined;
   /** `id` names the run or attempt when the move was part of a commit. */
   INVALID_TRANSITION: { entity: 'run' | 'attempt'; id?: string; from: string; to: string };
+  /** The names of the tokens a composition root declared and did not bind. */
+  DI_UNBOUND: { tokens: readonly string[] };
 }
 
 /**
@@ -107,6 +110,8 @@ export const Errors = {
     ),
   pluginInvalid: (plugin: string, message: string) =>
     new KontrolerError('PLUGIN_INVALID', message, { plugin }),
+  diUnbound: (tokens: readonly string[]) =>
+    new KontrolerError('DI_UNBOUND', `DI tokens without a binding: ${tokens.join(', ')}`, { tokens }),
   engineStopped: () => new KontrolerError('ENGINE_STOPPED', 'the engine is stopped', undefined),
   conflict: (entity: string, id: string) =>
     new KontrolerError('CONFLICT', `${entity} ${id} was changed concurrently`, { entity, id }),

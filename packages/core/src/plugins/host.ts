@@ -23,9 +23,13 @@ export class PluginRegistry {
     readonly logger: Logger,
   ) {}
 
-  /** The host one plugin sees: errors name `owner`, and its logger is tagged with it. */
+  /**
+   * The host one plugin sees: errors name `owner`, its logger is tagged with it, and its container is a
+   * child of the engine's (it resolves every engine service; what it registers stays its own).
+   */
   hostFor(owner: string): PluginHost {
     const logger = this.logger.child({ plugin: owner });
+    const container = this.container.createChildContainer();
     return {
       registerTaskType: (type, runtime) => {
         if (!type) throw Errors.pluginInvalid(owner, `plugin ${owner} registered a task type without a name`);
@@ -63,7 +67,7 @@ export class PluginRegistry {
         this.hooks.push(hooks);
       },
       events: this.events,
-      container: this.container,
+      container,
       logger,
     };
   }

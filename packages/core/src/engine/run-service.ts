@@ -1,0 +1,272 @@
+/**
+ * `createRunService`: the command and query half of the engine. It registers DAGs, creates, cancels and
+ * retries runs, and reads them, as transactions on the store. It has no runtime, no claim loop and no
+ * timers: a worker (here or in another process, on the same store) executes what it makes ready.
+ *
+ * Every change it makes goes through its run lanes and from there through `writeRun` (see run-writer.ts),
+ * the same path the worker's outcomes take.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { CompiledDag } from '../dag/compiled.js';
+import { canonicalJson, isValidatedDag, validateDag } from '../dag/index.js';
+import { Errors } from '../errors/kontroler-error.js';
+import { EngineEventBus, safeEmit } from '../events/engine-events.js';
+import { DEFAULT_NAMESPACE, dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
+import type { RunRecord, RunSnapshot } from '../model/records.js';
+import { newAttempt } from '../planner/commit.js';
+import { DEFAULT_RETRY_TIMING, type RetryTiming } from '../planner/decisions.js';
+import { planRetryFromFailed, retryRoundCommit } from '../planner/retry-from-failed.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { DagAuditInput, Page, PageRequest, RunFilter, Store } from '../ports/store.js';
+import type { NotifiableEvent, Notifier } from '../plugins/types.js';
+import { resolveParameters } from './parameters.js';
+import { createReporting, type Reporting } from './reporting.js';
+import { RunCache } from './run-cache.js';
+import { RunLanes } from './run-lanes.js';
+import { writeRun } from './run-writer.js';
+import type { RegisterDagResult, RetryOptions, SubmitOptions, SubmitParameter } from './types.js';
+
+/** Conflicting retries (another process changed the run meanwhile) are redone this many times. */
+const MAX_RETRY_TRIES = 6;
+
+export interface RunServiceOptions {
+  /** The system of record. */
+  readonly store: Store;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** Where run events are emitted. @default a new bus */
+  readonly events?: EngineEventBus;
+  /**
+   * The notifiers whose outbox messages each change carries (a function when plugins still add some).
+   * @default []
+   */
+  readonly notifiers?: readonly Notifier[] | (() => Iterable<Notifier>);
+  /** Backoff between task retries (the planner's decisions carry it). @default DEFAULT_RETRY_TIMING */
+  readonly timing?: RetryTiming;
+  /** Makes run, attempt and outbox ids. @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** Settles when the host's plugins are set up: commands wait for it. @default already settled */
+  readonly ready?: Promise<void>;
+}
+
+/** What a worker in the same process shares with the run service, so one run has one lane and one cache. */
+export interface RunChanges {
+  readonly store: Store;
+  readonly lanes: RunLanes;
+  readonly cache: RunCache;
+  readonly reporting: Reporting;
+  readonly notifiers: () => Iterable<Notifier>;
+  readonly newId: () => string;
+}
+
+export interface RunService {
+  /**
+   * Validates and stores a DAG document; an unchanged document makes no new version. A `CompiledDag` that
+   * `validateDag`/`compileDag` returned is stored as it is, without being compiled again.
+   */
+  registerDag(
+    doc: unknown,
+    options?: { createdBy?: string | null; audit?: DagAuditInput },
+  ): Promise<RegisterDagResult>;
+  /**
+   * Creates a run of the DAG's latest (or given) version and plans it at once. A bare name means the DAG
+   * of that name in the `default` namespace, as `kubectl` does.
+   */
+  submit(
+    dag: DagRef | string,
+    parameters?: Readonly<Record<string, SubmitParameter>>,
+    options?: SubmitOptions,
+  ): Promise<RunRecord>;
+  /** As `submit`, and says whether the run is new (false: an earlier run holds the idempotency key). */
+  create(
+    dag: DagRef,
+    parameters?: Readonly<Record<string, SubmitParameter>>,
+    options?: SubmitOptions,
+  ): Promise<{ run: RunRecord; created: boolean }>;
+  getRun(runId: string): Promise<RunSnapshot | undefined>;
+  listRuns(filter: RunFilter, page: PageRequest): Promise<Page<RunRecord>>;
+  /** Requests cancellation: what has not started is canceled, what runs is aborted by its worker. */
+  cancel(runId: string): Promise<RunRecord>;
+  /** Starts a new round of a failed or canceled run. */
+  retry(runId: string, options?: RetryOptions): Promise<RunRecord>;
+  /** Refuses further commands (ENGINE_STOPPED) and resolves once the changes in flight are written. */
+  close(): Promise<void>;
+  readonly events: EngineEventBus;
+  /** For a worker hosted in the same process (`createWorker({runs})`); not for callers. */
+  readonly changes: RunChanges;
+}
+
+function notifierSource(given: RunServiceOptions['notifiers']): () => Iterable<Notifier> {
+  if (typeof given === 'function') return given;
+  const list = given ?? [];
+  return () => list;
+}
+
+function any(items: Iterable<unknown>): boolean {
+  for (const _ of items) return true;
+  return false;
+}
+
+export function createRunService(options: RunServiceOptions): RunService {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const events = options.events ?? new EngineEventBus();
+  const newId = options.newId ?? randomUUID;
+  const ready = options.ready ?? Promise.resolve();
+  const notifiers = notifierSource(options.notifiers);
+  const reporting = createReporting(events, logger);
+  const cache = new RunCache(store);
+  const writerDeps = { store, cache, logger, notifiers, newId, emit: reporting.emit };
+  const lanes = new RunLanes({
+    store,
+    cache,
+    clock,
+    logger,
+    timing: options.timing ?? DEFAULT_RETRY_TIMING,
+    newId,
+    wantsTaskEvents: () => any(notifiers()) || events.eventNames().some((n) => n.startsWith('task.')),
+    write: (change) => writeRun(writerDeps, change),
+    reportError: reporting.reportError,
+  });
+  let closed = false;
+
+  async function usable(): Promise<void> {
+    if (closed) throw Errors.engineStopped();
+    await ready;
+  }
+
+  async function create(
+    ref: DagRef,
+    parameters: Readonly<Record<string, SubmitParameter>> | undefined,
+    opts: SubmitOptions = {},
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    await usable();
+    const dagRecord = await store.getDag(ref);
+    if (dagRecord === undefined || dagRecord.deletedAt !== null) throw Errors.dagNotFound(dagKey(ref));
+    const version = opts.version ?? dagRecord.latestVersion;
+    const dag = await cache.dag(ref, version);
+    const now = clock.now();
+    const runId = newId();
+    const run: RunRecord = {
+      id: runId,
+      dagName: dagRecord.name,
+      namespace: dagRecord.namespace,
+      dagVersion: version,
+      state: 'pending',
+      parameters: resolveParameters(dag, parameters),
+      trigger: opts.trigger ?? 'manual',
+      revision: 0,
+      round: 1,
+      cancelRequested: false,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      reason: null,
+      idempotencyKey: opts.idempotencyKey ?? null,
+      scheduledFor: opts.scheduledFor ?? null,
+      labels: { ...opts.labels },
+    };
+    const attempts = dag.order.map((taskName) =>
+      newAttempt({ id: newId(), runId, taskName, attempt: 1, round: 1, state: 'waiting', createdAt: now }),
+    );
+    const written = await writeRun(writerDeps, {
+      kind: 'create',
+      run,
+      attempts,
+      dag,
+      now,
+      events: (after): NotifiableEvent[] => [{ name: 'run.created', payload: { run: after.run } }],
+    });
+    if (written.status === 'exists') return { run: written.run, created: false };
+    if (written.status !== 'written') throw Errors.conflict('run', runId);
+    const planned = await lanes.replan(runId);
+    return { run: planned?.run ?? written.after.run, created: true };
+  }
+
+  async function retry(runId: string, opts: RetryOptions = {}): Promise<RunRecord> {
+    await usable();
+    await lanes.exclusive(runId, async () => {
+      for (let tries = 0; ; tries++) {
+        const loaded = await cache.load(runId, { fresh: true });
+        if (loaded === undefined) throw Errors.runNotFound(runId);
+        const { snapshot, dag } = loaded;
+        const run = snapshot.run;
+        if (run.state !== 'failed' && run.state !== 'canceled')
+          throw Errors.runNotRetryable(runId, run.state);
+        let version = run.dagVersion;
+        if (opts.version === 'latest') {
+          const record = await store.getDag(runDagRef(run));
+          if (record === undefined) throw Errors.dagNotFound(dagKey(runDagRef(run)));
+          version = record.latestVersion;
+        } else if (opts.version !== undefined) version = opts.version;
+        const target = version === run.dagVersion ? undefined : await cache.dag(runDagRef(run), version);
+        const round = planRetryFromFailed(dag, snapshot, target, { fromFailed: opts.fromFailed ?? true });
+        if (!round.ok) throw round.error;
+        const now = clock.now();
+        const written = await writeRun(writerDeps, {
+          kind: 'commit',
+          before: snapshot,
+          commit: retryRoundCommit(snapshot, round, version, now, newId),
+          dag: target ?? dag,
+          now,
+          events: (after) => [{ name: 'run.retried', payload: { run: after.run } }],
+        });
+        if (written.status === 'written') return;
+        if (written.status === 'not-found') throw Errors.runNotFound(runId);
+        if (tries >= MAX_RETRY_TRIES - 1) throw Errors.conflict('run', runId);
+      }
+    });
+    const planned = await lanes.replan(runId);
+    if (planned === undefined) throw Errors.runNotFound(runId);
+    return planned.run;
+  }
+
+  return {
+    events,
+    changes: { store, lanes, cache, reporting, notifiers, newId },
+    async registerDag(doc, opts) {
+      // A DAG that validateDag already compiled (the API checks documents with positions) is not compiled
+      // twice.
+      let compiled: CompiledDag;
+      if (isValidatedDag(doc)) compiled = doc;
+      else {
+        const result = validateDag(doc);
+        if (!result.ok) throw Errors.dagInvalid(result.errors);
+        compiled = result.dag;
+      }
+      const spec = compiled.spec;
+      const hash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
+      const put = await store.putDagVersion({
+        name: spec.name,
+        namespace: spec.namespace ?? DEFAULT_NAMESPACE,
+        spec,
+        hash,
+        now: clock.now(),
+        createdBy: opts?.createdBy ?? null,
+        ...(opts?.audit ? { audit: opts.audit } : {}),
+      });
+      safeEmit(events, logger, 'dag.registered', put);
+      return { ...put, compiled } satisfies RegisterDagResult;
+    },
+    async submit(dag, parameters, opts) {
+      const ref = typeof dag === 'string' ? { namespace: DEFAULT_NAMESPACE, name: dag } : dag;
+      return (await create(ref, parameters, opts)).run;
+    },
+    create,
+    getRun: (runId) => store.getRunSnapshot(runId),
+    listRuns: (filter, page) => store.listRuns(filter, page),
+    async cancel(runId) {
+      await usable();
+      return (await lanes.cancel(runId)).run;
+    },
+    retry,
+    close() {
+      closed = true;
+      return lanes.idle();
+    },
+  };
+}

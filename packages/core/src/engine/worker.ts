@@ -1,0 +1,466 @@
+/**
+ * `createWorker`: the executing half of the engine. It claims ready attempts from the store, executes them
+ * through runtimes, renews their leases, records their outcomes through the run service's lanes (and so
+ * through `writeRun`), carries out what each commit decided (aborts, retry and replan timers), dispatches
+ * the outbox and, unless disabled, runs the cron scheduler. It never decides what runs next: the planner
+ * does, inside the lanes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CompiledDag } from '../dag/compiled.js';
+import { Errors } from '../errors/kontroler-error.js';
+import type { AttemptRecord, RunRecord, RunSnapshot } from '../model/records.js';
+import { TERMINAL_RUN_STATES } from '../model/states.js';
+import type { Decision } from '../planner/decisions.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { ClaimedAttempt } from '../ports/store.js';
+import type { NotifiableEvent } from '../plugins/types.js';
+import { createScheduler, type Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+import { abortLocal, executeAttempt, type ExecutorDeps, type LocalAttempt } from './executor.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { PluginSet } from './plugin-setup.js';
+import type { Committed, LaneObserver } from './run-lanes.js';
+import type { RunService } from './run-service.js';
+import { selectOutbox } from './run-writer.js';
+import { TimerSet } from './timers.js';
+import type { StopOptions } from './types.js';
+
+type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export interface WorkerOptions {
+  /** The run service whose lanes record this worker's outcomes; scheduled runs are submitted through it. */
+  readonly runs: RunService;
+  /** Runtimes, task types, hooks and notifiers (see `setUpPlugins`); `start()` waits for `ready`. */
+  readonly plugins: PluginSet;
+  /** The runtime for tasks without `type`. @default the only runtime, when exactly one is registered */
+  readonly defaultRuntime?: string;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /** Most attempts this worker executes at once. @default 10 */
+  readonly concurrency?: number;
+  /** This worker's lease owner id. @default `engine-<random uuid>` */
+  readonly workerId?: string;
+  /** Lease length; heartbeats renew it every `leaseMs / 3`. @default 30000 */
+  readonly leaseMs?: number;
+  /** Fallback polling of the store for work and outbox messages. @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Runs cron schedules here (see `EngineOptions.scheduler`). @default true */
+  readonly scheduler?: boolean | SchedulerOptions;
+  /** After aborting an attempt, how long to wait for its runtime before recording the abort anyway. @default 30000 */
+  readonly abortGraceMs?: number;
+  /** Log lines are flushed to the store at least this often while an attempt runs. @default 100 */
+  readonly logFlushMs?: number;
+}
+
+export interface Worker {
+  /** Starts claiming work, dispatching the outbox and (unless disabled) the scheduler; resumes active runs. */
+  start(): Promise<void>;
+  /** Stops claiming. See `StopOptions`. Resolves when the worker is stopped. */
+  stop(options?: StopOptions): Promise<void>;
+  /** The cron scheduler (`tick(now)` for hosts that run it themselves). */
+  readonly scheduler: Scheduler;
+  /** This worker's lease owner id. */
+  readonly workerId: string;
+  /** Settles when the worker has stopped. */
+  readonly promise: Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Whether the snapshot holds the attempt (searched from the end: new attempts are appended). */
+function knows(snapshot: RunSnapshot, attemptId: string): boolean {
+  const { attempts } = snapshot;
+  for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.id === attemptId) return true;
+  return false;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const { runs } = options;
+  const { store, lanes, cache, reporting, notifiers } = runs.changes;
+  const { registry, ready } = options.plugins;
+  const { emit, reportError } = reporting;
+  const clock = options.clock ?? systemClock;
+  const workerId = options.workerId ?? `engine-${randomUUID()}`;
+  const logger = options.logger ?? silentLogger;
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const leaseMs = options.leaseMs ?? 30_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+
+  const timers = new TimerSet(clock);
+  const local = new Map<string, LocalAttempt>();
+  const replanTimers = new Map<string, { at: number; cancel: () => void }>();
+  const unsubscribes: Array<() => void> = [];
+  let state: WorkerState = 'idle';
+  let claiming = false;
+  let claimAgain = false;
+  /** The last claim filled every free slot, so more work may be waiting for a slot to free up. */
+  let backlog = false;
+  /** Counts the store's `onWork` signals, so a commit can tell whether the store already woke us. */
+  let workSignals = 0;
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<void> | null = null;
+
+  function armReplan(runId: string, at: number | null): void {
+    const existing = replanTimers.get(runId);
+    if (existing !== undefined && existing.at === at) return;
+    existing?.cancel();
+    replanTimers.delete(runId);
+    if (at === null || state === 'stopped') return;
+    const cancel = timers.after(at - clock.now(), () => {
+      replanTimers.delete(runId);
+      lanes.replan(runId).catch((error: unknown) => reportError(error, `replan:${runId}`));
+    });
+    replanTimers.set(runId, { at, cancel });
+  }
+
+  function carryOut(
+    runId: string,
+    decisions: readonly Decision[],
+    wakeAt: number | null,
+    after?: RunSnapshot,
+    signalled = false,
+  ): void {
+    let readied = false;
+    for (const decision of decisions) {
+      if (decision.kind === 'abort') {
+        const running = local.get(decision.attemptId);
+        if (running !== undefined) abortLocal(running, decision.reason);
+      } else if (decision.kind === 'ready') readied = true;
+      else if (decision.kind === 'retry') timers.after(decision.retryAt - clock.now(), wake);
+    }
+    armReplan(runId, wakeAt);
+    if (readied && !signalled) wake();
+    if (after !== undefined && TERMINAL_RUN_STATES.has(after.run.state)) {
+      armReplan(runId, null);
+      cache.forget(runId);
+      for (const runtime of registry.allRuntimes()) {
+        runtime.cleanupRun?.(runId).catch((error: unknown) => reportError(error, `cleanup:${runId}`));
+      }
+    }
+  }
+
+  const observer: LaneObserver = {
+    committed: (c: Committed) => carryOut(c.after.run.id, c.decisions, c.wakeAt, c.after, c.workSignalled),
+    planned: (runId, wakeAt, decisions) => carryOut(runId, decisions, wakeAt),
+    gaveUp: (runId) => armReplan(runId, clock.now() + pollIntervalMs),
+    workSignals: () => workSignals,
+  };
+  const stopObserving = lanes.observe(observer);
+
+  const executorDeps: ExecutorDeps = {
+    store,
+    clock,
+    logger,
+    timers,
+    registry,
+    defaultRuntime: options.defaultRuntime,
+    abortGraceMs: options.abortGraceMs ?? 30_000,
+    logFlushMs: options.logFlushMs ?? 100,
+    reportError,
+  };
+
+  const dispatcher = new OutboxDispatcher({
+    store,
+    clock,
+    logger,
+    timers,
+    owner: workerId,
+    leaseMs,
+    notifiers,
+    reportError,
+  });
+
+  // --- claiming -------------------------------------------------------------------------------------
+
+  function wake(): void {
+    if (state !== 'running') return;
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = true;
+    void claimLoop()
+      .catch((error: unknown) => reportError(error, 'claim'))
+      .finally(() => {
+        claiming = false;
+        if (claimAgain) {
+          claimAgain = false;
+          wake();
+        }
+      });
+  }
+
+  async function claimLoop(): Promise<void> {
+    for (;;) {
+      const free = concurrency - local.size;
+      if (state !== 'running') return;
+      if (free <= 0) {
+        backlog = true;
+        return;
+      }
+      const claimed = await store.claimAttempts({ owner: workerId, limit: free, leaseMs, now: clock.now() });
+      // Fewer than asked for: the queue was empty when the claim ran, and a finishing attempt need not
+      // claim again (new work wakes us through `onWork`, our own commits, retry timers or the poll).
+      backlog = claimed.length === free;
+      if (claimed.length === 0) return;
+      if (state !== 'running') {
+        await store.releaseLeases(
+          workerId,
+          claimed.map((c) => c.attempt.id),
+          clock.now(),
+        );
+        return;
+      }
+      const byRun = new Map<string, ClaimedAttempt['attempt'][]>();
+      for (const { attempt } of claimed) {
+        const list = byRun.get(attempt.runId) ?? [];
+        list.push(attempt);
+        byRun.set(attempt.runId, list);
+      }
+      for (const [runId, attempts] of byRun) cache.patchAttempts(runId, attempts);
+      for (const item of claimed) startLocal(item);
+      if (claimed.length < free) return;
+    }
+  }
+
+  // --- executing ------------------------------------------------------------------------------------
+
+  function startLocal({ attempt, reclaimed }: ClaimedAttempt): void {
+    const running: LocalAttempt = {
+      attempt,
+      controller: new AbortController(),
+      dropped: false,
+      aborted: null,
+      submitted: false,
+      done: Promise.resolve(),
+      onAbort: null,
+    };
+    local.set(attempt.id, running);
+    running.done = runLocal(running, reclaimed);
+  }
+
+  /**
+   * The run record and DAG an attempt executes with, announcing its start. A separate function on purpose:
+   * the run's whole snapshot (every attempt of the run) must not stay reachable from the frame of an
+   * attempt that runs for hours, or a wide run keeps one snapshot version per running attempt alive.
+   */
+  async function startAttempt(
+    attempt: AttemptRecord,
+  ): Promise<{ run: RunRecord; dag: CompiledDag } | undefined> {
+    let loaded = await cache.load(attempt.runId);
+    // The cached snapshot may predate a change made elsewhere (a new round, a cancel): the executor reads
+    // the run's parameters, version and cancel flag, so an attempt the snapshot does not know, or a
+    // snapshot older than this attempt's round, is read again.
+    if (
+      loaded !== undefined &&
+      !loaded.fresh &&
+      (loaded.snapshot.run.round !== attempt.round || !knows(loaded.snapshot, attempt.id))
+    ) {
+      loaded = await cache.load(attempt.runId, { fresh: true });
+    }
+    if (loaded === undefined) return undefined;
+    const { snapshot, dag } = loaded;
+    const started: NotifiableEvent = { name: 'task.started', payload: { run: snapshot.run, attempt } };
+    emit(started);
+    // Not a change of the run (the claim made it), only its notification: the id is the attempt's own,
+    // so a worker that crashes before this line leaves the attempt to be reclaimed, and the reclaim
+    // enqueues the same message (stores ignore an id they hold): neither lost nor sent twice.
+    const messages = selectOutbox(
+      notifiers(),
+      [started],
+      dag,
+      clock.now(),
+      (topic) => `task.started:${attempt.id}:${topic}`,
+      logger,
+    );
+    if (messages.length > 0) {
+      store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
+    }
+    return { run: snapshot.run, dag };
+  }
+
+  /** Executes a claimed attempt, records its outcome and forgets it; never rejects. */
+  async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
+    const { attempt } = running;
+    try {
+      // Chained, not awaited in two steps: this frame lives as long as the attempt and must not keep the
+      // run record it started from.
+      const execution = await startAttempt(attempt).then(
+        (start) => start && executeAttempt(executorDeps, running, start.run, start.dag, reclaimed),
+      );
+      if (execution === undefined) {
+        running.dropped = true;
+        return;
+      }
+      const { context, outcome, runtime } = execution;
+      if (running.dropped) return;
+      running.submitted = true;
+      const recorded = await lanes.outcome(attempt.runId, attempt.id, workerId, outcome);
+      if (!recorded || context === null) return;
+      if (runtime?.outcomeRecorded) {
+        // Only now may a runtime let go of what another worker would need to adopt the attempt (its pod).
+        await Promise.resolve(runtime.outcomeRecorded(context, outcome)).catch((error: unknown) =>
+          logger.warn({ err: error, attemptId: attempt.id }, 'outcomeRecorded threw'),
+        );
+      }
+      for (const hooks of registry.hooks) {
+        try {
+          await hooks.afterTaskEnd?.(context, outcome);
+        } catch (error) {
+          logger.warn({ err: error, attemptId: attempt.id }, 'afterTaskEnd hook threw');
+        }
+      }
+    } catch (error) {
+      reportError(error, `attempt:${attempt.id}`);
+    } finally {
+      local.delete(attempt.id);
+      cache.release(attempt.runId, attempt.id);
+      if (backlog) wake();
+    }
+  }
+
+  // --- leases and timers ----------------------------------------------------------------------------
+
+  function heartbeat(): void {
+    timers.after(leaseMs / 3, () => {
+      if (state === 'stopped') return;
+      heartbeat();
+      void renewLeases();
+    });
+  }
+
+  async function renewLeases(): Promise<void> {
+    const ids = [...local.values()].filter((l) => !l.dropped).map((l) => l.attempt.id);
+    if (ids.length === 0) return;
+    try {
+      const renewal = await store.renewLeases(workerId, ids, leaseMs, clock.now());
+      for (const id of renewal.lost) {
+        const running = local.get(id);
+        if (running === undefined || running.submitted) continue;
+        running.dropped = true;
+        abortLocal(running, 'Lost');
+      }
+      for (const id of renewal.cancelRequested) {
+        const running = local.get(id);
+        if (running !== undefined && !running.submitted) abortLocal(running, 'Canceled');
+      }
+    } catch (error) {
+      reportError(error, 'heartbeat');
+    }
+  }
+
+  function poll(): void {
+    timers.after(pollIntervalMs, () => {
+      if (state !== 'running') return;
+      poll();
+      wake();
+      dispatcher.wake();
+    });
+  }
+
+  async function resume(): Promise<void> {
+    let ids: string[];
+    try {
+      ids = await store.listActiveRunIds();
+    } catch (error) {
+      reportError(error, 'resume');
+      return;
+    }
+    for (const id of ids) {
+      if (state !== 'running') return;
+      await lanes.replan(id).catch((error: unknown) => reportError(error, `resume:${id}`));
+    }
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------------
+
+  async function stop(opts: StopOptions = {}): Promise<void> {
+    if (stopping !== null) return stopping;
+    if (state === 'idle') {
+      state = 'stopped';
+      stopObserving();
+      await ready.catch(() => undefined);
+      resolveStopped();
+      return;
+    }
+    state = 'stopping';
+    stopping = (async () => {
+      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+      scheduler.stop();
+      if (opts.drain === true && local.size > 0) {
+        let cancelWait = (): void => {};
+        const timedOut = new Promise<void>((resolve) => {
+          cancelWait = timers.after(opts.timeoutMs ?? 30_000, resolve);
+        });
+        await Promise.race([Promise.all([...local.values()].map((l) => l.done)), timedOut]);
+        cancelWait();
+      }
+      const remaining = [...local.values()];
+      for (const running of remaining) running.dropped = true;
+      if (opts.releaseLeases !== false && remaining.length > 0) {
+        await store
+          .releaseLeases(
+            workerId,
+            remaining.map((r) => r.attempt.id),
+            clock.now(),
+          )
+          .catch((error: unknown) => reportError(error, 'release'));
+      }
+      await dispatcher.stop();
+      await lanes.idle();
+      stopObserving();
+      timers.clearAll();
+      replanTimers.clear();
+      state = 'stopped';
+      resolveStopped();
+    })();
+    return stopping;
+  }
+
+  const scheduler = createScheduler(
+    {
+      store,
+      clock,
+      logger,
+      events: runs.events,
+      submit: (dag, { idempotencyKey, scheduledFor }) =>
+        runs.create(dag, undefined, { idempotencyKey, scheduledFor, trigger: 'schedule' }),
+      cancel: (runId) => lanes.cancel(runId),
+    },
+    typeof options.scheduler === 'object' ? options.scheduler : {},
+  );
+
+  return {
+    workerId,
+    scheduler,
+    promise: stopped,
+    async start() {
+      if (state !== 'idle') {
+        if (state === 'running') return;
+        throw Errors.engineStopped();
+      }
+      await ready;
+      state = 'running';
+      unsubscribes.push(
+        store.onWork(() => {
+          workSignals++;
+          wake();
+        }),
+        store.onOutbox(() => dispatcher.wake()),
+      );
+      poll();
+      heartbeat();
+      dispatcher.start();
+      const autoStart =
+        options.scheduler !== false &&
+        (typeof options.scheduler !== 'object' || options.scheduler.autoStart !== false);
+      if (autoStart) scheduler.start();
+      await resume();
+      wake();
+    },
+    stop,
+    [Symbol.asyncDispose]: () => stop(),
+  };
+}
