@@ -11,6 +11,7 @@ import { canonicalJson, isValidatedDag, validateDag } from '../dag/index.js';
 import { createChildContainer, registerCore, TOKENS } from '../di/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { EngineEventBus, safeEmit, type EngineEventName } from '../events/engine-events.js';
+import { journalEvents, journalStarted } from '../events/journal.js';
 import { applyRunCommit } from '../model/apply-commit.js';
 import { DEFAULT_NAMESPACE, dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
 import type { AttemptRecord, ParameterValue, RunRecord, RunSnapshot } from '../model/records.js';
@@ -324,6 +325,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
+    await journalStarted(store, started, clock.now(), reportError);
     return { run: snapshot.run, dag };
   }
 
@@ -457,7 +459,12 @@ export function createEngine(options: EngineOptions): Engine {
     );
     const createdEvent: NotifiableEvent = { name: 'run.created', payload: { run } };
     const outbox = selectOutbox(notifiers(), [createdEvent], dag, now, () => newId(), logger);
-    const result = await store.createRun({ run, attempts, ...(outbox.length > 0 ? { outbox } : {}) });
+    const result = await store.createRun({
+      run,
+      attempts,
+      ...(outbox.length > 0 ? { outbox } : {}),
+      events: journalEvents([createdEvent], now),
+    });
     if (!result.created) return result;
     cache.set({ run: result.run, attempts });
     emit({ name: 'run.created', payload: { run: result.run } });
@@ -491,7 +498,8 @@ export function createEngine(options: EngineOptions): Engine {
         if (after === 'conflict') throw Errors.conflict('run', runId);
         const retried: NotifiableEvent = { name: 'run.retried', payload: { run: after.run } };
         const outbox = selectOutbox(notifiers(), [retried], target ?? dag, now, () => newId(), logger);
-        const answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
+        const events = journalEvents([retried], now);
+        const answer = await store.commitRun({ ...commit, ...(outbox.length > 0 ? { outbox } : {}), events });
         if (answer.ok) {
           const committed = { run: { ...after.run, revision: answer.revision }, attempts: after.attempts };
           cache.set(committed);

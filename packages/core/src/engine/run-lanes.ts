@@ -17,6 +17,7 @@ import type { Logger } from '../ports/logger.js';
 import type { TaskOutcome } from '../ports/runtime.js';
 import type { RunCommit, Store } from '../ports/store.js';
 import type { NotifiableEvent, Notifier } from '../plugins/types.js';
+import { journalEvents } from '../events/journal.js';
 import { commitEvents } from './commit-events.js';
 import type { RunCache } from './run-cache.js';
 
@@ -45,7 +46,10 @@ export interface RunLanesDeps {
   readonly workerId: string;
   readonly timing: RetryTiming;
   readonly notifiers: () => Iterable<Notifier>;
-  /** Whether anyone (a notifier or a listener) consumes `task.*` events. */
+  /**
+   * Whether anyone (a notifier or a listener) consumes `task.*` events. No longer consulted: the run event
+   * journal records every task event.
+   */
   readonly wantsTaskEvents: () => boolean;
   readonly newId: () => string;
   /** How many `onWork` signals the store has sent so far. */
@@ -223,13 +227,9 @@ export class RunLanes {
         applied.run.revision === snapshot.run.revision + 1
           ? applied
           : { run: { ...applied.run, revision: snapshot.run.revision + 1 }, attempts: applied.attempts };
-      const events = commitEvents(
-        after,
-        recorded,
-        result.decisions,
-        parts.newAttempts,
-        this.deps.wantsTaskEvents(),
-      );
+      // Task events are always built: the journal records every run event, whoever listens.
+      const events = commitEvents(after, recorded, result.decisions, parts.newAttempts, true);
+      const journal = journalEvents(events, now);
       const outbox = selectOutbox(
         this.deps.notifiers(),
         events,
@@ -241,7 +241,11 @@ export class RunLanes {
       let answer;
       const signalsBefore = this.deps.workSignals?.();
       try {
-        answer = await store.commitRun(outbox.length > 0 ? { ...commit, outbox } : commit);
+        answer = await store.commitRun({
+          ...commit,
+          ...(outbox.length > 0 ? { outbox } : {}),
+          ...(journal.length > 0 ? { events: journal } : {}),
+        });
       } catch (error) {
         lastError = error;
         cache.forget(runId);

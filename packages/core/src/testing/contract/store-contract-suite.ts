@@ -10,6 +10,7 @@ import { logContract } from './logs.contract.js';
 import { outboxContract } from './outbox.contract.js';
 import { queueContract } from './queue.contract.js';
 import { retentionContract } from './retention.contract.js';
+import { runEventContract } from './run-events.contract.js';
 import { runContract } from './runs.contract.js';
 import { transitionContract } from './transitions.contract.js';
 
@@ -31,6 +32,7 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     logContract(fixture);
     outboxContract(fixture);
     retentionContract(fixture);
+    runEventContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {
