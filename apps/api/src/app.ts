@@ -113,10 +113,9 @@ export function createApp(deps: AppDeps): KontrolerApp {
   const identity = createIdentity(deps.sql);
   const document = buildOpenApiDocument();
   const hub = createEventHub({
-    events: deps.engine.events,
-    size: deps.eventBufferSize ?? 1000,
-    now,
+    store: deps.store,
     logger,
+    ...(deps.eventPollMs !== undefined ? { pollMs: deps.eventPollMs } : {}),
   });
   const ctx: ApiContext = {
     deps,

@@ -1,12 +1,13 @@
 /**
- * Server-Sent Events. `EventHub` fans engine events out to subscribers and keeps the last N in a ring
- * buffer with increasing ids, so a client reconnecting with `Last-Event-ID` gets what it missed. Ids start
- * at the hub's creation time × 1000, so they keep increasing across restarts; a client whose id is older
- * than the buffer gets `event: reset` and should reload its state.
+ * Server-Sent Events. `EventHub` streams the store's run event journal (`run_events` in PostgreSQL, written
+ * in the same transaction as each run change by whichever process made it) to subscribers. The SSE `id:`
+ * is the journal id, so `Last-Event-ID` resumes on any API replica and across restarts: the events after
+ * it are read back from the journal. A client whose id was pruned by retention, or that is not an id of
+ * this journal, gets `event: reset` and should reload its state.
  */
 import type { Request, Response } from 'express';
-import { RUN_EVENT_NAMES } from '@kontroler/core';
-import type { EngineEventBus, RunRecord, AttemptRecord, Logger } from '@kontroler/core';
+import { RUN_EVENT_NAMES, RunEventFeed } from '@kontroler/core';
+import type { Logger, RunEventStore, StoredRunEvent } from '@kontroler/core';
 import { attemptDto, runDto } from './routes/dto.js';
 
 /** Engine events offered over SSE (docs/api.md). */
@@ -81,7 +82,10 @@ export interface SubscribeFilter {
 }
 
 export interface EventHub {
-  /** Replays buffered events after `lastEventId`, then delivers live ones until the returned function is called. */
+  /**
+   * Delivers the journal's events after `lastEventId` (none when undefined), then live ones, until the
+   * returned function is called. Each event is delivered once, in id order.
+   */
   subscribe(
     filter: SubscribeFilter,
     lastEventId: number | undefined,
@@ -89,74 +93,137 @@ export interface EventHub {
   ): () => void;
   /** Calls `listener` for every event about one attempt (log follow wakes on these). */
   onAttempt(attemptId: string, listener: () => void): () => void;
-  /** The id the next event will get minus one. */
+  /** The id of the last event this hub has seen. */
   readonly lastId: number;
   close(): void;
 }
 
+/** Events read per journal query when a subscriber catches up. */
+const REPLAY_BATCH = 500;
+
+function toHubEvent(event: StoredRunEvent): HubEvent {
+  const { run, attempt } = event.payload;
+  return {
+    id: event.id,
+    name: event.type,
+    runId: event.runId,
+    namespace: event.namespace,
+    attemptId: event.attemptId ?? undefined,
+    data: JSON.stringify({ run: runDto(run), ...(attempt ? { attempt: attemptDto(attempt) } : {}) }),
+  };
+}
+
+interface Subscriber {
+  readonly filter: SubscribeFilter;
+  readonly deliver: (e: HubEvent | 'reset') => void;
+  /** Events up to this id were delivered (or are not for this subscriber). */
+  cursor: number;
+  /** Live events that arrived while the journal was replayed. */
+  pending: HubEvent[] | null;
+}
+
 export function createEventHub(options: {
-  events: EngineEventBus;
-  size: number;
-  now: () => number;
+  store: Pick<RunEventStore, 'readRunEvents' | 'runEventBounds' | 'onRunEvents'>;
   logger: Logger;
+  /** Fallback poll of the journal, for missed NOTIFYs. @default 1000 */
+  pollMs?: number;
 }): EventHub {
-  const { size } = options;
-  const ring: Array<HubEvent | undefined> = new Array<HubEvent | undefined>(size);
-  let lastId = options.now() * 1000;
-  const firstId = lastId + 1;
-  const subscribers = new Set<{ filter: SubscribeFilter; deliver: (e: HubEvent | 'reset') => void }>();
+  const { store, logger } = options;
+  const subscribers = new Set<Subscriber>();
   const attemptListeners = new Map<string, Set<() => void>>();
 
-  const matches = (filter: SubscribeFilter, e: HubEvent): boolean =>
+  const matches = (filter: SubscribeFilter, e: { runId: string; namespace: string }): boolean =>
     (filter.runId === undefined || filter.runId === e.runId) &&
     (filter.namespaces === null || filter.namespaces.includes(e.namespace));
 
-  const push = (name: string, payload: { run: RunRecord; attempt?: AttemptRecord }): void => {
-    lastId += 1;
-    const event: HubEvent = {
-      id: lastId,
-      name,
-      runId: payload.run.id,
-      namespace: payload.run.namespace,
-      attemptId: payload.attempt?.id,
-      data: JSON.stringify({
-        run: runDto(payload.run),
-        ...(payload.attempt ? { attempt: attemptDto(payload.attempt) } : {}),
-      }),
-    };
-    ring[lastId % size] = event;
-    for (const s of subscribers) {
-      if (!matches(s.filter, event)) continue;
-      try {
-        s.deliver(event);
-      } catch (error) {
-        options.logger.warn({ err: error }, 'SSE subscriber failed');
-      }
-    }
-    if (event.attemptId !== undefined) {
-      for (const listener of attemptListeners.get(event.attemptId) ?? []) listener();
+  const send = (s: Subscriber, event: HubEvent | 'reset'): void => {
+    try {
+      s.deliver(event);
+    } catch (error) {
+      logger.warn({ err: error }, 'SSE subscriber failed');
     }
   };
 
-  const handlers = SSE_EVENTS.map((name) => {
-    const handler = (payload: { run: RunRecord; attempt?: AttemptRecord }): void => push(name, payload);
-    options.events.on(name, handler);
-    return [name, handler] as const;
+  const offer = (s: Subscriber, event: HubEvent): void => {
+    if (event.id <= s.cursor) return;
+    s.cursor = event.id;
+    if (matches(s.filter, event)) send(s, event);
+  };
+
+  const feed = new RunEventFeed({
+    store,
+    logger,
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    onEvents(events) {
+      for (const stored of events) {
+        const event = toHubEvent(stored);
+        for (const s of subscribers) {
+          if (s.pending !== null) s.pending.push(event);
+          else offer(s, event);
+        }
+        if (event.attemptId !== undefined) {
+          for (const listener of attemptListeners.get(event.attemptId) ?? []) listener();
+        }
+      }
+    },
   });
+
+  /** Reads the journal after the subscriber's cursor until it is caught up, then goes live. */
+  async function replay(s: Subscriber): Promise<void> {
+    try {
+      await feed.ready;
+      const bounds = await store.runEventBounds();
+      if (s.cursor > bounds.last || (bounds.first !== null && s.cursor + 1 < bounds.first)) {
+        // Not an id of this journal (an older server's), or pruned: the client must reload.
+        send(s, 'reset');
+        if (s.cursor > bounds.last) s.cursor = bounds.last;
+      }
+      for (;;) {
+        const events = await store.readRunEvents({
+          afterId: s.cursor,
+          limit: REPLAY_BATCH,
+          namespaces: s.filter.namespaces,
+          ...(s.filter.runId !== undefined ? { runId: s.filter.runId } : {}),
+        });
+        if (!subscribers.has(s)) return;
+        for (const event of events) offer(s, toHubEvent(event));
+        if (events.length < REPLAY_BATCH) break;
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'SSE replay from the journal failed');
+      send(s, 'reset');
+    }
+    const pending = s.pending ?? [];
+    s.pending = null;
+    for (const event of pending) offer(s, event);
+  }
 
   return {
     subscribe(filter, lastEventId, deliver) {
-      if (lastEventId !== undefined && lastEventId < lastId) {
-        const oldest = Math.max(firstId, lastId - size + 1);
-        if (lastEventId + 1 < oldest) deliver('reset');
-        for (let id = Math.max(lastEventId + 1, oldest); id <= lastId; id += 1) {
-          const event = ring[id % size];
-          if (event && event.id === id && matches(filter, event)) deliver(event);
-        }
+      const resume = lastEventId !== undefined;
+      const live = !resume && feed.startId !== null;
+      const s: Subscriber = {
+        filter,
+        deliver,
+        cursor: resume ? lastEventId : feed.lastId,
+        pending: live ? null : [],
+      };
+      subscribers.add(s);
+      if (resume) void replay(s);
+      else if (!live) {
+        // Live from the journal's "now", which the feed is still looking up: every event it delivers
+        // after that is newer than its start.
+        void feed.ready.then(
+          () => {
+            s.cursor = Math.max(s.cursor, feed.startId ?? 0);
+            const pending = s.pending ?? [];
+            s.pending = null;
+            for (const event of pending) offer(s, event);
+          },
+          () => undefined,
+        );
       }
-      const subscriber = { filter, deliver };
-      subscribers.add(subscriber);
-      return () => subscribers.delete(subscriber);
+      return () => subscribers.delete(s);
     },
     onAttempt(attemptId, listener) {
       let set = attemptListeners.get(attemptId);
@@ -168,10 +235,10 @@ export function createEventHub(options: {
       };
     },
     get lastId() {
-      return lastId;
+      return feed.lastId;
     },
     close() {
-      for (const [name, handler] of handlers) options.events.off(name, handler);
+      feed.stop();
       subscribers.clear();
       attemptListeners.clear();
     },

@@ -3,7 +3,6 @@
  * root (`main.ts`) and the tests pass the PostgreSQL store, the engine and a SQL runner.
  */
 import type {
-  EngineEventBus,
   Logger,
   DagAuditInput,
   DagRef,
@@ -56,7 +55,6 @@ export interface ApiEngine {
   ): Promise<RunRecord>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
-  readonly events: EngineEventBus;
 }
 
 /** OIDC bearer tokens: verified against the issuer's JWKS; `rolesClaim` maps to grants. */
@@ -93,8 +91,11 @@ export interface AppDeps {
   readonly consoleDir?: string;
   /** Validate every response against the OpenAPI document (tests). @default false */
   readonly validateResponses?: boolean;
-  /** Engine events kept for `Last-Event-ID` resumption. @default 1000 */
-  readonly eventBufferSize?: number;
+  /**
+   * How often SSE polls the run event journal besides NOTIFY wake-ups (a missed NOTIFY costs at most
+   * this delay). @default 1000
+   */
+  readonly eventPollMs?: number;
   /** SSE heartbeat period. @default 15000 */
   readonly heartbeatMs?: number;
   /** Log follow polling period. @default 1000 */

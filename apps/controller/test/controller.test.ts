@@ -190,7 +190,7 @@ describe('controller (process runtime, PostgreSQL)', () => {
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(1000);
   });
 
-  it('deletes finished runs older than the retention period on the leader', async () => {
+  it('deletes finished runs older than the retention period, and run events older than a day, on the leader', async () => {
     const schema = pg().schema();
     const seed = await start({ KONTROLER_DATABASE_SCHEMA: schema });
     const name = uniqueName('old');
@@ -210,6 +210,15 @@ describe('controller (process runtime, PostgreSQL)', () => {
     });
     await seed.store.createRun({ run: old, attempts: [] });
     await seed.store.createRun({ run: recent, attempts: [] });
+    const journaled = (run: typeof old, createdAt: number) => ({
+      type: 'run.created' as const,
+      namespace: run.namespace,
+      runId: run.id,
+      attemptId: null,
+      payload: { run },
+      createdAt,
+    });
+    await seed.store.appendRunEvents([journaled(old, Date.now() - 2 * day), journaled(recent, Date.now())]);
     await seed.stop();
 
     const controller = await startController(
@@ -228,6 +237,12 @@ describe('controller (process runtime, PostgreSQL)', () => {
       async () => (await controller.store.getRun(old.id)) === undefined,
     );
     expect(await controller.store.getRun(recent.id)).toBeDefined();
+    await eventually(
+      'the old run event to be pruned',
+      async () =>
+        (await controller.store.readRunEvents({ afterId: 0, limit: 10, runId: old.id })).length === 0,
+    );
+    expect(await controller.store.readRunEvents({ afterId: 0, limit: 10, runId: recent.id })).toHaveLength(1);
   });
 
   it('loads plugins named in configuration by module name, and refuses a bad one with a clear error', async () => {

@@ -8,7 +8,7 @@ describe('attachLeaderDuty', () => {
   const duties = (engine: Pick<Engine, 'scheduler'>) =>
     createLeaderDuties({
       engine,
-      store: { deleteFinishedRuns: async () => 0 },
+      store: { deleteFinishedRuns: async () => 0, deleteRunEventsBefore: async () => 0 },
       clock: systemClock,
       logger: silentLogger,
       retentionDays: 30,

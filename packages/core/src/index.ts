@@ -43,6 +43,8 @@ export {
 export type * from './ports/runtime.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
 export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';
+export { RunEventFeed, type RunEventFeedOptions } from './events/run-event-feed.js';
+export { journalEvents, isRunEventName } from './events/journal.js';
 export type {
   EngineEvents,
   EngineEventName,

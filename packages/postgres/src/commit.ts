@@ -22,6 +22,7 @@ import {
 } from '@kontroler/core';
 import { ASSERT_FAILED, prepared, query, sqlState, type Queryable } from './db.js';
 import { OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
+import { JOURNAL_NOTIFY, journalCtes } from './run-events.js';
 import {
   ATTEMPT_COLUMNS,
   OUTBOX_INSERT_COLUMNS,
@@ -74,6 +75,8 @@ export interface CommitOutcome {
   /** The commit made work claimable (listeners should be woken). */
   readonly work: boolean;
   readonly outbox: boolean;
+  /** The commit journaled run events (readers should be woken). */
+  readonly events?: boolean;
 }
 
 type Settable = AttemptChange['set'];
@@ -201,6 +204,9 @@ export async function commitRun(
     ctes.push(`queued as (insert into outbox ${OUTBOX_INSERT_COLUMNS}
       ${outboxUnnest(outbox, p)} where exists (select 1 from r) on conflict (id) do nothing)`);
   }
+  const events = commit.events ?? [];
+  // Last, and only after the run's UPDATE matched: the journal lock is held for as short as possible.
+  if (events.length > 0) ctes.push(...journalCtes(events, p, 'r'));
   const work = changes.some((c) => isClaimable(c.set.state)) || newAttempts.some((a) => isClaimable(a.state));
   const select = [
     '(select revision from r) as revision',
@@ -226,6 +232,7 @@ export async function commitRun(
       `(select count(*) from (select pg_notify('${OUTBOX_CHANNEL}', ${instance}) where exists (select 1 from r)) n) as no`,
     );
   }
+  if (events.length > 0) select.push(JOURNAL_NOTIFY);
   const sql = `with ${ctes.join(',\n')}\nselect ${select.join(', ')}`;
   try {
     const result = await query<{ revision: number | null; found: boolean; from_state?: RunState | null }>(
@@ -245,7 +252,12 @@ export async function commitRun(
         outbox: false,
       };
     }
-    return { result: { ok: true, revision: row.revision }, work, outbox: outbox.length > 0 };
+    return {
+      result: { ok: true, revision: row.revision },
+      work,
+      outbox: outbox.length > 0,
+      events: events.length > 0,
+    };
   } catch (error) {
     // A guard that did not match, or a new attempt / message id that already exists.
     if (sqlState(error) === ASSERT_FAILED || sqlState(error) === '23505') {

@@ -3,10 +3,10 @@ export { createPostgresStore } from './store.js';
 export type { PostgresStore, PostgresStoreOptions, SqlFunction } from './store.js';
 export { startEmbeddedPostgres, freePort } from './embedded.js';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresHandle } from './embedded.js';
-export { pruneFinishedRuns } from './retention.js';
+export { pruneFinishedRuns, pruneRunEvents } from './retention.js';
 export type { RetentionOptions } from './retention.js';
 export { MIGRATION_NAMES } from './migrations/names.js';
-export { WORK_CHANNEL, OUTBOX_CHANNEL } from './notify.js';
+export { WORK_CHANNEL, OUTBOX_CHANNEL, EVENTS_CHANNEL } from './notify.js';
 export {
   entities,
   DagSchema,
@@ -23,6 +23,7 @@ export {
   ApiTokenSchema,
   RefreshTokenSchema,
   AuditLogSchema,
+  RunEventSchema,
 } from './entities/index.js';
 export type {
   DagEntity,

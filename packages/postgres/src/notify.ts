@@ -9,7 +9,10 @@ import pg from 'pg';
 
 export const WORK_CHANNEL = 'kontroler_work';
 export const OUTBOX_CHANNEL = 'kontroler_outbox';
-export type Channel = typeof WORK_CHANNEL | typeof OUTBOX_CHANNEL;
+/** Run events were journaled; the payload is the newest id (readers read the table, never the payload). */
+export const EVENTS_CHANNEL = 'kontroler_events';
+export type Channel = typeof WORK_CHANNEL | typeof OUTBOX_CHANNEL | typeof EVENTS_CHANNEL;
+const CHANNELS: readonly Channel[] = [WORK_CHANNEL, OUTBOX_CHANNEL, EVENTS_CHANNEL];
 
 export interface NotifierOptions {
   readonly connection: pg.ClientConfig;
@@ -20,10 +23,7 @@ export interface NotifierOptions {
 }
 
 export class Notifier {
-  private readonly listeners = new Map<Channel, Set<() => void>>([
-    [WORK_CHANNEL, new Set()],
-    [OUTBOX_CHANNEL, new Set()],
-  ]);
+  private readonly listeners = new Map<Channel, Set<() => void>>(CHANNELS.map((c) => [c, new Set()]));
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -71,12 +71,13 @@ export class Notifier {
     });
     client.on('notification', (message) => {
       if (message.payload === this.options.instanceId) return;
-      if (message.channel === WORK_CHANNEL || message.channel === OUTBOX_CHANNEL) this.fire(message.channel);
+      const channel = CHANNELS.find((c) => c === message.channel);
+      if (channel !== undefined) this.fire(channel);
     });
     this.connecting = (async () => {
       try {
         await client.connect();
-        await client.query(`listen ${WORK_CHANNEL}; listen ${OUTBOX_CHANNEL}`);
+        await client.query(CHANNELS.map((c) => `listen ${c}`).join('; '));
         if (this.closed) {
           await client.end();
           return;
@@ -84,10 +85,9 @@ export class Notifier {
         const reconnected = this.backoffMs > 50;
         this.client = client;
         this.backoffMs = 50;
-        if (reconnected) {
-          this.fire(WORK_CHANNEL);
-          this.fire(OUTBOX_CHANNEL);
-        }
+        if (reconnected) for (const channel of CHANNELS) this.fire(channel);
+        // Journal readers look up "now" before LISTEN is up: events between the two were not announced.
+        else this.fire(EVENTS_CHANNEL);
       } catch (error) {
         fail(error);
       } finally {

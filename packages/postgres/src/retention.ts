@@ -28,3 +28,24 @@ export async function pruneFinishedRuns(
   }
   return total;
 }
+
+/**
+ * Deletes run events (the SSE journal) older than `maxAgeMs`, batch after batch; returns how many. A
+ * client resuming from a pruned id gets `event: reset`. Keep events at least as long as a client may be
+ * disconnected and still expect to resume.
+ */
+export async function pruneRunEvents(
+  store: Pick<Store, 'deleteRunEventsBefore'>,
+  options: RetentionOptions,
+): Promise<number> {
+  const before = (options.now ?? Date.now()) - options.maxAgeMs;
+  const batchSize = Math.max(1, options.batchSize ?? 500);
+  const maxBatches = options.maxBatches ?? Infinity;
+  let total = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const deleted = await store.deleteRunEventsBefore(before, batchSize);
+    total += deleted;
+    if (deleted < batchSize) break;
+  }
+  return total;
+}

@@ -34,6 +34,10 @@ import type {
   RunSnapshot,
   Store,
   StoredLogLine,
+  RunEventBounds,
+  RunEventInput,
+  RunEventQuery,
+  StoredRunEvent,
 } from '@kontroler/core';
 import { Errors, KontrolerError, dagKey } from '@kontroler/core';
 import { PostgresAggregates } from './aggregates.js';
@@ -43,9 +47,11 @@ import { prepared, query, sqlState, type Queryable } from './db.js';
 import { DagSchema, DagVersionSchema, ScheduleSchema, entities } from './entities/index.js';
 import { connectionError, isConnectionError, migrationError } from './errors.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
-import { Notifier, OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
+import { EVENTS_CHANNEL, Notifier, OUTBOX_CHANNEL, WORK_CHANNEL, type Channel } from './notify.js';
 import * as outbox from './outbox.js';
 import { taskRollupUpsert } from './rollup-sql.js';
+import * as journal from './run-events.js';
+import { JOURNAL_NOTIFY, journalCtes } from './run-events.js';
 import {
   ATTEMPT_COLUMNS,
   OUTBOX_INSERT_COLUMNS,
@@ -321,10 +327,11 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     async <T>(text: string, params?: unknown[]) =>
       (await query<pg.QueryResultRow>(target, url, text, params)).rows as T[];
 
-  const wake = (work: boolean, messages: boolean): void => {
+  const wake = (work: boolean, messages: boolean, events = false): void => {
     // After our own commit: call local listeners at once (no round trip through LISTEN).
     if (work) queueMicrotask(() => notifier.fire(WORK_CHANNEL));
     if (messages) queueMicrotask(() => notifier.fire(OUTBOX_CHANNEL));
+    if (events) queueMicrotask(() => notifier.fire(EVENTS_CHANNEL));
   };
 
   let closed = false;
@@ -590,7 +597,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     // ---- Runs ----------------------------------------------------------------------------------------
 
     async createRun(input: CreateRunInput): Promise<{ run: RunRecord; created: boolean }> {
-      const { run: r, attempts, outbox: messages = [] } = input;
+      const { run: r, attempts, outbox: messages = [], events = [] } = input;
       const outcome = await inTransaction(async (client) => {
         const inserted = await query<RunRow>(
           client,
@@ -644,8 +651,9 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
             `o as (insert into outbox ${OUTBOX_INSERT_COLUMNS} ${outboxUnnest(messages, p)} on conflict (id) do nothing)`,
           );
         }
+        if (events.length > 0) parts.push(...journalCtes(events, p, null));
         const work = attempts.some((a) => isClaimable(a.state));
-        const notify: string[] = [];
+        const notify: string[] = events.length > 0 ? [JOURNAL_NOTIFY] : [];
         if (work) notify.push(`pg_notify('${WORK_CHANNEL}', ${p(instanceId)})`);
         if (messages.length > 0) notify.push(`pg_notify('${OUTBOX_CHANNEL}', ${p(instanceId)})`);
         if (parts.length > 0 || notify.length > 0) {
@@ -668,7 +676,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
         }
         return { run: toRun(row), created: true, work };
       });
-      if (outcome.created) wake(outcome.work, messages.length > 0);
+      if (outcome.created) wake(outcome.work, messages.length > 0, events.length > 0);
       return { run: outcome.run, created: outcome.created };
     },
 
@@ -724,7 +732,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
 
     async commitRun(commit: RunCommit): Promise<CommitResult> {
       const outcome = await commitRun(db, url, instanceId, commit);
-      wake(outcome.work, outcome.outbox);
+      wake(outcome.work, outcome.outbox, outcome.events === true);
       return outcome.result;
     },
 
@@ -866,9 +874,21 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     onOutbox(listener: () => void): () => void {
       return subscribe(OUTBOX_CHANNEL, listener);
     },
+
+    // ---- Run events (run-events.ts) ------------------------------------------------------------------
+
+    async appendRunEvents(events: readonly RunEventInput[]): Promise<void> {
+      const { params, p } = parameters();
+      if (await journal.appendRunEvents(db, url, events, p, params)) wake(false, false, true);
+    },
+    readRunEvents: (q: RunEventQuery): Promise<StoredRunEvent[]> => journal.readRunEvents(db, url, q),
+    runEventBounds: (): Promise<RunEventBounds> => journal.runEventBounds(db, url),
+    onRunEvents: (listener: () => void): (() => void) => subscribe(EVENTS_CHANNEL, listener),
+    deleteRunEventsBefore: (before: number, limit: number): Promise<number> =>
+      journal.deleteRunEventsBefore(db, url, before, limit),
   };
 
-  function subscribe(channel: typeof WORK_CHANNEL | typeof OUTBOX_CHANNEL, listener: () => void): () => void {
+  function subscribe(channel: Channel, listener: () => void): () => void {
     if (!listen) {
       // Local commits still reach the listener; other processes' commits are found by polling.
       return notifier.subscribe(channel, listener, { connect: false });

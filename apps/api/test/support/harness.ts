@@ -46,6 +46,8 @@ export interface RequestOptions {
 
 export interface Harness {
   readonly url: string;
+  /** The test database, for a second API replica over the same PostgreSQL (`startApiReplica`). */
+  readonly databaseUrl: string;
   readonly store: PostgresStore;
   /** The real engine, started, on `store`, `runtime` and `clock`. */
   readonly engine: Engine;
@@ -178,6 +180,7 @@ export async function startHarness(
 
   return {
     url,
+    databaseUrl: db.url,
     store,
     engine,
     runtime,
@@ -250,5 +253,43 @@ export function sampleDag(name = 'etl', extra: Record<string, unknown> = {}) {
       { name: 'load', image: 'alpine', command: ['sh', '-c', 'echo load'], runAfter: ['extract'] },
     ],
     ...extra,
+  };
+}
+
+/** An API replica beside the harness: its own store connection, an engine that is never started. */
+export interface ApiReplica {
+  readonly url: string;
+  readonly store: PostgresStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts another API over the harness's database, as `KONTROLER_RUNTIME=none` does beside a controller:
+ * its engine executes nothing, so whatever it streams came through the journal in PostgreSQL.
+ */
+export async function startApiReplica(h: Harness, deps: Partial<AppDeps> = {}): Promise<ApiReplica> {
+  const store = await createPostgresStore({ url: h.databaseUrl, poolSize: 3 });
+  const engine = createEngine({ store, scheduler: false });
+  const app = createApp({
+    store,
+    engine,
+    sql: store.sql,
+    auth: { jwtSecret: h.jwtSecret, scryptN: TEST_SCRYPT_N },
+    validateResponses: true,
+    heartbeatMs: 200,
+    ...deps,
+  });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    store,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      app.dispose();
+      await engine.stop();
+      await store.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The leader's singleton duties: cron ticks through the engine's scheduler (the engine is created with
- * `scheduler: false`) and retention (finished runs older than `retentionDays`, deleted in bounded batches).
+ * `scheduler: false`) and retention (finished runs older than `retentionDays`, and run events older than
+ * `eventRetentionMs`, deleted in bounded batches).
  * Both are safe if two replicas briefly overlap during a leadership change: the scheduler's cursor is a
  * compare-and-set and its runs carry idempotency keys, and deleting old runs twice deletes nothing twice.
  *
@@ -9,14 +10,19 @@
  * was created first.
  */
 import type { Clock, Engine, Logger, Store } from '@kontroler/core';
-import { pruneFinishedRuns } from '@kontroler/postgres';
+import { pruneFinishedRuns, pruneRunEvents } from '@kontroler/postgres';
 
 export interface DutyOptions {
   readonly engine: Pick<Engine, 'scheduler'>;
-  readonly store: Pick<Store, 'deleteFinishedRuns'>;
+  readonly store: Pick<Store, 'deleteFinishedRuns' | 'deleteRunEventsBefore'>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retentionDays: number;
+  /**
+   * How long run events (the SSE journal) are kept: a client disconnected longer than this gets
+   * `event: reset` instead of what it missed. @default 86400000 (24 hours)
+   */
+  readonly eventRetentionMs?: number;
   /** How often the leader calls `scheduler.tick`. @default 1000 */
   readonly cronIntervalMs?: number;
   /** How often the leader prunes old runs. @default 300000 (5 minutes) */
@@ -132,6 +138,13 @@ export function createLeaderDuties(options: DutyOptions): LeaderDuties {
           maxBatches: options.retentionMaxBatches ?? 20,
         });
         if (deleted > 0) logger.info({ deleted }, 'retention deleted finished runs');
+        const events = await pruneRunEvents(store, {
+          maxAgeMs: options.eventRetentionMs ?? 86_400_000,
+          now: clock.now(),
+          batchSize: options.retentionBatchSize ?? 500,
+          maxBatches: options.retentionMaxBatches ?? 20,
+        });
+        if (events > 0) logger.info({ deleted: events }, 'retention deleted run events');
       });
     },
     async stop() {

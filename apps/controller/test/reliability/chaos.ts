@@ -125,7 +125,7 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 /** Pod creations per attempt (run/task/attempt labels), by uid, from a watch. */
-function watchPods(
+export function watchPods(
   plane: ControlPlane,
   namespace: string,
 ): { informer: Informer<V1Pod>; uids: Map<string, Set<string>> } {

@@ -20,7 +20,16 @@ export interface ControllerProcess {
 }
 
 export function spawnController(env: Record<string, string>): ControllerProcess {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+  return spawnMain(MAIN, env, 'controller');
+}
+
+/** The API server (`apps/api/src/main.ts`) as a child process, the same way. */
+export function spawnApi(env: Record<string, string>): ControllerProcess {
+  return spawnMain(join(ROOT, 'apps', 'api', 'src', 'main.ts'), env, 'API');
+}
+
+function spawnMain(main: string, env: Record<string, string>, what: string): ControllerProcess {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,18 +54,18 @@ export function spawnController(env: Record<string, string>): ControllerProcess 
     async waitFor(text, timeoutMs = 60_000) {
       try {
         await eventually(
-          `"${text}" in the controller's log`,
+          `"${text}" in the ${what}'s log`,
           () => {
             if (handle.text().includes(text)) return true;
             if (handle.exited())
-              throw new Error(`the controller exited (${child.exitCode ?? child.signalCode})`);
+              throw new Error(`the ${what} exited (${child.exitCode ?? child.signalCode})`);
             return false;
           },
           timeoutMs,
           25,
         );
       } catch (error) {
-        throw new Error(`${String(error)}\n--- controller output ---\n${handle.text().slice(-3000)}`, {
+        throw new Error(`${String(error)}\n--- ${what} output ---\n${handle.text().slice(-3000)}`, {
           cause: error,
         });
       }

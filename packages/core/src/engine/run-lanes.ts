@@ -59,7 +59,10 @@ export interface RunLanesDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timing: RetryTiming;
-  /** Whether anyone (a notifier or a listener) consumes `task.*` events. */
+  /**
+   * Whether anyone (a notifier or a listener) consumes `task.*` events. No longer consulted: the run event
+   * journal records every task event.
+   */
   readonly wantsTaskEvents: () => boolean;
   readonly newId: () => string;
   /** The one way a change reaches the store (`writeRun` with its dependencies bound). */
@@ -256,8 +259,8 @@ export class RunLanes {
           after,
           dag,
           now,
-          events: (next) =>
-            commitEvents(next, recorded, result.decisions, parts.newAttempts, this.deps.wantsTaskEvents()),
+          // Task events are always built: the run event journal records every run event, whoever listens.
+          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts, true),
         });
       } catch (error) {
         lastError = error;

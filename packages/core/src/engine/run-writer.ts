@@ -1,7 +1,8 @@
 /**
  * `writeRun`: the one function through which the run service and the worker write a change to a run. One
  * store transaction carries the change (new run and attempts, or a `RunCommit`: run state, attempt rows,
- * outcomes), the outbox messages the notifiers make of its events and, for the store, its guards; after it,
+ * outcomes), the outbox messages the notifiers make of its events, its run events for the journal
+ * (`RunCommit.events`, which every API replica streams) and, for the store, its guards; after it,
  * the cached snapshot is updated and the events are emitted.
  *
  * Before anything is written, every state move is checked against the transition tables
@@ -14,6 +15,7 @@
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
+import { journalEvents } from '../events/journal.js';
 import { applyRunCommit, assertAttemptMoves, assertRunMove } from '../model/apply-commit.js';
 import type { AttemptRecord, OutboxMessage, RunRecord, RunSnapshot } from '../model/records.js';
 import type { Logger } from '../ports/logger.js';
@@ -89,7 +91,12 @@ async function create(deps: RunWriterDeps, change: CreateRunWrite): Promise<RunW
   const after: RunSnapshot = { run, attempts: [...attempts] };
   const events = change.events(after);
   const outbox = selectMessages(deps, events, change);
-  const result = await deps.store.createRun({ run, attempts, ...(outbox.length > 0 ? { outbox } : {}) });
+  const result = await deps.store.createRun({
+    run,
+    attempts,
+    ...(outbox.length > 0 ? { outbox } : {}),
+    events: journalEvents(events, change.now),
+  });
   if (!result.created) return { status: 'exists', run: result.run };
   const written: RunSnapshot = { run: result.run, attempts: after.attempts };
   deps.cache.set(written);
@@ -111,7 +118,12 @@ async function commit(deps: RunWriterDeps, change: CommitRunWrite): Promise<RunW
   const outbox = selectMessages(deps, events, change);
   let answer;
   try {
-    answer = await deps.store.commitRun(outbox.length > 0 ? { ...runCommit, outbox } : runCommit);
+    const journal = journalEvents(events, change.now);
+    answer = await deps.store.commitRun({
+      ...runCommit,
+      ...(outbox.length > 0 ? { outbox } : {}),
+      ...(journal.length > 0 ? { events: journal } : {}),
+    });
   } catch (error) {
     deps.cache.forget(before.run.id);
     throw error;

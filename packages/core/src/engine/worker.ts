@@ -5,6 +5,7 @@
  * the outbox and, unless disabled, runs the cron scheduler. It never decides what runs next: the planner
  * does, inside the lanes.
  */
+import { journalStarted } from '../events/journal.js';
 import { randomUUID } from 'node:crypto';
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
@@ -278,6 +279,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
+    await journalStarted(store, started, clock.now(), reportError);
     return { run: snapshot.run, dag };
   }
 

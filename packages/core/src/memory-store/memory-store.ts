@@ -34,9 +34,13 @@ import type {
   PutDagVersionInput,
   PutDagVersionResult,
   RunCommit,
+  RunEventBounds,
+  RunEventInput,
+  RunEventQuery,
   RunFilter,
   Store,
   StoredLogLine,
+  StoredRunEvent,
 } from '../ports/store.js';
 import type {
   AggregateScope,
@@ -47,6 +51,7 @@ import type {
   TimeWindow,
 } from '../ports/aggregates.js';
 import * as aggregates from './aggregates.js';
+import { EventTable } from './event-table.js';
 import { DagTable } from './dag-table.js';
 import { frozenAttempt, frozenRun } from './freeze.js';
 import { Listeners } from './listeners.js';
@@ -57,6 +62,8 @@ import { RunTable } from './run-table.js';
 export interface MemoryStoreOptions {
   /** Where errors thrown by `onWork`/`onOutbox` listeners are reported. @default silentLogger */
   readonly logger?: Logger;
+  /** How many run events the in-process journal keeps (the oldest go first). @default 10000 */
+  readonly maxRunEvents?: number;
 }
 
 /** Creates an empty memory store. */
@@ -75,12 +82,16 @@ export class MemoryStore implements Store {
   readonly #outbox = new OutboxTable();
   readonly #work: Listeners;
   readonly #outboxListeners: Listeners;
+  readonly #events: EventTable;
+  readonly #eventListeners: Listeners;
   #closed = false;
 
   constructor(options: MemoryStoreOptions = {}) {
     const logger = options.logger ?? silentLogger;
     this.#work = new Listeners('onWork', logger);
     this.#outboxListeners = new Listeners('onOutbox', logger);
+    this.#events = new EventTable(Math.max(1, options.maxRunEvents ?? 10_000));
+    this.#eventListeners = new Listeners('onRunEvents', logger);
   }
 
   // --- DAGs ---------------------------------------------------------------------------------------
@@ -150,6 +161,7 @@ export class MemoryStore implements Store {
     for (const attempt of input.attempts)
       this.#runs.writeAttempt(frozenAttempt({ ...attempt, runId: run.id }));
     this.#enqueueOutbox(input.outbox ?? []);
+    this.#journal(input.events ?? []);
     if (input.attempts.some(wakesWorkers)) this.#work.notify();
     return { run, created: true };
   }
@@ -185,6 +197,7 @@ export class MemoryStore implements Store {
     for (const attempt of effects.changed) this.#runs.writeAttempt(Object.freeze(attempt));
     for (const attempt of effects.added) this.#runs.writeAttempt(frozenAttempt(attempt));
     this.#enqueueOutbox(commit.outbox ?? []);
+    this.#journal(commit.events ?? []);
     if (effects.changed.some(wakesWorkers) || effects.added.some(wakesWorkers)) this.#work.notify();
     return { ok: true, revision: effects.run.revision };
   }
@@ -348,6 +361,32 @@ export class MemoryStore implements Store {
     );
   }
 
+  // --- Run events ---------------------------------------------------------------------------------
+
+  async appendRunEvents(events: readonly RunEventInput[]): Promise<void> {
+    this.#assertOpen();
+    this.#journal(events);
+  }
+
+  async readRunEvents(query: RunEventQuery): Promise<StoredRunEvent[]> {
+    this.#assertOpen();
+    return this.#events.read(query);
+  }
+
+  async runEventBounds(): Promise<RunEventBounds> {
+    this.#assertOpen();
+    return this.#events.bounds();
+  }
+
+  onRunEvents(listener: () => void): () => void {
+    return this.#eventListeners.add(listener);
+  }
+
+  async deleteRunEventsBefore(before: number, limit: number): Promise<number> {
+    this.#assertOpen();
+    return this.#events.deleteBefore(before, limit);
+  }
+
   // --- Lifecycle ----------------------------------------------------------------------------------
 
   async ping(): Promise<void> {
@@ -359,6 +398,11 @@ export class MemoryStore implements Store {
     this.#closed = true;
     this.#work.clear();
     this.#outboxListeners.clear();
+    this.#eventListeners.clear();
+  }
+
+  #journal(events: readonly RunEventInput[]): void {
+    if (events.length > 0 && this.#events.append(events) > 0) this.#eventListeners.notify();
   }
 
   #enqueueOutbox(messages: readonly OutboxMessage[]): void {

@@ -21,6 +21,9 @@ import type {
 import type { DagRef } from '../model/dag-ref.js';
 import type { AttemptState, RunState } from '../model/states.js';
 import type { AggregateStore } from './aggregates.js';
+import type { RunEventInput, RunEventStore } from './run-events.js';
+
+export type * from './run-events.js';
 
 export interface PageRequest {
   /** Page size; stores cap it at 500. */
@@ -112,6 +115,8 @@ export interface CreateRunInput {
   readonly run: RunRecord;
   readonly attempts: readonly AttemptRecord[];
   readonly outbox?: readonly OutboxMessage[];
+  /** Run events journaled in the same transaction (written only when the run is created). */
+  readonly events?: readonly RunEventInput[];
 }
 
 export interface AttemptChange {
@@ -156,6 +161,8 @@ export interface RunCommit {
   readonly attempts?: readonly AttemptChange[];
   readonly newAttempts?: readonly AttemptRecord[];
   readonly outbox?: readonly OutboxMessage[];
+  /** Run events journaled in the same transaction (written only when the commit succeeds). */
+  readonly events?: readonly RunEventInput[];
 }
 
 export type CommitResult =
@@ -263,7 +270,14 @@ export interface OutboxStore {
 }
 
 /** The whole port. Adapters are factories returning it (`createPostgresStore(options)`). */
-export interface Store extends DagStore, RunStore, QueueStore, LogStore, OutboxStore, AggregateStore {
+export interface Store
+  extends DagStore,
+    RunStore,
+    QueueStore,
+    LogStore,
+    OutboxStore,
+    RunEventStore,
+    AggregateStore {
   /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

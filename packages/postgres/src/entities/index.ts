@@ -455,6 +455,33 @@ export const AuditLogSchema = new EntitySchema<AuditLogEntity>({
   },
 });
 
+/** The run event journal (`run_events`): written and read with raw SQL in commit order. */
+export interface RunEventEntity {
+  id: string;
+  namespace: string;
+  runId: string;
+  attemptId: string | null;
+  type: string;
+  payload: Record<string, unknown>;
+  key: string | null;
+  createdAt: Date;
+}
+
+export const RunEventSchema = new EntitySchema<RunEventEntity>({
+  name: 'RunEvent',
+  tableName: 'run_events',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    namespace: { type: 'text' },
+    runId: { type: 'text' },
+    attemptId: textNull,
+    type: { type: 'text' },
+    payload: { type: 'json' },
+    key: textNull,
+    createdAt: tz,
+  },
+});
+
 /** Every entity, for `MikroORM.init({ entities })`. */
 export const entities = [
   DagSchema,
@@ -473,4 +500,5 @@ export const entities = [
   AuditLogSchema,
   RunRollupSchema,
   TaskRollupSchema,
+  RunEventSchema,
 ];

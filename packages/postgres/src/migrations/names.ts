@@ -8,5 +8,6 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261206000000_dag_identity',
   'Migration20261206060000_failure_kind',
   'Migration20261206120000_accounts',
+  'Migration20261207000000_run_events',
   'Migration20261207030000_dashboard',
 ];

@@ -11,6 +11,7 @@ import { logContract } from './logs.contract.js';
 import { outboxContract } from './outbox.contract.js';
 import { queueContract } from './queue.contract.js';
 import { retentionContract } from './retention.contract.js';
+import { runEventContract } from './run-events.contract.js';
 import { runContract } from './runs.contract.js';
 import { transitionContract } from './transitions.contract.js';
 
@@ -33,6 +34,7 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     outboxContract(fixture);
     retentionContract(fixture);
     aggregateContract(fixture);
+    runEventContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {

@@ -1,0 +1,64 @@
+/**
+ * Engine events → journal rows, purely. The run lanes derive a commit's events with `commitEvents` and
+ * hand them to the store inside the commit; this picks the run events among them and shapes the rows.
+ */
+import type { NotifiableEvent } from '../plugins/types.js';
+import type { RunEventInput, RunEventPayload, RunEventStore } from '../ports/run-events.js';
+import { RUN_EVENT_NAMES, type RunEventName } from './engine-events.js';
+
+const RUN_EVENTS: ReadonlySet<string> = new Set(RUN_EVENT_NAMES);
+
+/** Whether an engine event is a run event (one the journal keeps). */
+export function isRunEventName(name: string): name is RunEventName {
+  return RUN_EVENTS.has(name);
+}
+
+/**
+ * The journal rows of `events`, in order; events that are not run events are left out.
+ * @param key deduplication key per event (see `RunEventInput.key`), or undefined for none
+ */
+export function journalEvents(
+  events: readonly NotifiableEvent[],
+  createdAt: number,
+  key?: (event: NotifiableEvent) => string | undefined,
+): RunEventInput[] {
+  const rows: RunEventInput[] = [];
+  for (const event of events) {
+    if (!isRunEventName(event.name)) continue;
+    const payload = event.payload as RunEventPayload;
+    const dedupe = key?.(event);
+    rows.push({
+      type: event.name,
+      namespace: payload.run.namespace,
+      runId: payload.run.id,
+      attemptId: payload.attempt?.id ?? null,
+      payload,
+      createdAt,
+      ...(dedupe !== undefined ? { key: dedupe } : {}),
+    });
+  }
+  return rows;
+}
+
+/**
+ * Journals a `task.started` (not part of the claim's commit). Keyed by the attempt, so a reclaimed
+ * attempt is announced once; awaited before the attempt executes, so the journal has it before the
+ * outcome's commit. A failure is reported and does not stop the attempt.
+ */
+export async function journalStarted(
+  store: Pick<RunEventStore, 'appendRunEvents'>,
+  started: NotifiableEvent,
+  now: number,
+  reportError: (error: unknown, context: string) => void,
+): Promise<void> {
+  const rows = journalEvents([started], now, (e) =>
+    'attempt' in e.payload && e.payload.attempt !== undefined
+      ? `${e.name}:${e.payload.attempt.id}`
+      : undefined,
+  );
+  try {
+    await store.appendRunEvents(rows);
+  } catch (error) {
+    reportError(error, `journal:${rows[0]?.attemptId ?? 'unknown'}`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `RunEventFeed`: follows the run event journal of a store from "now" on and hands every new event to
+ * `onEvents`, once and in id order. Woken by the store's `onRunEvents` (PostgreSQL: NOTIFY from any
+ * process) and by a poll, so a missed wake-up (a LISTEN connection that dropped) only delays events.
+ * One read at a time: a wake-up during a read makes one more read after it.
+ */
+import type { Clock } from '../ports/clock.js';
+import { systemClock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { silentLogger } from '../ports/logger.js';
+import type { RunEventStore, StoredRunEvent } from '../ports/run-events.js';
+
+export interface RunEventFeedOptions {
+  readonly store: Pick<RunEventStore, 'readRunEvents' | 'runEventBounds' | 'onRunEvents'>;
+  readonly onEvents: (events: readonly StoredRunEvent[]) => void;
+  /** Fallback poll period. @default 1000 */
+  readonly pollMs?: number;
+  /** Events per read. @default 500 */
+  readonly batch?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export class RunEventFeed {
+  #cursor = 0;
+  #startId: number | null = null;
+  #reading = false;
+  #again = false;
+  #stopped = false;
+  #timer: unknown = undefined;
+  #unsubscribe: (() => void) | undefined;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  /** Resolves once the feed knows where "now" is in the journal. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: RunEventFeedOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.ready = this.#start();
+    this.ready.catch(() => undefined);
+  }
+
+  /** The id of the last event handed to `onEvents` (or the journal's last id at start). */
+  get lastId(): number {
+    return this.#cursor;
+  }
+
+  /** The journal's last id when the feed started (null until `ready`): later events are delivered. */
+  get startId(): number | null {
+    return this.#startId;
+  }
+
+  /** Reads what is new now (also called by the store's wake-ups and the poll). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#reading) {
+      this.#again = true;
+      return;
+    }
+    this.#reading = true;
+    void this.#drain().finally(() => {
+      this.#reading = false;
+      if (this.#again) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+  }
+
+  async #start(): Promise<void> {
+    this.#unsubscribe = this.options.store.onRunEvents(() => this.wake());
+    this.#schedulePoll();
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        const bounds = await this.options.store.runEventBounds();
+        this.#cursor = Math.max(this.#cursor, bounds.last);
+        this.#startId = this.#cursor;
+        return;
+      } catch (error) {
+        if (this.#stopped) throw error;
+        this.#logger.warn({ err: error }, 'run event journal unreachable; retrying');
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  #schedulePoll(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.wake();
+      this.#schedulePoll();
+    }, this.options.pollMs ?? 1000);
+  }
+
+  async #drain(): Promise<void> {
+    const batch = Math.max(1, this.options.batch ?? 500);
+    try {
+      await this.ready;
+      for (;;) {
+        const events = await this.options.store.readRunEvents({ afterId: this.#cursor, limit: batch });
+        if (this.#stopped || events.length === 0) return;
+        this.#cursor = (events[events.length - 1] as StoredRunEvent).id;
+        try {
+          this.options.onEvents(events);
+        } catch (error) {
+          this.#logger.error({ err: error }, 'run event consumer threw');
+        }
+        if (events.length < batch) return;
+      }
+    } catch (error) {
+      // The next wake-up or poll reads again from the same cursor: nothing is skipped.
+      this.#logger.warn({ err: error }, 'reading the run event journal failed');
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The memory store's run event journal: an array in id order with the ids 1, 2, 3…, capped so that an
+ * embedding process that never prunes does not grow without bound (the oldest events go first, as
+ * retention would prune them).
+ */
+import type { RunEventBounds, RunEventInput, RunEventQuery, StoredRunEvent } from '../ports/run-events.js';
+import { frozenAttempt, frozenRun } from './freeze.js';
+
+/** Stores cap a read at this many events. */
+const MAX_READ = 1000;
+
+export class EventTable {
+  #events: StoredRunEvent[] = [];
+  #lastId = 0;
+  readonly #keys = new Set<string>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** Appends events (skipping keys already present); returns how many were written. */
+  append(events: readonly RunEventInput[]): number {
+    let written = 0;
+    for (const event of events) {
+      if (event.key !== undefined) {
+        if (this.#keys.has(event.key)) continue;
+        this.#keys.add(event.key);
+      }
+      const { payload } = event;
+      this.#events.push(
+        Object.freeze({
+          id: ++this.#lastId,
+          type: event.type,
+          namespace: event.namespace,
+          runId: event.runId,
+          attemptId: event.attemptId,
+          createdAt: event.createdAt,
+          payload: Object.freeze({
+            ...payload,
+            run: frozenRun(payload.run),
+            ...(payload.attempt !== undefined ? { attempt: frozenAttempt(payload.attempt) } : {}),
+          }),
+        }),
+      );
+      written++;
+    }
+    if (this.#events.length > this.capacity) this.#events = this.#events.slice(-this.capacity);
+    return written;
+  }
+
+  read(query: RunEventQuery): StoredRunEvent[] {
+    const limit = Math.max(0, Math.min(MAX_READ, Math.floor(query.limit)));
+    const namespaces = query.namespaces ?? null;
+    const found: StoredRunEvent[] = [];
+    for (let i = this.#firstIndexAfter(query.afterId); i < this.#events.length && found.length < limit; i++) {
+      const event = this.#events[i] as StoredRunEvent;
+      if (namespaces !== null && !namespaces.includes(event.namespace)) continue;
+      if (query.runId !== undefined && event.runId !== query.runId) continue;
+      found.push(event);
+    }
+    return found;
+  }
+
+  bounds(): RunEventBounds {
+    return { first: this.#events[0]?.id ?? null, last: this.#lastId };
+  }
+
+  deleteBefore(before: number, limit: number): number {
+    let left = Math.max(0, Math.floor(limit));
+    const kept = this.#events.filter((event) => {
+      if (left === 0 || event.createdAt >= before) return true;
+      left--;
+      return false;
+    });
+    const deleted = this.#events.length - kept.length;
+    this.#events = kept;
+    return deleted;
+  }
+
+  /** The index of the first event with an id above `afterId` (ids increase with the index). */
+  #firstIndexAfter(afterId: number): number {
+    let lo = 0;
+    let hi = this.#events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.#events[mid] as StoredRunEvent).id <= afterId) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The run event journal across processes: ids become visible in commit order (a reader following
+ * `id > last` never steps over an id that commits later), another store's NOTIFY wakes a listener, and
+ * the engine journals every run and task event of a run, `task.started` once per attempt.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunEventFeed, createEngine, type RunEventInput, type StoredRunEvent } from '@kontroler/core';
+import { FakeRuntime, makeRun } from '@kontroler/core/testing';
+import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
+import { createPostgresStore, pruneRunEvents, type PostgresStore } from '@kontroler/postgres';
+
+let db: TestDatabase;
+let a: PostgresStore;
+let b: PostgresStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await createPostgresStore({ url: db.url, poolSize: 8 });
+  b = await createPostgresStore({ url: db.url, poolSize: 8 });
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await db?.drop();
+});
+
+const created = (runId: string, namespace: string): RunEventInput => {
+  const run = makeRun({ id: runId, namespace });
+  return { type: 'run.created', namespace, runId, attemptId: null, payload: { run }, createdAt: Date.now() };
+};
+
+describe('run event journal (PostgreSQL)', () => {
+  it('a reader following id > last misses nothing while two stores append concurrently', async () => {
+    const namespace = `ns-${Date.now()}`;
+    const seen: number[] = [];
+    let stop = false;
+    let cursor = (await a.runEventBounds()).last;
+    const reader = (async () => {
+      while (!stop) {
+        const rows = await a.readRunEvents({ afterId: cursor, limit: 1000, namespaces: [namespace] });
+        for (const row of rows) seen.push(row.id);
+        if (rows.length > 0) cursor = rows[rows.length - 1]?.id ?? cursor;
+      }
+    })();
+    const writes: Array<Promise<void>> = [];
+    for (let i = 0; i < 200; i++) {
+      const store = i % 2 === 0 ? a : b;
+      writes.push(store.appendRunEvents([created(`run-${i}`, namespace), created(`run-${i}b`, namespace)]));
+    }
+    await Promise.all(writes);
+    // One more read after every write has committed: whatever the reader stepped over is now visible.
+    const all = await a.readRunEvents({ afterId: 0, limit: 1000, namespaces: [namespace] });
+    stop = true;
+    await reader;
+    const rest = await a.readRunEvents({ afterId: cursor, limit: 1000, namespaces: [namespace] });
+    seen.push(...rest.map((r) => r.id));
+    expect(all).toHaveLength(400);
+    // Seen once each, in order, and nothing stepped over.
+    expect(seen).toEqual(all.map((r) => r.id));
+  });
+
+  it('wakes a listener of another store through NOTIFY, and a feed there delivers the events', async () => {
+    const namespace = `ns-feed-${Date.now()}`;
+    const got: StoredRunEvent[] = [];
+    let resolve: () => void = () => {};
+    const done = new Promise<void>((r) => (resolve = r));
+    const feed = new RunEventFeed({
+      store: b,
+      // A poll far beyond the test's timeout: only the NOTIFY can deliver in time.
+      pollMs: 600_000,
+      onEvents: (events) => {
+        got.push(...events.filter((e) => e.namespace === namespace));
+        if (got.length >= wanted) resolve();
+      },
+    });
+    let wanted = 1;
+    await feed.ready;
+    await a.appendRunEvents([created('feed-1', namespace)]);
+    await done;
+    // b's LISTEN is up now (it delivered once): the second event can only come through NOTIFY.
+    const second = new Promise<void>((r) => (resolve = r));
+    wanted = 2;
+    await a.appendRunEvents([created('feed-2', namespace)]);
+    await second;
+    feed.stop();
+    expect(got.map((e) => e.runId)).toEqual(['feed-1', 'feed-2']);
+  });
+
+  it('journals every event of an engine run, task.started once per attempt, in lifecycle order', async () => {
+    const runtime = new FakeRuntime();
+    const engine = createEngine({ store: a, runtimes: [runtime], pollIntervalMs: 50 });
+    await engine.start();
+    try {
+      const namespace = `ns-engine-${Date.now()}`;
+      await engine.registerDag({
+        name: 'pair',
+        namespace,
+        tasks: [
+          { name: 'first', image: 'alpine', command: ['true'] },
+          { name: 'second', image: 'alpine', command: ['true'], runAfter: ['first'] },
+        ],
+      });
+      const finished = new Promise<void>((resolve) => engine.events.on('run.finished', () => resolve()));
+      const run = await engine.submit({ namespace, name: 'pair' });
+      await finished;
+      const events = await b.readRunEvents({ afterId: 0, limit: 1000, runId: run.id });
+      expect(
+        events.map((e) => `${e.type}${e.payload.attempt ? `:${e.payload.attempt.taskName}` : ''}`),
+      ).toEqual([
+        'run.created',
+        'run.started',
+        'task.ready:first',
+        'task.started:first',
+        'task.succeeded:first',
+        'task.ready:second',
+        'task.started:second',
+        'task.succeeded:second',
+        'run.finished',
+      ]);
+      expect(events.at(-1)?.payload.run.state).toBe('succeeded');
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('prunes old events with pruneRunEvents', async () => {
+    const old = { ...created('old-run', 'ns-prune'), createdAt: 5_000 };
+    await a.appendRunEvents([old]);
+    expect(await pruneRunEvents(a, { maxAgeMs: 1000, now: 7_000, batchSize: 1 })).toBeGreaterThanOrEqual(1);
+    expect(await a.readRunEvents({ afterId: 0, limit: 10, runId: 'old-run' })).toEqual([]);
+  });
+});
