@@ -7,10 +7,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createEngine } from '@kontroler/core';
+import { createEngine, createFunctionRuntime } from '@kontroler/core';
 import { createProcessRuntime, envSecretSource } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres } from '@kontroler/postgres';
 import { createApp } from './app.js';
+import { hello } from './hello-workflow.js';
 
 const port = Number(process.env.PORT ?? 3000);
 let databaseUrl = process.env.DATABASE_URL;
@@ -28,20 +29,13 @@ const runtime = createProcessRuntime({
   secretSource: envSecretSource({ prefix: 'KONTROLER_SECRET_' }),
   concurrency: 4,
 });
-const engine = createEngine({ store, runtimes: [runtime] });
-await engine.registerDag({
-  name: 'hello',
-  parameters: [{ name: 'WHO', defaultValue: 'world' }],
-  tasks: [
-    { name: 'greet', image: 'alpine:3', script: 'echo "hello, $WHO"', parameters: ['WHO'] },
-    {
-      name: 'count',
-      image: 'alpine:3',
-      script: 'for i in 1 2 3; do echo $i; sleep 0.2; done',
-      runAfter: ['greet'],
-    },
-  ],
+// Tasks without a `type` run as processes; the workflow's inline functions (`type: function`) run here.
+const engine = createEngine({
+  store,
+  runtimes: [runtime, createFunctionRuntime([hello])],
+  defaultRuntime: runtime.name,
 });
+await engine.registerDag(hello.toDocument());
 await engine.start();
 
 const server = createApp(engine).listen(port, () => console.log(`listening on http://localhost:${port}`));

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '@kontroler/core';
+import { createEngine, createFunctionRuntime, type Engine } from '@kontroler/core';
 import { createProcessRuntime, type ProcessRuntime } from '@kontroler/plugins';
 import {
   createPostgresStore,
@@ -17,6 +17,7 @@ import {
 } from '@kontroler/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { hello } from '../src/hello-workflow.js';
 
 let dataDir: string;
 let pg: EmbeddedPostgresHandle;
@@ -31,7 +32,13 @@ beforeAll(async () => {
   pg = await startEmbeddedPostgres({ dataDir, settings: { fsync: 'off', synchronous_commit: 'off' } });
   store = await createPostgresStore({ url: pg.url });
   runtime = createProcessRuntime({ workDir: join(dataDir, 'runs') });
-  engine = createEngine({ store, runtimes: [runtime], scheduler: false, pollIntervalMs: 200 });
+  engine = createEngine({
+    store,
+    runtimes: [runtime, createFunctionRuntime([hello])],
+    defaultRuntime: runtime.name,
+    scheduler: false,
+    pollIntervalMs: 200,
+  });
   await engine.start();
   server = createApp(engine).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -114,6 +121,35 @@ describe('embed-express', () => {
     // A finished run's stream is its snapshot and an immediate end.
     const again = await readEvents(`${base}/runs/${run.id}/events`);
     expect(again.map(([name]) => name)).toEqual(['snapshot']);
+  });
+
+  it('runs the workflow written with the builder: process tasks, then an inline function task', async () => {
+    const put = await fetch(`${base}/dags`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(hello.toDocument()),
+    });
+    expect(put.status).toBe(201);
+    const post = await fetch(`${base}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dag: 'hello', parameters: { WHO: 'builder' } }),
+    });
+    const run = (await post.json()) as { id: string };
+    const events = await readEvents(`${base}/runs/${run.id}/events`);
+    expect(events.at(-1)![1]).toMatchObject({ run: { id: run.id, state: 'succeeded' } });
+    const snapshot = (await (await fetch(`${base}/runs/${run.id}`)).json()) as {
+      attempts: Array<{ id: string; taskName: string; state: string }>;
+    };
+    expect(snapshot.attempts.map((a) => [a.taskName, a.state]).sort()).toEqual([
+      ['count', 'succeeded'],
+      ['greet', 'succeeded'],
+      ['summarize', 'succeeded'],
+    ]);
+    const summarize = snapshot.attempts.find((a) => a.taskName === 'summarize')!;
+    expect((await store.readLogs(summarize.id)).map((l) => l.line)).toEqual([
+      'greeted builder and counted to 3',
+    ]);
   });
 
   it('maps Kontroler errors to HTTP statuses', async () => {

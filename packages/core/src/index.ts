@@ -3,6 +3,7 @@
  * `@kontroler/core/dag`; the test kit lives in `@kontroler/core/testing`.
  */
 export * from './dag/index.js';
+export * from './builder/index.js';
 export {
   KontrolerError,
   Errors,

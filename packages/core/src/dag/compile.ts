@@ -1,5 +1,10 @@
 /** Turns a validated DagSpec and its graph into the frozen CompiledDag the engine receives. */
-import { DEFAULT_BACKOFF_LIMIT, type CompiledDag, type CompiledTask } from './compiled.js';
+import {
+  DEFAULT_BACKOFF_LIMIT,
+  DEFAULT_TRIGGER_RULE,
+  type CompiledDag,
+  type CompiledTask,
+} from './compiled.js';
 import type { Graph } from './graph.js';
 import type { DagSpec, TaskSpec } from './schema.js';
 import { frozenCopy } from './freeze.js';
@@ -7,7 +12,8 @@ import { frozenCopy } from './freeze.js';
 /** No parents, or no children: one frozen empty array shared by every task that has none. */
 const NONE: readonly string[] = Object.freeze([]);
 
-function compileTask(
+/** One task's CompiledTask with defaults applied (also used by the test kit's `compileUnchecked`). */
+export function compileTask(
   spec: Readonly<TaskSpec>,
   runAfter: readonly string[],
   children: readonly string[],
@@ -20,15 +26,41 @@ function compileTask(
     backoffLimit: spec.backoff?.limit ?? DEFAULT_BACKOFF_LIMIT,
     retryCodes: spec.conditional?.enabled === true ? new Set(spec.conditional.retryCodes) : null,
     timeoutSeconds: spec.timeoutSeconds ?? spec.podTemplate?.activeDeadlineSeconds,
+    outputs: spec.outputs === undefined ? NONE : Object.freeze(spec.outputs.map((o) => o.name)),
+    triggerRule: spec.triggerRule ?? DEFAULT_TRIGGER_RULE,
+    when: spec.when,
+    forEach: spec.forEach,
   });
 }
 
+/** A list's graph and topological order (indices into `graph.names`), as `checkGraph` returns them. */
+export interface ListGraph {
+  readonly graph: Graph;
+  readonly order: readonly number[];
+}
+
 /**
- * Builds the CompiledDag. `graph` and `order` must come from the same document, with no cycle, no
+ * Builds the CompiledDag. Each graph and order must come from the same document, with no cycle, no
  * duplicate and no unknown reference (validation has checked).
  */
-export function assemble(doc: DagSpec, graph: Graph, order: readonly number[]): CompiledDag {
+export function assemble(doc: DagSpec, main: ListGraph, exits?: ListGraph): CompiledDag {
   const spec = frozenCopy(doc);
+  const tasks = compileList(spec.tasks, main);
+  const onExit =
+    exits === undefined || spec.onExit === undefined ? new Map() : compileList(spec.onExit, exits);
+  return Object.freeze({
+    spec,
+    name: spec.name,
+    tasks,
+    order: Object.freeze(main.order.map((i) => main.graph.names[i] as string)),
+    onExit,
+    exitOrder:
+      exits === undefined ? NONE : Object.freeze(exits.order.map((i) => exits.graph.names[i] as string)),
+    activeDeadlineSeconds: spec.activeDeadlineSeconds,
+  });
+}
+
+function compileList(specs: readonly TaskSpec[], { graph, order }: ListGraph): Map<string, CompiledTask> {
   const names = graph.names;
   // Children in topological order: walking the order and appending each task to its parents' lists
   // gives exactly that, without sorting. Leaves share one empty array.
@@ -41,7 +73,7 @@ export function assemble(doc: DagSpec, graph: Graph, order: readonly number[]): 
   const tasks = new Map<string, CompiledTask>();
   for (const taskIndex of order) {
     const name = names[taskIndex] as string;
-    const taskSpec = spec.tasks[taskIndex] as TaskSpec;
+    const taskSpec = specs[taskIndex] as TaskSpec;
     const parentIndices = graph.parents[taskIndex] as readonly number[];
     // In a valid document `runAfter` lists known tasks other than itself, so it equals the parents unless
     // it repeats one: the frozen spec's own array then serves, one array per task fewer.
@@ -57,10 +89,5 @@ export function assemble(doc: DagSpec, graph: Graph, order: readonly number[]): 
     }
     tasks.set(name, compileTask(taskSpec, parents, children[taskIndex] ?? NONE));
   }
-  return Object.freeze({
-    spec,
-    name: spec.name,
-    tasks,
-    order: Object.freeze(order.map((i) => names[i] as string)),
-  });
+  return tasks;
 }

@@ -11,6 +11,12 @@ export {
   WebhookSchema,
   WorkspaceSchema,
   RetryPolicySchema,
+  OutputSchema,
+  TriggerRuleSchema,
+  ForEachSchema,
+  EnvVarSchema,
+  TRIGGER_RULES,
+  OUTPUT_NAME_PATTERN,
   K8S_NAME_PATTERN,
   type DagSpec,
   type TaskSpec,
@@ -20,9 +26,25 @@ export {
   type WorkspaceSpec,
   type ConcurrencyPolicy,
   type RetryPolicy,
+  type OutputSpec,
+  type TriggerRule,
+  type ForEachSpec,
+  type EnvVarSpec,
 } from './schema.js';
 export type { CompiledDag, CompiledTask } from './compiled.js';
-export { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
+export { DEFAULT_BACKOFF_LIMIT, DEFAULT_TRIGGER_RULE } from './compiled.js';
+export {
+  parseTemplate,
+  parseReference,
+  hasTemplate,
+  showReference,
+  RUN_FIELDS,
+  type TemplateRef,
+  type TemplatePart,
+  type TemplateParse,
+  type RunField,
+} from './template.js';
+export { checkCondition, type CelScope, type CelProblem } from './cel-check.js';
 export type { DagIssue, DagIssueCode, DagResult } from './issues.js';
 export { MAX_TASKS, MAX_RUN_AFTER, MAX_MANIFEST_BYTES, MAX_DSL_BYTES, MAX_NAME_LENGTH } from './limits.js';
 export { validateDag, compileDag, isValidatedDag, type DagValidation } from './validate.js';

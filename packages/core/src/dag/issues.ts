@@ -27,7 +27,23 @@ export type DagIssueCode =
   /** The document names another namespace than the one it is saved in (`checkDagDocument`). */
   | 'NAMESPACE_MISMATCH'
   /** A warning: the host's runtime ignores the task's image (see `runtimeWarnings`). */
-  | 'IMAGE_IGNORED';
+  | 'IMAGE_IGNORED'
+  /** A template or condition names a task that does not exist, or an unknown variable. */
+  | 'UNKNOWN_REFERENCE'
+  /** A template or condition reads a task that is not upstream of the task using it. */
+  | 'NOT_UPSTREAM'
+  /** A template or condition reads an output its task does not declare. */
+  | 'UNDECLARED_OUTPUT'
+  /** A reference that is well-formed but not allowed where it is (`{{ item }}` outside forEach, …). */
+  | 'INVALID_REFERENCE'
+  /** A malformed `{{ tasks|params|run|item … }}` template. */
+  | 'INVALID_TEMPLATE'
+  /** A `when:` condition that does not parse or type-check as a CEL bool. */
+  | 'INVALID_CONDITION'
+  /** A `forEach` without exactly one of items and from, or with a `from` that is not one output. */
+  | 'INVALID_FOR_EACH'
+  /** Two outputs of one task with the same name. */
+  | 'DUPLICATE_OUTPUT';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

@@ -11,6 +11,9 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** Names become Kubernetes object names and labels: RFC 1123 labels, at most 63 characters. */
 export const K8S_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
+/** Output names: usable as a file name, an env var suffix and a CEL field without quoting. */
+export const OUTPUT_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
 const Quantities = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]));
 
 /** Compute resources as in a Kubernetes container. */
@@ -98,6 +101,72 @@ export const TaskRefSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A declared task output: the only names downstream references may use (`{{ tasks.X.outputs.NAME }}`). */
+export const OutputSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: OUTPUT_NAME_PATTERN,
+      description: 'Unique in the task; letters, digits, _',
+    }),
+    description: Type.Optional(Type.String()),
+    valueFrom: Type.Optional(
+      Type.String({
+        description:
+          'For plugin task types: a JSON Pointer into the task result (e.g. "/body/rows" for the http task). ' +
+          'Container tasks write a file named after the output instead',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Airflow's trigger rules: what a task's upstreams must have done before it runs (docs/flow/trigger-rules.md). */
+export const TRIGGER_RULES = [
+  'all_success',
+  'all_failed',
+  'all_done',
+  'all_skipped',
+  'one_failed',
+  'one_success',
+  'one_done',
+  'none_failed',
+  'none_failed_min_one_success',
+  'none_skipped',
+  'always',
+] as const;
+
+export const TriggerRuleSchema = Type.Union(
+  TRIGGER_RULES.map((rule) => Type.Literal(rule)),
+  { description: 'What the upstream tasks must have done (Airflow names); default all_success' },
+);
+
+/** One task instance per item: `name[0]`, `name[1]`, … (docs/flow/for-each.md). */
+export const ForEachSchema = Type.Object(
+  {
+    items: Type.Optional(
+      Type.Array(Type.Unknown(), {
+        description: 'A static list; each item is a JSON value',
+        maxItems: 10_000,
+      }),
+    ),
+    from: Type.Optional(
+      Type.String({
+        description: 'An upstream output holding a JSON list: "{{ tasks.X.outputs.Y }}"',
+      }),
+    ),
+    parallelism: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Most instances running at once; default unlimited' }),
+    ),
+  },
+  { additionalProperties: false, description: 'Exactly one of items and from' },
+);
+
+/** An environment variable of the task's process or container; the value may hold templates. */
+export const EnvVarSchema = Type.Object(
+  { name: Type.String({ minLength: 1 }), value: Type.String() },
+  { additionalProperties: false },
+);
+
 export const TaskSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Unique in the DAG; a Kubernetes-safe name' }),
@@ -120,6 +189,19 @@ export const TaskSchema = Type.Object(
     with: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), { description: 'Settings of a plugin task type' }),
     ),
+    env: Type.Optional(
+      Type.Array(EnvVarSchema, { description: 'Environment variables; values may hold templates' }),
+    ),
+    outputs: Type.Optional(Type.Array(OutputSchema, { description: 'Named JSON outputs the task produces' })),
+    when: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A CEL condition over params, run and upstream tasks; false skips the task (ConditionFalse)',
+      }),
+    ),
+    triggerRule: Type.Optional(TriggerRuleSchema),
+    forEach: Type.Optional(ForEachSchema),
   },
   { additionalProperties: false },
 );
@@ -173,6 +255,23 @@ export const DagSpecSchema = Type.Object(
     tasks: Type.Array(TaskSchema),
     webhook: Type.Optional(WebhookSchema),
     workspace: Type.Optional(WorkspaceSchema),
+    onExit: Type.Optional(
+      Type.Array(TaskSchema, {
+        description: 'Exit handlers: tasks that run once the run has finished, whatever its outcome',
+      }),
+    ),
+    onExitFailsRun: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Whether an exit handler that fails for good fails a run that had succeeded',
+      }),
+    ),
+    activeDeadlineSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Most seconds a run may take; then it fails with DeadlineExceeded and exit handlers run',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'https://kontroler.dev/schemas/dag.json', title: 'DAG' },
 );
@@ -188,3 +287,7 @@ export type WebhookSpec = Static<typeof WebhookSchema>;
 export type WorkspaceSpec = Static<typeof WorkspaceSchema>;
 export type ConcurrencyPolicy = Static<typeof ConcurrencyPolicySchema>;
 export type RetryPolicy = Static<typeof RetryPolicySchema>;
+export type OutputSpec = Static<typeof OutputSchema>;
+export type TriggerRule = (typeof TRIGGER_RULES)[number];
+export type ForEachSpec = Static<typeof ForEachSchema>;
+export type EnvVarSpec = Static<typeof EnvVarSchema>;

@@ -15,6 +15,7 @@ import { checkSchedule } from './schedule-rules.js';
 import { checkShape } from './schema-check.js';
 import { checkDagName, checkTask } from './task-rules.js';
 import { taskViews } from './view.js';
+import { checkExitNames, checkFlow, onExitIssues } from './flow-rules.js';
 import { pointer } from './pointer.js';
 
 /** The outcome of `validateDag`: the compiled DAG, or every error found. */
@@ -73,9 +74,20 @@ function validateUnsafe(doc: unknown): DagValidation {
   }
   const graph = checkGraph(tasks);
   errors.push(...graph.issues);
+  // Exit handlers: the same task rules, their own graph (runAfter names other exit handlers only).
+  const exits = taskViews(doc, 'onExit');
+  const exitGraph = exits.length === 0 ? undefined : checkGraph(exits);
+  if (exitGraph !== undefined) {
+    const exitIssues: DagIssue[] = [...exitGraph.issues];
+    for (const exit of exits) {
+      exitIssues.push(...checkTask(exit), ...checkTaskParameters(exit, parameters.declared));
+    }
+    errors.push(...onExitIssues(exitIssues), ...checkExitNames(tasks, exits));
+  }
+  errors.push(...checkFlow(doc, tasks, exits));
   errors.push(...checkSchedule(own(doc, 'schedule'), own(doc, 'timezone')));
   if (errors.length > 0) return { ok: false, errors, warnings: [] };
-  const dag = assemble(doc as DagSpec, graph.graph, graph.order);
+  const dag = assemble(doc as DagSpec, graph, exitGraph);
   validated.add(dag);
   return { ok: true, errors: [], warnings: [], dag };
 }

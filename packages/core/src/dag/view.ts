@@ -31,9 +31,9 @@ export function entries<T>(object: PlainObject, key: string, guard: (v: unknown)
 
 export const isString = (v: unknown): v is string => typeof v === 'string';
 
-/** The tasks that are objects, with their document index. */
-export function taskViews(doc: PlainObject): TaskView[] {
-  const tasks = own(doc, 'tasks');
+/** The tasks (or, with `key` `onExit`, the exit handlers) that are objects, with their document index. */
+export function taskViews(doc: PlainObject, key: 'tasks' | 'onExit' = 'tasks'): TaskView[] {
+  const tasks = own(doc, key);
   if (!Array.isArray(tasks)) return [];
   const views: TaskView[] = [];
   tasks.forEach((raw: unknown, index) => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
-import { DEFAULT_BACKOFF_LIMIT } from '../dag/compiled.js';
+import { compileTask } from '../dag/compile.js';
 import type { DagSpec, TaskSpec } from '../dag/schema.js';
 import type { LogLine, ParameterValue } from '../model/records.js';
 import type { AttemptContext, LogResumePoint } from '../ports/runtime.js';
@@ -14,19 +14,24 @@ import type { AttemptContext, LogResumePoint } from '../ports/runtime.js';
  * task that validation would refuse (no command, say) to pin down what the runtime does with it.
  */
 export function compileUnchecked(spec: DagSpec): CompiledDag {
-  const tasks = new Map<string, CompiledTask>();
-  for (const task of spec.tasks) {
-    tasks.set(task.name, {
-      name: task.name,
-      spec: task,
-      runAfter: task.runAfter ?? [],
-      children: spec.tasks.filter((t) => t.runAfter?.includes(task.name)).map((t) => t.name),
-      backoffLimit: task.backoff?.limit ?? DEFAULT_BACKOFF_LIMIT,
-      retryCodes: task.conditional?.enabled ? new Set(task.conditional.retryCodes) : null,
-      timeoutSeconds: task.timeoutSeconds ?? task.podTemplate?.activeDeadlineSeconds,
-    });
-  }
-  return { spec, name: spec.name, tasks, order: spec.tasks.map((t) => t.name) };
+  const index = (list: readonly TaskSpec[]): Map<string, CompiledTask> => {
+    const tasks = new Map<string, CompiledTask>();
+    for (const task of list) {
+      const children = list.filter((t) => t.runAfter?.includes(task.name)).map((t) => t.name);
+      tasks.set(task.name, compileTask(task, task.runAfter ?? [], children));
+    }
+    return tasks;
+  };
+  const exits = spec.onExit ?? [];
+  return {
+    spec,
+    name: spec.name,
+    tasks: index(spec.tasks),
+    order: spec.tasks.map((t) => t.name),
+    onExit: index(exits),
+    exitOrder: exits.map((t) => t.name),
+    activeDeadlineSeconds: spec.activeDeadlineSeconds,
+  };
 }
 
 export interface TestAttempt {
