@@ -11,8 +11,8 @@
  * The run is real (its one root task sleeps, so the engine leaves the other 999 waiting); its events come
  * from this script at an exact rate, through a small proxy in front of the server that answers
  * `/api/v1/events` and passes every other request through. Options (env): BENCH_REPEAT (opening the DAG,
- * default 5, median reported), BENCH_EVENT_SECONDS (default 10), BENCH_PROFILE=1 (Chromium CPU profile of
- * each scenario, summarised, saved under bench/results/).
+ * default 5, median reported), BENCH_EVENT_SECONDS (default 10), BENCH_ONLY (`open` or `live`: one part),
+ * BENCH_PROFILE=1 (Chromium CPU profile of each scenario, summarised, saved under bench/results/).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const EVENT_SECONDS = Number(process.env.BENCH_EVENT_SECONDS ?? 10);
 const EVENTS_PER_SECOND = 100;
+/** `open` or `live`: run only the DAG-opening rows or only the live run view. */
+const ONLY = process.env.BENCH_ONLY ?? '';
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const VITE = join(here, '..', 'node_modules', 'vite', 'bin', 'vite.js');
 const PASSWORD = 'bench-password-1';
@@ -219,10 +221,12 @@ async function main(): Promise<void> {
     await signIn(page, feed.url, 'admin', PASSWORD);
     await page.waitForSelector(tid('dag-table'));
 
-    for (const [label, path, editor] of [
-      ['DAG page', '/namespaces/default/dags/bench-big', false],
-      ['editor', '/namespaces/default/dags/bench-big/edit', true],
-    ] as const) {
+    for (const [label, path, editor] of ONLY === 'live'
+      ? []
+      : ([
+          ['DAG page', '/namespaces/default/dags/bench-big', false],
+          ['editor', '/namespaces/default/dags/bench-big/edit', true],
+        ] as const)) {
       await openDag(page, feed.url, path, editor); // warm-up: the route's code chunk is loaded once
       const samples: { firstNode: number; click: number; total: number }[] = [];
       for (let i = 0; i < REPEAT; i++) {
@@ -249,6 +253,7 @@ async function main(): Promise<void> {
     }
 
     // The run view with 1,000 live tasks.
+    if (ONLY === 'open') return;
     await page.goto(`${feed.url}/namespaces/default/runs/${run.id}`);
     await page.waitForSelector('.vue-flow__node', { timeout: 60_000 });
     const deadline = Date.now() + 30_000;
@@ -341,9 +346,10 @@ async function main(): Promise<void> {
     await session.close();
     await feed.close();
     await server.stop();
+    // Printed on a failure too: the rows measured so far.
+    printTable('console in Chromium (the built console, the real server)', rows);
+    printMachine({ chromium: '/usr/bin/chromium, headless, 1280×800' });
   }
-  printTable('console in Chromium (the built console, the real server)', rows);
-  printMachine({ chromium: '/usr/bin/chromium, headless, 1280×800' });
 }
 
 await main();
