@@ -310,7 +310,8 @@ async function main(): Promise<void> {
           .waitForFunction(
             `document.querySelector('[data-testid="attempt-${last}-1"]')?.textContent?.includes('succeeded')`,
             undefined,
-            { timeout: 60_000 },
+            // A timer, not animation frames: a starved page may paint seldom, and this only reads the DOM.
+            { timeout: 60_000, polling: 100 },
           )
           .then(
             () => true,
