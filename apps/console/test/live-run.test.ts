@@ -39,4 +39,37 @@ describe('useLiveRun', () => {
     expect(open).toHaveBeenCalledTimes(2);
     wrapper.unmount();
   });
+
+  it('applies the events that wait for a frame before re-reading the run, so the read lands on top', async () => {
+    setActivePinia(createPinia());
+    const store = useRunsStore();
+    const order: string[] = [];
+    vi.spyOn(store, 'open').mockImplementation(async () => {
+      order.push('read');
+      return undefined as never;
+    });
+    vi.spyOn(store, 'applyEvents').mockImplementation((events) => {
+      order.push(`apply ${events.length}`);
+    });
+    let options: Parameters<typeof api.client.runEvents>[0] | undefined;
+    vi.spyOn(api.client, 'runEvents').mockImplementation(async (o) => {
+      options = o;
+      await new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve()));
+    });
+    const wrapper = mount(
+      defineComponent({
+        setup() {
+          useLiveRun(ref({ namespace: 'team-a', id: 'run-1' }));
+          return () => h('div');
+        },
+      }),
+    );
+    const event = { id: '1', event: 'task.started' as const, data: { run: {} as never } };
+    options?.onEvent(event);
+    options?.onEvent({ ...event, id: '2' });
+    expect(order).toEqual([]);
+    options?.onStatus?.('open');
+    expect(order).toEqual(['apply 2', 'read']);
+    wrapper.unmount();
+  });
 });

@@ -50,8 +50,14 @@ function fakeFetch(routes: Record<string, (call: Call) => Response>) {
   return { fetch, calls };
 }
 
-function tokens(initial: string, next: string | null) {
-  const src = {
+interface CountingTokens extends TokenSource {
+  current: string;
+  refreshes: number;
+  unauthorized: number;
+}
+
+function tokens(initial: string, next: string | null): CountingTokens {
+  const src: CountingTokens = {
     current: initial,
     refreshes: 0,
     unauthorized: 0,
@@ -63,7 +69,7 @@ function tokens(initial: string, next: string | null) {
       return true;
     },
     onUnauthorized: () => void src.unauthorized++,
-  } satisfies TokenSource & Record<string, unknown>;
+  };
   return src;
 }
 

@@ -1,5 +1,6 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue';
-import { api, type RunRef } from '../api';
+import { api, type EngineEvent, type RunRef } from '../api';
+import { frameBatch } from './frameBatch';
 import { useRunsStore } from '../stores/runs';
 
 export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -14,6 +15,13 @@ export function useLiveRun(run: Ref<RunRef | null> | null) {
   const store = useRunsStore();
   const status = ref<LiveStatus>('closed');
   let controller: AbortController | null = null;
+  // Events are applied once per frame; before a re-read, what waits is applied first, so the read's
+  // answer (newer) lands on top of it and never under it.
+  const events = frameBatch<EngineEvent>((batch) => store.applyEvents(batch));
+  const reread = (ref: RunRef | null): void => {
+    events.flush();
+    if (ref) void store.open(ref).catch(() => undefined);
+  };
 
   function start(ref: RunRef | null): void {
     stop();
@@ -25,15 +33,13 @@ export function useLiveRun(run: Ref<RunRef | null> | null) {
         ...(ref ? { runId: ref.id, namespace: ref.namespace } : {}),
         signal: ctl.signal,
         lastEventId: null,
-        onEvent: (ev) => store.applyEvent(ev),
+        onEvent: (ev) => events.push(ev),
         // The server no longer has what was missed: the open run is read again.
-        onReset: () => {
-          if (ref) void store.open(ref).catch(() => undefined);
-        },
+        onReset: () => reread(ref),
         onStatus: (s) => {
           if (ctl.signal.aborted) return;
           status.value = s;
-          if (s === 'open' && ref) void store.open(ref).catch(() => undefined);
+          if (s === 'open') reread(ref);
         },
       })
       .catch(() => {
@@ -42,6 +48,7 @@ export function useLiveRun(run: Ref<RunRef | null> | null) {
   }
 
   function stop(): void {
+    events.cancel();
     controller?.abort();
     controller = null;
     status.value = 'closed';

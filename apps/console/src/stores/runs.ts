@@ -123,6 +123,11 @@ export const useRunsStore = defineStore('runs', () => {
     applyToCurrent(ev);
   }
 
+  /** Applies events in order: one change of the page for all of them (see useLiveRun). */
+  function applyEvents(events: readonly EngineEvent[]): void {
+    for (const ev of events) applyEvent(ev);
+  }
+
   function applyToCurrent(ev: EngineEvent): void {
     const { run, attempt } = ev.data;
     const cur = current.value;
@@ -174,6 +179,7 @@ export const useRunsStore = defineStore('runs', () => {
     load,
     open,
     applyEvent,
+    applyEvents,
     upsertRun,
     cancel,
     retry,
