@@ -8,6 +8,9 @@ import type {
   DagSummary,
   DagVersionDetail,
   DagVersionInfo,
+  DashboardQueue,
+  DashboardSummary,
+  DashboardTasks,
   Delivery,
   LogLine,
   LoginResult,
@@ -120,6 +123,15 @@ export function createApi(client: ApiClient) {
     },
     eventsPath: `${V1}/events`,
     info: () => client.get<ServerInfo>(`${V1}/info`),
+    dashboard: {
+      /** Figures of every namespace the user may read, or of one with `namespace`. */
+      summary: (q: { namespace?: string; days?: number } = {}) =>
+        client.get<DashboardSummary>(`${V1}/dashboard/summary`, q),
+      tasks: (q: { namespace?: string; window?: '24h' | '7d'; limit?: number } = {}) =>
+        client.get<DashboardTasks>(`${V1}/dashboard/tasks`, q),
+      queue: (q: { namespace?: string; limit?: number } = {}) =>
+        client.get<DashboardQueue>(`${V1}/dashboard/queue`, q),
+    },
     secrets: {
       list: () => client.get<{ items: SecretEntry[]; store: string }>(`${V1}/secrets`),
       set: (name: string, value: string) => client.put<SecretEntry>(`${V1}/secrets/${enc(name)}`, { value }),

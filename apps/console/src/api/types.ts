@@ -218,3 +218,42 @@ export interface Problem {
   code: string;
   errors?: ProblemFieldError[];
 }
+
+/** Finished runs (or attempts) by outcome. */
+export interface OutcomeCounts {
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+/** One DAG's finished runs over a window: counts, success rate, p50/p95 duration (within 12.5%). */
+export interface DagWindowStats extends OutcomeCounts {
+  successRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+export interface DashboardSummary {
+  generatedAt: string;
+  /** Runs not finished, by state. */
+  active: Record<string, number>;
+  finished24h: OutcomeCounts;
+  dags: Array<{ namespace: string; name: string; last24h: DagWindowStats; last7d: DagWindowStats }>;
+  /** One entry per UTC day, oldest first. */
+  daily: Array<OutcomeCounts & { day: string }>;
+}
+export interface TaskStats {
+  namespace: string;
+  dagName: string;
+  taskName: string;
+  succeeded: number;
+  failed: number;
+  meanDurationMs: number | null;
+}
+export interface DashboardTasks {
+  window: '24h' | '7d';
+  slowest: TaskStats[];
+  failing: TaskStats[];
+}
+export interface DashboardQueue {
+  queued: Array<{ position: number; run: Run }>;
+  upcoming: Array<{ namespace: string; dagName: string; schedule: string; at: string }>;
+}
