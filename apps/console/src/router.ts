@@ -22,13 +22,18 @@ declare module 'vue-router' {
 }
 
 /**
- * The page map. The editor, run detail, DAG detail and admin pages are separate lazy chunks. A DAG is
+ * The page map. The dashboard (the home page, with its chart library), the editor, run detail, DAG detail and admin pages are separate lazy chunks. A DAG is
  * `(namespace, name)`, so its pages are under `/namespaces/:namespace/…`; a bare `/dags/:name` or
  * `/runs/:id` names nothing for sure and gets the 404 page.
  */
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'Sign in' } },
-  { path: '/', redirect: '/dags' },
+  {
+    path: '/',
+    name: 'dashboard',
+    component: () => import('./views/DashboardView.vue'),
+    meta: { title: 'Dashboard' },
+  },
   { path: '/dags', name: 'dags', component: DagListView, meta: { title: 'DAGs' } },
   {
     path: '/dags/new',

@@ -240,6 +240,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/dags/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Preview the plan of a DAG document without saving it: levels, critical path, tasks a condition would skip */
+    post: operations['previewDraftPlan'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/namespaces/{namespace}/dags/{name}': {
     parameters: {
       query?: never;
@@ -336,6 +353,23 @@ export interface paths {
     };
     /** Differences between two versions */
     get: operations['diffDagVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/namespaces/{namespace}/dags/{name}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Preview a run's plan for a stored DAG (its latest version, or ?version=): levels, critical path, skipped tasks */
+    get: operations['previewDagPlan'];
     put?: never;
     post?: never;
     delete?: never;
@@ -635,6 +669,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/dashboard/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Runs by state now, success rate and p50/p95 duration per DAG over 24 h and 7 d, runs finished per day */
+    get: operations['getDashboardSummary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/dashboard/tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The slowest and the most failing tasks */
+    get: operations['getDashboardTasks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/dashboard/queue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Runs waiting to start and upcoming scheduled runs */
+    get: operations['getDashboardQueue'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -726,6 +811,43 @@ export interface components {
         with?: {
           [key: string]: unknown;
         };
+        /** @description Environment variables; values may hold templates */
+        env?: {
+          name: string;
+          value: string;
+        }[];
+        /** @description Named JSON outputs the task produces */
+        outputs?: {
+          /** @description Unique in the task; letters, digits, _ */
+          name: string;
+          description?: string;
+          /** @description For plugin task types: a JSON Pointer into the task result (e.g. "/body/rows" for the http task). Container tasks write a file named after the output instead */
+          valueFrom?: string;
+        }[];
+        /** @description A CEL condition over params, run and upstream tasks; false skips the task (ConditionFalse) */
+        when?: string;
+        /** @description What the upstream tasks must have done (Airflow names); default all_success */
+        triggerRule?:
+          | 'all_success'
+          | 'all_failed'
+          | 'all_done'
+          | 'all_skipped'
+          | 'one_failed'
+          | 'one_success'
+          | 'one_done'
+          | 'none_failed'
+          | 'none_failed_min_one_success'
+          | 'none_skipped'
+          | 'always';
+        /** @description Exactly one of items and from */
+        forEach?: {
+          /** @description A static list; each item is a JSON value */
+          items?: unknown[];
+          /** @description An upstream output holding a JSON list: "{{ tasks.X.outputs.Y }}" */
+          from?: string;
+          /** @description Most instances running at once; default unlimited */
+          parallelism?: number;
+        };
       }[];
       webhook?: {
         url: string;
@@ -753,6 +875,119 @@ export interface components {
           volumeMode?: string;
         };
       };
+      /** @description Exit handlers: tasks that run once the run has finished, whatever its outcome */
+      onExit?: {
+        /** @description Unique in the DAG; a Kubernetes-safe name */
+        name: string;
+        /** @description A task type registered by a plugin (e.g. "http"); default: container */
+        type?: string;
+        image?: string;
+        command?: string[];
+        args?: string[];
+        script?: string;
+        scriptInjectorImage?: string;
+        runAfter?: string[];
+        backoff?: {
+          /** @description Retries after the first attempt */
+          limit: number;
+        };
+        conditional?: {
+          enabled: boolean;
+          /** @description Exit codes (0-255) that may be retried when enabled */
+          retryCodes: number[];
+        };
+        /** @description Which failures are retried: OnFailure (own non-zero exit), OnError (failures to start and infrastructure errors), Always (both), OnTransientError (transient errors only). Default: own exit, infrastructure and transient errors, never a failure to start */
+        retryPolicy?: 'OnFailure' | 'OnError' | 'Always' | 'OnTransientError';
+        /** @description Names of DAG parameters */
+        parameters?: string[];
+        /** @description Pod settings for the Kubernetes runtime */
+        podTemplate?: {
+          volumes?: {
+            [key: string]: unknown;
+          }[];
+          volumeMounts?: {
+            [key: string]: unknown;
+          }[];
+          imagePullSecrets?: {
+            name: string;
+          }[];
+          /** @description A Kubernetes PodSecurityContext */
+          securityContext?: {
+            [key: string]: unknown;
+          };
+          nodeSelector?: {
+            [key: string]: string;
+          };
+          tolerations?: {
+            [key: string]: unknown;
+          }[];
+          /** @description A Kubernetes Affinity */
+          affinity?: {
+            [key: string]: unknown;
+          };
+          serviceAccountName?: string;
+          automountServiceAccountToken?: boolean;
+          activeDeadlineSeconds?: number;
+          resources?: {
+            limits?: {
+              [key: string]: string | number;
+            };
+            requests?: {
+              [key: string]: string | number;
+            };
+          };
+        };
+        taskRef?: {
+          name: string;
+          version: number;
+        };
+        timeoutSeconds?: number;
+        /** @description Settings of a plugin task type */
+        with?: {
+          [key: string]: unknown;
+        };
+        /** @description Environment variables; values may hold templates */
+        env?: {
+          name: string;
+          value: string;
+        }[];
+        /** @description Named JSON outputs the task produces */
+        outputs?: {
+          /** @description Unique in the task; letters, digits, _ */
+          name: string;
+          description?: string;
+          /** @description For plugin task types: a JSON Pointer into the task result (e.g. "/body/rows" for the http task). Container tasks write a file named after the output instead */
+          valueFrom?: string;
+        }[];
+        /** @description A CEL condition over params, run and upstream tasks; false skips the task (ConditionFalse) */
+        when?: string;
+        /** @description What the upstream tasks must have done (Airflow names); default all_success */
+        triggerRule?:
+          | 'all_success'
+          | 'all_failed'
+          | 'all_done'
+          | 'all_skipped'
+          | 'one_failed'
+          | 'one_success'
+          | 'one_done'
+          | 'none_failed'
+          | 'none_failed_min_one_success'
+          | 'none_skipped'
+          | 'always';
+        /** @description Exactly one of items and from */
+        forEach?: {
+          /** @description A static list; each item is a JSON value */
+          items?: unknown[];
+          /** @description An upstream output holding a JSON list: "{{ tasks.X.outputs.Y }}" */
+          from?: string;
+          /** @description Most instances running at once; default unlimited */
+          parallelism?: number;
+        };
+      }[];
+      /** @description Whether an exit handler that fails for good fails a run that had succeeded */
+      onExitFailsRun?: boolean;
+      /** @description Most seconds a run may take; then it fails with DeadlineExceeded and exit handlers run */
+      activeDeadlineSeconds?: number;
     };
     Problem: {
       type: string;
@@ -895,6 +1130,48 @@ export interface components {
       column?: number;
       cycle?: string[];
     };
+    PlanPreview: {
+      version?: number;
+      dag: string;
+      namespace?: string;
+      parameters: {
+        name: string;
+        /** @description {value} or {fromSecret} */
+        value: Record<string, unknown>;
+        /** @enum {string} */
+        source: 'given' | 'default';
+      }[];
+      problems: {
+        name: string;
+        /** @enum {string} */
+        reason: 'unknown';
+        message: string;
+      }[];
+      levels: string[][];
+      criticalPath: {
+        tasks: string[];
+        weight: number;
+      };
+      tasks: {
+        name: string;
+        level: number;
+        runAfter: string[];
+        /** @enum {string} */
+        outcome: 'run' | 'skip' | 'maybe';
+        reason?: string;
+        message?: string;
+        /** @description {kind: always|true|false|unknown, expression?, reason?} */
+        condition: Record<string, unknown>;
+        onCriticalPath: boolean;
+        weight: number;
+      }[];
+    };
+    PlanPreviewResult: {
+      ok: boolean;
+      errors: components['schemas']['DagIssue'][];
+      warnings: components['schemas']['DagIssue'][];
+      plan?: components['schemas']['PlanPreview'];
+    };
     ValidationResult: {
       ok: boolean;
       errors: components['schemas']['DagIssue'][];
@@ -1018,6 +1295,81 @@ export interface components {
         statusCode: number | null;
         error: string | null;
         durationMs: number;
+      }[];
+    };
+    DashboardSummary: {
+      /** Format: date-time */
+      generatedAt: string;
+      /** @description Runs not finished, by state */
+      active: {
+        [key: string]: number;
+      };
+      finished24h: {
+        succeeded: number;
+        failed: number;
+        canceled: number;
+      };
+      dags: {
+        namespace: string;
+        name: string;
+        last24h: {
+          succeeded: number;
+          failed: number;
+          canceled: number;
+          /** @description succeeded / (succeeded + failed) */
+          successRate: number | null;
+          p50Ms: number | null;
+          p95Ms: number | null;
+        };
+        last7d: {
+          succeeded: number;
+          failed: number;
+          canceled: number;
+          /** @description succeeded / (succeeded + failed) */
+          successRate: number | null;
+          p50Ms: number | null;
+          p95Ms: number | null;
+        };
+      }[];
+      daily: {
+        /** Format: date */
+        day: string;
+        succeeded: number;
+        failed: number;
+        canceled: number;
+      }[];
+    };
+    DashboardTasks: {
+      /** @enum {string} */
+      window: '24h' | '7d';
+      slowest: {
+        namespace: string;
+        dagName: string;
+        taskName: string;
+        succeeded: number;
+        failed: number;
+        meanDurationMs: number | null;
+      }[];
+      failing: {
+        namespace: string;
+        dagName: string;
+        taskName: string;
+        succeeded: number;
+        failed: number;
+        meanDurationMs: number | null;
+      }[];
+    };
+    DashboardQueue: {
+      queued: {
+        position: number;
+        run: components['schemas']['Run'];
+      }[];
+      upcoming: {
+        namespace: string;
+        dagName: string;
+        schedule: string;
+        /** Format: date-time */
+        at: string;
       }[];
     };
     AuditEntry: {
@@ -1971,6 +2323,77 @@ export interface operations {
       };
     };
   };
+  previewDraftPlan: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'yaml' | 'dsl';
+        /** @description The DAG name for a DSL body */
+        name?: string;
+        /** @description A run parameter as name=value (repeat for several: form style, exploded) */
+        param?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': Record<string, unknown>;
+        'application/yaml': string;
+        'application/x-yaml': string;
+        'text/yaml': string;
+        'text/x-yaml': string;
+        'text/plain': string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanPreviewResult'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getDag: {
     parameters: {
       query?: never;
@@ -2502,6 +2925,80 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DagDiff'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or the caller may not see it) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  previewDagPlan: {
+    parameters: {
+      query?: {
+        /** @description The version to preview; default: the latest */
+        version?: number;
+        /** @description A run parameter as name=value (repeat for several: form style, exploded) */
+        param?: string[];
+      };
+      header?: never;
+      path: {
+        /** @description A Kubernetes-style namespace name */
+        namespace: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PlanPreview'];
         };
       };
       /** @description The request does not match this operation (the problem names the field) */
@@ -3827,6 +4324,188 @@ export interface operations {
             items: components['schemas']['AuditEntry'][];
             nextCursor: string | null;
           };
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDashboardSummary: {
+    parameters: {
+      query?: {
+        /** @description Only this namespace (figures never cover namespaces the caller may not read) */
+        namespace?: string;
+        /** @description Days in the daily chart */
+        days?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DashboardSummary'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDashboardTasks: {
+    parameters: {
+      query?: {
+        /** @description Only this namespace (figures never cover namespaces the caller may not read) */
+        namespace?: string;
+        window?: '24h' | '7d';
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DashboardTasks'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getDashboardQueue: {
+    parameters: {
+      query?: {
+        /** @description Only this namespace (figures never cover namespaces the caller may not read) */
+        namespace?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DashboardQueue'];
         };
       };
       /** @description The request does not match this operation (the problem names the field) */

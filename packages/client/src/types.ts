@@ -39,6 +39,9 @@ export type LogLines = Schemas['LogLines'];
 export type LogLine = LogLines['lines'][number];
 export type Delivery = Schemas['Delivery'];
 export type AuditEntry = Schemas['AuditEntry'];
+export type DashboardSummary = Schemas['DashboardSummary'];
+export type DashboardTasks = Schemas['DashboardTasks'];
+export type DashboardQueue = Schemas['DashboardQueue'];
 
 /** A page of a list operation: `items` and the cursor of the next page (`null` on the last). */
 export interface Page<T> {

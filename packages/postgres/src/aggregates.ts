@@ -1,6 +1,6 @@
 /**
  * The aggregate port on PostgreSQL: reads of the rollup tables that `Migration20261207030000_dashboard`'s
- * triggers keep (`run_rollup`, `task_rollup`), so a window of days reads a few thousand rows however many
+ * triggers keep (`run_rollup` per hour, `run_rollup_daily` per day, `task_rollup` per hour), so a window of days reads a few thousand rows however many
  * runs there are. Active runs and the waiting queue are read from `runs` through partial indexes: both are
  * small sets whatever the history.
  */
@@ -30,6 +30,13 @@ const zero = (): Counts => ({ succeeded: 0, failed: 0, canceled: 0 });
 const isOutcome = (state: string): state is keyof OutcomeCounts =>
   state === 'succeeded' || state === 'failed' || state === 'canceled';
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const DAY_MS = 86_400_000;
+/** Whole-day windows read the daily rollup: a seventh of the rows for a week, a 24th for the chart. */
+const rollupFor = (window: TimeWindow): { table: string; column: string } =>
+  window.from % DAY_MS === 0 && window.to % DAY_MS === 0
+    ? { table: 'run_rollup_daily', column: 'day' }
+    : { table: 'run_rollup', column: 'hour' };
 
 /** `$3` is the namespace list, or null for every namespace. */
 const namespaces = (scope: AggregateScope): string[] | null =>
@@ -67,6 +74,7 @@ export class PostgresAggregates {
   }
 
   async dagOutcomes(scope: AggregateScope, window: TimeWindow): Promise<DagOutcomes[]> {
+    const { table, column } = rollupFor(window);
     const rows = await this.#run<{
       namespace: string;
       dag_name: string;
@@ -74,8 +82,8 @@ export class PostgresAggregates {
       bucket: number;
       n: number;
     }>(
-      `select namespace, dag_name, state, bucket, sum(runs)::int as n from run_rollup
-        where hour >= $1 and hour < $2 and ${IN_SCOPE}
+      `select namespace, dag_name, state, bucket, sum(runs)::int as n from ${table}
+        where ${column} >= $1 and ${column} < $2 and ${IN_SCOPE}
         group by namespace, dag_name, state, bucket having sum(runs) <> 0`,
       [new Date(window.from), new Date(window.to), namespaces(scope)],
     );
@@ -106,10 +114,9 @@ export class PostgresAggregates {
 
   async dailyOutcomes(scope: AggregateScope, window: TimeWindow): Promise<DailyOutcomes[]> {
     const rows = await this.#run<{ day: Date; state: string; n: number }>(
-      `select date_bin('1 day', hour, timestamptz '1970-01-01 00:00:00+00') as day, state, sum(runs)::int as n
-         from run_rollup
-        where hour >= $1 and hour < $2 and ${IN_SCOPE}
-        group by 1, 2 having sum(runs) <> 0`,
+      `select day, state, sum(runs)::int as n from run_rollup_daily
+        where day >= $1 and day < $2 and ${IN_SCOPE}
+        group by day, state having sum(runs) <> 0`,
       [new Date(window.from), new Date(window.to), namespaces(scope)],
     );
     const byDay = new Map<number, Counts>();

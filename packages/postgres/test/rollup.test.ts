@@ -25,16 +25,24 @@ afterAll(async () => {
 
 /** The rollups recomputed from scratch, minus the rollups as kept: every row should be zero. */
 async function drift(): Promise<unknown[]> {
-  const runs = await store.sql(
-    `with truth as (
-       select date_bin('1 hour', finished_at, timestamptz 'epoch') as hour, namespace, dag_name, state,
-              kontroler_duration_bucket((extract(epoch from finished_at - coalesce(started_at, created_at)) * 1000)::bigint) as bucket,
-              count(*)::int as runs
-         from runs where state in ('succeeded', 'failed', 'canceled') and finished_at is not null
-        group by 1, 2, 3, 4, 5)
-     select * from truth t full join run_rollup r using (hour, namespace, dag_name, state, bucket)
-      where coalesce(t.runs, 0) <> coalesce(r.runs, 0)`,
-  );
+  const runs: unknown[] = [];
+  for (const [table, column, width] of [
+    ['run_rollup', 'hour', '1 hour'],
+    ['run_rollup_daily', 'day', '1 day'],
+  ] as const) {
+    runs.push(
+      ...(await store.sql(
+        `with truth as (
+           select date_bin('${width}', finished_at, timestamptz 'epoch') as ${column}, namespace, dag_name, state,
+                  kontroler_duration_bucket((extract(epoch from finished_at - coalesce(started_at, created_at)) * 1000)::bigint) as bucket,
+                  count(*)::int as runs
+             from runs where state in ('succeeded', 'failed', 'canceled') and finished_at is not null
+            group by 1, 2, 3, 4, 5)
+         select '${table}' as rollup, * from truth t full join ${table} r using (${column}, namespace, dag_name, state, bucket)
+          where coalesce(t.runs, 0) <> coalesce(r.runs, 0)`,
+      )),
+    );
+  }
   const tasks = await store.sql(
     `with truth as (
        select date_bin('1 hour', a.finished_at, timestamptz 'epoch') as hour, r.namespace, r.dag_name, a.task_name,
@@ -109,7 +117,9 @@ describe('dashboard rollups', () => {
     // Retention deletes in batches; the sums lose exactly what it deleted.
     while ((await store.deleteFinishedRuns(T0 + 24 * 3_600_000, 37)) > 0);
     expect(await drift()).toEqual([]);
-    const [left] = await store.sql<{ n: number }>('select coalesce(sum(runs), 0)::int as n from run_rollup');
+    const [left] = await store.sql<{ n: number }>(
+      'select coalesce(sum(runs), 0)::int as n from run_rollup_daily',
+    );
     const [finished] = await store.sql<{ n: number }>(
       `select count(*)::int as n from runs where state in ('succeeded', 'failed', 'canceled')`,
     );

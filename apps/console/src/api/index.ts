@@ -6,6 +6,7 @@
 import type { DagSpec } from '@kontroler/core/dag';
 import {
   unwrap,
+  type DashboardSummary,
   type KontrolerClient,
   type LogLines,
   type Page,
@@ -27,6 +28,9 @@ export type {
   DagSummary,
   DagVersionDetail,
   DagVersionInfo,
+  DashboardQueue,
+  DashboardSummary,
+  DashboardTasks,
   Delivery,
   LogLine,
   Page,
@@ -45,6 +49,11 @@ export type {
   ValidationResult as ValidateResult,
   RunEvent as EngineEvent,
 } from '@kontroler/client';
+
+/** Finished runs (or attempts) by outcome. */
+export type OutcomeCounts = DashboardSummary['finished24h'];
+/** One DAG's finished runs over a window: counts, success rate, p50/p95 duration. */
+export type DagWindowStats = DashboardSummary['dags'][number]['last24h'];
 
 /** A DAG is `(namespace, name)`; a run is found by its id in its namespace. */
 export interface DagRef {
@@ -225,6 +234,15 @@ export function createApi(client: KontrolerClient) {
         ),
     },
     info: () => unwrap(client.GET('/api/v1/info')),
+    dashboard: {
+      /** Figures of every namespace the user may read, or of one with `namespace`. */
+      summary: (q: { namespace?: string; days?: number } = {}) =>
+        unwrap(client.GET('/api/v1/dashboard/summary', { params: { query: q } })),
+      tasks: (q: { namespace?: string; window?: '24h' | '7d'; limit?: number } = {}) =>
+        unwrap(client.GET('/api/v1/dashboard/tasks', { params: { query: q } })),
+      queue: (q: { namespace?: string; limit?: number } = {}) =>
+        unwrap(client.GET('/api/v1/dashboard/queue', { params: { query: q } })),
+    },
     secrets: {
       list: () => unwrap(client.GET('/api/v1/secrets')),
       set: (name: string, value: string) =>

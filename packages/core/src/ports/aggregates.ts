@@ -4,7 +4,8 @@
  * scanning every run, so the answers stay fast over millions of runs.
  *
  * Windows count what FINISHED in `[from, to)` (a run's or attempt's `finishedAt`); stores keep hourly
- * figures, so `from` and `to` must be whole UTC hours (whole UTC days for `dailyOutcomes`). A finished run
+ * figures, so `from` and `to` must be whole UTC hours (whole UTC days for `dailyOutcomes`); a store may
+ * answer whole-day windows from coarser figures (PostgreSQL reads its daily rollup), with the same result. A finished run
  * counts once, under its current outcome: a failed run retried to success moves from `failed` to
  * `succeeded`, and retention (`deleteFinishedRuns`) removes what it deletes.
  *

@@ -321,6 +321,24 @@ export const RunRollupSchema = new EntitySchema<RunRollupEntity>({
   },
 });
 
+/** The same per UTC day (`day` is midnight UTC). */
+export interface RunRollupDailyEntity extends Omit<RunRollupEntity, 'hour'> {
+  day: Date;
+}
+
+export const RunRollupDailySchema = new EntitySchema<RunRollupDailyEntity>({
+  name: 'RunRollupDaily',
+  tableName: 'run_rollup_daily',
+  properties: {
+    day: { ...tz, primary: true },
+    namespace: { type: 'text', primary: true },
+    dagName: { type: 'text', primary: true },
+    state: { type: 'text', primary: true },
+    bucket: { type: 'integer', primary: true },
+    runs: { type: 'integer' },
+  },
+});
+
 /** The dashboard's rollup of finished attempts per hour, DAG, task and outcome, with summed durations. */
 export interface TaskRollupEntity {
   hour: Date;
@@ -499,6 +517,7 @@ export const entities = [
   RefreshTokenSchema,
   AuditLogSchema,
   RunRollupSchema,
+  RunRollupDailySchema,
   TaskRollupSchema,
   RunEventSchema,
 ];

@@ -1,8 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
-import { runRollupUpsert, taskRollupUpsert } from '../rollup-sql.js';
+import { RUN_ROLLUPS, runRollupUpsert, taskRollupUpsert } from '../rollup-sql.js';
 
 /**
- * The dashboard's rollups (issue 17): finished runs per (hour, DAG, outcome, duration bucket) and finished
+ * The dashboard's rollups (issue 17): finished runs per (hour, DAG, outcome, duration bucket) — and per day,
+ * so that a week or the daily chart reads a seventh of the rows — and finished
  * attempts per (hour, DAG, task, outcome) with their summed durations. Statement-level triggers with
  * transition tables keep them in the transaction that changes runs and attempts, whichever code path
  * (engine, API, retention, a future one) makes the change; retention subtracts the attempts it deletes
@@ -23,6 +24,10 @@ export class Migration20261207030000Dashboard extends Migration {
 
 const quotedSchema = (schema: string | undefined): string => `"${(schema ?? 'public').replace(/"/g, '""')}"`;
 
+/** One upsert statement per run rollup, each ended by `;` (the body of a PL/pgSQL branch). */
+const upsertEach = (sources: ReadonlyArray<readonly [string, 1 | -1]>): string =>
+  RUN_ROLLUPS.map((rollup) => `${runRollupUpsert(sources, rollup)};`).join('\n       ');
+
 const UP: readonly string[] = [
   // The same integer arithmetic as core's `durationBucket`: 0 for 0 ms, then 4 buckets per power of two.
   `create function kontroler_duration_bucket(ms bigint) returns int language sql immutable parallel safe as $$
@@ -31,15 +36,17 @@ const UP: readonly string[] = [
        from (select d, 32 - position('1' in d::int::bit(32)::text) as e
                from (select least(greatest(coalesce(ms, 0), 0), 2147483647) as d) clamped) parts
    $$`,
-  `create table run_rollup (
-     hour timestamptz not null,
+  ...RUN_ROLLUPS.map(
+    ({ table, column }) => `create table ${table} (
+     ${column} timestamptz not null,
      namespace text not null,
      dag_name text not null,
      state text not null,
      bucket int not null,
      runs int not null,
-     primary key (hour, namespace, dag_name, state, bucket)
+     primary key (${column}, namespace, dag_name, state, bucket)
    )`,
+  ),
   `create table task_rollup (
      hour timestamptz not null,
      namespace text not null,
@@ -54,14 +61,14 @@ const UP: readonly string[] = [
   `create function kontroler_run_rollup() returns trigger language plpgsql as $$
    begin
      if tg_op = 'INSERT' then
-       ${runRollupUpsert([['new_rows', 1]])};
+       ${upsertEach([['new_rows', 1]])}
      elsif tg_op = 'UPDATE' then
-       ${runRollupUpsert([
+       ${upsertEach([
          ['new_rows', 1],
          ['old_rows', -1],
-       ])};
+       ])}
      else
-       ${runRollupUpsert([['old_rows', -1]])};
+       ${upsertEach([['old_rows', -1]])}
      end if;
      return null;
    end $$`,
@@ -89,7 +96,7 @@ const UP: readonly string[] = [
      referencing old table as old_rows new table as new_rows
      for each statement execute function kontroler_task_rollup()`,
   `create index runs_waiting_idx on runs (created_at, id) where state = 'pending'`,
-  runRollupUpsert([['runs', 1]]),
+  ...RUN_ROLLUPS.map((rollup) => runRollupUpsert([['runs', 1]], rollup)),
   taskRollupUpsert([['attempts', 1]]),
 ];
 
@@ -103,6 +110,7 @@ const DOWN: readonly string[] = [
   'drop function if exists kontroler_task_rollup()',
   'drop function if exists kontroler_run_rollup()',
   'drop table if exists task_rollup',
+  'drop table if exists run_rollup_daily',
   'drop table if exists run_rollup',
   'drop function if exists kontroler_duration_bucket(bigint)',
 ];
