@@ -248,6 +248,26 @@ describe('kontroler against a server', { timeout: 60_000 }, () => {
     }
   });
 
+  it('follows the logs of a running run, tasks that start later included', async () => {
+    const file = join(work, 'chain.yaml');
+    writeFileSync(
+      file,
+      'name: chain\ntasks:\n' +
+        '  - name: first\n    image: alpine\n    script: echo first-line; sleep 0.3; echo first-end\n' +
+        '  - name: second\n    image: alpine\n    script: echo second-line; sleep 0.3\n    runAfter: [first]\n',
+    );
+    await k(['dags', 'apply', '-f', file]);
+    const submitted = await k(['runs', 'submit', 'chain']);
+    const id = /^run (\S+) of/.exec(submitted.stdout)?.[1] ?? '';
+    const { code, stdout } = await k(['logs', id, '-f']);
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('process runtime'));
+    expect(lines).toEqual(['first | first-line', 'first | first-end', 'second | second-line']);
+  });
+
   it('deletes a DAG, then says it is not found (exit 3)', async () => {
     expect((await k(['dags', 'delete', 'failing'])).stdout).toBe('dag default/failing deleted\n');
     expect((await k(['dags', 'get', 'failing'])).code).toBe(3);
