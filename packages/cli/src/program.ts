@@ -29,6 +29,11 @@ export function createProgram(ctx: CommandContext): Command {
     .configureOutput({
       writeOut: (text) => ctx.io.stdout.write(text),
       writeErr: (text) => ctx.io.stderr.write(text),
+      // Help is laid out for the streams the CLI writes to, not whatever process.stdout is.
+      getOutHelpWidth: () => ctx.io.stdout.columns ?? 80,
+      getErrHelpWidth: () => ctx.io.stderr.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .option(
       '--server <url>',
@@ -62,12 +67,14 @@ Exit status: 0 ok, 1 failure (lint errors, failed run), 2 bad usage, 3 not found
 allowed, 5 server unreachable or failing, 130 interrupted. See docs/cli.md.`,
   );
   // Every subcommand reports through the same streams and stops instead of exiting the process.
-  for (const command of program.commands) {
+  const configure = (command: Command, path: string): void => {
     command
       .exitOverride()
       .configureOutput(program.configureOutput())
-      .showHelpAfterError(`(run "kontroler ${command.name()} --help" for usage)`);
-  }
+      .showHelpAfterError(`(run "kontroler ${path} --help" for usage)`);
+    for (const sub of command.commands) configure(sub, `${path} ${sub.name()}`);
+  };
+  for (const command of program.commands) configure(command, command.name());
   return program;
 }
 

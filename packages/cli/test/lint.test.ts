@@ -7,11 +7,11 @@ describe('kontroler lint', () => {
     const { code, stdout, stderr } = await cli(['lint', 'broken.yaml']);
     expect(code).toBe(1);
     expect(stdout.trim().split('\n')).toEqual([
-      'broken.yaml:31:7  d.colour  task "d" has unknown field "colour"',
-      'broken.yaml:30:18  d.runAfter[0]  task "d" runs after "nowhere", which is not a task',
       'broken.yaml:14:3  tasks  no task can start: every task has runAfter',
       // One issue per cycle, naming its path, at the edge that closes it.
       'broken.yaml:18:18  a.runAfter[0]  cycle: a → b → c → a',
+      'broken.yaml:30:18  d.runAfter[0]  task "d" runs after "nowhere", which is not a task',
+      'broken.yaml:31:7  d.colour  task "d" has unknown field "colour"',
     ]);
     expect(stderr).toMatch(/^1 file checked: 4 errors, 0 warnings$/m);
   });

@@ -2,7 +2,9 @@
  * Every server command against a real API process (`npm start`: embedded PostgreSQL, tasks as host
  * processes), asserting what a user sees and the exit status.
  */
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +178,94 @@ describe('kontroler against a server', { timeout: 60_000 }, () => {
       env: { KONTROLER_CONFIG_DIR: join(work, 'empty'), KONTROLER_TOKEN: token },
     });
     expect(after.code).toBe(4);
+  });
+
+  it('watches through a dropped event stream, resuming with Last-Event-ID', async () => {
+    // A proxy that cuts the first event stream right after its first event, as a flaky network would.
+    const seen: IncomingHttpHeaders[] = [];
+    const target = new URL(server.url);
+    const proxy: Server = createServer((req, res) => {
+      const isEvents = (req.url ?? '').startsWith('/api/v1/events');
+      if (isEvents) seen.push(req.headers);
+      const cut = isEvents && seen.length === 1;
+      const upstream = request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          let events = 0;
+          answer.on('data', (chunk: Buffer) => {
+            const text = chunk.toString();
+            if (!cut) return void res.write(chunk);
+            // Cut right before the second event: the first arrived whole, so the client resumes after its id.
+            for (const match of text.matchAll(/^id: /gm)) {
+              if (++events < 2) continue;
+              res.write(text.slice(0, match.index));
+              // A clean end, so what was written arrives; the client takes it as a dropped connection.
+              answer.destroy();
+              res.end();
+              return;
+            }
+            res.write(chunk);
+          });
+          answer.on('end', () => res.end());
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const slow = join(work, 'slow.yaml');
+      writeFileSync(
+        slow,
+        'name: slow\ntasks:\n' +
+          ['one', 'two', 'three']
+            .map(
+              (t, i) =>
+                `  - name: ${t}\n    image: alpine\n    script: sleep 0.4\n${i > 0 ? `    runAfter: [${['one', 'two'][i - 1]}]\n` : ''}`,
+            )
+            .join(''),
+      );
+      await k(['dags', 'apply', '-f', slow]);
+      // A stored session goes only to its own server: through the proxy, the token comes from the environment.
+      const { accessToken } = JSON.parse(readFileSync(join(work, 'config', 'credentials.json'), 'utf8')) as {
+        accessToken: string;
+      };
+      const run = await k(['runs', 'submit', 'slow', '--watch', '--server', via], {
+        KONTROLER_TOKEN: accessToken,
+      });
+      expect(run.code).toBe(0);
+      for (const task of ['one', 'two', 'three'])
+        expect(run.stdout).toMatch(new RegExp(`^${task}: succeeded`, 'm'));
+      expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^run \S+ succeeded in/);
+      // The stream was cut once and picked up where it left off.
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(seen[0]?.['last-event-id']).toBeUndefined();
+      expect(seen[1]?.['last-event-id']).toMatch(/\S/);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('follows the logs of a running run, tasks that start later included', async () => {
+    const file = join(work, 'chain.yaml');
+    writeFileSync(
+      file,
+      'name: chain\ntasks:\n' +
+        '  - name: first\n    image: alpine\n    script: echo first-line; sleep 0.3; echo first-end\n' +
+        '  - name: second\n    image: alpine\n    script: echo second-line; sleep 0.3\n    runAfter: [first]\n',
+    );
+    await k(['dags', 'apply', '-f', file]);
+    const submitted = await k(['runs', 'submit', 'chain']);
+    const id = /^run (\S+) of/.exec(submitted.stdout)?.[1] ?? '';
+    const { code, stdout } = await k(['logs', id, '-f']);
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('process runtime'));
+    expect(lines).toEqual(['first | first-line', 'first | first-end', 'second | second-line']);
   });
 
   it('deletes a DAG, then says it is not found (exit 3)', async () => {

@@ -32,7 +32,13 @@ const VERSION_COLUMNS = [
 export function registerDags(program: Command, ctx: CommandContext): void {
   const { io } = ctx;
   const server = () => program.opts<{ server?: string }>().server;
-  const dags = program.command('dags').description('DAGs stored on the server');
+  const dags = program
+    .command('dags')
+    .description('DAGs stored on the server')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kontroler dags apply -f etl.yaml\n  kontroler dags list -A\n  kontroler dags diff etl --from 1 --to 2',
+    );
   const format = (o: ScopeOptions) => o.output as ListFormat;
 
   scoped(dags.command('list').alias('ls').description('list DAGs'), { list: true })

@@ -74,8 +74,11 @@ Examples:
           println(ctx.io.stdout, JSON.stringify(report, null, 2));
         } else {
           for (const file of report.files) {
-            for (const issue of [...file.errors, ...file.warnings])
-              println(ctx.io.stdout, formatIssue(issue));
+            // In file order, as an editor shows them; issues without a place (JSON values) first.
+            const issues = [...file.errors, ...file.warnings].sort(
+              (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+            );
+            for (const issue of issues) println(ctx.io.stdout, formatIssue(issue));
           }
           const checked = report.files.length;
           const summary =

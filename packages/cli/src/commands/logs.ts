@@ -1,6 +1,6 @@
 /** `kontroler logs RUN [TASK] [-f]`: the log of a run's tasks (their latest attempts), each line prefixed. */
 import type { Command } from 'commander';
-import { unwrap, type Attempt } from '@kontroler/client';
+import { unwrap, type Attempt, type RunDetail } from '@kontroler/client';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { println } from '../io.js';
@@ -59,37 +59,91 @@ Examples:
             );
           }
           const prefix = (name: string) => (task === undefined ? `${name} | ` : '');
+          if (options.follow === true) {
+            const print = (attempt: Attempt) => (line: string) =>
+              println(io.stdout, `${prefix(attempt.taskName)}${line}`);
+            await followRun(
+              c,
+              namespace,
+              detail,
+              task,
+              (attempt) => follow(c, namespace, id, attempt, print(attempt), io.signal),
+              io.signal,
+            );
+            return EXIT.ok;
+          }
           for (const attempt of latestAttempts(detail.attempts, task)) {
-            if (options.follow === true)
-              await follow(
-                c,
-                namespace,
-                id,
-                attempt,
-                (line) => println(io.stdout, `${prefix(attempt.taskName)}${line}`),
-                io.signal,
-              );
-            else {
-              const answer = await call(
-                c,
-                unwrap(
-                  c.client.GET(LOGS, {
-                    params: { path: { namespace, id, attemptId: attempt.id }, query: { limit: 10_000 } },
-                  }),
-                ),
-              );
-              // Without `download` the answer is JSON lines; the text form is for `download=true`.
-              const lines =
-                typeof answer === 'string'
-                  ? answer.split('\n').filter(Boolean)
-                  : answer.lines.map((l) => l.line);
-              for (const line of lines) println(io.stdout, `${prefix(attempt.taskName)}${line}`);
-            }
+            const answer = await call(
+              c,
+              unwrap(
+                c.client.GET(LOGS, {
+                  params: { path: { namespace, id, attemptId: attempt.id }, query: { limit: 10_000 } },
+                }),
+              ),
+            );
+            // Without `download` the answer is JSON lines; the text form is for `download=true`.
+            const lines =
+              typeof answer === 'string'
+                ? answer.split('\n').filter(Boolean)
+                : answer.lines.map((l) => l.line);
+            for (const line of lines) println(io.stdout, `${prefix(attempt.taskName)}${line}`);
           }
           return EXIT.ok;
         },
       ),
     );
+}
+
+/**
+ * Follows the logs of a run: every attempt already made, at once, and — while the run goes on — each attempt
+ * that starts later (from the run's event stream), until the run has finished and every log has ended.
+ */
+async function followRun(
+  c: Connection,
+  namespace: string,
+  detail: RunDetail,
+  task: string | undefined,
+  followAttempt: (attempt: Attempt) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const started = new Set<string>();
+  const following: Promise<void>[] = [];
+  const start = (attempt: Attempt) => {
+    if (started.has(attempt.id) || (task !== undefined && attempt.taskName !== task)) return;
+    started.add(attempt.id);
+    following.push(followAttempt(attempt));
+  };
+  latestAttempts(detail.attempts, task).forEach(start);
+  if (!['succeeded', 'failed', 'canceled'].includes(detail.run.state)) {
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    await c.client.runEvents({
+      runId: detail.run.id,
+      namespace,
+      signal: stop.signal,
+      onEvent(event) {
+        if (event.event === 'task.started' && event.data.attempt) start(event.data.attempt);
+        if (event.event === 'run.finished') stop.abort();
+      },
+      // What started between reading the run and the stream opening is in the run's detail.
+      onStatus(status) {
+        if (status !== 'open') return;
+        void c.client
+          .GET('/api/v1/namespaces/{namespace}/runs/{id}', {
+            params: { path: { namespace, id: detail.run.id } },
+          })
+          .then(({ data }) => {
+            if (data === undefined) return;
+            latestAttempts(data.attempts, task).forEach(start);
+            if (['succeeded', 'failed', 'canceled'].includes(data.run.state)) stop.abort();
+          }, abort);
+      },
+    });
+    signal?.removeEventListener('abort', abort);
+  }
+  // A started attempt's log ends when the attempt does; wait for the last line of each.
+  for (let i = 0; i < following.length; i++) await following[i];
 }
 
 /** Follows one attempt's log stream until the server says it ended. */

@@ -47,7 +47,13 @@ function summary(detail: RunDetail): string {
 export function registerRuns(program: Command, ctx: CommandContext): void {
   const { io } = ctx;
   const server = () => program.opts<{ server?: string }>().server;
-  const runs = program.command('runs').description('runs on the server');
+  const runs = program
+    .command('runs')
+    .description('runs on the server')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kontroler runs submit etl --param day=2026-12-01 --watch\n  kontroler runs list --state failed\n  kontroler runs retry RUN_ID',
+    );
   const format = (o: ScopeOptions) => o.output as ListFormat;
   const path = '/api/v1/namespaces/{namespace}/runs/{id}' as const;
 

@@ -22,7 +22,13 @@ const TOKEN_COLUMNS = [
 export function registerTokens(program: Command, ctx: CommandContext): void {
   const { io } = ctx;
   const server = () => program.opts<{ server?: string }>().server;
-  const tokens = program.command('tokens').description('API tokens');
+  const tokens = program
+    .command('tokens')
+    .description('API tokens')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kontroler tokens create --name ci --role editor\n  kontroler tokens list',
+    );
   const output = () =>
     new Option('-o, --output <format>', 'output format').choices(LIST_FORMATS).default('table');
 

@@ -83,8 +83,10 @@ export async function watchRun(
     signal: stop.signal,
     onEvent,
     onStatus: (status) => {
-      if (status !== 'open' || ready) return;
-      // The stream is open: what happened before it is in the detail, what happens after comes as events.
+      if (status !== 'open') return;
+      // Open (or open again): what happened before is in the detail, what happens after comes as events. A
+      // reconnection resumes with Last-Event-ID; reading the detail again also covers a server that could
+      // not replay (and a run that finished while the connection was down).
       void read().then((detail) => {
         latest(detail);
         ready = true;
