@@ -23,6 +23,7 @@ import type {
   TokenInfo,
   User,
   ValidateResult,
+  PlanPreviewResult,
 } from './types';
 
 export { ApiClient, http, type TokenSource } from './client';
@@ -76,6 +77,9 @@ export function createApi(client: ApiClient) {
         client.post<SaveDagResult>(`${nsPath(namespace)}/dags`, spec),
       update: (dag: DagRef, spec: DagSpec) => client.put<SaveDagResult>(dagPath(dag), spec),
       validate: (spec: DagSpec) => client.post<ValidateResult>(`${V1}/dags/validate`, spec),
+      /** The plan preview of a draft (not saved), with the DAG's default parameters. */
+      plan: (spec: DagSpec, signal?: AbortSignal) =>
+        client.post<PlanPreviewResult>(`${V1}/dags/plan`, spec, signal ? { signal } : {}),
       remove: (dag: DagRef) => client.delete(dagPath(dag)),
       suspend: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/suspend`),
       resume: (dag: DagRef) => client.post<DagSummary>(`${dagPath(dag)}/resume`),

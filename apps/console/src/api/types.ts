@@ -98,6 +98,38 @@ export interface ValidateResult {
   levels: string[][];
 }
 
+/** What a task is expected to do in a plan preview (core's `previewPlan`). */
+export type PreviewOutcome = 'run' | 'skip' | 'maybe';
+
+export interface PlanPreviewTask {
+  name: string;
+  level: number;
+  runAfter: string[];
+  outcome: PreviewOutcome;
+  /** `ConditionFalse`, `ConditionUnknown`, `UpstreamSkipped`, `UpstreamUnknown`. */
+  reason?: string;
+  message?: string;
+  onCriticalPath: boolean;
+  weight: number;
+}
+
+/** `POST /dags/plan` and `GET …/dags/{name}/plan`: levels, the critical path, each task's outcome. */
+export interface PlanPreview {
+  version?: number;
+  dag: string;
+  levels: string[][];
+  criticalPath: { tasks: string[]; weight: number };
+  tasks: PlanPreviewTask[];
+  problems: Array<{ name: string; reason: string; message: string }>;
+}
+
+export interface PlanPreviewResult {
+  ok: boolean;
+  errors: ProblemFieldError[];
+  warnings: ProblemFieldError[];
+  plan?: PlanPreview;
+}
+
 export type ParameterValue = string | { fromSecret: string };
 export interface Run {
   id: string;
