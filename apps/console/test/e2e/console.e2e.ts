@@ -423,6 +423,11 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     // Nothing was saved to get it.
     expect(await page.locator(tid('dirty-indicator')).count()).toBe(1);
     await screenshot(page, 'editor-plan-preview');
+    // The canvas shows the same plan: the critical path's nodes highlighted.
+    await page.click(tid('editor-tab-canvas'));
+    await page.waitForSelector(`${tid('node-d')}[data-plan="run critical"]`, { timeout: 10_000 });
+    expect(await page.locator(tid('node-b')).getAttribute('data-plan')).toBe('run');
+    await screenshot(page, 'editor-plan-canvas');
   });
 
   it('ran every page above under the Content-Security-Policy without a violation', async () => {
