@@ -72,3 +72,20 @@ describe('TaskNode', () => {
     expect(retrySummary({ name: 'a', backoff: { limit: 0 } })).toBe('no retries');
   });
 });
+
+describe('TaskNode in the editor’s plan preview', () => {
+  const mountWith = (plan: { critical: boolean; outcome: 'run' | 'skip' | 'maybe' }) =>
+    mount(TaskNode, {
+      props: { id: 't', data: { spec: { name: 'c', image: 'alpine', script: 'x' }, editable: true, plan } },
+      global: { stubs },
+    });
+
+  it('highlights a task on the critical path and greys out a skipped one', () => {
+    const critical = mountWith({ critical: true, outcome: 'run' });
+    expect(critical.classes()).toContain('critical');
+    expect(critical.attributes('data-plan')).toBe('run critical');
+    const skipped = mountWith({ critical: false, outcome: 'skip' });
+    expect(skipped.classes()).toContain('plan-skip');
+    expect(skipped.classes()).not.toContain('critical');
+  });
+});

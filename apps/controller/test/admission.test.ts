@@ -8,7 +8,7 @@
  *
  * Simulated: nothing (no pods run here). The apiserver calls the webhook itself.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeApiError } from '@kontroler/k8s-runtime';
 import { startController, type ControllerHandle } from '../src/controller.js';
 import { makeServingCertificates, type TestCertificates } from './support/certs.js';
-import { configFrom, describeK8s, eventually, usePostgres } from './support/env.js';
+import { configFrom, describeK8s, eventually, usePostgres, writeKubeconfig } from './support/env.js';
 import { runKubectl, type KubectlResult } from './support/kubectl-run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -55,7 +55,7 @@ describeK8s(
     let webhookName: string;
 
     const kubectl = (args: readonly string[], input?: string): Promise<KubectlResult> =>
-      runKubectl(args, env, input);
+      runKubectl(['-n', ns, ...args], env, input);
 
     /** Registers deploy/'s webhook configuration, pointed at the controller on loopback with `caPem`. */
     async function registerWebhook(caPem: string): Promise<void> {
@@ -115,23 +115,12 @@ describeK8s(
       copyFileSync(certs.certFile, live.cert);
       copyFileSync(certs.keyFile, live.key);
 
-      const kubeconfig = join(tmp, 'kubeconfig.yaml');
-      writeFileSync(
-        kubeconfig,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'harness',
-              cluster: { server: connection.url, 'certificate-authority-data': connection.caData },
-            },
-          ],
-          users: [{ name: 'admin', user: { token: connection.adminToken } }],
-          contexts: [{ name: 'harness', context: { cluster: 'harness', user: 'admin', namespace: ns } }],
-          'current-context': 'harness',
-        }),
-      );
+      const kubeconfig = writeKubeconfig(tmp, {
+        url: connection.url,
+        caData: connection.caData,
+        token: connection.adminToken,
+        user: 'admin',
+      });
       const home = join(tmp, 'home');
       mkdirSync(home);
       env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig };

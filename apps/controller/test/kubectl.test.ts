@@ -166,8 +166,13 @@ describeK8s(
           ),
         );
       }
-      // namespace, 3 CRDs, service account, cluster role, role binding, service, deployment, PDB.
-      expect(first.trim().split('\n')).toHaveLength(10);
+      // The admission webhook: its Service and its configuration (cluster-scoped).
+      expect(first).toMatch(/^service\/kontroler-controller-admission created$/m);
+      expect(first).toMatch(
+        /^validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/kontroler-admission created$/m,
+      );
+      // namespace, 3 CRDs, service account, cluster role, role binding, 2 services, deployment, PDB, webhook.
+      expect(first.trim().split('\n')).toHaveLength(12);
 
       const pdbVersion = () =>
         ok([
@@ -180,7 +185,7 @@ describeK8s(
         ]);
       const pdbBefore = await pdbVersion();
       const again = (await ok(['apply', '-k', join(REPO, 'deploy')])).trim().split('\n');
-      expect(again).toHaveLength(10);
+      expect(again).toHaveLength(12);
       // Regression: dagtasks' CRD once had an empty `required: []` that the apiserver drops, so every apply
       // "configured" it again. The PDB is kubectl's own case: its selector's patch strategy is `replace`,
       // so the patch always carries it, and the object stays as it was (same resourceVersion).

@@ -8,6 +8,7 @@ import {
   unwrap,
   type DashboardSummary,
   type KontrolerClient,
+  type Schemas,
   type LogLines,
   type Page,
   type Role,
@@ -49,6 +50,11 @@ export type {
   ValidationResult as ValidateResult,
   RunEvent as EngineEvent,
 } from '@kontroler/client';
+
+/** `POST /dags/plan` and `GET …/dags/{name}/plan`: levels, the critical path, each task's outcome. */
+export type PlanPreview = Schemas['PlanPreview'];
+export type PlanPreviewTask = PlanPreview['tasks'][number];
+export type PlanPreviewResult = Schemas['PlanPreviewResult'];
 
 /** Finished runs (or attempts) by outcome. */
 export type OutcomeCounts = DashboardSummary['finished24h'];
@@ -137,6 +143,9 @@ export function createApi(client: KontrolerClient) {
           }),
         ),
       validate: (spec: DagSpec) => unwrap(client.POST('/api/v1/dags/validate', { body: document(spec) })),
+      /** The plan preview of a draft (not saved), with the DAG's default parameters. */
+      plan: (spec: DagSpec, signal?: AbortSignal) =>
+        unwrap(client.POST('/api/v1/dags/plan', { body: document(spec), ...(signal ? { signal } : {}) })),
       remove: (dag: DagRef) =>
         unwrap(client.DELETE('/api/v1/namespaces/{namespace}/dags/{name}', { params: dagParams(dag) })),
       suspend: (dag: DagRef) =>

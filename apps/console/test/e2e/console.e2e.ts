@@ -375,6 +375,61 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await screenshot(page, 'editor-yaml-marker');
   });
 
+  it('previews the plan in the editor before saving: levels and the critical path highlighted', async () => {
+    const { page } = admin;
+    // The editor may hold the previous test's unsaved text: leave it.
+    const accept = (dialog: { accept(): Promise<void> }) => void dialog.accept();
+    page.on('dialog', accept);
+    await page.goto(`${server.url}/dags/new`);
+    page.off('dialog', accept);
+    await page.waitForSelector(tid('dag-settings'));
+    await page.click(tid('editor-tab-yaml'));
+    await page.click(tid('yaml-editor'));
+    await page.keyboard.press('Control+A');
+    // a → (b, c → d) → e: the critical path is the longer branch.
+    await page.keyboard.insertText(
+      [
+        'apiVersion: kontroler.greedykomodo/v1alpha1',
+        'kind: DAG',
+        'metadata:',
+        '  name: e2e-plan',
+        'spec:',
+        '  task:',
+        '    - {name: a, image: "alpine:3.20", script: echo a}',
+        '    - {name: b, image: "alpine:3.20", script: echo b, runAfter: [a]}',
+        '    - {name: c, image: "alpine:3.20", script: echo c, runAfter: [a]}',
+        '    - {name: d, image: "alpine:3.20", script: echo d, runAfter: [c]}',
+        '    - {name: e, image: "alpine:3.20", script: echo e, runAfter: [b, d]}',
+      ].join('\n'),
+    );
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="plan-critical-path"]')?.textContent === 'a → c → d → e',
+      undefined,
+      { timeout: 15_000, polling: 100 },
+    );
+    expect(await page.locator(tid('plan-summary')).innerText()).toContain('4 level(s)');
+    expect(await page.locator(tid('plan-level-1')).innerText()).toMatch(/b\s*c/);
+    const critical = async (name: string) =>
+      page.locator(tid(`plan-task-${name}`)).getAttribute('data-critical');
+    expect(await critical('c')).toBe('true');
+    expect(await critical('b')).toBe('false');
+    // Highlighted, not just flagged: the critical chip is drawn differently from the others.
+    const colours = await page.evaluate(() => {
+      const bg = (n: string) =>
+        getComputedStyle(document.querySelector(`[data-testid="plan-task-${n}"]`) as Element).backgroundColor;
+      return { c: bg('c'), b: bg('b') };
+    });
+    expect(colours.c).not.toBe(colours.b);
+    // Nothing was saved to get it.
+    expect(await page.locator(tid('dirty-indicator')).count()).toBe(1);
+    await screenshot(page, 'editor-plan-preview');
+    // The canvas shows the same plan: the critical path's nodes highlighted.
+    await page.click(tid('editor-tab-canvas'));
+    await page.waitForSelector(`${tid('node-d')}[data-plan="run critical"]`, { timeout: 10_000 });
+    expect(await page.locator(tid('node-b')).getAttribute('data-plan')).toBe('run');
+    await screenshot(page, 'editor-plan-canvas');
+  });
+
   it('ran every page above under the Content-Security-Policy without a violation', async () => {
     const response = await admin.page.goto(`${server.url}/dags`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");

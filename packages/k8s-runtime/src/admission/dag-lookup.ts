@@ -6,7 +6,7 @@
 import { loadManifest, type DagRecord, type DagRef, type DagVersion } from '@kontroler/core';
 import { KubeApiError, type KubeClient } from '../client.js';
 import { CRD_GROUP, CRD_VERSION } from '../rbac.js';
-import type { KnownDag } from './verdict.js';
+import { manifestText, type KnownDag } from './verdict.js';
 
 /** What the lookup reads from the store. */
 export interface DagLookupStore {
@@ -42,14 +42,7 @@ async function fromResource(
   const path = `/apis/${CRD_GROUP}/${CRD_VERSION}/namespaces/${namespace}/dags/${encodeURIComponent(name)}`;
   try {
     const resource = await client.request<{ spec?: unknown }>('GET', path);
-    const loaded = loadManifest(
-      JSON.stringify({
-        apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
-        kind: 'DAG',
-        metadata: { name, namespace },
-        spec: resource.spec ?? {},
-      }),
-    );
+    const loaded = loadManifest(manifestText('DAG', name, namespace, resource.spec));
     const document = loaded.ok ? loaded.documents[0] : undefined;
     return { parameters: document?.kind === 'DAG' ? (document.dag.parameters ?? []) : undefined };
   } catch (error) {

@@ -29,7 +29,8 @@ const MAX_WARNINGS = 5;
 
 const admitted: Verdict = { allowed: true, warnings: [] };
 
-function manifestText(kind: string, name: string, namespace: string, spec: unknown): string {
+/** A resource as the CRD sync reads it (name, namespace and spec only), as manifest text for `loadManifest`. */
+export function manifestText(kind: string, name: string, namespace: string, spec: unknown): string {
   return JSON.stringify({
     apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
     kind,
