@@ -3,4 +3,14 @@ export { createApp, type KontrolerApp } from './app.js';
 export { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
 export { OPERATION_RULES, type AccessRule, type OperationId } from './rbac/rules.js';
 export { loadConfig, ConfigError, type ApiConfig } from './config.js';
-export type { AppDeps, ApiEngine, AuthOptions, Grant, OidcOptions, Principal, Role, Sql } from './types.js';
+export type {
+  AppDeps,
+  ApiEngine,
+  ApiRunService,
+  AuthOptions,
+  Grant,
+  OidcOptions,
+  Principal,
+  Role,
+  Sql,
+} from './types.js';

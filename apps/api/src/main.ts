@@ -1,20 +1,23 @@
 /**
- * The composition root of `npm start`: embedded PostgreSQL (or DATABASE_URL), migrations, the engine with
- * the container runtime (or the process runtime when no container engine answers) and the webhook
- * notifier, the API and the console's files, in one process.
- * With `KONTROLER_RUNTIME=none` (the API beside a controller) the engine executes nothing. Production
- * refuses the process runtime unless KONTROLER_ALLOW_PROCESS_RUNTIME=true (runtime.ts).
+ * The composition root of `npm start`: embedded PostgreSQL (or DATABASE_URL), migrations, the run service
+ * and a worker with the container runtime (or the process runtime when no container engine answers) and
+ * the webhook notifier, the API and the console's files, in one process. The parts are bound in a tsyringe
+ * container by core's tokens and resolved from it after the start-up check (composition.ts).
+ * With `KONTROLER_RUNTIME=none` (the API beside a controller) there is no worker here at all: the API
+ * hosts the run service only. Production refuses the process runtime unless
+ * KONTROLER_ALLOW_PROCESS_RUNTIME=true (runtime.ts).
  * Ctrl-C stops everything in reverse order.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createEngine, type Engine } from '@kontroler/core';
+import { createChildContainer, type Runtime } from '@kontroler/core';
 import { createWebhookNotifier, localSecretSource } from '@kontroler/plugins';
 import { createPostgresStore, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@kontroler/postgres';
 import { createApp } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
+import { registerApiServices, resolveApiParts } from './composition.js';
 import { ConfigError, loadConfig, type ApiConfig } from './config.js';
 import { chooseRuntime } from './runtime.js';
 import { AlreadyRunningError, claimInstance } from './instance-lock.js';
@@ -79,40 +82,50 @@ async function main(): Promise<void> {
   // Secrets for `defaultFromSecret`/`fromSecret`: KONTROLER_SECRET_* variables, then <dataDir>/secrets.json
   // (mode 0600, managed by admins through /api/v1/secrets and the console).
   const secrets = localSecretSource(config.dataDir, { logger });
-  let engine: Engine;
   // What the API tells users about the runtime: DAGs whose tasks name images get warnings when it ignores
   // them. With no runtime here a controller runs the tasks, in their images.
   let capabilities = { runtime: 'none', runsImages: true };
+  let runtime: Runtime | undefined;
   if (config.runtime.mode === 'none') {
-    // A controller executes. An engine that is never started claims nothing, runs no timers, no scheduler
-    // and no outbox dispatch: it only submits, cancels and retries runs as transactions on the store.
+    // A controller executes: this process registers DAGs and submits, cancels and retries runs as
+    // transactions on the store, with no worker, no claims, no timers, no scheduler, no outbox dispatch.
     process.stdout.write('runtime: none (KONTROLER_RUNTIME=none; a controller runs the tasks)\n');
-    engine = createEngine({ store, logger, scheduler: false });
   } else {
-    // The one-process setup: this engine is also the worker (production refuses the host-process runtime
-    // unless asked to, see runtime.ts).
-    const { runtime, description } = await chooseRuntime({
+    // The one-process setup: a worker runs here too (production refuses the host-process runtime unless
+    // asked to, see runtime.ts).
+    const chosen = await chooseRuntime({
       config: config.runtime,
       dataDir: config.dataDir,
       store,
       logger,
       secretSource: secrets.source,
     });
-    stops.push(['runtime', async () => runtime.close?.()]);
-    process.stdout.write(`${description}\n`);
+    runtime = chosen.runtime;
+    const closing = chosen.runtime;
+    stops.push(['runtime', async () => closing.close?.()]);
+    process.stdout.write(`${chosen.description}\n`);
     capabilities = { runtime: runtime.name, runsImages: runtime.name !== 'process' };
-    engine = createEngine({ store, runtimes: [runtime], notifiers: [createWebhookNotifier()], logger });
-    await engine.start();
     if (config.env === 'production' && runtime.name === 'process') {
       logger.warn({}, 'running tasks as host processes in production');
     }
   }
-  stops.push(['engine', () => engine.stop()]);
+  const container = createChildContainer();
+  registerApiServices(container, {
+    store,
+    logger,
+    ...(runtime ? { runtime, notifiers: [createWebhookNotifier()] } : {}),
+  });
+  const { runs, worker } = resolveApiParts(container, runtime !== undefined);
+  stops.push(['run service', () => runs.close()]);
+  if (worker !== undefined) {
+    await worker.start();
+    stops.push(['worker', () => worker.stop()]);
+  }
 
   const password = await ensureAdmin(store.sql);
   const app = createApp({
     store,
-    engine,
+    engine: runs,
     sql: store.sql,
     auth: { jwtSecret: config.jwtSecret, ...(config.oidc ? { oidc: config.oidc } : {}) },
     logger,

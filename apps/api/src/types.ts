@@ -1,6 +1,6 @@
 /**
  * The shapes `createApp(deps)` is built from. The API depends on ports, never on adapters: the composition
- * root (`main.ts`) and the tests pass the PostgreSQL store, the engine and a SQL runner.
+ * root (`main.ts`) and the tests pass the PostgreSQL store, the run service and a SQL runner.
  */
 import type {
   Logger,
@@ -39,10 +39,10 @@ export interface Principal {
 export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 /**
- * The engine operations the API uses (a structural subset of core's `Engine`): every write to DAGs and
- * runs goes through the engine.
+ * The run service operations the API uses (a structural subset of core's `RunService`, which a whole
+ * `Engine` also satisfies): every write to DAGs and runs goes through it. The API never needs a worker.
  */
-export interface ApiEngine {
+export interface ApiRunService {
   /** Validates and stores a DAG document (its `namespace` included); an unchanged one makes no version. */
   registerDag(
     doc: unknown,
@@ -56,6 +56,9 @@ export interface ApiEngine {
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
 }
+
+/** @deprecated the API depends on the run service only: use `ApiRunService`. */
+export type ApiEngine = ApiRunService;
 
 /** OIDC bearer tokens: verified against the issuer's JWKS; `rolesClaim` maps to grants. */
 export interface OidcOptions {
@@ -80,7 +83,8 @@ export interface AuthOptions {
 
 export interface AppDeps {
   readonly store: Store;
-  readonly engine: ApiEngine;
+  /** The run service (`createRunService`, or an `Engine` when the process also executes). */
+  readonly engine: ApiRunService;
   /** SQL over the identity tables (users, role_bindings, api_tokens, refresh_tokens, audit_log). */
   readonly sql: Sql;
   readonly auth: AuthOptions;

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  createEngine,
+  createChildContainer,
   systemClock,
   type Clock,
   type Engine,
@@ -30,7 +30,7 @@ import type { LeaseClient } from './leader/lease-client.js';
 import { createMetrics, type ControllerMetrics } from './metrics.js';
 import { countedNotifier, countedStore, queueDepthReader } from './wiring/instrument.js';
 import { createCrdSyncs, type CrdSyncs } from './wiring/crd.js';
-import { tokenCheck } from './wiring/di.js';
+import { registerControllerServices, resolveControllerEngine } from './wiring/di.js';
 import { createLeaderDuties, type DutyOptions } from './wiring/duties.js';
 import { ControllerStartError } from './wiring/errors.js';
 import { logEngineEvents } from './wiring/event-log.js';
@@ -137,22 +137,27 @@ export async function startController(
         () => metricsRef.current,
       ),
     ];
-    const di = tokenCheck();
     const workerId = `${config.identity}-${randomBytes(3).toString('hex')}`;
-    const engine = createEngine({
+    // The composition root: services bound by core's tokens, checked, then the run service and the worker
+    // resolved from the container (each plugin sets up in a child container of it).
+    const container = createChildContainer();
+    registerControllerServices(container, {
       store,
-      runtimes: [wiredRuntime.runtime],
-      defaultRuntime: wiredRuntime.runtime.name,
-      notifiers,
-      plugins: [di.plugin, ...plugins],
       clock,
       logger,
-      concurrency: config.concurrency,
-      leaseMs: config.attemptLeaseMs,
-      workerId,
-      scheduler: false,
-      ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+      runtime: wiredRuntime.runtime,
+      notifiers,
+      plugins,
+      worker: {
+        defaultRuntime: wiredRuntime.runtime.name,
+        concurrency: config.concurrency,
+        leaseMs: config.attemptLeaseMs,
+        workerId,
+        scheduler: false,
+        ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+      },
     });
+    const engine = resolveControllerEngine(container);
     const engineMetrics = createMetrics(engine.events, {
       queueDepth: queueDepthReader(rawStore),
       logFollows: () => wiredRuntime.stats()?.logFollows,
@@ -173,7 +178,6 @@ export async function startController(
       );
     }
     cleanups.push(() => engine.stop());
-    di.check();
 
     let crd: CrdSyncs | undefined;
     if (config.runtime === 'kubernetes' && kubeConfig !== undefined && config.namespaces.length > 0) {

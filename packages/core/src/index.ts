@@ -105,7 +105,9 @@ export type {
 } from './engine/index.js';
 export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
-export { TOKENS, registerCore, requireBound, unboundTokens } from './di/index.js';
+export { TOKENS, createChildContainer, registerCore, requireBound, unboundTokens } from './di/index.js';
+/** tsyringe's container type, so composition roots need no direct tsyringe dependency. */
+export type { DependencyContainer } from 'tsyringe';
 export type { TokenName } from './di/index.js';
 export type { CoreServices } from './di/index.js';
 export {

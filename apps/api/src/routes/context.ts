@@ -10,12 +10,12 @@ import { forbidden, unauthorized } from '../problem.js';
 import { hasRole } from '../rbac/grants.js';
 import type { OperationId } from '../rbac/rules.js';
 import type { EventHub } from '../sse.js';
-import type { ApiEngine, AppDeps, Principal, Role } from '../types.js';
+import type { ApiRunService, AppDeps, Principal, Role } from '../types.js';
 
 export interface ApiContext {
   readonly deps: AppDeps;
   readonly store: Store;
-  readonly engine: ApiEngine;
+  readonly engine: ApiRunService;
   readonly identity: Identity;
   readonly authenticator: Authenticator;
   readonly auditor: Auditor;
