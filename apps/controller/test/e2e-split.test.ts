@@ -277,5 +277,5 @@ describeK8s('one system across processes', (plane) => {
       );
       await store.close();
     }
-  }, 150_000);
+  }, 300_000);
 });

@@ -333,6 +333,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
   };
 
   let closed = false;
+  const gaps = new journal.GapTracker();
 
   const store: PostgresStore = {
     schema,
@@ -868,7 +869,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       const { params, p } = parameters();
       if (await journal.appendRunEvents(db, url, events, p, params)) wake(false, false, true);
     },
-    readRunEvents: (q: RunEventQuery): Promise<StoredRunEvent[]> => journal.readRunEvents(db, url, q),
+    readRunEvents: (q: RunEventQuery): Promise<StoredRunEvent[]> => journal.readRunEvents(db, url, q, gaps),
     runEventBounds: (): Promise<RunEventBounds> => journal.runEventBounds(db, url),
     onRunEvents: (listener: () => void): (() => void) => subscribe(EVENTS_CHANNEL, listener),
     deleteRunEventsBefore: (before: number, limit: number): Promise<number> =>

@@ -11,7 +11,7 @@ import { canonicalJson, isValidatedDag, validateDag } from '../dag/index.js';
 import { createChildContainer, registerCore, TOKENS } from '../di/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { EngineEventBus, safeEmit, type EngineEventName } from '../events/engine-events.js';
-import { journalEvents, journalStarted } from '../events/journal.js';
+import { StartedJournal, journalEvents } from '../events/journal.js';
 import { applyRunCommit } from '../model/apply-commit.js';
 import { DEFAULT_NAMESPACE, dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
 import type { AttemptRecord, ParameterValue, RunRecord, RunSnapshot } from '../model/records.js';
@@ -210,6 +210,8 @@ export function createEngine(options: EngineOptions): Engine {
     reportError,
   };
 
+  const startedJournal = new StartedJournal(store, reportError);
+
   const dispatcher = new OutboxDispatcher({
     store,
     clock,
@@ -325,7 +327,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
-    await journalStarted(store, started, clock.now(), reportError);
+    await startedJournal.add(started, clock.now());
     return { run: snapshot.run, dag };
   }
 
