@@ -182,6 +182,8 @@ export function createEventHub(options: {
         const events = await store.readRunEvents({
           afterId: s.cursor,
           limit: REPLAY_BATCH,
+          // The feed has passed these ids: a gap below is final, not a writer in flight.
+          settledThrough: feed.lastId,
           namespaces: s.filter.namespaces,
           ...(s.filter.runId !== undefined ? { runId: s.filter.runId } : {}),
         });

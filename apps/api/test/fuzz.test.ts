@@ -504,6 +504,11 @@ describe('fuzz', () => {
           now,
         ]);
         await sql(`update runs set finished_at = null where state in ('succeeded', 'failed', 'canceled')`);
+        await sql(
+          `insert into run_events (namespace, run_id, type, payload, created_at)
+           values ('default', 'ghost', 'task.exploded', '{"run": {"id": "other"}}', $1)`,
+          [now],
+        );
         const result = await inconsistencies(sql);
         throw Object.assign(rollback, { result });
       })

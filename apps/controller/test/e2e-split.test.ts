@@ -102,9 +102,9 @@ describeK8s('one system across processes', (plane) => {
     try {
       const [ctl0, ctl1] = [controller(0), controller(1)];
       await Promise.all([
-        api.waitFor('Kontroler is running at', 90_000),
-        ctl0.waitFor('controller started', 90_000),
-        ctl1.waitFor('controller started', 90_000),
+        api.waitFor('Kontroler is running at', 180_000),
+        ctl0.waitFor('controller started', 180_000),
+        ctl1.waitFor('controller started', 180_000),
       ]);
       const started = Date.now() - t0;
       const base = /running at (http:\/\/\S+)/.exec(api.text())?.[1]?.replace('localhost', '127.0.0.1') ?? '';
@@ -277,5 +277,5 @@ describeK8s('one system across processes', (plane) => {
       );
       await store.close();
     }
-  }, 150_000);
+  }, 300_000);
 });

@@ -1,32 +1,35 @@
 /**
  * The run event journal in PostgreSQL (`run_events`). Writers append inside the transaction of the run
  * change (as CTEs of `commitRun`'s statement, or a statement of `createRun`'s transaction) and NOTIFY
- * `kontroler_events` with the newest id. Ids must become visible in id order, or a reader following
- * `id > last` would step over an id that commits later: every writer takes one transaction-scoped
- * advisory lock per schema before it draws ids, so ids are drawn in commit order. Readers never lock.
+ * `kontroler_events` with the newest id. Writers never wait for each other, so ids (drawn from a sequence)
+ * become visible out of order: a reader following `id > last` that meets a missing id cannot tell a
+ * transaction still in flight from one that rolled back. `GapTracker` decides, from transaction ids: every
+ * writer holds an xid before it draws an id, and a missing id was drawn before a visible higher one
+ * committed, so its writer was running when the reader first saw the gap; once every transaction running
+ * then has ended (the snapshot's xmin passed that moment's xmax), the gap is final and skipped.
  */
 import type { RunEventBounds, RunEventInput, RunEventQuery, StoredRunEvent } from '@kontroler/core';
 import { prepared, query, type Queryable } from './db.js';
+import { EVENTS_CHANNEL } from './notify.js';
 import type { Param } from './rows.js';
 
-import { EVENTS_CHANNEL } from './notify.js';
+export { EVENTS_CHANNEL } from './notify.js';
 
 /** Stores cap a read at this many events. */
 const MAX_READ = 1000;
 
-const LOCK_KEY = `hashtext('kontroler:run_events:' || current_schema())`;
-
 /**
- * CTEs that journal `events` (named `ev_lock` and `ev`). With `after`, the name of a CTE that returns a
- * row only when the change was written, the lock is taken, and the rows are written, only after it.
+ * CTEs that journal `events` (named `ev_x` and `ev`). With `after`, the name of a CTE that returns a row
+ * only when the change was written, the rows are written only after it. `ev_x` makes sure the transaction
+ * holds an xid before it draws ids (see `GapTracker`).
  */
 export function journalCtes(events: readonly RunEventInput[], p: Param, after: string | null): string[] {
   const source = after ?? '(select 1) one';
   return [
-    `ev_lock as (select pg_advisory_xact_lock(${LOCK_KEY}) from ${source} limit 1)`,
+    `ev_x as (select pg_current_xact_id() as xid from ${source} limit 1)`,
     `ev as (insert into run_events (namespace, run_id, attempt_id, type, payload, key, created_at)
       select e.namespace, e.run_id, e.attempt_id, e.type, e.payload, e.key, e.created_at
-        from ev_lock, unnest(${p(events.map((e) => e.namespace))}::text[], ${p(events.map((e) => e.runId))}::text[],
+        from ev_x, unnest(${p(events.map((e) => e.namespace))}::text[], ${p(events.map((e) => e.runId))}::text[],
                     ${p(events.map((e) => e.attemptId))}::text[], ${p(events.map((e) => e.type))}::text[],
                     ${p(events.map((e) => JSON.stringify(e.payload)))}::jsonb[], ${p(events.map((e) => e.key ?? null))}::text[],
                     ${p(events.map((e) => new Date(e.createdAt)))}::timestamptz[])
@@ -54,6 +57,26 @@ export async function appendRunEvents(
   return Number(result.rows[0]?.ne ?? 0) > 0;
 }
 
+/** Remembers the gaps readers met (per store), and which of them are final. */
+export class GapTracker {
+  /** First missing id → the xmax of the snapshot that first saw it missing, or 'final'. */
+  readonly #gaps = new Map<number, bigint | 'final'>();
+
+  /** Whether a reader may step over the gap starting at `id`, seen now with this snapshot. */
+  passable(id: number, xmin: bigint, xmax: bigint): boolean {
+    const seen = this.#gaps.get(id);
+    if (seen === 'final') return true;
+    if (seen === undefined) {
+      if (this.#gaps.size >= 10_000) this.#gaps.delete(this.#gaps.keys().next().value as number);
+      this.#gaps.set(id, xmax);
+      return false;
+    }
+    if (xmin < seen) return false;
+    this.#gaps.set(id, 'final');
+    return true;
+  }
+}
+
 interface RunEventRow {
   id: string;
   type: StoredRunEvent['type'];
@@ -64,49 +87,106 @@ interface RunEventRow {
   created_at: Date;
 }
 
-export async function readRunEvents(db: Queryable, url: string, q: RunEventQuery): Promise<StoredRunEvent[]> {
-  const params: unknown[] = [q.afterId, Math.max(0, Math.min(MAX_READ, Math.floor(q.limit)))];
-  const where = ['id > $1'];
-  if (q.namespaces !== undefined && q.namespaces !== null) {
-    params.push(q.namespaces);
-    where.push(`namespace = any($${params.length}::text[])`);
-  }
-  if (q.runId !== undefined) {
-    params.push(q.runId);
-    where.push(`run_id = $${params.length}`);
-  }
-  const rows = await query<RunEventRow>(
-    db,
-    url,
-    prepared(
-      `select id, type, namespace, run_id, attempt_id, payload, created_at from run_events
-        where ${where.join(' and ')} order by id limit $2`,
-    ),
-    params,
-  );
-  return rows.rows.map((row) => ({
-    id: Number(row.id),
-    type: row.type,
-    namespace: row.namespace,
-    runId: row.run_id,
-    attemptId: row.attempt_id,
-    payload: row.payload,
-    createdAt: row.created_at.getTime(),
-  }));
+interface ScannedRow extends RunEventRow {
+  matches: boolean;
+  xmin: string;
+  xmax: string;
 }
 
 /**
- * The oldest and newest ids. Waits (shared lock) for a writer that holds the journal lock, so that the
- * newest id is never one a writer drew but has not committed yet.
+ * Events after `afterId` in id order, stopping before a gap that may still fill (see `GapTracker`); gaps
+ * at or below `q.settledThrough` are known final. Filters apply after the gap check, so that another
+ * namespace's ids never look like gaps.
  */
+export async function readRunEvents(
+  db: Queryable,
+  url: string,
+  q: RunEventQuery,
+  gaps: GapTracker,
+): Promise<StoredRunEvent[]> {
+  const limit = Math.max(0, Math.min(MAX_READ, Math.floor(q.limit)));
+  const params: unknown[] = [0, Math.max(limit, 200)];
+  const filters: string[] = [];
+  if (q.namespaces !== undefined && q.namespaces !== null) {
+    params.push(q.namespaces);
+    filters.push(`namespace = any($${params.length}::text[])`);
+  }
+  if (q.runId !== undefined) {
+    params.push(q.runId);
+    filters.push(`run_id = $${params.length}`);
+  }
+  const matches = filters.length > 0 ? filters.join(' and ') : 'true';
+  const sql = `select e.*, pg_snapshot_xmin(s.snap)::text as xmin, pg_snapshot_xmax(s.snap)::text as xmax
+      from (select pg_current_snapshot() as snap) s
+      left join lateral (
+        select id, type, namespace, run_id, attempt_id, created_at, (${matches}) as matches,
+               case when ${matches} then payload end as payload
+          from run_events where id > $1 order by id limit $2) e on true`;
+  const found: StoredRunEvent[] = [];
+  let expected = q.afterId + 1;
+  while (found.length < limit) {
+    params[0] = expected - 1;
+    const rows = (await query<ScannedRow>(db, url, prepared(sql), params)).rows;
+    const first = rows[0];
+    if (first === undefined || first.id === null) return found;
+    const xmin = BigInt(first.xmin);
+    const xmax = BigInt(first.xmax);
+    for (const row of rows) {
+      const id = Number(row.id);
+      if (id > expected && expected > (q.settledThrough ?? 0) && !gaps.passable(expected, xmin, xmax)) {
+        if (!(await settles(db, url, gaps, expected, xmax))) return found;
+      }
+      expected = id + 1;
+      if (row.matches) {
+        found.push({
+          id,
+          type: row.type,
+          namespace: row.namespace,
+          runId: row.run_id,
+          attemptId: row.attempt_id,
+          payload: row.payload,
+          createdAt: row.created_at.getTime(),
+        });
+        if (found.length >= limit) return found;
+      }
+    }
+    if (rows.length < (params[1] as number)) return found;
+  }
+  return found;
+}
+
+/**
+ * Waits a little for the transactions that were running when a gap was first seen to end (usually a few
+ * milliseconds: writers are single statements); false when they have not (the caller reads again later,
+ * on the next NOTIFY or poll).
+ */
+async function settles(
+  db: Queryable,
+  url: string,
+  gaps: GapTracker,
+  id: number,
+  xmax: bigint,
+): Promise<boolean> {
+  for (let tries = 0; tries < 4; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** tries));
+    const rows = await query<{ xmin: string }>(
+      db,
+      url,
+      prepared('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin'),
+    );
+    if (gaps.passable(id, BigInt(rows.rows[0]?.xmin ?? '0'), xmax)) return true;
+  }
+  return false;
+}
+
+/** The oldest and newest ids. */
 export async function runEventBounds(db: Queryable, url: string): Promise<RunEventBounds> {
   const rows = await query<{ first: string | null; last: string | null }>(
     db,
     url,
-    prepared(`with l as (select pg_advisory_xact_lock_shared(${LOCK_KEY}))
-      select (select min(id) from run_events, l) as first,
-             coalesce((select max(id) from run_events, l),
-                      (select case when is_called then last_value else 0 end from run_events_id_seq, l)) as last`),
+    prepared(`select (select min(id) from run_events) as first,
+             coalesce((select max(id) from run_events),
+                      (select case when is_called then last_value else 0 end from run_events_id_seq)) as last`),
   );
   const row = rows.rows[0];
   return { first: row?.first == null ? null : Number(row.first), last: Number(row?.last ?? 0) };

@@ -25,6 +25,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** Polls `check` (a store read) until it returns a value; the reads themselves are what is tested. */
+async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('timed out');
+}
+
 const created = (runId: string, namespace: string): RunEventInput => {
   const run = makeRun({ id: runId, namespace });
   return { type: 'run.created', namespace, runId, attemptId: null, payload: { run }, createdAt: Date.now() };
@@ -58,6 +68,55 @@ describe('run event journal (PostgreSQL)', () => {
     expect(all).toHaveLength(400);
     // Seen once each, in order, and nothing stepped over.
     expect(seen).toEqual(all.map((r) => r.id));
+  });
+
+  it('never steps over the id of a writer still in flight, and steps over one that rolled back', async () => {
+    const namespace = `ns-gap-${Date.now()}`;
+    const start = (await a.runEventBounds()).last;
+    const read = async () =>
+      (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).map((e) => e.runId);
+    /** Draws an id in a transaction of its own and holds it open until `release` resolves. */
+    const inFlight = (runId: string, release: Promise<'commit' | 'rollback'>) => {
+      let drawn: () => void = () => {};
+      const hasId = new Promise<void>((resolve) => (drawn = resolve));
+      const done = b
+        .transaction(async (sql) => {
+          await sql('select pg_current_xact_id()');
+          await sql(
+            `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
+             values ($1, $2, null, 'run.created', $3, now())`,
+            [namespace, runId, JSON.stringify(created(runId, namespace).payload)],
+          );
+          drawn();
+          if ((await release) === 'rollback') throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      return { hasId, done };
+    };
+    let decide: (how: 'commit' | 'rollback') => void = () => {};
+    const slow = inFlight('slow', new Promise((resolve) => (decide = resolve)));
+    await slow.hasId;
+    await a.appendRunEvents([created('fast', namespace)]);
+    // `fast` committed with a higher id than `slow`, which is still in flight: nothing may be read yet.
+    expect(await read()).toEqual([]);
+    decide('commit');
+    await slow.done;
+    expect(await read()).toEqual(['slow', 'fast']);
+
+    let undo: (how: 'commit' | 'rollback') => void = () => {};
+    const after =
+      (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).at(-1)?.id ?? 0;
+    const doomed = inFlight('doomed', new Promise((resolve) => (undo = resolve)));
+    await doomed.hasId;
+    await a.appendRunEvents([created('later', namespace)]);
+    undo('rollback');
+    await doomed.done;
+    // The rolled-back id is a gap for good: once no transaction of that moment is running, it is passed.
+    const later = await eventually(async () => {
+      const events = await a.readRunEvents({ afterId: after, limit: 100, namespaces: [namespace] });
+      return events.length > 0 ? events.map((e) => e.runId) : undefined;
+    });
+    expect(later).toEqual(['later']);
   });
 
   it('wakes a listener of another store through NOTIFY, and a feed there delivers the events', async () => {

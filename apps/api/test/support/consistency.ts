@@ -76,6 +76,15 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
   audit_log: `select a.id, a.action from audit_log a
                where a.actor = '' or a.action = '' or a.action !~ '^[a-z]+(\\.[a-z-]+)+$'
                   or (a.details is not null and jsonb_typeof(a.details) not in ('object', 'string'))`,
+  // Run events describe the run (and attempt) they name, with a known type. Their run may be gone
+  // (run retention and event retention are separate), so no reference is required.
+  run_events: `select e.id, e.type from run_events e
+                where e.type not in ('run.created', 'run.started', 'run.finished', 'run.retried', 'task.ready',
+                                     'task.started', 'task.succeeded', 'task.failed', 'task.retrying',
+                                     'task.skipped', 'task.canceled')
+                   or e.payload -> 'run' ->> 'id' is distinct from e.run_id
+                   or e.payload -> 'run' ->> 'namespace' is distinct from e.namespace
+                   or e.payload -> 'attempt' ->> 'id' is distinct from e.attempt_id`,
   login_failures: `select f.username from login_failures f
                     where f.failures < 1 or (f.locked_until is not null and f.locked_until < f.last_failed_at)`,
 };

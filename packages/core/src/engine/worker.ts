@@ -5,7 +5,7 @@
  * the outbox and, unless disabled, runs the cron scheduler. It never decides what runs next: the planner
  * does, inside the lanes.
  */
-import { journalStarted } from '../events/journal.js';
+import { StartedJournal } from '../events/journal.js';
 import { randomUUID } from 'node:crypto';
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
@@ -81,6 +81,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const { store, lanes, cache, reporting, notifiers } = runs.changes;
   const { registry, ready } = options.plugins;
   const { emit, reportError } = reporting;
+  // task.started is not part of the claim's commit: journaled here, the claims of one batch in one append.
+  const startedJournal = new StartedJournal(store, reportError);
   const clock = options.clock ?? systemClock;
   const workerId = options.workerId ?? `engine-${randomUUID()}`;
   const logger = options.logger ?? silentLogger;
@@ -279,7 +281,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
-    await journalStarted(store, started, clock.now(), reportError);
+    await startedJournal.add(started, clock.now());
     return { run: snapshot.run, dag };
   }
 

@@ -41,24 +41,38 @@ export function journalEvents(
 }
 
 /**
- * Journals a `task.started` (not part of the claim's commit). Keyed by the attempt, so a reclaimed
- * attempt is announced once; awaited before the attempt executes, so the journal has it before the
- * outcome's commit. A failure is reported and does not stop the attempt.
+ * Journals `task.started` events (not part of the claim's commit), batching the ones that arrive in the
+ * same wave of microtasks (the attempts of one claim start together) into one append: a claim of many
+ * attempts costs one write, not one each.
+ * Keyed by the attempt, so a reclaimed attempt is announced once; awaited before the attempt executes, so
+ * the journal has it before the outcome's commit. A failed append is reported and does not stop attempts.
  */
-export async function journalStarted(
-  store: Pick<RunEventStore, 'appendRunEvents'>,
-  started: NotifiableEvent,
-  now: number,
-  reportError: (error: unknown, context: string) => void,
-): Promise<void> {
-  const rows = journalEvents([started], now, (e) =>
-    'attempt' in e.payload && e.payload.attempt !== undefined
-      ? `${e.name}:${e.payload.attempt.id}`
-      : undefined,
-  );
-  try {
-    await store.appendRunEvents(rows);
-  } catch (error) {
-    reportError(error, `journal:${rows[0]?.attemptId ?? 'unknown'}`);
+export class StartedJournal {
+  #pending: RunEventInput[] = [];
+  #flush: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Pick<RunEventStore, 'appendRunEvents'>,
+    private readonly reportError: (error: unknown, context: string) => void,
+  ) {}
+
+  add(started: NotifiableEvent, now: number): Promise<void> {
+    const rows = journalEvents([started], now, (e) =>
+      'attempt' in e.payload && e.payload.attempt !== undefined
+        ? `${e.name}:${e.payload.attempt.id}`
+        : undefined,
+    );
+    this.#pending.push(...rows);
+    this.#flush ??= Promise.resolve().then(async () => {
+      const batch = this.#pending;
+      this.#pending = [];
+      this.#flush = null;
+      try {
+        await this.store.appendRunEvents(batch);
+      } catch (error) {
+        this.reportError(error, `journal:${batch.length} task.started`);
+      }
+    });
+    return this.#flush;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The run event journal: every committed change to a run leaves its run events (`run.*`, `task.*`) in
- * the store, in the same transaction as the change, numbered by an id that increases in commit order.
+ * the store, in the same transaction as the change, numbered by an increasing id; a read never steps over
+ * an id that may still become visible (a writer in flight), so readers see events in id order.
  * Readers (the API's SSE, on any replica) follow it by id (`readRunEvents({afterId})`), woken by
  * `onRunEvents` (PostgreSQL: NOTIFY) and by a poll when a wake-up was missed, so nothing is lost when a
  * listener reconnects. Implemented by `MemoryStore` (in process) and `@kontroler/postgres` (`run_events`).
@@ -53,6 +54,11 @@ export interface RunEventQuery {
   /** Only events of runs in these namespaces; `null` or absent means every namespace. */
   readonly namespaces?: readonly string[] | null;
   readonly runId?: string;
+  /**
+   * Ids up to this one are known to be complete (the caller's own feed has passed them): a store whose
+   * ids can become visible out of order skips missing ids below it at once instead of waiting for them.
+   */
+  readonly settledThrough?: number;
 }
 
 export interface RunEventBounds {
