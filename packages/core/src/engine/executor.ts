@@ -22,7 +22,7 @@ import { LogBuffer } from './log-buffer.js';
 import type { TimerSet } from './timers.js';
 
 /** Why the engine aborted an attempt: the planner's reasons, a lost lease, or shutdown. */
-export type AbortReason = 'Timeout' | 'Canceled' | 'Lost';
+export type AbortReason = 'Timeout' | 'Canceled' | 'Lost' | 'DeadlineExceeded';
 
 /** An attempt this engine is executing. */
 export interface LocalAttempt {

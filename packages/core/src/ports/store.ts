@@ -135,6 +135,7 @@ export interface AttemptChange {
       | 'nonRetryable'
       | 'retryAfterMs'
       | 'failureKind'
+      | 'outputs'
     >
   >;
 }
