@@ -64,7 +64,8 @@ export function commitEvents(
         const attempt = byId.get(d.attemptId);
         if (attempt === undefined) break;
         if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
-        else if (attempt.state === 'skipped') events.push({ name: 'task.skipped', payload: { run, attempt } });
+        else if (attempt.state === 'skipped')
+          events.push({ name: 'task.skipped', payload: { run, attempt } });
         else events.push({ name: 'task.failed', payload: { run, attempt, willRetry: false } });
         break;
       }
