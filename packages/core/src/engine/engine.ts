@@ -157,6 +157,11 @@ export function createEngine(options: EngineOptions): Engine {
       } else if (decision.kind === 'ready') readied = true;
       else if (decision.kind === 'retry') timers.after(decision.retryAt - clock.now(), wake);
     }
+    // A fan-out or exit handlers were just created, or a fan-out settled: plan again at once (docs/flow/).
+    const more = decisions.some((d) => d.kind === 'add' || d.kind === 'settle');
+    if (more && after !== undefined && !TERMINAL_RUN_STATES.has(after.run.state)) {
+      lanes.replan(runId).catch((error: unknown) => reportError(error, `replan:${runId}`));
+    }
     armReplan(runId, wakeAt);
     if (readied && !signalled) wake();
     if (after !== undefined && TERMINAL_RUN_STATES.has(after.run.state)) {

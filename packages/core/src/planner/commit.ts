@@ -43,6 +43,9 @@ export function outcomeChange(
       nonRetryable: outcome.nonRetryable ?? false,
       retryAfterMs: outcome.retryAfterMs ?? null,
       failureKind: failureKindOf(outcome),
+      ...(outcome.status === 'succeeded' && outcome.outputs !== undefined
+        ? { outputs: outcome.outputs }
+        : {}),
       leaseOwner: null,
       leaseExpiresAt: null,
     },

@@ -162,6 +162,20 @@ export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?
   return new Pass(dag, layout, grouped, state, now, options?.timing ?? DEFAULT_RETRY_TIMING).run();
 }
 
+/**
+ * What exit handlers see as `{{ run.status }}` and `{{ run.failedTasks }}`: the outcome of the main tasks,
+ * decided exactly as `plan` decides it.
+ */
+export function exitContextOf(
+  dag: CompiledDag,
+  state: RunSnapshot,
+  now: number,
+): { status: 'succeeded' | 'failed'; failedTasks: string[] } {
+  const layout = layoutOf(dag);
+  const pass = new Pass(dag, layout, groupAttempts(layout, state), state, now, DEFAULT_RETRY_TIMING);
+  return pass.mainOutcome();
+}
+
 /** Every open attempt, in order: main tasks, their instances, exit handlers. */
 function* openAttempts(layout: Layout, grouped: Grouped): Generator<[string, AttemptRecord]> {
   for (let i = 0; i < layout.main.names.length; i++) {
@@ -298,6 +312,15 @@ class Pass {
       return this.finish(true, `exit handler ${failureReason(exits.failures).slice('task '.length)}`);
     }
     return this.finish(mainFailed, mainReason);
+  }
+
+  /** The main tasks' outcome, without deciding anything (for exit handler templates). */
+  mainOutcome(): { status: 'succeeded' | 'failed'; failedTasks: string[] } {
+    const main = listState(this.layout.main, this.grouped.main);
+    const exceeded = this.deadlineAt !== null && this.deadlineAt <= this.now;
+    for (let i = 0; i < main.layout.names.length; i++) this.planTask(main, i, false);
+    const failed = exceeded || this.failedLeaf(main) !== null;
+    return { status: failed ? 'failed' : 'succeeded', failedTasks: main.failures.map((f) => f.task) };
   }
 
   private result(): PlanResult {
