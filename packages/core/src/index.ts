@@ -66,6 +66,7 @@ export {
 export { applyRunCommit, assertAttemptMoves, assertRunMove } from './model/apply-commit.js';
 export { MemoryStore, createMemoryStore, type MemoryStoreOptions } from './memory-store/memory-store.js';
 export { createEngine } from './engine/index.js';
+export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './engine/index.js';
 export type {
   Engine,
   EngineOptions,
