@@ -11,10 +11,21 @@
  *   (waiting→ready→running→succeeded: 3 per task) per second, target 500,000/s; when missed, one more run
  *   is profiled in-process (node:inspector) and summarised the same way;
  * - heap per 10,000 active tasks (runs submitted and planned, nothing executed yet).
+ * - one plan() over a 10,000-instance forEach (docs/flow/for-each.md): the expansion, and a pass with every
+ *   instance open and parallelism 100 (the planner runs once per commit, so this is its per-commit cost).
  *
  * Options: `--no-profile` skips the profile even when the target is missed.
  */
-import { createEngine, MAX_TASKS, type Runtime, type TaskOutcome } from '@kontroler/core';
+import {
+  compileDag,
+  createEngine,
+  MAX_TASKS,
+  plan,
+  type AttemptRecord,
+  type Runtime,
+  type RunSnapshot,
+  type TaskOutcome,
+} from '@kontroler/core';
 import { createMemoryStore } from '@kontroler/core/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -272,6 +283,109 @@ async function memoryPerActiveTasks(): Promise<BenchRow> {
   };
 }
 
+/** plan() on a fan-out to 10,000 instances: the expansion pass, and a pass with all instances open. */
+function fanOutPlanner(): BenchRow[] {
+  const width = 10_000;
+  const dag = compileDag({
+    name: 'fan',
+    tasks: [
+      { name: 'list', image: 'alpine:3', command: ['true'], outputs: [{ name: 'items' }] },
+      {
+        name: 'each',
+        image: 'alpine:3',
+        command: ['true'],
+        runAfter: ['list'],
+        forEach: { from: '{{ tasks.list.outputs.items }}', parallelism: 100 },
+        when: 'item % 2.0 == 0.0',
+      },
+      { name: 'sink', image: 'alpine:3', command: ['true'], runAfter: ['each'] },
+    ],
+  });
+  const row = (
+    taskName: string,
+    state: AttemptRecord['state'],
+    extra: Partial<AttemptRecord> = {},
+  ): AttemptRecord => ({
+    id: `${taskName}#1`,
+    runId: 'r',
+    taskName,
+    attempt: 1,
+    round: 1,
+    state,
+    exitCode: null,
+    reason: null,
+    message: null,
+    createdAt: 0,
+    availableAt: null,
+    startedAt: null,
+    finishedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    runtime: null,
+    nonRetryable: false,
+    retryAfterMs: null,
+    failureKind: null,
+    ...extra,
+  });
+  const run = {
+    id: 'r',
+    dagName: 'fan',
+    namespace: 'default',
+    dagVersion: 1,
+    state: 'running' as const,
+    parameters: {},
+    trigger: 'manual' as const,
+    revision: 1,
+    round: 1,
+    cancelRequested: false,
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: null,
+    reason: null,
+    idempotencyKey: null,
+    scheduledFor: null,
+    labels: {},
+  };
+  const items = Array.from({ length: width }, (_, i) => i);
+  const base = [
+    row('list', 'succeeded', { outputs: { items } }),
+    row('each', 'waiting'),
+    row('sink', 'waiting'),
+  ];
+  const expand: RunSnapshot = { run, attempts: base };
+  // Mid-run: the first half done, 100 running, the rest waiting behind the parallelism limit.
+  const open: RunSnapshot = {
+    run,
+    attempts: [
+      ...base,
+      ...items.map((i) =>
+        row(`each[${i}]`, i < width / 2 ? 'succeeded' : i < width / 2 + 100 ? 'running' : 'waiting'),
+      ),
+    ],
+  };
+  const time = (snapshot: RunSnapshot): number => {
+    const samples: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      plan(dag, snapshot, 1);
+      samples.push(performance.now() - t);
+    }
+    return median(samples);
+  };
+  return [
+    {
+      name: 'plan(): expand a forEach to 10,000 instances',
+      value: `${time(expand).toFixed(1)} ms`,
+      note: 'median of 15',
+    },
+    {
+      name: 'plan(): 10,000-instance forEach mid-run (parallelism 100)',
+      value: `${time(open).toFixed(1)} ms`,
+      note: 'median of 15; per commit',
+    },
+  ];
+}
+
 const loadAtStart = os
   .loadavg()
   .map((l) => l.toFixed(1))
@@ -292,6 +406,7 @@ await throughput(50, 48, 256); // warm-up
 const planner = [await throughput(400, 48, 256), await throughput(2000, 8, 256)];
 rows.push(...planner);
 rows.push(await memoryPerActiveTasks());
+rows.push(...fanOutPlanner());
 const plannerMissed = planner.some((row) => row.ratio?.includes('missed') === true);
 const plannerProfile = plannerMissed && !process.argv.includes('--no-profile') ? await profilePlanner() : [];
 printTable('core', rows);

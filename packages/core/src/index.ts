@@ -85,6 +85,7 @@ export {
   registerEngineParts,
   setUpPlugins,
 } from './engine/index.js';
+export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './engine/index.js';
 export type {
   RunService,
   RunServiceOptions,

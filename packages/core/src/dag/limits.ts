@@ -29,3 +29,6 @@ export function utf8Length(text: string): number {
   }
   return bytes;
 }
+
+/** Most instances a `forEach` task may fan out to (a static list, or an upstream output at run time). */
+export const MAX_FOR_EACH_ITEMS = 10_000;

@@ -7,6 +7,7 @@
  * `validate.ts`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_FOR_EACH_ITEMS } from './limits.js';
 
 /** Names become Kubernetes object names and labels: RFC 1123 labels, at most 63 characters. */
 export const K8S_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -146,7 +147,7 @@ export const ForEachSchema = Type.Object(
     items: Type.Optional(
       Type.Array(Type.Unknown(), {
         description: 'A static list; each item is a JSON value',
-        maxItems: 10_000,
+        maxItems: MAX_FOR_EACH_ITEMS,
       }),
     ),
     from: Type.Optional(

@@ -42,7 +42,8 @@ export function commitEvents(
     else if (attempt.state === 'canceled') events.push({ name: 'task.canceled', payload: { run, attempt } });
     else events.push({ name: 'task.failed', payload: { run, attempt, willRetry: retried.has(id) } });
   }
-  let retryIndex = 0;
+  // Retries and fan-out/exit-handler attempts share `added`, in decision order.
+  let addedIndex = 0;
   let finished = false;
   for (const d of decisions) {
     switch (d.kind) {
@@ -55,8 +56,21 @@ export function commitEvents(
         events.push({ name, payload: { run, attempt } });
         break;
       }
+      case 'add':
+        addedIndex += d.attempts.length;
+        break;
+      case 'fail':
+      case 'settle': {
+        const attempt = byId.get(d.attemptId);
+        if (attempt === undefined) break;
+        if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
+        else if (attempt.state === 'skipped')
+          events.push({ name: 'task.skipped', payload: { run, attempt } });
+        else events.push({ name: 'task.failed', payload: { run, attempt, willRetry: false } });
+        break;
+      }
       case 'retry': {
-        const attempt = added[retryIndex++];
+        const attempt = added[addedIndex++];
         if (attempt !== undefined)
           events.push({ name: 'task.retrying', payload: { run, attempt, retryAt: d.retryAt } });
         break;

@@ -20,9 +20,10 @@ import type { Store } from '../ports/store.js';
 import type { PluginRegistry } from '../plugins/host.js';
 import { LogBuffer } from './log-buffer.js';
 import type { TimerSet } from './timers.js';
+import { attemptTask, needsRendering, outputLimitProblem, renderTask } from './render.js';
 
 /** Why the engine aborted an attempt: the planner's reasons, a lost lease, or shutdown. */
-export type AbortReason = 'Timeout' | 'Canceled' | 'Lost';
+export type AbortReason = 'Timeout' | 'Canceled' | 'Lost' | 'DeadlineExceeded';
 
 /** An attempt this engine is executing. */
 export interface LocalAttempt {
@@ -266,14 +267,38 @@ export function executeAttempt(
 ): Promise<Execution> {
   const { attempt } = local;
   const task = dag.tasks.get(attempt.taskName);
-  if (task === undefined) {
-    const message = `task ${attempt.taskName} is not in ${dag.name}`;
-    return Promise.resolve({
-      context: null,
-      outcome: { status: 'failed', exitCode: null, reason: 'TaskNotFound', message, nonRetryable: true },
-    });
+  if (task === undefined || needsRendering(dag, attempt.taskName)) {
+    // Exit handlers, forEach instances and templated fields need the run's snapshot first.
+    return prepareAttempt(deps, local, run, dag, reclaimed);
   }
   // Most attempts of an embedded engine log nothing: the buffer is made on the first line.
+  const output: Output = { logs: null };
+  const context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output);
+  if (run.cancelRequested)
+    return finish(output, context, { status: 'failed', exitCode: null, reason: 'Canceled' });
+  return runAttempt(deps, local, task, context, output);
+}
+
+const notRunnable = (reason: string, message: string): Execution => ({
+  context: null,
+  outcome: { status: 'failed', exitCode: null, reason, message, nonRetryable: true, failureKind: 'start' },
+});
+
+/** Resolves the attempt's task (an exit handler, an instance and its item) and renders its templates. */
+async function prepareAttempt(
+  deps: ExecutorDeps,
+  local: LocalAttempt,
+  run: RunRecord,
+  dag: CompiledDag,
+  reclaimed: boolean,
+): Promise<Execution> {
+  const { attempt } = local;
+  const snapshot = await deps.store.getRunSnapshot(run.id);
+  if (snapshot === undefined) return notRunnable('TaskNotFound', `run ${run.id} is gone`);
+  const resolved = attemptTask(dag, attempt.taskName, snapshot);
+  if (typeof resolved === 'string') return notRunnable('TaskNotFound', resolved);
+  const task = renderTask(dag, resolved, snapshot, deps.clock.now());
+  if (typeof task === 'string') return notRunnable('TemplateError', task);
   const output: Output = { logs: null };
   const context = new ExecutionContext(deps, local, run, dag, task, reclaimed, output);
   if (run.cancelRequested)
@@ -353,7 +378,28 @@ async function runAttempt(
   if (local.aborted !== null && outcome.status === 'failed') {
     outcome = { ...outcome, reason: local.aborted };
   }
-  return finish(output, context, outcome, runtime);
+  return finish(output, context, checkedOutputs(context, task, outcome), runtime);
+}
+
+/** Keeps the declared outputs of a success; over the limits, the attempt fails (docs/flow/outputs.md). */
+function checkedOutputs(context: AttemptContext, task: CompiledTask, outcome: TaskOutcome): TaskOutcome {
+  if (outcome.outputs === undefined) return outcome;
+  if (outcome.status !== 'succeeded') {
+    const { outputs: _dropped, ...rest } = outcome;
+    return rest;
+  }
+  const declared = new Set(task.outputs ?? []);
+  const outputs = Object.fromEntries(Object.entries(outcome.outputs).filter(([name]) => declared.has(name)));
+  const problem = outputLimitProblem(outputs);
+  if (problem === null) return { ...outcome, outputs };
+  return logged(context, {
+    status: 'failed',
+    exitCode: outcome.exitCode,
+    reason: 'OutputTooLarge',
+    message: problem,
+    nonRetryable: true,
+    failureKind: 'exit',
+  });
 }
 
 export type { Logger };

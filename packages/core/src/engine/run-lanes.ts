@@ -280,6 +280,12 @@ export class RunLanes {
             workSignalled: observer.workSignals() !== before,
           });
         }
+        // A fan-out or exit handlers were just created, or a fan-out settled: plan again at once
+        // (docs/flow/). Here rather than in the worker, so a run service hosted alone does it too.
+        const more = result.decisions.some((d) => d.kind === 'add' || d.kind === 'settle');
+        if (more && !TERMINAL_RUN_STATES.has(written.after.run.state)) {
+          this.replan(runId).catch((error: unknown) => this.deps.reportError(error, `replan:${runId}`));
+        }
         return { snapshot: written.after, recorded: new Set(recorded) };
       }
       if (written.status === 'not-found') return { snapshot: undefined, recorded: new Set() };

@@ -64,6 +64,8 @@ export interface RunRecord {
   readonly scheduledFor: number | null;
   /** Free-form labels (e.g. the DagRun resource that started it). */
   readonly labels: Readonly<Record<string, string>>;
+  /** This run's deadline in seconds from `startedAt`; wins over the DAG's (docs/flow/deadline.md). */
+  readonly activeDeadlineSeconds?: number | null;
 }
 
 export interface AttemptRecord {
@@ -95,6 +97,11 @@ export interface AttemptRecord {
   readonly retryAfterMs: number | null;
   /** For a failed attempt: what kind of failure it was, which the task's `retryPolicy` decides on. */
   readonly failureKind: FailureKind | null;
+  /**
+   * The task's named outputs (JSON values), recorded with a succeeded attempt; for a `forEach` task, the
+   * lists gathered from its instances (docs/flow/outputs.md). Absent or null: none.
+   */
+  readonly outputs?: Readonly<Record<string, unknown>> | null;
 }
 
 /** A run with every attempt: the planner's input. */

@@ -33,7 +33,9 @@ export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = 
  * (→ `running`) once its backoff has passed; `running → running` is a reclaim after a lost lease.
  */
 export const ATTEMPT_TRANSITIONS: Readonly<Record<AttemptState, readonly AttemptState[]>> = {
-  waiting: ['ready', 'skipped', 'canceled'],
+  // waiting → failed: a condition or forEach list that cannot be evaluated; waiting → succeeded | failed: a
+  // forEach task settles once its instances have ended (docs/flow/for-each.md).
+  waiting: ['ready', 'skipped', 'canceled', 'failed', 'succeeded'],
   ready: ['running', 'canceled'],
   retrying: ['ready', 'running', 'canceled'],
   running: ['running', 'succeeded', 'failed', 'canceled'],

@@ -43,6 +43,9 @@ export function outcomeChange(
       nonRetryable: outcome.nonRetryable ?? false,
       retryAfterMs: outcome.retryAfterMs ?? null,
       failureKind: failureKindOf(outcome),
+      ...(outcome.status === 'succeeded' && outcome.outputs !== undefined
+        ? { outputs: outcome.outputs }
+        : {}),
       leaseOwner: null,
       leaseExpiresAt: null,
     },
@@ -103,11 +106,57 @@ export function addDecisions(
           expectState: 'waiting',
           set: {
             state: 'skipped',
-            reason: 'UpstreamFailed',
-            message: `upstream task ${decision.because} failed`,
+            reason: decision.reason ?? 'UpstreamFailed',
+            message: skipMessage(decision.reason, decision.because),
             finishedAt: now,
           },
         });
+        break;
+      case 'fail':
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: 'waiting',
+          set: {
+            state: 'failed',
+            reason: decision.reason,
+            message: decision.message,
+            finishedAt: now,
+            nonRetryable: true,
+          },
+        });
+        break;
+      case 'settle':
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: 'waiting',
+          set: {
+            state: decision.state,
+            reason:
+              decision.state === 'succeeded'
+                ? 'Completed'
+                : decision.state === 'failed'
+                  ? 'InstanceFailed'
+                  : 'InstancesSkipped',
+            message: decision.message,
+            finishedAt: now,
+            outputs: decision.outputs,
+          },
+        });
+        break;
+      case 'add':
+        for (const a of decision.attempts) {
+          parts.newAttempts.push(
+            newAttempt({
+              id: newId(),
+              runId: snapshot.run.id,
+              taskName: a.task,
+              attempt: a.attempt,
+              round: snapshot.run.round,
+              state: 'waiting',
+              createdAt: now,
+            }),
+          );
+        }
         break;
       case 'cancel': {
         byId ??= new Map(snapshot.attempts.map((a) => [a.id, a]));
@@ -116,7 +165,15 @@ export function addDecisions(
         parts.attempts.push({
           id: decision.attemptId,
           expectState: current.state,
-          set: { state: 'canceled', reason: 'Canceled', message: 'the run was canceled', finishedAt: now },
+          set:
+            decision.reason === 'DeadlineExceeded'
+              ? {
+                  state: 'canceled',
+                  reason: 'DeadlineExceeded',
+                  message: 'the run passed its deadline',
+                  finishedAt: now,
+                }
+              : { state: 'canceled', reason: 'Canceled', message: 'the run was canceled', finishedAt: now },
         });
         break;
       }
@@ -142,6 +199,21 @@ export function addDecisions(
     }
   }
   return parts;
+}
+
+function skipMessage(reason: string | undefined, because: string): string {
+  switch (reason) {
+    case undefined:
+      return `upstream task ${because} failed`;
+    case 'ConditionFalse':
+      return 'its when condition is false';
+    case 'UpstreamSkipped':
+      return `upstream task ${because} was skipped`;
+    case 'EmptyForEach':
+      return 'its forEach list is empty';
+    default:
+      return `its trigger rule cannot be met (upstream task ${because})`;
+  }
 }
 
 /** The commit of `parts` at the snapshot's revision; empty parts give `null` (nothing to write). */

@@ -3,14 +3,49 @@
  * `commitRun`, actions (`abort`) go to the runtime. Nothing here is I/O.
  */
 import type { RunState } from '../model/states.js';
+import type { SkipReason } from './trigger-rules.js';
 
 export type Decision =
   /** pending → running: the run starts (emitted once, with the first `ready` decisions). */
   | { readonly kind: 'start-run' }
   /** waiting → ready: every parent of the task succeeded. */
   | { readonly kind: 'ready'; readonly attemptId: string; readonly task: string }
-  /** waiting → skipped: an upstream task failed for good (`because` names it). */
-  | { readonly kind: 'skip'; readonly attemptId: string; readonly task: string; readonly because: string }
+  /**
+   * waiting → skipped. Without `reason`: an upstream task failed for good (`because` names it). With one:
+   * the trigger rule skipped it because of `because`, or its own condition was false (`because` = itself),
+   * or its forEach list was empty (docs/flow/trigger-rules.md).
+   */
+  | {
+      readonly kind: 'skip';
+      readonly attemptId: string;
+      readonly task: string;
+      readonly because: string;
+      readonly reason?: Exclude<SkipReason, 'UpstreamFailed'>;
+    }
+  /** waiting → failed without running: its condition or forEach list could not be evaluated. */
+  | {
+      readonly kind: 'fail';
+      readonly attemptId: string;
+      readonly task: string;
+      readonly reason: 'ConditionError' | 'ForEachError';
+      readonly message: string;
+    }
+  /** waiting → succeeded | failed | skipped: a forEach task settles once all its instances have ended. */
+  | {
+      readonly kind: 'settle';
+      readonly attemptId: string;
+      readonly task: string;
+      readonly state: 'succeeded' | 'failed' | 'skipped';
+      readonly message: string;
+      /** Per declared output, the list of the instances' values in item order. */
+      readonly outputs: Readonly<Record<string, unknown>>;
+    }
+  /** New `waiting` attempts: the instances of a forEach task, or the exit handlers once the main tasks ended. */
+  | {
+      readonly kind: 'add';
+      readonly why: 'expand' | 'exit';
+      readonly attempts: readonly { readonly task: string; readonly attempt: number }[];
+    }
   /**
    * The failed attempt `failedAttemptId` may be retried: create attempt number `attempt` in `retrying`,
    * claimable from `retryAt`.
@@ -22,8 +57,13 @@ export type Decision =
       readonly attempt: number;
       readonly retryAt: number;
     }
-  /** waiting | ready | retrying → canceled (the run was canceled). */
-  | { readonly kind: 'cancel'; readonly attemptId: string; readonly task: string }
+  /** waiting | ready | retrying → canceled (the run was canceled, or its deadline passed). */
+  | {
+      readonly kind: 'cancel';
+      readonly attemptId: string;
+      readonly task: string;
+      readonly reason?: 'DeadlineExceeded';
+    }
   /**
    * Ask the runtime to stop a running attempt: its deadline passed (`Timeout`) or the run was canceled
    * (`Canceled`). The outcome is recorded when the runtime reports back.
@@ -32,7 +72,7 @@ export type Decision =
       readonly kind: 'abort';
       readonly attemptId: string;
       readonly task: string;
-      readonly reason: 'Timeout' | 'Canceled';
+      readonly reason: 'Timeout' | 'Canceled' | 'DeadlineExceeded';
     }
   /** running → succeeded | failed | canceled: every task is done. */
   | {

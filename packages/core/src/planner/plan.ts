@@ -4,13 +4,19 @@
  *
  * One pass in topological order: each task's status is known before its children are looked at, so a
  * failure skips every waiting descendant in the same plan, and the run finishes in the plan that ends its
- * last task. Cost is O(tasks + attempts) per call.
+ * last task. Cost is O(tasks + attempts) per call. Trigger rules, conditions, fan-out, exit handlers and the
+ * run deadline are docs/flow/; `forEach` instances are attempts named `task[i]` grouped under their task.
  */
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
+import { MAX_FOR_EACH_ITEMS } from '../dag/limits.js';
+import { parseReference } from '../dag/template.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { retryDelay } from './backoff.js';
+import { evaluateCondition, type ConditionInput } from './conditions.js';
+import { instanceName, parseInstance } from './instances.js';
 import { mayRetry } from './retry-policy.js';
+import { evaluateTriggerRule, type SkipReason } from './trigger-rules.js';
 import { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
 
 export interface PlanOptions {
@@ -26,35 +32,66 @@ interface Failure {
 
 const NOTHING: PlanResult = Object.freeze({ decisions: Object.freeze([]), wakeAt: null });
 
-/**
- * A compiled DAG's tasks by position in `dag.order`, with their parents' positions. The planner runs on
- * every commit, so it reads attempts and statuses from arrays by position instead of building
- * name-keyed Maps (one entry object per task) each time. Compiled DAGs are immutable: computed once.
- */
-interface Layout {
+/** One list of tasks (the main tasks, or the exit handlers) by position in its topological order. */
+interface ListLayout {
+  readonly names: readonly string[];
   readonly position: ReadonlyMap<string, number>;
   readonly tasks: readonly (CompiledTask | undefined)[];
-  /** Parent positions per position, in `runAfter` order (-1 for a parent not in the DAG). */
+  /** Parent positions per position, in `runAfter` order (-1 for a parent not in the list). */
   readonly parents: readonly (readonly number[])[];
+}
+
+/**
+ * A compiled DAG's lists by position. The planner runs on every commit, so it reads attempts and statuses
+ * from arrays by position instead of building name-keyed Maps each time. Compiled DAGs are immutable:
+ * computed once.
+ */
+interface Layout {
+  readonly main: ListLayout;
+  readonly exits: ListLayout;
+  /** Whether any task has a condition (the CEL input is then kept up to date during the pass). */
+  readonly conditions: boolean;
+  /** Whether any task fans out (instance attempt names are then parsed). */
+  readonly fanOut: boolean;
 }
 
 const layouts = new WeakMap<CompiledDag, Layout>();
 
+function listLayout(
+  order: readonly string[],
+  tasks: ReadonlyMap<string, CompiledTask> | undefined,
+): ListLayout {
+  const position = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) position.set(order[i] as string, i);
+  const list: (CompiledTask | undefined)[] = [];
+  const parents: number[][] = [];
+  for (const name of order) {
+    const task = tasks?.get(name);
+    list.push(task);
+    parents.push((task?.runAfter ?? []).map((parent) => position.get(parent) ?? -1));
+  }
+  return { names: order, position, tasks: list, parents };
+}
+
 function layoutOf(dag: CompiledDag): Layout {
   let layout = layouts.get(dag);
   if (layout !== undefined) return layout;
-  const position = new Map<string, number>();
-  for (let i = 0; i < dag.order.length; i++) position.set(dag.order[i] as string, i);
-  const tasks: (CompiledTask | undefined)[] = [];
-  const parents: number[][] = [];
-  for (const name of dag.order) {
-    const task = dag.tasks.get(name);
-    tasks.push(task);
-    parents.push((task?.runAfter ?? []).map((parent) => position.get(parent) ?? -1));
-  }
-  layout = { position, tasks, parents };
+  const main = listLayout(dag.order, dag.tasks);
+  const exits = listLayout(dag.exitOrder ?? [], dag.onExit);
+  const all = [...main.tasks, ...exits.tasks];
+  layout = {
+    main,
+    exits,
+    conditions: all.some((t) => t?.when !== undefined),
+    fanOut: main.tasks.some((t) => t?.forEach !== undefined),
+  };
   layouts.set(dag, layout);
   return layout;
+}
+
+interface Slot {
+  latest: AttemptRecord;
+  inRound: number;
 }
 
 /** Per position: the latest attempt (highest number) and the attempts in the current round. */
@@ -63,45 +100,105 @@ interface Positioned {
   readonly inRound: Int32Array;
 }
 
-function positionAttempts(layout: Layout, state: RunSnapshot): Positioned {
-  const n = layout.tasks.length;
-  const latest = new Array<AttemptRecord | undefined>(n).fill(undefined);
-  const inRound = new Int32Array(n);
+interface Grouped {
+  readonly main: Positioned;
+  readonly exits: Positioned;
+  /** forEach instances per main position, by index. */
+  readonly instances: (Map<number, Slot> | undefined)[];
+  /** Whether any exit handler has an attempt in the current round. */
+  readonly exitsStarted: boolean;
+}
+
+function emptyPositioned(n: number): Positioned {
+  return { latest: new Array<AttemptRecord | undefined>(n).fill(undefined), inRound: new Int32Array(n) };
+}
+
+function put(target: Positioned, i: number, attempt: AttemptRecord, round: number): void {
+  if (attempt.round === round) target.inRound[i] = (target.inRound[i] as number) + 1;
+  const current = target.latest[i];
+  if (current === undefined || attempt.attempt > current.attempt) target.latest[i] = attempt;
+}
+
+function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
+  const main = emptyPositioned(layout.main.names.length);
+  const exits = emptyPositioned(layout.exits.names.length);
+  const instances: (Map<number, Slot> | undefined)[] = [];
   const round = state.run.round;
+  let exitsStarted = false;
   for (const attempt of state.attempts) {
-    const i = layout.position.get(attempt.taskName);
-    if (i === undefined) continue;
-    if (attempt.round === round) inRound[i] = (inRound[i] as number) + 1;
-    const current = latest[i];
-    if (current === undefined || attempt.attempt > current.attempt) latest[i] = attempt;
+    const i = layout.main.position.get(attempt.taskName);
+    if (i !== undefined) {
+      put(main, i, attempt, round);
+      continue;
+    }
+    const e = layout.exits.position.get(attempt.taskName);
+    if (e !== undefined) {
+      put(exits, e, attempt, round);
+      if (attempt.round === round) exitsStarted = true;
+      continue;
+    }
+    if (!layout.fanOut) continue;
+    const instance = parseInstance(attempt.taskName);
+    const p = instance === null ? undefined : layout.main.position.get(instance.task);
+    if (instance === null || p === undefined) continue;
+    const slots = (instances[p] ??= new Map());
+    const slot = slots.get(instance.index);
+    const counts = attempt.round === round ? 1 : 0;
+    if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: counts });
+    else {
+      slot.inRound += counts;
+      if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
+    }
   }
-  return { latest, inRound };
+  return { main, exits, instances, exitsStarted };
 }
 
 export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?: PlanOptions): PlanResult {
   const { run } = state;
   if (TERMINAL_RUN_STATES.has(run.state)) return NOTHING;
   const layout = layoutOf(dag);
-  const attempts = positionAttempts(layout, state);
-  return run.cancelRequested
-    ? planCancel(dag, attempts)
-    : planProgress(
-        dag,
-        layout,
-        attempts,
-        run.state === 'pending',
-        now,
-        options?.timing ?? DEFAULT_RETRY_TIMING,
-      );
+  const grouped = groupAttempts(layout, state);
+  if (run.cancelRequested) return planCancel(layout, grouped);
+  return new Pass(dag, layout, grouped, state, now, options?.timing ?? DEFAULT_RETRY_TIMING).run();
 }
 
-function planCancel(dag: CompiledDag, attempts: Positioned): PlanResult {
+/**
+ * What exit handlers see as `{{ run.status }}` and `{{ run.failedTasks }}`: the outcome of the main tasks,
+ * decided exactly as `plan` decides it.
+ */
+export function exitContextOf(
+  dag: CompiledDag,
+  state: RunSnapshot,
+  now: number,
+): { status: 'succeeded' | 'failed'; failedTasks: string[] } {
+  const layout = layoutOf(dag);
+  const pass = new Pass(dag, layout, groupAttempts(layout, state), state, now, DEFAULT_RETRY_TIMING);
+  return pass.mainOutcome();
+}
+
+/** Every open attempt, in order: main tasks, their instances, exit handlers. */
+function* openAttempts(layout: Layout, grouped: Grouped): Generator<[string, AttemptRecord]> {
+  for (let i = 0; i < layout.main.names.length; i++) {
+    const latest = grouped.main.latest[i];
+    if (latest !== undefined) yield [layout.main.names[i] as string, latest];
+    const slots = grouped.instances[i];
+    if (slots !== undefined) {
+      for (const index of [...slots.keys()].sort((a, b) => a - b)) {
+        const slot = slots.get(index) as Slot;
+        yield [slot.latest.taskName, slot.latest];
+      }
+    }
+  }
+  for (let e = 0; e < layout.exits.names.length; e++) {
+    const latest = grouped.exits.latest[e];
+    if (latest !== undefined) yield [layout.exits.names[e] as string, latest];
+  }
+}
+
+function planCancel(layout: Layout, grouped: Grouped): PlanResult {
   const decisions: Decision[] = [];
   let running = 0;
-  for (let i = 0; i < dag.order.length; i++) {
-    const name = dag.order[i] as string;
-    const latest = attempts.latest[i];
-    if (latest === undefined) continue;
+  for (const [name, latest] of openAttempts(layout, grouped)) {
     if (latest.state === 'running') {
       running++;
       decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'Canceled' });
@@ -116,139 +213,543 @@ function planCancel(dag: CompiledDag, attempts: Positioned): PlanResult {
 // Task statuses by position, as small integers in a typed array.
 const UNSEEN = 0;
 const SUCCEEDED = 1;
+/** Failed for good, canceled, or skipped because of a failure: counts as failed for trigger rules. */
 const DEAD = 2;
 const ACTIVE = 3;
 const BLOCKED = 4;
+/** Skipped for any other reason (condition false, skipped upstreams, trigger rule unmet, empty forEach). */
+const SKIPPED = 5;
 
-function planProgress(
-  dag: CompiledDag,
-  layout: Layout,
-  attempts: Positioned,
-  pending: boolean,
-  now: number,
-  timing: RetryTiming,
-): PlanResult {
-  const decisions: Decision[] = pending ? [{ kind: 'start-run' }] : [];
-  const n = layout.tasks.length;
-  const status = new Uint8Array(n);
-  /** For dead tasks: the task that failed for good and caused it (itself when it failed). */
-  const cause = new Map<number, string>();
-  const failures: Failure[] = [];
-  let wakeAt: number | null = null;
-  let unfinished = 0;
-  let anyDead = false;
+const STATUS_NAMES = ['waiting', 'succeeded', 'failed', 'running', 'waiting', 'skipped'] as const;
 
-  for (let i = 0; i < n; i++) {
-    const name = dag.order[i] as string;
-    const task = layout.tasks[i];
-    const latest = attempts.latest[i];
+/** A skipped attempt counts as failed only when it was skipped because of a failure (or by an old engine). */
+const isFailureSkip = (attempt: AttemptRecord): boolean =>
+  attempt.reason === null || attempt.reason === 'UpstreamFailed';
+
+/** The list being planned: the main tasks or the exit handlers. */
+interface ListState {
+  readonly layout: ListLayout;
+  readonly attempts: Positioned;
+  readonly status: Uint8Array;
+  /** For dead or skipped tasks: the task whose failure or skip caused it. */
+  readonly cause: Map<number, string>;
+  /** Outputs per position, once known (succeeded attempts, settled forEach tasks). */
+  readonly outputs: (Readonly<Record<string, unknown>> | undefined)[];
+  readonly failures: Failure[];
+  unfinished: number;
+  skipped: number;
+}
+
+function listState(layout: ListLayout, attempts: Positioned): ListState {
+  const n = layout.names.length;
+  return {
+    layout,
+    attempts,
+    status: new Uint8Array(n),
+    cause: new Map(),
+    outputs: new Array(n),
+    failures: [],
+    unfinished: 0,
+    skipped: 0,
+  };
+}
+
+class Pass {
+  private readonly decisions: Decision[];
+  private wakeAt: number | null = null;
+  private conditionInput: ConditionInput | undefined;
+  private readonly deadlineAt: number | null;
+
+  constructor(
+    private readonly dag: CompiledDag,
+    private readonly layout: Layout,
+    private readonly grouped: Grouped,
+    private readonly state: RunSnapshot,
+    private readonly now: number,
+    private readonly timing: RetryTiming,
+  ) {
+    this.decisions = state.run.state === 'pending' ? [{ kind: 'start-run' }] : [];
+    const seconds = state.run.activeDeadlineSeconds ?? dag.activeDeadlineSeconds;
+    const started = state.run.startedAt;
+    this.deadlineAt =
+      seconds === undefined || seconds === null || started === null ? null : started + seconds * 1000;
+  }
+
+  run(): PlanResult {
+    const main = listState(this.layout.main, this.grouped.main);
+    const exceeded = this.deadlineAt !== null && this.deadlineAt <= this.now;
+    if (exceeded) this.stopForDeadline(main);
+    else {
+      if (this.deadlineAt !== null) this.wake(this.deadlineAt);
+      for (let i = 0; i < main.layout.names.length; i++) this.planTask(main, i, false);
+    }
+    if (main.unfinished > 0) return this.result();
+
+    const failedLeaf = this.failedLeaf(main);
+    const mainFailed = exceeded || failedLeaf !== null;
+    const mainReason = exceeded
+      ? `DeadlineExceeded: the run passed its deadline of ${this.state.run.activeDeadlineSeconds ?? this.dag.activeDeadlineSeconds} s`
+      : mainFailed
+        ? failureReason(main.failures)
+        : succeededReason(main);
+    const exitCount = this.layout.exits.names.length;
+    if (exitCount === 0) return this.finish(mainFailed, mainReason);
+
+    if (!this.grouped.exitsStarted) {
+      const attempts = this.layout.exits.names.map((task, e) => ({
+        task,
+        attempt: (this.grouped.exits.latest[e]?.attempt ?? 0) + 1,
+      }));
+      this.decisions.push({ kind: 'add', why: 'exit', attempts });
+      return this.result();
+    }
+    const exits = listState(this.layout.exits, this.grouped.exits);
+    this.exitContext(main, mainFailed);
+    for (let e = 0; e < exitCount; e++) this.planTask(exits, e, true);
+    if (exits.unfinished > 0) return this.result();
+    const exitFailure = exits.failures[0];
+    if (!mainFailed && exitFailure !== undefined && this.dag.spec.onExitFailsRun === true) {
+      return this.finish(true, `exit handler ${failureReason(exits.failures).slice('task '.length)}`);
+    }
+    return this.finish(mainFailed, mainReason);
+  }
+
+  /** The main tasks' outcome, without deciding anything (for exit handler templates). */
+  mainOutcome(): { status: 'succeeded' | 'failed'; failedTasks: string[] } {
+    const main = listState(this.layout.main, this.grouped.main);
+    const exceeded = this.deadlineAt !== null && this.deadlineAt <= this.now;
+    for (let i = 0; i < main.layout.names.length; i++) this.planTask(main, i, false);
+    const failed = exceeded || this.failedLeaf(main) !== null;
+    return { status: failed ? 'failed' : 'succeeded', failedTasks: main.failures.map((f) => f.task) };
+  }
+
+  private result(): PlanResult {
+    return { decisions: this.decisions, wakeAt: this.wakeAt };
+  }
+
+  private finish(failed: boolean, reason: string): PlanResult {
+    this.decisions.push({ kind: 'finish-run', state: failed ? 'failed' : 'succeeded', reason });
+    return this.result();
+  }
+
+  private wake(at: number): void {
+    if (this.wakeAt === null || at < this.wakeAt) this.wakeAt = at;
+  }
+
+  /** The deadline passed: stop every running attempt of a main task, cancel every open one. */
+  private stopForDeadline(main: ListState): void {
+    const mainOnly: Layout = { ...this.layout, exits: listLayout([], undefined) };
+    for (const [name, latest] of openAttempts(mainOnly, this.grouped)) {
+      if (latest.state === 'running') {
+        main.unfinished++;
+        this.decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'DeadlineExceeded' });
+      } else if (latest.state === 'waiting' || latest.state === 'ready' || latest.state === 'retrying') {
+        this.decisions.push({ kind: 'cancel', attemptId: latest.id, task: name, reason: 'DeadlineExceeded' });
+      }
+    }
+  }
+
+  /** The first leaf (no children) that failed or was skipped because of a failure, or null. */
+  private failedLeaf(main: ListState): string | null {
+    for (let i = 0; i < main.layout.names.length; i++) {
+      const task = main.layout.tasks[i];
+      if (task !== undefined && task.children.length === 0 && main.status[i] === DEAD) return task.name;
+    }
+    // The deadline branch sets no statuses: any dead attempt then decides.
+    return null;
+  }
+
+  private planTask(list: ListState, i: number, exit: boolean): void {
+    const name = list.layout.names[i] as string;
+    const task = list.layout.tasks[i];
+    const latest = list.attempts.latest[i];
     if (task === undefined || latest === undefined) {
       // Every task gets an attempt when a run or round is created; without one it can only wait.
-      status[i] = BLOCKED;
-      unfinished++;
-      continue;
+      list.status[i] = BLOCKED;
+      list.unfinished++;
+      return;
     }
-    const inRound = attempts.inRound[i] as number;
-    let taskStatus: number;
+    const inRound = list.attempts.inRound[i] as number;
+    let status: number;
     switch (latest.state) {
       case 'succeeded':
-        taskStatus = SUCCEEDED;
+        status = SUCCEEDED;
+        list.outputs[i] = latest.outputs ?? undefined;
         break;
       case 'ready':
       case 'retrying':
-        taskStatus = ACTIVE;
+        status = ACTIVE;
         break;
-      case 'running': {
-        taskStatus = ACTIVE;
-        const deadline = deadlineOf(task, latest);
-        if (deadline !== null) {
-          if (deadline <= now) {
-            decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'Timeout' });
-          } else if (wakeAt === null || deadline < wakeAt) wakeAt = deadline;
-        }
+      case 'running':
+        status = ACTIVE;
+        this.checkTimeout(task, name, latest);
         break;
-      }
-      case 'waiting': {
-        const parents = layout.parents[i] as readonly number[];
-        const dead = firstDeadParent(parents, status, cause, task);
-        if (dead !== null) {
-          decisions.push({ kind: 'skip', attemptId: latest.id, task: name, because: dead });
-          cause.set(i, dead);
-          taskStatus = DEAD;
-        } else if (allSucceeded(parents, status)) {
-          decisions.push({ kind: 'ready', attemptId: latest.id, task: name });
-          taskStatus = ACTIVE;
-        } else taskStatus = BLOCKED;
+      case 'waiting':
+        status = this.planWaiting(list, i, task, latest, exit);
         break;
-      }
       case 'failed':
-        if (mayRetry(task, latest, inRound)) {
-          const delay = retryDelay(timing, inRound, latest.id);
-          decisions.push({
-            kind: 'retry',
-            task: name,
-            failedAttemptId: latest.id,
-            attempt: latest.attempt + 1,
-            retryAt: now + Math.max(delay, latest.retryAfterMs ?? 0),
-          });
-          taskStatus = ACTIVE;
+        if (task.forEach === undefined && mayRetry(task, latest, inRound)) {
+          this.retry(name, latest, inRound);
+          status = ACTIVE;
         } else {
-          failures.push({ task: name, attempt: latest, attempts: inRound });
-          cause.set(i, name);
-          taskStatus = DEAD;
+          list.failures.push({ task: name, attempt: latest, attempts: inRound });
+          list.cause.set(i, name);
+          status = DEAD;
         }
         break;
       case 'canceled':
-        // Canceled without a cancel request (a runtime gave up on it): it ends the task like a failure.
-        failures.push({ task: name, attempt: latest, attempts: inRound });
-        cause.set(i, name);
-        taskStatus = DEAD;
+        // Canceled without a cancel request (a runtime gave up on it, or the deadline): it ends the task
+        // like a failure.
+        list.failures.push({ task: name, attempt: latest, attempts: inRound });
+        list.cause.set(i, name);
+        status = DEAD;
         break;
-      case 'skipped':
-        cause.set(i, firstDeadParent(layout.parents[i] as readonly number[], status, cause, task) ?? name);
-        taskStatus = DEAD;
+      case 'skipped': {
+        const failure = isFailureSkip(latest);
+        list.cause.set(i, this.firstParentWith(list, i, failure ? DEAD : SKIPPED) ?? name);
+        status = failure ? DEAD : SKIPPED;
         break;
+      }
       default:
-        taskStatus = UNSEEN;
+        status = UNSEEN;
     }
-    status[i] = taskStatus;
-    if (taskStatus === DEAD) anyDead = true;
-    if (taskStatus === ACTIVE || taskStatus === BLOCKED) unfinished++;
+    this.settleStatus(list, i, status);
   }
 
-  if (unfinished === 0) {
-    decisions.push(
-      failures.length > 0 || anyDead
-        ? { kind: 'finish-run', state: 'failed', reason: failureReason(failures) }
-        : { kind: 'finish-run', state: 'succeeded', reason: `all ${dag.order.length} tasks succeeded` },
-    );
+  private settleStatus(list: ListState, i: number, status: number): void {
+    list.status[i] = status;
+    if (status === ACTIVE || status === BLOCKED) list.unfinished++;
+    if (status === SKIPPED) list.skipped++;
+    if (this.conditionInput !== undefined || (this.layout.conditions && this.ensureConditionInput())) {
+      const tasks = this.conditionInput?.tasks as Record<string, unknown>;
+      tasks[list.layout.names[i] as string] = {
+        status: STATUS_NAMES[status] ?? 'waiting',
+        outputs: list.outputs[i] ?? {},
+      };
+    }
   }
-  return { decisions, wakeAt };
+
+  private ensureConditionInput(): boolean {
+    const params: Record<string, string> = {};
+    for (const [key, value] of Object.entries(this.state.run.parameters)) {
+      if ('value' in value) params[key] = value.value;
+    }
+    const run = this.state.run;
+    this.conditionInput = {
+      params,
+      run: { id: run.id, name: run.dagName, namespace: run.namespace },
+      tasks: {},
+    };
+    return true;
+  }
+
+  /** `run.status` and `run.failedTasks` for exit handlers. */
+  private exitContext(main: ListState, failed: boolean): void {
+    if (!this.layout.conditions) return;
+    if (this.conditionInput === undefined) this.ensureConditionInput();
+    const input = this.conditionInput as ConditionInput;
+    this.conditionInput = {
+      ...input,
+      run: {
+        ...input.run,
+        status: failed ? 'failed' : 'succeeded',
+        failedTasks: main.failures.map((f) => f.task),
+      },
+    };
+  }
+
+  private checkTimeout(task: CompiledTask, name: string, latest: AttemptRecord): void {
+    const deadline = deadlineOf(task, latest);
+    if (deadline === null) return;
+    if (deadline <= this.now) {
+      this.decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'Timeout' });
+    } else this.wake(deadline);
+  }
+
+  private retry(name: string, latest: AttemptRecord, inRound: number): void {
+    const delay = retryDelay(this.timing, inRound, latest.id);
+    this.decisions.push({
+      kind: 'retry',
+      task: name,
+      failedAttemptId: latest.id,
+      attempt: latest.attempt + 1,
+      retryAt: this.now + Math.max(delay, latest.retryAfterMs ?? 0),
+    });
+  }
+
+  /** The first parent (in `runAfter` order) with `status`, as its cause; null when none. */
+  private firstParentWith(list: ListState, i: number, status: number): string | null {
+    const parents = list.layout.parents[i] as readonly number[];
+    for (const p of parents) {
+      if (p >= 0 && list.status[p] === status) return list.cause.get(p) ?? (list.layout.names[p] as string);
+    }
+    return null;
+  }
+
+  private planWaiting(
+    list: ListState,
+    i: number,
+    task: CompiledTask,
+    latest: AttemptRecord,
+    exit: boolean,
+  ): number {
+    const name = task.name;
+    const parents = list.layout.parents[i] as readonly number[];
+    let succeeded = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const p of parents) {
+      const s = p < 0 ? UNSEEN : list.status[p];
+      if (s === SUCCEEDED) succeeded++;
+      else if (s === DEAD) failed++;
+      else if (s === SKIPPED) skipped++;
+    }
+    const verdict = evaluateTriggerRule(task.triggerRule ?? 'all_success', {
+      total: parents.length,
+      succeeded,
+      failed,
+      skipped,
+    });
+    if (verdict === 'wait') return BLOCKED;
+    if (verdict !== 'run') return this.skip(list, i, latest, verdict.skip);
+    if (task.forEach !== undefined && !exit) return this.planFanOut(list, i, task, latest);
+    if (task.when !== undefined) {
+      const result = evaluateCondition(task.when, this.input());
+      if (!result.ok) return this.fail(list, i, latest, 'ConditionError', `when: ${result.error}`);
+      if (!result.value) return this.skip(list, i, latest, 'ConditionFalse');
+    }
+    this.decisions.push({ kind: 'ready', attemptId: latest.id, task: name });
+    return ACTIVE;
+  }
+
+  private input(item?: unknown): ConditionInput {
+    if (this.conditionInput === undefined) this.ensureConditionInput();
+    const input = this.conditionInput as ConditionInput;
+    return item === undefined ? input : { ...input, item };
+  }
+
+  private skip(list: ListState, i: number, latest: AttemptRecord, reason: SkipReason): number {
+    const name = list.layout.names[i] as string;
+    const failure = reason === 'UpstreamFailed';
+    const because =
+      reason === 'ConditionFalse' || reason === 'EmptyForEach'
+        ? name
+        : (this.firstParentWith(list, i, failure ? DEAD : SKIPPED) ??
+          this.firstParentWith(list, i, SUCCEEDED) ??
+          name);
+    this.decisions.push(
+      failure
+        ? { kind: 'skip', attemptId: latest.id, task: name, because }
+        : { kind: 'skip', attemptId: latest.id, task: name, because, reason },
+    );
+    list.cause.set(i, because);
+    return failure ? DEAD : SKIPPED;
+  }
+
+  private fail(
+    list: ListState,
+    i: number,
+    latest: AttemptRecord,
+    reason: 'ConditionError' | 'ForEachError',
+    message: string,
+  ): number {
+    const name = list.layout.names[i] as string;
+    this.decisions.push({ kind: 'fail', attemptId: latest.id, task: name, reason, message });
+    const failedAttempt: AttemptRecord = { ...latest, state: 'failed', reason, message, exitCode: null };
+    list.failures.push({ task: name, attempt: failedAttempt, attempts: list.attempts.inRound[i] as number });
+    list.cause.set(i, name);
+    return DEAD;
+  }
+
+  /** The items of a forEach task, or why they cannot be read. */
+  private itemsOf(
+    list: ListState,
+    task: CompiledTask,
+  ): { items: readonly unknown[]; sourceRound: number } | string {
+    const forEach = task.forEach ?? {};
+    if (forEach.items !== undefined) return { items: forEach.items, sourceRound: 0 };
+    const ref = parseReference((forEach.from ?? '').replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, ''));
+    if (typeof ref === 'string' || ref.kind !== 'output') return `forEach.from is not an output reference`;
+    const p = list.layout.position.get(ref.task);
+    const source = p === undefined ? undefined : list.attempts.latest[p];
+    const value = p === undefined ? undefined : list.outputs[p]?.[ref.output];
+    if (!Array.isArray(value)) {
+      const got = value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80);
+      return `tasks.${ref.task}.outputs.${ref.output} is not a JSON list (got ${got})`;
+    }
+    if (value.length > MAX_FOR_EACH_ITEMS) {
+      return `tasks.${ref.task}.outputs.${ref.output} has ${value.length} items; at most ${MAX_FOR_EACH_ITEMS} are allowed`;
+    }
+    return { items: value, sourceRound: source?.round ?? 0 };
+  }
+
+  private planFanOut(list: ListState, i: number, task: CompiledTask, base: AttemptRecord): number {
+    const read = this.itemsOf(list, task);
+    if (typeof read === 'string') return this.fail(list, i, base, 'ForEachError', read);
+    const { items, sourceRound } = read;
+    if (items.length === 0) return this.skip(list, i, base, 'EmptyForEach');
+    const slots = this.grouped.instances[i];
+    const name = task.name;
+    // Instances of this expansion: created in the base attempt's round or later, or kept from an earlier
+    // round (succeeded on a list whose source has not run again since).
+    const missing: { task: string; attempt: number }[] = [];
+    for (let k = 0; k < items.length; k++) {
+      const slot = slots?.get(k);
+      const current =
+        slot !== undefined &&
+        (slot.latest.round >= base.round ||
+          (slot.latest.state === 'succeeded' && slot.latest.round >= sourceRound));
+      if (!current) missing.push({ task: instanceName(name, k), attempt: (slot?.latest.attempt ?? 0) + 1 });
+    }
+    if (missing.length > 0) {
+      this.decisions.push({ kind: 'add', why: 'expand', attempts: missing });
+      return ACTIVE;
+    }
+    const limit = task.forEach?.parallelism ?? Number.POSITIVE_INFINITY;
+    let active = 0;
+    for (let k = 0; k < items.length; k++) {
+      const s = (slots?.get(k) as Slot).latest.state;
+      if (s === 'ready' || s === 'running' || s === 'retrying') active++;
+    }
+    let open = 0;
+    let dead = 0;
+    let skippedCount = 0;
+    let firstFailure: Failure | undefined;
+    for (let k = 0; k < items.length; k++) {
+      const slot = slots?.get(k) as Slot;
+      const latest = slot.latest;
+      const instance = latest.taskName;
+      switch (latest.state) {
+        case 'waiting': {
+          if (active >= limit) {
+            open++;
+            break;
+          }
+          if (task.when !== undefined) {
+            const result = evaluateCondition(task.when, this.input(items[k]));
+            if (!result.ok) {
+              this.decisions.push({
+                kind: 'fail',
+                attemptId: latest.id,
+                task: instance,
+                reason: 'ConditionError',
+                message: `when: ${result.error}`,
+              });
+              dead++;
+              firstFailure ??= {
+                task: instance,
+                attempt: { ...latest, state: 'failed', reason: 'ConditionError' },
+                attempts: slot.inRound,
+              };
+              break;
+            }
+            if (!result.value) {
+              this.decisions.push({
+                kind: 'skip',
+                attemptId: latest.id,
+                task: instance,
+                because: instance,
+                reason: 'ConditionFalse',
+              });
+              skippedCount++;
+              break;
+            }
+          }
+          this.decisions.push({ kind: 'ready', attemptId: latest.id, task: instance });
+          active++;
+          open++;
+          break;
+        }
+        case 'ready':
+        case 'retrying':
+          open++;
+          break;
+        case 'running':
+          open++;
+          this.checkTimeout(task, instance, latest);
+          break;
+        case 'failed':
+          if (mayRetry(task, latest, slot.inRound)) {
+            this.retry(instance, latest, slot.inRound);
+            open++;
+          } else {
+            dead++;
+            firstFailure ??= { task: instance, attempt: latest, attempts: slot.inRound };
+          }
+          break;
+        case 'canceled':
+          dead++;
+          firstFailure ??= { task: instance, attempt: latest, attempts: slot.inRound };
+          break;
+        case 'skipped':
+          skippedCount++;
+          break;
+        default:
+          break;
+      }
+    }
+    if (open > 0) return ACTIVE;
+    const outputs: Record<string, unknown> = {};
+    for (const output of task.outputs ?? []) {
+      const values = new Array<unknown>(items.length);
+      for (let k = 0; k < items.length; k++) {
+        const latest = (slots?.get(k) as Slot).latest;
+        values[k] = latest.state === 'succeeded' ? (latest.outputs?.[output] ?? null) : null;
+      }
+      outputs[output] = values;
+    }
+    const n = items.length;
+    if (dead > 0) {
+      const message = `${dead} of ${n} instances failed`;
+      this.decisions.push({
+        kind: 'settle',
+        attemptId: base.id,
+        task: name,
+        state: 'failed',
+        message,
+        outputs,
+      });
+      list.failures.push(firstFailure ?? { task: name, attempt: base, attempts: 1 });
+      list.cause.set(i, name);
+      return DEAD;
+    }
+    if (skippedCount === n) {
+      const message = `all ${n} instances were skipped`;
+      this.decisions.push({
+        kind: 'settle',
+        attemptId: base.id,
+        task: name,
+        state: 'skipped',
+        message,
+        outputs,
+      });
+      list.cause.set(i, name);
+      return SKIPPED;
+    }
+    const message = `${n - skippedCount} of ${n} instances succeeded`;
+    this.decisions.push({
+      kind: 'settle',
+      attemptId: base.id,
+      task: name,
+      state: 'succeeded',
+      message,
+      outputs,
+    });
+    list.outputs[i] = outputs;
+    return SUCCEEDED;
+  }
+}
+
+function succeededReason(main: ListState): string {
+  const n = main.layout.names.length;
+  return main.skipped === 0
+    ? `all ${n} tasks succeeded`
+    : `${n - main.skipped} of ${n} tasks succeeded, ${main.skipped} skipped`;
 }
 
 function deadlineOf(task: CompiledTask, attempt: AttemptRecord): number | null {
   if (task.timeoutSeconds === undefined || attempt.startedAt === null) return null;
   return attempt.startedAt + task.timeoutSeconds * 1000;
-}
-
-/** Whether every parent (by position) has succeeded; a parent outside the DAG never has. */
-function allSucceeded(parents: readonly number[], status: Uint8Array): boolean {
-  for (const p of parents) if (p < 0 || status[p] !== SUCCEEDED) return false;
-  return true;
-}
-
-/** The cause of the first dead parent in `runAfter` order, or null. */
-function firstDeadParent(
-  parents: readonly number[],
-  status: Uint8Array,
-  cause: ReadonlyMap<number, string>,
-  task: CompiledTask,
-): string | null {
-  for (let k = 0; k < parents.length; k++) {
-    const p = parents[k] as number;
-    if (p >= 0 && status[p] === DEAD) return cause.get(p) ?? (task.runAfter[k] as string);
-  }
-  return null;
 }
 
 function plural(n: number, word: string): string {

@@ -41,7 +41,11 @@ export function planRetryFromFailed(
   const target = newDag ?? dag;
   const index = indexAttempts(snapshot);
   const succeeded = new Set<string>();
-  for (const [task, { latest }] of index) if (latest.state === 'succeeded') succeeded.add(task);
+  // Only main tasks: forEach instances (`task[i]`) follow their task's own attempt (the planner reruns the
+  // instances that did not succeed), and exit handlers run again at the end of every round.
+  for (const [task, { latest }] of index) {
+    if (latest.state === 'succeeded' && dag.tasks.has(task)) succeeded.add(task);
+  }
 
   const missing = [...succeeded].filter((task) => !target.tasks.has(task)).sort();
   if (missing.length > 0) return { ok: false, error: Errors.versionIncompatible(snapshot.run.id, missing) };

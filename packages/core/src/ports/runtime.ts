@@ -66,6 +66,11 @@ export interface TaskOutcome {
    * `failureKindOf` — an exit code or a timeout is the task's own, `Lost` is transient, the rest infra.
    */
   readonly failureKind?: FailureKind;
+  /**
+   * The task's named outputs (JSON values) when it succeeded (docs/flow/outputs.md). The engine keeps the
+   * declared ones and fails the attempt with `OutputTooLarge` when they pass the size limits.
+   */
+  readonly outputs?: Readonly<Record<string, unknown>>;
 }
 
 export interface Runtime {

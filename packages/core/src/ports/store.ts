@@ -141,6 +141,7 @@ export interface AttemptChange {
       | 'nonRetryable'
       | 'retryAfterMs'
       | 'failureKind'
+      | 'outputs'
     >
   >;
 }

@@ -12,6 +12,7 @@ import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/co
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { LineSplitter } from '../shared/line-splitter.js';
 import { attemptEnv } from '../shared/attempt-env.js';
+import { OUTPUTS_DIR_ENV, readOutputFiles } from '../shared/output-files.js';
 import { Semaphore } from '../shared/semaphore.js';
 import {
   noSecrets,
@@ -226,13 +227,34 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       const workspace = ctx.dag.spec.workspace?.enable === true;
       const cwd = workDirFor(ctx.runId, ctx.taskName, ctx.attempt, workspace);
       await mkdir(cwd, { recursive: true });
+      // Outputs (docs/flow/outputs.md): one file per declared output in a directory of the attempt's own.
+      const outputsDir = join(cwd, `.kontroler-outputs-${ctx.attemptId}`);
+      await mkdir(outputsDir, { recursive: true });
       const env: Record<string, string> = {
         ...baseEnv(),
         ...attemptEnv(ctx),
         ...(workspace ? { KONTROLER_WORKSPACE: cwd } : {}),
+        ...Object.fromEntries((ctx.task.spec.env ?? []).map((e) => [e.name, e.value])),
         ...parameters,
+        [OUTPUTS_DIR_ENV]: outputsDir,
       };
-      return await spawnAndWait(ctx, control, command, cwd, env);
+      try {
+        const outcome = await spawnAndWait(ctx, control, command, cwd, env);
+        const names = ctx.task.outputs ?? [];
+        if (outcome.status !== 'succeeded' || names.length === 0) return outcome;
+        const read = await readOutputFiles(outputsDir, names);
+        if ('outputs' in read) return { ...outcome, outputs: read.outputs };
+        return {
+          status: 'failed',
+          exitCode: outcome.exitCode,
+          reason: 'OutputTooLarge',
+          message: read.tooLarge,
+          nonRetryable: true,
+          failureKind: 'exit',
+        };
+      } finally {
+        await rm(outputsDir, { recursive: true, force: true });
+      }
     } finally {
       release();
     }

@@ -195,9 +195,10 @@ export function transitionContract(fixture: StoreFixture): void {
         {
           runId: run.id,
           expectRevision: 7,
-          attempts: [{ id: attempt.id, expectState: 'waiting', set: { state: 'succeeded' } }],
+          // waiting → running skips `ready` (waiting → succeeded is legal: a forEach task settling).
+          attempts: [{ id: attempt.id, expectState: 'waiting', set: { state: 'running' } }],
         },
-        { entity: 'attempt', id: attempt.id, from: 'waiting', to: 'succeeded' },
+        { entity: 'attempt', id: attempt.id, from: 'waiting', to: 'running' },
       );
       expect((await store.getRun(run.id))?.revision).toBe(0);
     });
