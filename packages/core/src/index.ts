@@ -32,6 +32,10 @@ export type * from './model/records.js';
 export { DEFAULT_NAMESPACE, dagKey, runDagRef, sameDag, type DagRef } from './model/dag-ref.js';
 export type * from './ports/store.js';
 export type * from './ports/runtime.js';
+export type * from './ports/trigger-store.js';
+export type * from './ports/dag-task-store.js';
+export type * from './ports/backfill-store.js';
+export { BACKFILL_STATES } from './ports/backfill-store.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
 export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';
 export type {
@@ -75,7 +79,16 @@ export type {
   StopOptions,
   RegisterDagResult,
 } from './engine/index.js';
-export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
+export { createScheduler, dueTicks, upcomingTicks, ticksBetween } from './scheduler/index.js';
+export {
+  createBackfillDriver,
+  BACKFILL_LABEL,
+  MAX_BACKFILL_TICKS,
+  type BackfillDriver,
+  type BackfillDriverDeps,
+  type BackfillDriverOptions,
+  type CreateBackfillInput,
+} from './backfill/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
 export { TOKENS, registerCore, unboundTokens } from './di/index.js';
 export type { CoreServices } from './di/index.js';

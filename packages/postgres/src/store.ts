@@ -44,6 +44,10 @@ import { connectionError, isConnectionError, migrationError } from './errors.js'
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { Notifier, OUTBOX_CHANNEL, WORK_CHANNEL } from './notify.js';
 import * as outbox from './outbox.js';
+import { backfillQueries } from './operations/backfills.js';
+import { dagTaskQueries } from './operations/dag-tasks.js';
+import type { RunStatement } from './operations/run.js';
+import { triggerQueries } from './operations/triggers.js';
 import {
   ATTEMPT_COLUMNS,
   OUTBOX_INSERT_COLUMNS,
@@ -344,6 +348,17 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       await pool.end().catch(() => undefined);
       await orm.close(true).catch(() => undefined);
     },
+
+    // ---- Inbound triggers, backfills, shared tasks (operations/) --------------------------------------
+
+    ...triggerQueries(run),
+    ...backfillQueries(run),
+    ...dagTaskQueries(run, (fn) =>
+      inTransaction((client) => {
+        const tx: RunStatement = (text, values) => query(client, url as string, text, values);
+        return fn(tx);
+      }),
+    ),
 
     // ---- DAGs ----------------------------------------------------------------------------------------
 

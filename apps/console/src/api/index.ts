@@ -2,8 +2,12 @@ import type { DagSpec } from '@kontroler/core/dag';
 import { http, type ApiClient } from './client';
 import type {
   AuditEntry,
+  Backfill,
   CreatedToken,
   DagDetail,
+  DagTaskDetail,
+  DagTaskInfo,
+  DagTaskVersionInfo,
   DagDiff,
   DagSummary,
   DagVersionDetail,
@@ -21,6 +25,8 @@ import type {
   SecretEntry,
   ServerInfo,
   TokenInfo,
+  Trigger,
+  TriggerWithSecret,
   User,
   ValidateResult,
 } from './types';
@@ -117,6 +123,43 @@ export function createApi(client: ApiClient) {
       deliveries: (run: RunRef) => client.get<Delivery[] | Page<Delivery>>(`${runPath(run)}/deliveries`),
       redeliver: (namespace: string, deliveryId: string) =>
         client.post<void>(`${nsPath(namespace)}/deliveries/${enc(deliveryId)}/redeliver`),
+    },
+    triggers: {
+      list: (dag: DagRef) => client.get<{ items: Trigger[] }>(`${dagPath(dag)}/triggers`),
+      create: (
+        dag: DagRef,
+        body: { name: string; mapping?: Record<string, string>; ratePerMinute?: number },
+      ) => client.post<TriggerWithSecret>(`${dagPath(dag)}/triggers`, body),
+      rotate: (dag: DagRef, name: string, revokePrevious = false) =>
+        client.post<TriggerWithSecret>(`${dagPath(dag)}/triggers/${enc(name)}/rotate`, { revokePrevious }),
+      remove: (dag: DagRef, name: string) => client.delete(`${dagPath(dag)}/triggers/${enc(name)}`),
+    },
+    backfills: {
+      list: (dag: DagRef) => client.get<{ items: Backfill[] }>(`${dagPath(dag)}/backfills`),
+      create: (dag: DagRef, body: { from: string; to: string; maxActiveRuns?: number }) =>
+        client.post<Backfill>(`${dagPath(dag)}/backfills`, body),
+      get: (namespace: string, id: string) =>
+        client.get<Backfill>(`${nsPath(namespace)}/backfills/${enc(id)}`),
+      cancel: (namespace: string, id: string) =>
+        client.post<Backfill>(`${nsPath(namespace)}/backfills/${enc(id)}/cancel`),
+    },
+    dagTasks: {
+      list: (namespace: string) => client.get<{ items: DagTaskInfo[] }>(`${nsPath(namespace)}/tasks`),
+      get: (namespace: string, name: string) =>
+        client.get<DagTaskDetail>(`${nsPath(namespace)}/tasks/${enc(name)}`),
+      save: (namespace: string, name: string, spec: Record<string, unknown>) =>
+        client.put<{ task: DagTaskInfo; version: DagTaskVersionInfo; created: boolean }>(
+          `${nsPath(namespace)}/tasks/${enc(name)}`,
+          spec,
+        ),
+      versions: (namespace: string, name: string) =>
+        client.get<{ items: DagTaskVersionInfo[] }>(`${nsPath(namespace)}/tasks/${enc(name)}/versions`),
+      diff: (namespace: string, name: string, from: number, to: number) =>
+        client.get<{ changes: Array<{ path: string; kind: string }> }>(
+          `${nsPath(namespace)}/tasks/${enc(name)}/diff`,
+          { from, to },
+        ),
+      remove: (namespace: string, name: string) => client.delete(`${nsPath(namespace)}/tasks/${enc(name)}`),
     },
     eventsPath: `${V1}/events`,
     info: () => client.get<ServerInfo>(`${V1}/info`),

@@ -218,3 +218,72 @@ export interface Problem {
   code: string;
   errors?: ProblemFieldError[];
 }
+
+/** An inbound trigger of a DAG (docs/triggers.md); its secret is only in `TriggerWithSecret`. */
+export interface Trigger {
+  id: string;
+  name: string;
+  namespace: string;
+  dagName: string;
+  /** Where senders POST, relative to the API. */
+  url: string;
+  mapping: Record<string, string>;
+  toleranceSeconds: number;
+  ratePerMinute: number;
+  secrets: Array<{ hint: string; createdAt: string }>;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string | null;
+}
+
+/** The answer of create and rotate: the new secret, shown this once. */
+export interface TriggerWithSecret extends Trigger {
+  secret: string;
+}
+
+/** A backfill of a scheduled DAG and its progress (docs/backfill.md). */
+export interface Backfill {
+  id: string;
+  namespace: string;
+  dagName: string;
+  from: string;
+  to: string;
+  schedule: string;
+  timezone: string | null;
+  maxActiveRuns: number;
+  state: 'running' | 'completed' | 'canceled';
+  total: number;
+  submitted: number;
+  done: number;
+  failed: number;
+  active: number;
+  nextTick: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  createdBy: string | null;
+}
+
+/** A shared task (DagTask) of a namespace (docs/shared-tasks.md). */
+export interface DagTaskInfo {
+  namespace: string;
+  name: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DagTaskVersionInfo {
+  version: number;
+  hash: string;
+  /** The task fields (no name, runAfter or taskRef). */
+  spec: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+export interface DagTaskDetail {
+  task: DagTaskInfo;
+  version: DagTaskVersionInfo;
+  usedBy: Array<{ dag: string; version: number; tasks: string[] }>;
+}

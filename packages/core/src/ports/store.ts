@@ -20,6 +20,9 @@ import type {
 } from '../model/records.js';
 import type { DagRef } from '../model/dag-ref.js';
 import type { AttemptState, RunState } from '../model/states.js';
+import type { BackfillStore } from './backfill-store.js';
+import type { DagTaskStore } from './dag-task-store.js';
+import type { TriggerStore } from './trigger-store.js';
 
 export interface PageRequest {
   /** Page size; stores cap it at 500. */
@@ -262,7 +265,8 @@ export interface OutboxStore {
 }
 
 /** The whole port. Adapters are factories returning it (`createPostgresStore(options)`). */
-export interface Store extends DagStore, RunStore, QueueStore, LogStore, OutboxStore {
+export interface Store
+  extends DagStore, RunStore, QueueStore, LogStore, OutboxStore, TriggerStore, BackfillStore, DagTaskStore {
   /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

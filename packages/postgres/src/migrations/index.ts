@@ -4,10 +4,12 @@ import { Migration20261125000000Initial } from './Migration20261125000000_initia
 import { Migration20261206000000DagIdentity } from './Migration20261206000000_dag_identity.js';
 import { Migration20261206060000FailureKind } from './Migration20261206060000_failure_kind.js';
 import { Migration20261206120000Accounts } from './Migration20261206120000_accounts.js';
+import { Migration20261207020000Operations } from './Migration20261207020000_operations.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
   { name: 'Migration20261206000000_dag_identity', class: Migration20261206000000DagIdentity },
   { name: 'Migration20261206060000_failure_kind', class: Migration20261206060000FailureKind },
   { name: 'Migration20261206120000_accounts', class: Migration20261206120000Accounts },
+  { name: 'Migration20261207020000_operations', class: Migration20261207020000Operations },
 ];

@@ -8,4 +8,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261206000000_dag_identity',
   'Migration20261206060000_failure_kind',
   'Migration20261206120000_accounts',
+  'Migration20261207020000_operations',
 ];

@@ -3,7 +3,9 @@
  * and the PostgreSQL store both run it unchanged. It tests the port only: no store internals.
  */
 import { describe, expect, it } from 'vitest';
+import { backfillContract } from './backfills.contract.js';
 import { commitContract } from './commit.contract.js';
+import { dagTaskContract } from './dag-tasks.contract.js';
 import { dagContract } from './dags.contract.js';
 import { useStore, type MakeStore, type StoreContractOptions } from './fixture.js';
 import { logContract } from './logs.contract.js';
@@ -12,6 +14,7 @@ import { queueContract } from './queue.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { runContract } from './runs.contract.js';
 import { transitionContract } from './transitions.contract.js';
+import { triggerContract } from './triggers.contract.js';
 
 /**
  * Registers the Store contract tests in the calling test file. `makeStore` is called before each test
@@ -31,6 +34,9 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     logContract(fixture);
     outboxContract(fixture);
     retentionContract(fixture);
+    triggerContract(fixture);
+    backfillContract(fixture);
+    dagTaskContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {
