@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { dagKey, silentLogger, type DagRef, type DagVersion, type Store } from '@kontroler/core';
+import {
+  createBackfillDriver,
+  dagKey,
+  silentLogger,
+  systemClock,
+  type DagRef,
+  type DagVersion,
+  type Store,
+} from '@kontroler/core';
 import { createAuditor } from './audit.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { DEFAULT_SCRYPT_N } from './auth/crypto.js';
@@ -27,6 +35,8 @@ import {
   type OperationId,
 } from './rbac/rules.js';
 import { adminHandlers } from './routes/admin.js';
+import { backfillHandlers } from './routes/backfills.js';
+import { dagTaskHandlers } from './routes/dag-tasks/handlers.js';
 import { infoHandlers } from './routes/capabilities.js';
 import { secretHandlers } from './routes/secrets.js';
 import { authHandlers } from './routes/auth.js';
@@ -37,6 +47,7 @@ import { dashboardHandlers } from './routes/dashboard/handlers.js';
 import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
+import { HOOKS_PREFIX, triggerHandlers, type WithRawBody } from './routes/triggers/handlers.js';
 import { TEXT_MEDIA_TYPES } from './media-types.js';
 import { createEventHub } from './sse.js';
 import type { AppDeps, Principal } from './types.js';
@@ -132,6 +143,19 @@ export function createApp(deps: AppDeps): KontrolerApp {
     document,
   };
 
+  const backfills = createBackfillDriver(
+    {
+      store: ctx.store,
+      clock: { ...systemClock, now },
+      logger,
+      // No event bus here: runs finish in whichever worker executes them, so the driver polls the store.
+      submit: (dag, options) => deps.engine.submit(dag, undefined, { ...options, trigger: 'schedule' }),
+      cancel: (runId) => deps.engine.cancel(runId),
+    },
+    deps.backfills === false ? {} : { ...deps.backfills },
+  );
+  if (deps.backfills !== false) backfills.start();
+
   const handlers = {
     ...healthHandlers(ctx),
     ...authHandlers(ctx),
@@ -143,6 +167,9 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...secretHandlers(ctx),
     ...infoHandlers(ctx),
     ...dashboardHandlers(ctx),
+    ...triggerHandlers(ctx),
+    ...backfillHandlers(ctx, backfills),
+    ...dagTaskHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;
@@ -163,7 +190,13 @@ export function createApp(deps: AppDeps): KontrolerApp {
    * security handler (which adds RBAC), so a request is authenticated once.
    */
   const authenticateBeforeBody: RequestHandler = async (req, res, next) => {
-    if (!announcesBody(req) || !isApiPath(req.path) || CREDENTIAL_BODY_PATHS.has(req.path)) {
+    if (
+      !announcesBody(req) ||
+      !isApiPath(req.path) ||
+      CREDENTIAL_BODY_PATHS.has(req.path) ||
+      // Inbound triggers carry no credential: their signature over the body is checked by the handler.
+      req.path.startsWith(HOOKS_PREFIX)
+    ) {
       next();
       return;
     }
@@ -180,7 +213,16 @@ export function createApp(deps: AppDeps): KontrolerApp {
     next();
   };
   app.use(authenticateBeforeBody);
-  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      // A trigger's signature covers the bytes as sent: keep them for the hook handler.
+      verify: (req, _res, buf) => {
+        if ((req as WithRawBody).path?.startsWith(HOOKS_PREFIX)) (req as WithRawBody).rawBody = buf;
+      },
+    }),
+  );
   app.use(express.text({ limit: BODY_LIMIT, type: [...TEXT_MEDIA_TYPES] }));
 
   /** Authentication and the RBAC pre-check, run by the validator for every secured operation. */
@@ -261,6 +303,9 @@ export function createApp(deps: AppDeps): KontrolerApp {
   });
   app.use(problemHandler(logger));
 
-  app.dispose = () => hub.close();
+  app.dispose = () => {
+    backfills.stop();
+    hub.close();
+  };
   return app;
 }

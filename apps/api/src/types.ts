@@ -51,7 +51,14 @@ export interface ApiRunService {
   submit(
     dag: DagRef,
     parameters?: Readonly<Record<string, string | { readonly fromSecret: string }>>,
-    options?: { readonly idempotencyKey?: string; readonly trigger?: RunTrigger },
+    options?: {
+      readonly idempotencyKey?: string;
+      readonly trigger?: RunTrigger;
+      /** Free-form labels on the run (`kontroler.dev/trigger`, `kontroler.dev/backfill`). */
+      readonly labels?: Readonly<Record<string, string>>;
+      /** The cron tick a scheduled (or backfilled) run is for. */
+      readonly scheduledFor?: number;
+    },
   ): Promise<RunRecord>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
@@ -116,6 +123,11 @@ export interface AppDeps {
   readonly runtime?: RuntimeCapabilities;
   /** The secrets admins manage through `/api/v1/secrets` (the one-process setup's file). Absent: 404. */
   readonly secrets?: ManagedSecrets;
+  /**
+   * The backfill driver this API runs (every replica may: they coordinate through the store). `false`
+   * records backfills without driving them (another process does). @default {pollIntervalMs: 2000}
+   */
+  readonly backfills?: false | { readonly pollIntervalMs?: number };
 }
 
 /** Secrets managed through the API: names and times only ever leave it, never values. */

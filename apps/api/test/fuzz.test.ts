@@ -509,6 +509,31 @@ describe('fuzz', () => {
            values ('default', 'ghost', 'task.exploded', '{"run": {"id": "other"}}', $1)`,
           [now],
         );
+        await sql(
+          `insert into triggers (id, namespace, dag_name, name, secrets, mapping, tolerance_seconds, rate_per_minute,
+             created_at, updated_at) values ('fuzz-trigger', 'default', 'etl', 'broken', '[]', '{}', 300, 60, $1, $1)`,
+          [now],
+        );
+        await sql(
+          `insert into trigger_messages (trigger_id, message_id, expires_at) values ('fuzz-trigger', '', $1)`,
+          [now],
+        );
+        await sql(
+          `insert into backfills (id, namespace, dag_name, range_from, range_to, schedule, max_active_runs, state,
+             total, submitted, done, failed, next_tick, in_flight, revision, created_at, updated_at)
+           values ('fuzz-backfill', 'default', 'etl', $1, $1, '* * * * *', 1, 'completed', 1, 1, 2, 0, $1, '[]', 0, $1, $1)`,
+          [now],
+        );
+        await sql(
+          `insert into dag_tasks (namespace, name, latest_version, created_at, updated_at)
+           values ('default', 'fuzz-task', 2, $1, $1)`,
+          [now],
+        );
+        await sql(
+          `insert into dag_task_versions (namespace, name, version, spec, hash, created_at)
+           values ('default', 'fuzz-task', 1, '[]', '', $1)`,
+          [now],
+        );
         const result = await inconsistencies(sql);
         throw Object.assign(rollback, { result });
       })

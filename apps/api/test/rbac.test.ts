@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { secretsFile } from '@kontroler/plugins';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../src/openapi/document.js';
 import { roleRank } from '../src/rbac/grants.js';
@@ -52,12 +53,31 @@ interface Fixture {
   tokenId: string | undefined;
   refreshToken: string;
   secret: string;
+  /** Trigger `fx` of `dag`: its hook id and signing secret. */
+  triggerId: string;
+  triggerSecret: string;
+  /** A backfill of `dag` (one tick). */
+  backfillId: string;
+  /** A shared task (one version). */
+  dagTask: string;
 }
 
 interface Recipe {
   path: (fx: Fixture) => string;
   body?: (fx: Fixture) => unknown;
+  headers?: (fx: Fixture) => Record<string, string>;
   sse?: boolean;
+}
+
+/** Standard Webhooks headers for `body` (as the harness sends it: JSON.stringify) signed with `secret`. */
+function signedHeaders(secret: string, body: unknown): Record<string, string> {
+  const id = `msg_${randomUUID()}`;
+  const at = new Date();
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, JSON.stringify(body)),
+  };
 }
 
 const V1 = '/api/v1';
@@ -132,6 +152,35 @@ const RECIPES: Record<OperationId, Recipe> = {
   getDashboardSummary: { path: () => `${V1}/dashboard/summary` },
   getDashboardTasks: { path: () => `${V1}/dashboard/tasks` },
   getDashboardQueue: { path: () => `${V1}/dashboard/queue` },
+  listTriggers: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/triggers` },
+  createTrigger: {
+    path: (fx) => `${ns(fx)}/dags/${fx.dag}/triggers`,
+    body: () => ({ name: `m-${randomUUID().slice(0, 8)}` }),
+  },
+  rotateTriggerSecret: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/triggers/fx/rotate`, body: () => ({}) },
+  deleteTrigger: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/triggers/fx` },
+  receiveHook: {
+    path: (fx) => `${V1}/hooks/${fx.triggerId}`,
+    body: () => ({ hello: 'world' }),
+    headers: (fx) => signedHeaders(fx.triggerSecret, { hello: 'world' }),
+  },
+  createBackfill: {
+    path: (fx) => `${ns(fx)}/dags/${fx.dag}/backfills`,
+    body: () => ({ from: '2025-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z' }),
+  },
+  listBackfills: { path: (fx) => `${ns(fx)}/dags/${fx.dag}/backfills` },
+  getBackfill: { path: (fx) => `${ns(fx)}/backfills/${fx.backfillId}` },
+  cancelBackfill: { path: (fx) => `${ns(fx)}/backfills/${fx.backfillId}/cancel` },
+  listDagTasks: { path: (fx) => `${ns(fx)}/tasks` },
+  putDagTask: {
+    path: (fx) => `${ns(fx)}/tasks/m-${randomUUID().slice(0, 8)}`,
+    body: () => ({ image: 'alpine', command: ['true'] }),
+  },
+  getDagTask: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}` },
+  listDagTaskVersions: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/versions` },
+  getDagTaskVersion: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/versions/1` },
+  diffDagTaskVersions: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/diff?from=1&to=1` },
+  deleteDagTask: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}` },
 };
 
 const document = buildOpenApiDocument();
@@ -214,7 +263,9 @@ async function fixture(actor: Actor): Promise<Fixture> {
   const admin = tokens.get('admin@global');
   const base = `${V1}/namespaces/${OWN}`;
   const dag = `fx-${randomUUID().slice(0, 8)}`;
-  expect((await h.request('POST', `${base}/dags`, { token: admin, body: sampleDag(dag) })).status).toBe(201);
+  // A yearly schedule (never due while the suite runs) so that the DAG can be backfilled.
+  const scheduled = sampleDag(dag, { schedule: '0 0 1 1 *' });
+  expect((await h.request('POST', `${base}/dags`, { token: admin, body: scheduled })).status).toBe(201);
   const run = await h.request<{ id: string }>('POST', `${base}/dags/${dag}/runs`, { token: admin, body: {} });
   const failing = sampleDag(`${dag}-failing`, {
     tasks: [{ name: 'doomed', image: 'alpine', command: ['false'] }],
@@ -265,6 +316,22 @@ async function fixture(actor: Actor): Promise<Fixture> {
   const secret = `fx-secret-${randomUUID().slice(0, 8)}`;
   const stored = await h.request('PUT', `${V1}/secrets/${secret}`, { token: admin, body: { value: 'v' } });
   expect(stored.status).toBe(200);
+  const trigger = await h.request<{ id: string; secret: string }>('POST', `${base}/dags/${dag}/triggers`, {
+    token: admin,
+    body: { name: 'fx' },
+  });
+  expect(trigger.status).toBe(201);
+  const backfill = await h.request<{ id: string }>('POST', `${base}/dags/${dag}/backfills`, {
+    token: admin,
+    body: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
+  });
+  expect(backfill.status).toBe(201);
+  const dagTask = `fxt-${randomUUID().slice(0, 8)}`;
+  const shared = await h.request('PUT', `${base}/tasks/${dagTask}`, {
+    token: admin,
+    body: { image: 'alpine', command: ['true'] },
+  });
+  expect(shared.status).toBe(201);
   const login = await h.request<{ refreshToken: string }>('POST', `${V1}/auth/login`, {
     body: { username: 'matrix-login', password: PASSWORD },
   });
@@ -280,6 +347,10 @@ async function fixture(actor: Actor): Promise<Fixture> {
     tokenId,
     refreshToken: login.body.refreshToken,
     secret,
+    triggerId: trigger.body.id,
+    triggerSecret: trigger.body.secret,
+    backfillId: backfill.body.id,
+    dagTask,
   };
 }
 
@@ -303,14 +374,19 @@ async function call(
     return { status: response.status, text };
   }
   const body = recipe.body?.(fx);
-  const reply = await h.request(method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const headers = recipe.headers?.(fx);
+  const reply = await h.request(method, path, {
+    token,
+    ...(body !== undefined ? { body } : {}),
+    ...(headers !== undefined ? { headers } : {}),
+  });
   return { status: reply.status, text: reply.text, body: reply.body };
 }
 
 /** What of `OWN` the request did not itself name: none of it may appear in an answer to an outsider. */
 function secretsOf(fx: Fixture, operationId: string, recipe: Recipe): string[] {
   const sent = recipe.path(fx) + JSON.stringify(recipe.body?.(fx) ?? '');
-  const secrets = [fx.dag, fx.runId, fx.failedRunId, fx.attemptId, fx.deliveryId];
+  const secrets = [fx.dag, fx.runId, fx.failedRunId, fx.attemptId, fx.deliveryId, fx.backfillId];
   // Lists across namespaces must not even carry OWN's name.
   if (NOT_NAMESPACED.has(operationId)) secrets.push(OWN);
   return secrets.filter((secret) => !sent.includes(secret));

@@ -62,6 +62,13 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: 'Runs' },
   },
   {
+    path: '/namespaces/:namespace/tasks',
+    name: 'shared-tasks',
+    component: () => import('./views/SharedTasksView.vue'),
+    props: true,
+    meta: { title: 'Shared tasks' },
+  },
+  {
     path: '/namespaces/:namespace/runs/:id',
     name: 'run',
     component: () => import('./views/RunDetailView.vue'),

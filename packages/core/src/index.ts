@@ -42,6 +42,10 @@ export {
   type DurationHistogram,
 } from './model/duration-histogram.js';
 export type * from './ports/runtime.js';
+export type * from './ports/trigger-store.js';
+export type * from './ports/dag-task-store.js';
+export type * from './ports/backfill-store.js';
+export { BACKFILL_STATES } from './ports/backfill-store.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
 export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';
 export { RunEventFeed, type RunEventFeedOptions } from './events/run-event-feed.js';
@@ -104,7 +108,16 @@ export type {
   StopOptions,
   RegisterDagResult,
 } from './engine/index.js';
-export { createScheduler, dueTicks, upcomingTicks } from './scheduler/index.js';
+export { createScheduler, dueTicks, upcomingTicks, ticksBetween } from './scheduler/index.js';
+export {
+  createBackfillDriver,
+  BACKFILL_LABEL,
+  MAX_BACKFILL_TICKS,
+  type BackfillDriver,
+  type BackfillDriverDeps,
+  type BackfillDriverOptions,
+  type CreateBackfillInput,
+} from './backfill/index.js';
 export type { Scheduler, SchedulerOptions, FiredTick } from './scheduler/index.js';
 export { TOKENS, createChildContainer, registerCore, requireBound, unboundTokens } from './di/index.js';
 /** tsyringe's container type, so composition roots need no direct tsyringe dependency. */

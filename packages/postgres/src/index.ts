@@ -41,3 +41,17 @@ export type {
   RefreshTokenEntity,
   AuditLogEntity,
 } from './entities/index.js';
+export {
+  TriggerSchema,
+  TriggerMessageSchema,
+  BackfillSchema,
+  DagTaskSchema,
+  DagTaskVersionSchema,
+} from './entities/operations.js';
+export type {
+  TriggerEntity,
+  TriggerMessageEntity,
+  BackfillEntity,
+  DagTaskEntity,
+  DagTaskVersionEntity,
+} from './entities/operations.js';

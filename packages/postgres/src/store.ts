@@ -1,7 +1,8 @@
 /**
  * `createPostgresStore(options)`: core's Store port on PostgreSQL, composed of one module per concern
  * (`store/`): DAGs, schedules, runs, the work queue, logs, the outbox, the run event journal and the
- * dashboard's aggregates, over one shared context.
+ * dashboard's aggregates, over one shared context; inbound triggers, backfills and shared tasks
+ * (`operations/`).
  *
  * MikroORM owns the schema (entities + committed migrations, run at start-up under an advisory lock) and
  * the simple CRUD; the hot paths (commitRun, claims, renewals, log appends) are raw parameterised SQL on a
@@ -13,6 +14,10 @@ import pg from 'pg';
 import type { Store } from '@kontroler/core';
 import { Errors } from '@kontroler/core';
 import { query, type Queryable } from './db.js';
+import { backfillQueries } from './operations/backfills.js';
+import { dagTaskQueries } from './operations/dag-tasks.js';
+import type { RunStatement } from './operations/run.js';
+import { triggerQueries } from './operations/triggers.js';
 import { Notifier } from './notify.js';
 import { connectionConfig, openOrm } from './store/connect.js';
 import { createStoreContext } from './store/context.js';
@@ -133,6 +138,15 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     ...outboxOperations(ctx),
     ...runEventOperations(ctx),
     ...aggregateOperations(ctx),
+    // Inbound triggers, backfills, shared tasks (operations/)
+    ...triggerQueries(ctx.run),
+    ...backfillQueries(ctx.run),
+    ...dagTaskQueries(ctx.run, (fn) =>
+      ctx.inTransaction((client) => {
+        const tx: RunStatement = (text, values) => query(client, url, text, values);
+        return fn(tx);
+      }),
+    ),
   };
   return store satisfies Store;
 }

@@ -28,6 +28,9 @@ const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   runs: 'Runs of a DAG version: state, tasks, logs, cancel and retry',
   events: 'Live run and task events (Server-Sent Events)',
   admin: 'Users, their role grants and the audit log (admins only)',
+  backfills: "The runs of a scheduled DAG's past cron ticks, with a concurrency cap and progress",
+  tasks: 'Shared task definitions (DagTask) per namespace, versioned; DAG tasks use them with taskRef',
+  triggers: 'Signed inbound trigger endpoints of a DAG (Standard Webhooks), and the hook that starts runs',
 };
 
 const problem = (description: string) => ({

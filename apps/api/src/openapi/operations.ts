@@ -6,6 +6,9 @@
 import { DSL_MEDIA_TYPE, YAML_MEDIA_TYPES } from '../media-types.js';
 import type { OperationId } from '../rbac/rules.js';
 import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
+import { BACKFILL_OPERATIONS } from './backfill-operations.js';
+import { DAG_TASK_OPERATIONS } from './dag-task-operations.js';
+import { TRIGGER_OPERATIONS } from './trigger-operations.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -575,6 +578,9 @@ export const OPERATIONS: readonly OperationDef[] = [
       responses: { '200': ok(ref('DashboardQueue')) },
     },
   ),
+  ...TRIGGER_OPERATIONS,
+  ...BACKFILL_OPERATIONS,
+  ...DAG_TASK_OPERATIONS,
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

@@ -3,6 +3,9 @@
  * (the one source of the DAG shape); the rest describe the API's own answers.
  */
 import { ATTEMPT_STATES, FAILURE_KINDS, RUN_STATES, dagSchema } from '@kontroler/core';
+import { backfillSchemas } from './backfill-operations.js';
+import { dagTaskSchemas } from './dag-task-operations.js';
+import { triggerSchemas } from './trigger-operations.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -295,6 +298,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
       ip: nullable(str),
       details: nullable({ type: 'object' }),
     }),
+    ...triggerSchemas(),
+    ...backfillSchemas(),
+    ...dagTaskSchemas(),
   };
 }
 

@@ -63,6 +63,25 @@ export const OPERATION_RULES = {
   getDashboardSummary: 'viewer',
   getDashboardTasks: 'viewer',
   getDashboardQueue: 'viewer',
+  // inbound triggers (the hook itself is authenticated by its signature)
+  listTriggers: 'editor',
+  createTrigger: 'editor',
+  rotateTriggerSecret: 'editor',
+  deleteTrigger: 'editor',
+  receiveHook: 'public',
+  // backfills
+  createBackfill: 'editor',
+  listBackfills: 'viewer',
+  getBackfill: 'viewer',
+  cancelBackfill: 'editor',
+  // shared tasks (DagTask)
+  listDagTasks: 'viewer',
+  putDagTask: 'editor',
+  getDagTask: 'viewer',
+  listDagTaskVersions: 'viewer',
+  getDagTaskVersion: 'viewer',
+  diffDagTaskVersions: 'viewer',
+  deleteDagTask: 'editor',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

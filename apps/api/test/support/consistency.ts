@@ -87,6 +87,29 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
                    or e.payload -> 'attempt' ->> 'id' is distinct from e.attempt_id`,
   login_failures: `select f.username from login_failures f
                     where f.failures < 1 or (f.locked_until is not null and f.locked_until < f.last_failed_at)`,
+  // A trigger has one or two secrets, a mapping object and positive limits.
+  triggers: `select t.id from triggers t
+              where jsonb_typeof(t.secrets) <> 'array' or jsonb_array_length(t.secrets) not in (1, 2)
+                 or jsonb_typeof(t.mapping) <> 'object' or t.tolerance_seconds < 1 or t.rate_per_minute < 1
+                 or t.name = '' or t.updated_at < t.created_at`,
+  trigger_messages: `select m.trigger_id, m.message_id from trigger_messages m
+                      where m.message_id = '' or not exists (select 1 from triggers t where t.id = m.trigger_id)`,
+  // A backfill's counts add up; only a running one has ticks left; a finished one says when.
+  backfills: `select b.id, b.state from backfills b
+               where b.total < 1 or b.submitted < 0 or b.submitted > b.total or b.done > b.submitted
+                  or b.failed > b.done or b.max_active_runs < 1 or b.range_to <= b.range_from
+                  or jsonb_typeof(b.in_flight) <> 'array' or jsonb_array_length(b.in_flight) > b.max_active_runs
+                  or (b.state <> 'running' and b.next_tick is not null)
+                  or (b.state = 'running') <> (b.finished_at is null)`,
+  // A shared task's latest version exists, and no version is newer.
+  dag_tasks: `select t.namespace, t.name from dag_tasks t
+               where t.latest_version < 1
+                  or not exists (select 1 from dag_task_versions v
+                                  where v.namespace = t.namespace and v.name = t.name and v.version = t.latest_version)
+                  or exists (select 1 from dag_task_versions v
+                              where v.namespace = t.namespace and v.name = t.name and v.version > t.latest_version)`,
+  dag_task_versions: `select v.namespace, v.name, v.version from dag_task_versions v
+                       where v.version < 1 or v.hash = '' or jsonb_typeof(v.spec) <> 'object'`,
 };
 
 /** Runs every check; returns the offending rows per table (empty when the database is consistent). */

@@ -9,6 +9,7 @@ import {
   type DashboardSummary,
   type KontrolerClient,
   type Schemas,
+  type paths,
   type LogLines,
   type Page,
   type Role,
@@ -55,6 +56,15 @@ export type {
 export type PlanPreview = Schemas['PlanPreview'];
 export type PlanPreviewTask = PlanPreview['tasks'][number];
 export type PlanPreviewResult = Schemas['PlanPreviewResult'];
+
+/** Inbound triggers, backfills and shared tasks (docs/triggers.md, backfill.md, shared-tasks.md). */
+export type Trigger = Schemas['Trigger'];
+export type TriggerWithSecret = Schemas['TriggerWithSecret'];
+export type Backfill = Schemas['Backfill'];
+export type DagTaskInfo = Schemas['DagTask'];
+export type DagTaskVersionInfo = Schemas['DagTaskVersion'];
+export type DagTaskDetail =
+  paths['/api/v1/namespaces/{namespace}/tasks/{name}']['get']['responses']['200']['content']['application/json'];
 
 /** Finished runs (or attempts) by outcome. */
 export type OutcomeCounts = DashboardSummary['finished24h'];
@@ -251,6 +261,93 @@ export function createApi(client: KontrolerClient) {
         unwrap(client.GET('/api/v1/dashboard/tasks', { params: { query: q } })),
       queue: (q: { namespace?: string; limit?: number } = {}) =>
         unwrap(client.GET('/api/v1/dashboard/queue', { params: { query: q } })),
+    },
+    triggers: {
+      list: (dag: DagRef) =>
+        unwrap(client.GET('/api/v1/namespaces/{namespace}/dags/{name}/triggers', { params: dagParams(dag) })),
+      create: (
+        dag: DagRef,
+        body: { name: string; mapping?: Record<string, string>; ratePerMinute?: number },
+      ) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/dags/{name}/triggers', {
+            params: dagParams(dag),
+            body,
+          }),
+        ),
+      rotate: (dag: DagRef, name: string, revokePrevious = false) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/dags/{name}/triggers/{trigger}/rotate', {
+            params: { path: { ...dagParams(dag).path, trigger: name } },
+            body: { revokePrevious },
+          }),
+        ),
+      remove: (dag: DagRef, name: string) =>
+        unwrap(
+          client.DELETE('/api/v1/namespaces/{namespace}/dags/{name}/triggers/{trigger}', {
+            params: { path: { ...dagParams(dag).path, trigger: name } },
+          }),
+        ),
+    },
+    backfills: {
+      list: (dag: DagRef) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/dags/{name}/backfills', { params: dagParams(dag) }),
+        ),
+      create: (dag: DagRef, body: { from: string; to: string; maxActiveRuns?: number }) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/dags/{name}/backfills', {
+            params: dagParams(dag),
+            body,
+          }),
+        ),
+      get: (namespace: string, id: string) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/backfills/{id}', {
+            params: { path: { namespace, id } },
+          }),
+        ),
+      cancel: (namespace: string, id: string) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/backfills/{id}/cancel', {
+            params: { path: { namespace, id } },
+          }),
+        ),
+    },
+    dagTasks: {
+      list: (namespace: string) =>
+        unwrap(client.GET('/api/v1/namespaces/{namespace}/tasks', { params: { path: { namespace } } })),
+      get: (namespace: string, name: string) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/tasks/{name}', {
+            params: { path: { namespace, name } },
+          }),
+        ),
+      save: (namespace: string, name: string, spec: Record<string, unknown>) =>
+        unwrap(
+          client.PUT('/api/v1/namespaces/{namespace}/tasks/{name}', {
+            params: { path: { namespace, name } },
+            body: spec,
+          }),
+        ),
+      versions: (namespace: string, name: string) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/tasks/{name}/versions', {
+            params: { path: { namespace, name } },
+          }),
+        ),
+      diff: (namespace: string, name: string, from: number, to: number) =>
+        unwrap(
+          client.GET('/api/v1/namespaces/{namespace}/tasks/{name}/diff', {
+            params: { path: { namespace, name }, query: { from, to } },
+          }),
+        ),
+      remove: (namespace: string, name: string) =>
+        unwrap(
+          client.DELETE('/api/v1/namespaces/{namespace}/tasks/{name}', {
+            params: { path: { namespace, name } },
+          }),
+        ),
     },
     secrets: {
       list: () => unwrap(client.GET('/api/v1/secrets')),

@@ -52,7 +52,13 @@ import type {
 } from '../ports/aggregates.js';
 import * as aggregates from './aggregates.js';
 import { EventTable } from './event-table.js';
+import type { BackfillChange, BackfillRecord } from '../ports/backfill-store.js';
+import type { DagTaskRecord, DagTaskRef, DagTaskVersion, PutDagTaskInput } from '../ports/dag-task-store.js';
+import type { TriggerRecord, TriggerSecret } from '../ports/trigger-store.js';
+import { BackfillTable } from './backfill-table.js';
 import { DagTable } from './dag-table.js';
+import { DagTaskTable } from './dag-task-table.js';
+import { TriggerTable } from './trigger-table.js';
 import { frozenAttempt, frozenRun } from './freeze.js';
 import { Listeners } from './listeners.js';
 import { LogTable } from './log-table.js';
@@ -80,6 +86,9 @@ export class MemoryStore implements Store {
   readonly #runs = new RunTable();
   readonly #logs = new LogTable();
   readonly #outbox = new OutboxTable();
+  readonly #triggers = new TriggerTable();
+  readonly #backfills = new BackfillTable();
+  readonly #dagTasks = new DagTaskTable();
   readonly #work: Listeners;
   readonly #outboxListeners: Listeners;
   readonly #events: EventTable;
@@ -385,6 +394,113 @@ export class MemoryStore implements Store {
   async deleteRunEventsBefore(before: number, limit: number): Promise<number> {
     this.#assertOpen();
     return this.#events.deleteBefore(before, limit);
+  }
+
+  // --- Inbound triggers ---------------------------------------------------------------------------
+
+  async createTrigger(trigger: TriggerRecord): Promise<{ trigger: TriggerRecord; created: boolean }> {
+    this.#assertOpen();
+    return this.#triggers.create(trigger);
+  }
+
+  async getTrigger(id: string): Promise<TriggerRecord | undefined> {
+    this.#assertOpen();
+    return this.#triggers.get(id);
+  }
+
+  async listTriggers(dag: DagRef): Promise<TriggerRecord[]> {
+    this.#assertOpen();
+    return this.#triggers.list(dag);
+  }
+
+  async setTriggerSecrets(
+    id: string,
+    secrets: readonly TriggerSecret[],
+    now: number,
+  ): Promise<TriggerRecord | undefined> {
+    this.#assertOpen();
+    return this.#triggers.setSecrets(id, secrets, now);
+  }
+
+  async deleteTrigger(id: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#triggers.delete(id);
+  }
+
+  async recordTriggerMessage(
+    triggerId: string,
+    messageId: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<boolean> {
+    this.#assertOpen();
+    return this.#triggers.recordMessage(triggerId, messageId, expiresAt, now);
+  }
+
+  // --- Backfills -----------------------------------------------------------------------------------
+
+  async createBackfill(backfill: BackfillRecord): Promise<BackfillRecord> {
+    this.#assertOpen();
+    return this.#backfills.create(backfill);
+  }
+
+  async getBackfill(id: string): Promise<BackfillRecord | undefined> {
+    this.#assertOpen();
+    return this.#backfills.get(id);
+  }
+
+  async listBackfills(dag: DagRef, limit: number): Promise<BackfillRecord[]> {
+    this.#assertOpen();
+    return this.#backfills.list(dag, limit);
+  }
+
+  async listRunningBackfills(): Promise<BackfillRecord[]> {
+    this.#assertOpen();
+    return this.#backfills.running();
+  }
+
+  async updateBackfill(
+    id: string,
+    expectRevision: number,
+    change: BackfillChange,
+    now: number,
+  ): Promise<BackfillRecord | undefined> {
+    this.#assertOpen();
+    return this.#backfills.update(id, expectRevision, change, now);
+  }
+
+  // --- Shared tasks --------------------------------------------------------------------------------
+
+  async putDagTaskVersion(
+    input: PutDagTaskInput,
+  ): Promise<{ task: DagTaskRecord; version: DagTaskVersion; created: boolean }> {
+    this.#assertOpen();
+    return this.#dagTasks.put(input);
+  }
+
+  async getDagTask(ref: DagTaskRef): Promise<DagTaskRecord | undefined> {
+    this.#assertOpen();
+    return this.#dagTasks.get(ref);
+  }
+
+  async listDagTasks(namespace: string): Promise<DagTaskRecord[]> {
+    this.#assertOpen();
+    return this.#dagTasks.list(namespace);
+  }
+
+  async getDagTaskVersion(ref: DagTaskRef, version: number): Promise<DagTaskVersion | undefined> {
+    this.#assertOpen();
+    return this.#dagTasks.version(ref, version);
+  }
+
+  async listDagTaskVersions(ref: DagTaskRef): Promise<DagTaskVersion[]> {
+    this.#assertOpen();
+    return this.#dagTasks.versions(ref);
+  }
+
+  async deleteDagTask(ref: DagTaskRef): Promise<boolean> {
+    this.#assertOpen();
+    return this.#dagTasks.delete(ref);
   }
 
   // --- Lifecycle ----------------------------------------------------------------------------------

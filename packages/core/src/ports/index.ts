@@ -4,3 +4,7 @@ export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
+export type * from './trigger-store.js';
+export type * from './dag-task-store.js';
+export type * from './backfill-store.js';
+export { BACKFILL_STATES } from './backfill-store.js';

@@ -24,6 +24,9 @@ import type { AggregateStore } from './aggregates.js';
 import type { RunEventInput, RunEventStore } from './run-events.js';
 
 export type * from './run-events.js';
+import type { BackfillStore } from './backfill-store.js';
+import type { DagTaskStore } from './dag-task-store.js';
+import type { TriggerStore } from './trigger-store.js';
 
 export interface PageRequest {
   /** Page size; stores cap it at 500. */
@@ -278,7 +281,10 @@ export interface Store
     LogStore,
     OutboxStore,
     RunEventStore,
-    AggregateStore {
+    AggregateStore,
+    TriggerStore,
+    BackfillStore,
+    DagTaskStore {
   /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -61,3 +61,35 @@ export function latestTick(cron: string, timezone: string | undefined, now: numb
       ?.getTime() ?? null
   );
 }
+
+/**
+ * The ticks in `[from, to)`, oldest first, at most `max` (a backfill's range). `truncated` says that more
+ * ticks were left out. The same croner evaluation as the scheduler's, so a backfilled tick is exactly the
+ * time the scheduler would have fired, and its idempotency key the same.
+ */
+export function ticksBetween(
+  cron: string,
+  timezone: string | undefined,
+  from: number,
+  to: number,
+  max: number,
+): { ticks: number[]; truncated: boolean } {
+  const limit = Math.max(0, Math.floor(max));
+  const ticks: number[] = [];
+  if (to <= from) return { ticks, truncated: false };
+  // croner's "next after" is strict and works in whole seconds: start just before `from`.
+  let after = from - 1;
+  while (ticks.length <= limit) {
+    const batch = upcomingTicks(cron, timezone, after, Math.min(500, limit + 1 - ticks.length));
+    if (batch.length === 0) break;
+    for (const tick of batch) {
+      if (tick >= to) return { ticks, truncated: false };
+      if (tick >= from) ticks.push(tick);
+    }
+    after = batch[batch.length - 1] as number;
+    if (ticks.length > limit) break;
+  }
+  return ticks.length > limit
+    ? { ticks: ticks.slice(0, limit), truncated: true }
+    : { ticks, truncated: false };
+}

@@ -1,5 +1,5 @@
 /** Cron scheduling: pure tick arithmetic and the loop that fires runs. */
-export { dueTicks, nextTick, latestTick, upcomingTicks } from './due-ticks.js';
+export { dueTicks, nextTick, latestTick, upcomingTicks, ticksBetween } from './due-ticks.js';
 export {
   createScheduler,
   type Scheduler,

@@ -4,6 +4,7 @@
  * Property names are camelCase; the default naming strategy maps them to the snake_case columns.
  */
 import { EntitySchema } from '@mikro-orm/core';
+import { operationEntities } from './operations.js';
 
 const tz = { type: 'Date', columnType: 'timestamptz' } as const;
 const tzNull = { ...tz, nullable: true } as const;
@@ -520,4 +521,5 @@ export const entities = [
   RunRollupDailySchema,
   TaskRollupSchema,
   RunEventSchema,
+  ...operationEntities,
 ];

@@ -29,6 +29,10 @@ import { runDto, versionInfo } from '../dto.js';
 import { hostWarnings } from '../capabilities.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { documentInput } from './documents.js';
+import { resolveTaskRefs } from '../dag-tasks/resolve.js';
+
+/** What `checkDagDocument` compiles a valid document to (what the engine registers). */
+type CompiledDocument = Extract<ReturnType<typeof checkDagDocument>, { ok: true }>['dag'];
 
 const dagNotFound = (dag: DagRef) => () =>
   notFound('DAG_NOT_FOUND', `DAG "${dag.name}" does not exist in namespace ${dag.namespace}`);
@@ -123,7 +127,8 @@ export function dagHandlers(ctx: ApiContext): Handlers {
         [{ path: '/name', message: `expected "${nameFromPath}"`, code: 'NAME_MISMATCH' }],
       );
     }
-    const saved = await engine.registerDag(result.dag, {
+    const resolved = await withSharedTasks(result.dag.spec as DagSpec, result.dag, namespace);
+    const saved = await engine.registerDag(resolved, {
       createdBy: p.username,
       audit: { actor: p.username, ip: req.ip ?? null },
     });
@@ -133,6 +138,25 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       created: saved.created,
       warnings: [...result.warnings, ...hostWarnings(ctx.deps, result.dag.spec)],
     };
+  }
+
+  /**
+   * A document whose tasks use shared tasks (`taskRef`) is filled from them and compiled again; one
+   * without is registered as compiled. Unknown shared tasks or versions are DAG_INVALID issues.
+   */
+  async function withSharedTasks(
+    spec: DagSpec,
+    compiled: CompiledDocument,
+    namespace: string,
+  ): Promise<CompiledDocument> {
+    if (!spec.tasks.some((t) => t.taskRef !== undefined)) return compiled;
+    const outcome = await resolveTaskRefs(spec, namespace, (name) =>
+      store.listDagTaskVersions({ namespace, name }),
+    );
+    if (!outcome.ok) throw Errors.dagInvalid(outcome.issues);
+    const again = checkDagDocument({ format: 'json', value: outcome.spec }, { namespace });
+    if (!again.ok) throw Errors.dagInvalid(again.errors);
+    return again.dag;
   }
 
   async function listIn(req: Request, requested: string | undefined) {

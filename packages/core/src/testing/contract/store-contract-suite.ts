@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { aggregateContract } from './aggregates.contract.js';
+import { backfillContract } from './backfills.contract.js';
 import { commitContract } from './commit.contract.js';
+import { dagTaskContract } from './dag-tasks.contract.js';
 import { dagContract } from './dags.contract.js';
 import { useStore, type MakeStore, type StoreContractOptions } from './fixture.js';
 import { logContract } from './logs.contract.js';
@@ -14,6 +16,7 @@ import { retentionContract } from './retention.contract.js';
 import { runEventContract } from './run-events.contract.js';
 import { runContract } from './runs.contract.js';
 import { transitionContract } from './transitions.contract.js';
+import { triggerContract } from './triggers.contract.js';
 
 /**
  * Registers the Store contract tests in the calling test file. `makeStore` is called before each test
@@ -35,6 +38,9 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     retentionContract(fixture);
     aggregateContract(fixture);
     runEventContract(fixture);
+    triggerContract(fixture);
+    backfillContract(fixture);
+    dagTaskContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {

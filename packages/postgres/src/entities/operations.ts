@@ -1,0 +1,156 @@
+/** Entities of the operating-workflow tables (issue 17): triggers, backfills and shared tasks. */
+import { EntitySchema } from '@mikro-orm/core';
+
+const tz = { type: 'Date', columnType: 'timestamptz' } as const;
+const tzNull = { ...tz, nullable: true } as const;
+const textNull = { type: 'text', nullable: true } as const;
+
+export interface TriggerEntity {
+  id: string;
+  namespace: string;
+  dagName: string;
+  name: string;
+  secrets: Array<{ secret: string; createdAt: number }>;
+  mapping: Record<string, string>;
+  toleranceSeconds: number;
+  ratePerMinute: number;
+  createdAt: Date;
+  updatedAt: Date;
+  createdBy: string | null;
+}
+
+export const TriggerSchema = new EntitySchema<TriggerEntity>({
+  name: 'Trigger',
+  tableName: 'triggers',
+  properties: {
+    id: { type: 'text', primary: true },
+    namespace: { type: 'text' },
+    dagName: { type: 'text' },
+    name: { type: 'text' },
+    secrets: { type: 'json' },
+    mapping: { type: 'json' },
+    toleranceSeconds: { type: 'integer' },
+    ratePerMinute: { type: 'integer' },
+    createdAt: tz,
+    updatedAt: tz,
+    createdBy: textNull,
+  },
+});
+
+export interface TriggerMessageEntity {
+  triggerId: string;
+  messageId: string;
+  expiresAt: Date;
+}
+
+export const TriggerMessageSchema = new EntitySchema<TriggerMessageEntity>({
+  name: 'TriggerMessage',
+  tableName: 'trigger_messages',
+  properties: {
+    triggerId: { type: 'text', primary: true },
+    messageId: { type: 'text', primary: true },
+    expiresAt: tz,
+  },
+});
+
+export interface BackfillEntity {
+  id: string;
+  namespace: string;
+  dagName: string;
+  rangeFrom: Date;
+  rangeTo: Date;
+  schedule: string;
+  timezone: string | null;
+  maxActiveRuns: number;
+  state: 'running' | 'completed' | 'canceled';
+  total: number;
+  submitted: number;
+  done: number;
+  failed: number;
+  nextTick: Date | null;
+  inFlight: string[];
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+  createdBy: string | null;
+}
+
+export const BackfillSchema = new EntitySchema<BackfillEntity>({
+  name: 'Backfill',
+  tableName: 'backfills',
+  properties: {
+    id: { type: 'text', primary: true },
+    namespace: { type: 'text' },
+    dagName: { type: 'text' },
+    rangeFrom: tz,
+    rangeTo: tz,
+    schedule: { type: 'text' },
+    timezone: textNull,
+    maxActiveRuns: { type: 'integer' },
+    state: { type: 'text' },
+    total: { type: 'integer' },
+    submitted: { type: 'integer' },
+    done: { type: 'integer' },
+    failed: { type: 'integer' },
+    nextTick: tzNull,
+    inFlight: { type: 'json' },
+    revision: { type: 'integer' },
+    createdAt: tz,
+    updatedAt: tz,
+    finishedAt: tzNull,
+    createdBy: textNull,
+  },
+});
+
+export interface DagTaskEntity {
+  namespace: string;
+  name: string;
+  latestVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const DagTaskSchema = new EntitySchema<DagTaskEntity>({
+  name: 'DagTask',
+  tableName: 'dag_tasks',
+  properties: {
+    namespace: { type: 'text', primary: true },
+    name: { type: 'text', primary: true },
+    latestVersion: { type: 'integer' },
+    createdAt: tz,
+    updatedAt: tz,
+  },
+});
+
+export interface DagTaskVersionEntity {
+  namespace: string;
+  name: string;
+  version: number;
+  spec: Record<string, unknown>;
+  hash: string;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+export const DagTaskVersionSchema = new EntitySchema<DagTaskVersionEntity>({
+  name: 'DagTaskVersion',
+  tableName: 'dag_task_versions',
+  properties: {
+    namespace: { type: 'text', primary: true },
+    name: { type: 'text', primary: true },
+    version: { type: 'integer', primary: true },
+    spec: { type: 'json' },
+    hash: { type: 'text' },
+    createdAt: tz,
+    createdBy: textNull,
+  },
+});
+
+export const operationEntities = [
+  TriggerSchema,
+  TriggerMessageSchema,
+  BackfillSchema,
+  DagTaskSchema,
+  DagTaskVersionSchema,
+];
