@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { parseDsl, printDsl, validateDag, type DagSpec } from '../../src/dag/index.js';
 import { parseDslWithPositions } from '../../src/dag/dsl-parse.js';
 
@@ -271,5 +272,22 @@ describe('parseDsl: data and control flow fields', () => {
   it('reads a """ string that ends with a quote (a CEL comparison with a string)', () => {
     const result = parseDsl('task a { when """params.env == "prod"""" image "i" }');
     expect(result.ok && result.dag.tasks[0]).toMatchObject({ when: 'params.env == "prod"', image: 'i' });
+  });
+});
+
+describe('docs/flow DSL examples', () => {
+  it('the complete example in docs/flow/README.md parses, validates and round-trips', () => {
+    const doc = readFileSync(new URL('../../../../docs/flow/README.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## In the DSL'));
+    const text = section.slice(
+      section.indexOf('```\n') + 4,
+      section.indexOf('\n```', section.indexOf('```\n') + 4),
+    );
+    const result = parseDsl(text, { name: 'docs' });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const validation = validateDag(result.dag);
+    expect(validation.ok ? [] : validation.errors).toEqual([]);
+    expect(result.dag.onExit?.map((t) => t.name)).toEqual(['notify', 'cleanup']);
+    expect(parseDsl(printDsl(result.dag), { name: 'docs' })).toEqual(result);
   });
 });
