@@ -81,10 +81,13 @@ export function lex(text: string): Token[] {
       push(c, c, i + 1);
     } else {
       const previous = tokens[tokens.length - 1];
+      const beforePrevious = tokens[tokens.length - 2];
       const hint =
         c === '>' && previous?.kind === 'ident' && previous.text.endsWith('-')
           ? ` (identifiers may contain "-": write "${previous.text.slice(0, -1)} -> …" with spaces)`
-          : '';
+          : beforePrevious?.kind === 'ident' && beforePrevious.text === 'when' && previous?.kind === 'ident'
+            ? ' (a condition is a quoted string: when "…")'
+            : '';
       throw new DslSyntaxError(`unexpected character ${JSON.stringify(c)}${hint}`, line, column);
     }
   }

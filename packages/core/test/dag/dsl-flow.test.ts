@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseDsl, printDsl, validateDag, type DagSpec } from '../../src/dag/index.js';
+import { checkDagDocument, parseDsl, printDsl, validateDag, type DagSpec } from '../../src/dag/index.js';
 import { parseDslWithPositions } from '../../src/dag/dsl-parse.js';
 
 /** Every data and control flow field (docs/flow), written in the DSL. */
@@ -230,6 +230,13 @@ describe('parseDsl: data and control flow fields', () => {
       message: 'expected a string but found "true"',
     },
     {
+      title: 'an unquoted condition',
+      text: 'task a {\n  when tasks.b.outputs.c > 0\n}',
+      line: 2,
+      column: 13,
+      message: 'unexpected character "." (a condition is a quoted string: when "…")',
+    },
+    {
       title: 'onExitFailsRun that is not a boolean',
       text: 'task a { image "i" }\n\nonExitFailsRun yes',
       line: 3,
@@ -289,5 +296,34 @@ describe('docs/flow DSL examples', () => {
     expect(validation.ok ? [] : validation.errors).toEqual([]);
     expect(result.dag.onExit?.map((t) => t.name)).toEqual(['notify', 'cleanup']);
     expect(parseDsl(printDsl(result.dag), { name: 'docs' })).toEqual(result);
+  });
+});
+
+describe('checkDagDocument on DSL with flow fields', () => {
+  it('points validation issues of the new fields at their line and column', () => {
+    const text = [
+      'activeDeadlineSeconds 0', // 1
+      'task a {', // 2
+      '  image "i" script "s"', // 3
+      '  outputs ["rows"]', // 4
+      '}', // 5
+      'graph { a -> b }', // 6
+      'task b {', // 7
+      '  image "i" script "s"', // 8
+      '  when "tasks.a.outputs.nope > 0"', // 9
+      '  forEach { items ["x"] parallelism 0 }', // 10
+      '}', // 11
+      'onExit {', // 12
+      '  task notify { image "i" script "s" env { MSG "{{ tasks.ghost.outputs.x }}" } }', // 13
+      '}', // 14
+    ].join('\n');
+    const result = checkDagDocument({ format: 'dsl', text, name: 'flow' });
+    const brief = result.errors.map((e) => `${e.path} ${e.code}@${e.line}:${e.column}`).sort();
+    expect(brief).toEqual([
+      '/activeDeadlineSeconds SCHEMA@1:1',
+      '/onExit/0/env/0/value UNKNOWN_REFERENCE@13:44',
+      '/tasks/1/forEach/parallelism SCHEMA@10:25',
+      '/tasks/1/when UNDECLARED_OUTPUT@9:3',
+    ]);
   });
 });
