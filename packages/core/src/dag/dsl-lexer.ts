@@ -1,6 +1,6 @@
 /**
  * The Kontroler DSL's tokens (kontroler-compat.md §3), first match wins: `//` comments, whitespace,
- * `"""…"""` (verbatim), `"…"` (no escapes), unsigned integers, identifiers `[a-zA-Z_][a-zA-Z0-9_-]*`,
+ * `"""…"""` (verbatim; quotes right before the closing `"""` belong to the content), `"…"` (no escapes), unsigned integers, identifiers `[a-zA-Z_][a-zA-Z0-9_-]*`,
  * `->`, `{`, `}`, `[`, `]`, `,`.
  */
 
@@ -58,8 +58,10 @@ export function lex(text: string): Token[] {
       const end = text.indexOf('\n', i);
       advance(end === -1 ? text.length : end);
     } else if (text.startsWith('"""', i)) {
-      const end = text.indexOf('"""', i + 3);
+      let end = text.indexOf('"""', i + 3);
       if (end === -1) throw new DslSyntaxError('unterminated """ string', line, column);
+      // `""""` closes after a final quote, so content may end with `"` (a CEL `x == "prod"`).
+      while (text[end + 3] === '"') end++;
       push('multiline', text.slice(i + 3, end), end + 3);
     } else if (c === '"') {
       const end = text.indexOf('"', i + 1);
@@ -79,10 +81,13 @@ export function lex(text: string): Token[] {
       push(c, c, i + 1);
     } else {
       const previous = tokens[tokens.length - 1];
+      const beforePrevious = tokens[tokens.length - 2];
       const hint =
         c === '>' && previous?.kind === 'ident' && previous.text.endsWith('-')
           ? ` (identifiers may contain "-": write "${previous.text.slice(0, -1)} -> …" with spaces)`
-          : '';
+          : beforePrevious?.kind === 'ident' && beforePrevious.text === 'when' && previous?.kind === 'ident'
+            ? ' (a condition is a quoted string: when "…")'
+            : '';
       throw new DslSyntaxError(`unexpected character ${JSON.stringify(c)}${hint}`, line, column);
     }
   }

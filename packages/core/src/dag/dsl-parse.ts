@@ -7,9 +7,23 @@
  * unknown targets silently, we report them — parameters with both or neither default, undeclared
  * parameters) plus duplicate tasks and self-edges, all with line and column. Graph rules the DSL
  * shares with YAML (cycles, names, cron) are left to `validateDag`.
+ *
+ * Extensions for data and control flow (docs/flow): task fields `outputs`, `env`, `when`,
+ * `triggerRule`, `forEach`, and top-level `onExit { task … graph { … } }`, `onExitFailsRun`,
+ * `activeDeadlineSeconds`. Kontroler's DSL has none of these words, so its files parse as before.
  */
 import type { DagIssue } from './issues.js';
-import type { DagSpec, ParameterSpec, RetryPolicy, TaskSpec } from './schema.js';
+import {
+  TRIGGER_RULES,
+  type DagSpec,
+  type EnvVarSpec,
+  type ForEachSpec,
+  type OutputSpec,
+  type ParameterSpec,
+  type RetryPolicy,
+  type TaskSpec,
+  type TriggerRule,
+} from './schema.js';
 import { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 import { DslSyntaxError, lex, type Token, type TokenKind } from './dsl-lexer.js';
 import { MAX_DSL_BYTES, utf8Length } from './limits.js';
@@ -36,7 +50,22 @@ interface TaskDef {
   retry?: number[];
   backoff?: number;
   retryPolicy?: RetryPolicy;
+  outputs?: OutputSpec[];
+  env?: EnvVarSpec[];
+  when?: string;
+  triggerRule?: TriggerRule;
+  forEach?: ForEachSpec;
+  /** Positions inside a field (`['env', 0]` → the variable's name token), relative to the task. */
+  readonly nested: [path: (string | number)[], token: Token][];
 }
+
+const TRIGGER_RULE_NAMES: ReadonlySet<string> = new Set<string>(TRIGGER_RULES);
+
+/** The task fields, for error messages. */
+const TASK_FIELDS =
+  'image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach or "}"';
+const TOP_LEVEL =
+  '"schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun" or "activeDeadlineSeconds"';
 
 /** The values of `retryPolicy` (an extension: Kontroler's DSL has no such field). */
 const RETRY_POLICY_NAMES: ReadonlySet<string> = new Set<RetryPolicy>([
@@ -60,6 +89,13 @@ interface Edge {
   readonly to: Token;
 }
 
+/** The exit handlers' own tasks and graph (`onExit { task … graph { … } }`). */
+interface ExitAst {
+  readonly at: Token;
+  edges: Edge[];
+  tasks: TaskDef[];
+}
+
 interface Ast {
   schedule?: string;
   scheduleAt?: Token;
@@ -68,6 +104,11 @@ interface Ast {
   parameters?: ParamDef[];
   edges: Edge[];
   tasks: TaskDef[];
+  onExit?: ExitAst;
+  onExitFailsRun?: boolean;
+  activeDeadlineSeconds?: number;
+  /** `onExitFailsRun` / `activeDeadlineSeconds` → the keyword's token. */
+  readonly fields: Map<string, Token>;
 }
 
 function describe(token: Token): string {
@@ -134,9 +175,9 @@ class Parser {
   }
 
   file(): Ast {
-    const ast: Ast = { edges: [], tasks: [] };
+    const ast: Ast = { edges: [], tasks: [], fields: new Map() };
     for (let token = this.peek(); token.kind !== 'eof'; token = this.peek()) {
-      if (token.kind !== 'ident') this.fail('"schedule", "parameters", "graph" or "task"');
+      if (token.kind !== 'ident') this.fail(TOP_LEVEL);
       switch (token.text) {
         case 'schedule':
           this.next();
@@ -155,11 +196,140 @@ class Parser {
           this.next();
           ast.tasks.push(this.task());
           break;
+        case 'onExit':
+          ast.onExit = this.onExit(this.next());
+          break;
+        case 'onExitFailsRun':
+          ast.fields.set('onExitFailsRun', this.next());
+          ast.onExitFailsRun = this.boolean();
+          break;
+        case 'activeDeadlineSeconds':
+          ast.fields.set('activeDeadlineSeconds', this.next());
+          ast.activeDeadlineSeconds = this.int();
+          break;
         default:
-          this.fail('"schedule", "parameters", "graph" or "task"');
+          this.fail(TOP_LEVEL);
       }
     }
     return ast;
+  }
+
+  private boolean(): boolean {
+    const token = this.peek();
+    if (token.kind !== 'ident' || (token.text !== 'true' && token.text !== 'false'))
+      this.fail('true or false');
+    return this.next().text === 'true';
+  }
+
+  /** `onExit { (task NAME { … } | graph { … })* }`: the exit handlers and the edges between them. */
+  private onExit(at: Token): ExitAst {
+    const exit: ExitAst = { at, edges: [], tasks: [] };
+    this.expect('{', '"{"');
+    while (this.peek().kind !== '}') {
+      const word = this.peek();
+      if (word.kind === 'ident' && word.text === 'task') {
+        this.next();
+        exit.tasks.push(this.task());
+      } else if (word.kind === 'ident' && word.text === 'graph') {
+        this.next();
+        exit.edges.push(...this.graph());
+      } else this.fail('"task", "graph" or "}"');
+    }
+    this.next();
+    return exit;
+  }
+
+  /** `["a", "b" { valueFrom "/body/b" description "…" }]`. */
+  private outputs(task: TaskDef): OutputSpec[] {
+    let i = 0;
+    return this.list(() => {
+      task.nested.push([['outputs', i++], this.peek()]);
+      const output: OutputSpec = { name: this.string() };
+      if (this.peek().kind !== '{') return output;
+      this.next();
+      while (this.peek().kind !== '}') {
+        const field = this.expect('ident', 'valueFrom, description or "}"');
+        if (field.text === 'valueFrom') output.valueFrom = this.string();
+        else if (field.text === 'description') output.description = this.string();
+        else this.fail('valueFrom, description or "}"', field);
+      }
+      this.next();
+      return output;
+    });
+  }
+
+  /** `{ NAME "value" … }`; a name that is no identifier is quoted. */
+  private env(task: TaskDef): EnvVarSpec[] {
+    this.expect('{', '"{"');
+    const vars: EnvVarSpec[] = [];
+    while (this.peek().kind !== '}') {
+      const at = this.peek();
+      if (at.kind !== 'ident' && at.kind !== 'string') this.fail('a variable name or "}"');
+      task.nested.push([['env', vars.length], this.next()]);
+      vars.push({ name: at.text, value: this.string() });
+    }
+    this.next();
+    return vars;
+  }
+
+  /** An item of a DSL list of `items`: a string, a number, true, false or null. */
+  private item(): unknown {
+    const token = this.peek();
+    if (token.kind === 'string' || token.kind === 'multiline') return this.next().text;
+    if (token.kind === 'int') {
+      const value = Number(token.text);
+      if (!Number.isSafeInteger(value))
+        this.fail('an integer up to 9007199254740991 (write larger ones as JSON)');
+      this.next();
+      return value;
+    }
+    if (
+      token.kind === 'ident' &&
+      (token.text === 'true' || token.text === 'false' || token.text === 'null')
+    ) {
+      return JSON.parse(this.next().text) as unknown;
+    }
+    return this.fail('a string, a number, true, false or null');
+  }
+
+  /** `{ items [ … ] | items "<JSON list>" | from "{{ … }}" | parallelism N }`. */
+  private forEach(task: TaskDef): ForEachSpec {
+    this.expect('{', '"{"');
+    const spec: ForEachSpec = {};
+    const expected = 'items, from, parallelism or "}"';
+    while (this.peek().kind !== '}') {
+      const field = this.expect('ident', expected);
+      task.nested.push([['forEach', field.text], field]);
+      if (field.text === 'items') {
+        if (this.peek().kind === '[') spec.items = this.list(() => this.item());
+        else spec.items = this.jsonList();
+      } else if (field.text === 'from') spec.from = this.string();
+      else if (field.text === 'parallelism') spec.parallelism = this.int();
+      else this.fail(expected, field);
+    }
+    this.next();
+    return spec;
+  }
+
+  /** A string holding a JSON list (items that are objects, negative or fractional numbers…). */
+  private jsonList(): unknown[] {
+    const token = this.peek();
+    const text = this.string();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DslSyntaxError(`items: not valid JSON (${reason})`, token.line, token.column);
+    }
+    if (!Array.isArray(value)) {
+      throw new DslSyntaxError(
+        'items: expected "[" or a string holding a JSON list',
+        token.line,
+        token.column,
+      );
+    }
+    return value;
   }
 
   private parameters(): ParamDef[] {
@@ -225,7 +395,7 @@ class Parser {
 
   private task(): TaskDef {
     const at = this.name();
-    const task: TaskDef = { name: at.text, at, fields: new Map() };
+    const task: TaskDef = { name: at.text, at, fields: new Map(), nested: [] };
     this.expect('{', '"{"');
     const strings = () => this.list(() => this.string());
     while (this.peek().kind !== '}') {
@@ -266,8 +436,28 @@ class Parser {
           task.retryPolicy = this.next().text as RetryPolicy;
           break;
         }
+        case 'outputs':
+          task.outputs = this.outputs(task);
+          break;
+        case 'env':
+          task.env = this.env(task);
+          break;
+        case 'when':
+          task.when = this.string();
+          break;
+        case 'triggerRule': {
+          const rule = this.peek();
+          if (rule.kind !== 'ident' || !TRIGGER_RULE_NAMES.has(rule.text)) {
+            this.fail(`a trigger rule (${TRIGGER_RULES.join(', ')})`);
+          }
+          task.triggerRule = this.next().text as TriggerRule;
+          break;
+        }
+        case 'forEach':
+          task.forEach = this.forEach(task);
+          break;
         default:
-          this.fail('image, command, args, script, parameters, retry, backoff, retryPolicy or "}"', field);
+          this.fail(TASK_FIELDS, field);
       }
     }
     this.next();
@@ -277,52 +467,69 @@ class Parser {
 
 const at = (token: Token) => ({ line: token.line, column: token.column });
 
+/** The tasks of one list (`tasks` or `onExit`), their index by name and where their edges came from. */
+interface BuiltList {
+  readonly list: 'tasks' | 'onExit';
+  readonly defs: readonly TaskDef[];
+  readonly edges: readonly Edge[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly tasks: readonly TaskSpec[];
+}
+
 /** Records where each model path came from in the DSL text. */
-function recordPositions(ast: Ast, index: ReadonlyMap<string, number>, tasks: readonly TaskSpec[]) {
+function recordPositions(ast: Ast, lists: readonly BuiltList[]) {
   const positions = new Map<string, TextPosition>();
   if (ast.scheduleAt) positions.set('/schedule', at(ast.scheduleAt));
   const first = ast.graphAt ?? ast.tasks[0]?.at;
   if (first) positions.set('/tasks', at(first));
+  if (ast.onExit) positions.set('/onExit', at(ast.onExit.at));
+  for (const [field, token] of ast.fields) positions.set(pointer(field), at(token));
   ast.parameters?.forEach((param, i) => {
     positions.set(pointer('parameters', i), at(param.at));
     positions.set(pointer('parameters', i, 'name'), at(param.at));
     for (const [field, token] of param.fields) positions.set(pointer('parameters', i, field), at(token));
   });
-  for (const def of ast.tasks) {
-    const i = index.get(def.name);
-    // A duplicate definition is reported on its own; the positions are the first one's.
-    if (i === undefined || tasks[i]?.name !== def.name || positions.has(pointer('tasks', i))) continue;
-    positions.set(pointer('tasks', i), at(def.at));
-    positions.set(pointer('tasks', i, 'name'), at(def.at));
-    for (const [field, token] of def.fields) positions.set(pointer('tasks', i, field), at(token));
-    def.parameters?.forEach((token, p) => positions.set(pointer('tasks', i, 'parameters', p), at(token)));
-  }
-  for (const { from, to } of ast.edges) {
-    const target = index.get(to.text);
-    const runAfter = target === undefined ? undefined : tasks[target]?.runAfter;
-    const k = runAfter?.indexOf(from.text) ?? -1;
-    if (k === -1) continue;
-    const key = pointer('tasks', target as number, 'runAfter', k);
-    if (!positions.has(key)) positions.set(key, at(from));
-    if (!positions.has(pointer('tasks', target as number, 'runAfter')))
-      positions.set(pointer('tasks', target as number, 'runAfter'), at(from));
+  for (const { list, defs, edges, index, tasks } of lists) {
+    for (const def of defs) {
+      const i = index.get(def.name);
+      // A duplicate definition is reported on its own; the positions are the first one's.
+      if (i === undefined || tasks[i]?.name !== def.name || positions.has(pointer(list, i))) continue;
+      positions.set(pointer(list, i), at(def.at));
+      positions.set(pointer(list, i, 'name'), at(def.at));
+      for (const [field, token] of def.fields) positions.set(pointer(list, i, field), at(token));
+      def.parameters?.forEach((token, p) => positions.set(pointer(list, i, 'parameters', p), at(token)));
+      for (const [path, token] of def.nested) positions.set(pointer(list, i, ...path), at(token));
+    }
+    for (const { from, to } of edges) {
+      const target = index.get(to.text);
+      const runAfter = target === undefined ? undefined : tasks[target]?.runAfter;
+      const k = runAfter?.indexOf(from.text) ?? -1;
+      if (k === -1) continue;
+      const key = pointer(list, target as number, 'runAfter', k);
+      if (!positions.has(key)) positions.set(key, at(from));
+      if (!positions.has(pointer(list, target as number, 'runAfter')))
+        positions.set(pointer(list, target as number, 'runAfter'), at(from));
+    }
   }
   return positions;
 }
 
-/** Turns the syntax tree into a DagSpec, collecting the semantic errors and warnings. */
-function build(ast: Ast, name: string): DslParsed {
-  const errors: DagIssue[] = [];
-  const warnings: DagIssue[] = [];
+/** The TaskSpecs of one list, with Kontroler's defaults; duplicates are reported and dropped. */
+function buildTasks(
+  list: 'tasks' | 'onExit',
+  defs: readonly TaskDef[],
+  errors: DagIssue[],
+  warnings: DagIssue[],
+): { index: Map<string, number>; tasks: TaskSpec[] } {
   const index = new Map<string, number>();
   const tasks: TaskSpec[] = [];
-  ast.tasks.forEach((def) => {
+  defs.forEach((def) => {
     if (index.has(def.name)) {
       errors.push({
         code: 'DUPLICATE_TASK',
         path: '',
         task: def.name,
-        message: `task "${def.name}" is defined more than once`,
+        message: `${list === 'onExit' ? 'exit handler' : 'task'} "${def.name}" is defined more than once`,
         ...at(def.at),
       });
       return;
@@ -336,7 +543,7 @@ function build(ast: Ast, name: string): DslParsed {
         // Kontroler runs the script when both are given; keep its behaviour, but say so.
         warnings.push({
           code: 'COMMAND_AND_SCRIPT',
-          path: pointer('tasks', i, 'command'),
+          path: pointer(list, i, 'command'),
           task: def.name,
           message: `task "${def.name}" sets both command and script; the script runs and command is ignored`,
           ...at(def.at),
@@ -350,9 +557,20 @@ function build(ast: Ast, name: string): DslParsed {
     task.conditional =
       def.retry === undefined ? { enabled: false, retryCodes: [] } : { enabled: true, retryCodes: def.retry };
     if (def.retryPolicy !== undefined) task.retryPolicy = def.retryPolicy;
+    if (def.outputs !== undefined) task.outputs = def.outputs;
+    if (def.env !== undefined) task.env = def.env;
+    if (def.when !== undefined) task.when = def.when;
+    if (def.triggerRule !== undefined) task.triggerRule = def.triggerRule;
+    if (def.forEach !== undefined) task.forEach = def.forEach;
     tasks.push(task);
   });
-  for (const { from, to } of ast.edges) {
+  return { index, tasks };
+}
+
+/** Turns `a -> b` edges into `runAfter` entries of one list, reporting ends that are not in it. */
+function applyEdges(built: BuiltList, errors: DagIssue[]) {
+  const { list, edges, index, tasks } = built;
+  for (const { from, to } of edges) {
     const target = index.get(to.text);
     for (const [end, token] of [
       ['source', from],
@@ -363,7 +581,10 @@ function build(ast: Ast, name: string): DslParsed {
         code: 'UNKNOWN_DEPENDENCY',
         path: '',
         task: token.text,
-        message: `edge ${end} "${token.text}" is not a defined task`,
+        message:
+          list === 'onExit'
+            ? `onExit edge ${end} "${token.text}" is not a defined exit handler`
+            : `edge ${end} "${token.text}" is not a defined task`,
         ...at(token),
       });
     }
@@ -372,7 +593,7 @@ function build(ast: Ast, name: string): DslParsed {
     if (from.text === to.text) {
       errors.push({
         code: 'SELF_DEPENDENCY',
-        path: pointer('tasks', target, 'runAfter'),
+        path: pointer(list, target, 'runAfter'),
         task: to.text,
         message: `task "${to.text}" runs after itself`,
         ...at(from),
@@ -382,6 +603,41 @@ function build(ast: Ast, name: string): DslParsed {
     task.runAfter ??= [];
     if (!task.runAfter.includes(from.text)) task.runAfter.push(from.text);
   }
+}
+
+/** Reports task parameters that the DAG does not declare. */
+function checkParameters(built: BuiltList, declared: ReadonlySet<string>, errors: DagIssue[]) {
+  for (const def of built.defs) {
+    const i = built.index.get(def.name);
+    (def.parameters ?? []).forEach((token, p) => {
+      if (declared.has(token.text)) return;
+      errors.push({
+        code: 'UNDECLARED_PARAMETER',
+        path: i === undefined ? '' : pointer(built.list, i, 'parameters', p),
+        task: def.name,
+        message: `task "${def.name}" uses parameter "${token.text}", which is not declared`,
+        ...at(token),
+      });
+    });
+  }
+}
+
+/** Turns the syntax tree into a DagSpec, collecting the semantic errors and warnings. */
+function build(ast: Ast, name: string): DslParsed {
+  const errors: DagIssue[] = [];
+  const warnings: DagIssue[] = [];
+  const main: BuiltList = {
+    list: 'tasks',
+    defs: ast.tasks,
+    edges: ast.edges,
+    ...buildTasks('tasks', ast.tasks, errors, warnings),
+  };
+  const lists: BuiltList[] = [main];
+  if (ast.onExit) {
+    const { tasks: defs, edges } = ast.onExit;
+    lists.push({ list: 'onExit', defs, edges, ...buildTasks('onExit', defs, errors, warnings) });
+  }
+  applyEdges(main, errors);
   const dag: DagSpec = { name, tasks: [] };
   if (ast.schedule !== undefined) dag.schedule = ast.schedule;
   const declared = new Set<string>();
@@ -415,23 +671,19 @@ function build(ast: Ast, name: string): DslParsed {
     });
     dag.parameters = parameters;
   }
-  for (const def of ast.tasks) {
-    const i = index.get(def.name);
-    (def.parameters ?? []).forEach((token, p) => {
-      if (declared.has(token.text)) return;
-      errors.push({
-        code: 'UNDECLARED_PARAMETER',
-        path: i === undefined ? '' : pointer('tasks', i, 'parameters', p),
-        task: def.name,
-        message: `task "${def.name}" uses parameter "${token.text}", which is not declared`,
-        ...at(token),
-      });
-    });
+  checkParameters(main, declared, errors);
+  dag.tasks = main.tasks as TaskSpec[];
+  const exit = lists[1];
+  if (exit) {
+    applyEdges(exit, errors);
+    checkParameters(exit, declared, errors);
+    dag.onExit = exit.tasks as TaskSpec[];
   }
-  dag.tasks = tasks;
+  if (ast.onExitFailsRun !== undefined) dag.onExitFailsRun = ast.onExitFailsRun;
+  if (ast.activeDeadlineSeconds !== undefined) dag.activeDeadlineSeconds = ast.activeDeadlineSeconds;
   return {
     result: errors.length > 0 ? { ok: false, errors } : { ok: true, dag, warnings },
-    positions: recordPositions(ast, index, tasks),
+    positions: recordPositions(ast, lists),
   };
 }
 

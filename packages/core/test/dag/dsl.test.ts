@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDsl, printDsl, validateDag, type DagSpec, type TaskSpec } from '../../src/dag/index.js';
+import { TRIGGER_RULES } from '../../src/dag/schema.js';
 
 const COMPAT_EXAMPLE = `schedule "30 2 * * 1-5"
 parameters {
@@ -142,7 +143,7 @@ describe('parseDsl', () => {
         line: 3,
         column: 3,
         message:
-          'expected image, command, args, script, parameters, retry, backoff, retryPolicy or "}" but found "imagee"',
+          'expected image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach or "}" but found "imagee"',
       },
     },
     {
@@ -192,7 +193,8 @@ describe('parseDsl', () => {
         code: 'PARSE_ERROR',
         line: 3,
         column: 4,
-        message: 'expected "schedule", "parameters", "graph" or "task" but found "steps"',
+        message:
+          'expected "schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun" or "activeDeadlineSeconds" but found "steps"',
       },
     },
     {
@@ -289,9 +291,46 @@ const scriptText = fc.oneof(
   fc.array(fc.oneof(text, fc.constant('"x"')), { maxLength: 4 }).map((lines) => `\n${lines.join('\n')}\n`),
 );
 
+/** CEL conditions, some ending in a quote (written as `"""…""""`). */
+const condition = fc.oneof(
+  text.filter((t) => t.length > 0),
+  fc.constantFrom('params.env == "prod"', '"a" in params', 'run.status == ""', 'tasks.a.outputs.rows > 0'),
+);
+/** JSON values as a document holds them (no -0, no undefined). */
+const jsonItem = fc
+  .oneof(text, fc.nat(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }))
+  .map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+const flowFields = fc.record(
+  {
+    outputs: fc.uniqueArray(
+      fc.record(
+        { name: ident, description: text, valueFrom: fc.constantFrom('/body/rows', '/status') },
+        { requiredKeys: ['name'] },
+      ),
+      { selector: (o) => o.name, maxLength: 3 },
+    ),
+    env: fc.array(fc.record({ name: fc.oneof(ident, fc.constant('MY VAR')), value: text }), { maxLength: 3 }),
+    when: condition,
+    triggerRule: fc.constantFrom(...TRIGGER_RULES),
+    forEach: fc.record(
+      {
+        items: fc.array(jsonItem, { maxLength: 4 }),
+        from: fc.constantFrom('{{ tasks.a.outputs.files }}', ''),
+        parallelism: fc.integer({ min: 0, max: 100 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+
 const dslDag: fc.Arbitrary<DagSpec> = fc
   .record({
     names: fc.uniqueArray(ident, { minLength: 1, maxLength: 8 }),
+    exitNames: fc.option(fc.uniqueArray(ident, { maxLength: 3 }), { nil: undefined }),
+    flows: fc.array(flowFields, { minLength: 11, maxLength: 11 }),
+    onExitFailsRun: fc.option(fc.boolean(), { nil: undefined }),
+    activeDeadlineSeconds: fc.option(fc.integer({ min: 1, max: 2_000_000_000 }), { nil: undefined }),
     params: fc.option(
       fc.uniqueArray(
         fc.record({ name: fc.oneof(ident, fc.constant('my param')), secret: fc.boolean(), value: text }),
@@ -317,38 +356,53 @@ const dslDag: fc.Arbitrary<DagSpec> = fc
       { minLength: 8, maxLength: 8 },
     ),
   })
-  .map(({ names, params, schedule, seed, bodies }) => {
-    const dag: DagSpec = { name: 'dag', tasks: [] };
-    if (schedule !== undefined) dag.schedule = schedule;
-    if (params !== undefined) {
-      dag.parameters = params.map((p) =>
-        p.secret ? { name: p.name, defaultFromSecret: p.value } : { name: p.name, defaultValue: p.value },
-      );
-    }
-    let s = 0;
-    const pick = () => seed[s++ % seed.length] as number;
-    dag.tasks = names.map((name, i): TaskSpec => {
-      const body = bodies[i] ?? {};
-      const task: TaskSpec = { name };
-      if (body.image !== undefined) task.image = body.image;
-      // Script wins over command in the DSL, so a DSL-expressible task has at most one of them.
-      if (body.script !== undefined) task.script = body.script;
-      else if (body.command !== undefined) task.command = body.command;
-      if (body.args !== undefined) task.args = body.args;
-      const earlier = names.slice(0, i).filter(() => pick() % 3 === 0);
-      if (earlier.length > 0) task.runAfter = earlier;
-      if (dag.parameters && dag.parameters.length > 0 && pick() % 2 === 0) {
-        task.parameters = [dag.parameters[pick() % dag.parameters.length]?.name as string];
+  .map(
+    ({ names, exitNames, flows, onExitFailsRun, activeDeadlineSeconds, params, schedule, seed, bodies }) => {
+      const dag: DagSpec = { name: 'dag', tasks: [] };
+      if (schedule !== undefined) dag.schedule = schedule;
+      if (params !== undefined) {
+        dag.parameters = params.map((p) =>
+          p.secret ? { name: p.name, defaultFromSecret: p.value } : { name: p.name, defaultValue: p.value },
+        );
       }
-      task.backoff = { limit: body.backoff ?? 3 };
-      task.conditional = body.retry
-        ? { enabled: true, retryCodes: body.retry }
-        : { enabled: false, retryCodes: [] };
-      if (body.retryPolicy !== undefined) task.retryPolicy = body.retryPolicy;
-      return task;
-    });
-    return dag;
-  });
+      let s = 0;
+      const pick = () => seed[s++ % seed.length] as number;
+      const makeTask = (
+        names: readonly string[],
+        name: string,
+        i: number,
+        body: (typeof bodies)[number] = {},
+      ) => {
+        const task: TaskSpec = { name };
+        if (body.image !== undefined) task.image = body.image;
+        // Script wins over command in the DSL, so a DSL-expressible task has at most one of them.
+        if (body.script !== undefined) task.script = body.script;
+        else if (body.command !== undefined) task.command = body.command;
+        if (body.args !== undefined) task.args = body.args;
+        const earlier = names.slice(0, i).filter(() => pick() % 3 === 0);
+        if (earlier.length > 0) task.runAfter = earlier;
+        if (dag.parameters && dag.parameters.length > 0 && pick() % 2 === 0) {
+          task.parameters = [dag.parameters[pick() % dag.parameters.length]?.name as string];
+        }
+        task.backoff = { limit: body.backoff ?? 3 };
+        task.conditional = body.retry
+          ? { enabled: true, retryCodes: body.retry }
+          : { enabled: false, retryCodes: [] };
+        if (body.retryPolicy !== undefined) task.retryPolicy = body.retryPolicy;
+        return task;
+      };
+      dag.tasks = names.map((name, i) => ({ ...makeTask(names, name, i, bodies[i]), ...flows[i] }));
+      if (exitNames !== undefined) {
+        dag.onExit = exitNames.map((name, i) => ({
+          ...makeTask(exitNames, name, i, bodies[(i + 3) % bodies.length]),
+          ...flows[8 + i],
+        }));
+      }
+      if (onExitFailsRun !== undefined) dag.onExitFailsRun = onExitFailsRun;
+      if (activeDeadlineSeconds !== undefined) dag.activeDeadlineSeconds = activeDeadlineSeconds;
+      return dag;
+    },
+  );
 
 describe('printDsl', () => {
   it('round-trips every DAG the DSL can express', () => {
