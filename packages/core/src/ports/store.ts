@@ -275,7 +275,8 @@ export interface OutboxStore {
 
 /** The whole port. Adapters are factories returning it (`createPostgresStore(options)`). */
 export interface Store
-  extends DagStore,
+  extends
+    DagStore,
     RunStore,
     QueueStore,
     LogStore,
