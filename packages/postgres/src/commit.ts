@@ -57,6 +57,7 @@ const ATTEMPT_FIELDS: ReadonlyArray<readonly [keyof AttemptChange['set'], string
   ['nonRetryable', 'non_retryable', 'boolean', false],
   ['retryAfterMs', 'retry_after_ms', 'bigint', false],
   ['failureKind', 'failure_kind', 'text', false],
+  ['outputs', 'outputs', 'jsonb', false],
 ];
 
 /** The mask bit of `state` among ATTEMPT_FIELDS. */
@@ -177,6 +178,7 @@ export async function commitRun(
       const column = changes.map((c) => {
         const value = c.set[key];
         if (value === undefined) return null;
+        if (type === 'jsonb') return value === null ? null : JSON.stringify(value);
         return time ? toDate(value as number | null) : value;
       });
       return `${p(column)}::${type}[]`;

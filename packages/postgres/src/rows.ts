@@ -88,6 +88,7 @@ export interface RunRow {
   idempotency_key: string | null;
   scheduled_for: Time | null;
   labels: Record<string, string>;
+  active_deadline_seconds?: number | null;
 }
 
 export const toRun = (row: RunRow): RunRecord => ({
@@ -108,6 +109,7 @@ export const toRun = (row: RunRow): RunRecord => ({
   idempotencyKey: row.idempotency_key,
   scheduledFor: ms(row.scheduled_for),
   labels: row.labels,
+  ...(row.active_deadline_seconds != null ? { activeDeadlineSeconds: row.active_deadline_seconds } : {}),
 });
 
 export interface AttemptRow {
@@ -130,6 +132,7 @@ export interface AttemptRow {
   non_retryable: boolean;
   retry_after_ms: string | number | null;
   failure_kind: FailureKind | null;
+  outputs?: Record<string, unknown> | null;
 }
 
 export const toAttempt = (row: AttemptRow): AttemptRecord => ({
@@ -152,6 +155,7 @@ export const toAttempt = (row: AttemptRow): AttemptRecord => ({
   nonRetryable: row.non_retryable,
   retryAfterMs: num(row.retry_after_ms),
   failureKind: row.failure_kind ?? null,
+  ...(row.outputs != null ? { outputs: row.outputs } : {}),
 });
 
 /** The attempt columns `attemptTuple` packs, in order. */
@@ -175,6 +179,7 @@ const TUPLE_COLUMNS = [
   'non_retryable',
   'retry_after_ms',
   'failure_kind',
+  'outputs',
 ] as const;
 
 /**
@@ -207,6 +212,7 @@ export function tupleToAttempt(t: readonly unknown[]): AttemptRecord {
     nonRetryable: t[16] === true,
     retryAfterMs: t[17] === null || t[17] === undefined ? null : Number(t[17]),
     failureKind: (t[18] ?? null) as FailureKind | null,
+    ...(t[19] != null ? { outputs: t[19] as Record<string, unknown> } : {}),
   };
 }
 
@@ -288,7 +294,7 @@ export function parameters(): { params: unknown[]; p: Param } {
 /** Attempt columns in the order `attemptsUnnest` produces them. */
 export const ATTEMPT_COLUMNS =
   'id, run_id, task_name, attempt, round, state, exit_code, reason, message, created_at, available_at, ' +
-  'started_at, finished_at, lease_owner, lease_expires_at, runtime, non_retryable, retry_after_ms, failure_kind';
+  'started_at, finished_at, lease_owner, lease_expires_at, runtime, non_retryable, retry_after_ms, failure_kind, outputs';
 
 const ATTEMPT_TYPES = [
   'text',
@@ -310,6 +316,7 @@ const ATTEMPT_TYPES = [
   'boolean',
   'bigint',
   'text',
+  'jsonb',
 ];
 
 /** `select * from unnest(...)` producing attempt rows in `ATTEMPT_COLUMNS` order. */
@@ -334,6 +341,7 @@ export function attemptsUnnest(attempts: readonly AttemptRecord[], p: Param): st
     attempts.map((a) => a.nonRetryable),
     attempts.map((a) => a.retryAfterMs),
     attempts.map((a) => a.failureKind),
+    attempts.map((a) => (a.outputs == null ? null : JSON.stringify(a.outputs))),
   ];
   return `select * from unnest(${columns.map((c, i) => `${p(c)}::${ATTEMPT_TYPES[i]}[]`).join(', ')})`;
 }

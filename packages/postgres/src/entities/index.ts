@@ -77,6 +77,7 @@ export interface RunEntity {
   idempotencyKey: string | null;
   scheduledFor: Date | null;
   labels: Record<string, string>;
+  activeDeadlineSeconds: number | null;
 }
 
 export const RunSchema = new EntitySchema<RunEntity>({
@@ -100,6 +101,7 @@ export const RunSchema = new EntitySchema<RunEntity>({
     idempotencyKey: textNull,
     scheduledFor: tzNull,
     labels: { type: 'json' },
+    activeDeadlineSeconds: { type: 'integer', nullable: true },
   },
 });
 
@@ -123,6 +125,7 @@ export interface AttemptEntity {
   nonRetryable: boolean;
   retryAfterMs: number | null;
   failureKind: string | null;
+  outputs: Record<string, unknown> | null;
   /** Insertion order: snapshots list a run's attempts in the order they were created. */
   ord: string;
 }
@@ -150,6 +153,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     nonRetryable: { type: 'boolean' },
     retryAfterMs: { type: 'bigint', nullable: true },
     failureKind: textNull,
+    outputs: { type: 'json', nullable: true },
     ord: { type: 'bigint', autoincrement: true },
   },
 });

@@ -5,6 +5,7 @@ import { Migration20261206000000DagIdentity } from './Migration20261206000000_da
 import { Migration20261206060000FailureKind } from './Migration20261206060000_failure_kind.js';
 import { Migration20261206120000Accounts } from './Migration20261206120000_accounts.js';
 import { Migration20261207000000RunEvents } from './Migration20261207000000_run_events.js';
+import { Migration20261207010000Outputs } from './Migration20261207010000_outputs.js';
 import { Migration20261207020000Operations } from './Migration20261207020000_operations.js';
 import { Migration20261207030000Dashboard } from './Migration20261207030000_dashboard.js';
 
@@ -14,6 +15,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206060000_failure_kind', class: Migration20261206060000FailureKind },
   { name: 'Migration20261206120000_accounts', class: Migration20261206120000Accounts },
   { name: 'Migration20261207000000_run_events', class: Migration20261207000000RunEvents },
+  { name: 'Migration20261207010000_outputs', class: Migration20261207010000Outputs },
   { name: 'Migration20261207020000_operations', class: Migration20261207020000Operations },
   { name: 'Migration20261207030000_dashboard', class: Migration20261207030000Dashboard },
 ];

@@ -9,6 +9,7 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261206060000_failure_kind',
   'Migration20261206120000_accounts',
   'Migration20261207000000_run_events',
+  'Migration20261207010000_outputs',
   'Migration20261207020000_operations',
   'Migration20261207030000_dashboard',
 ];

@@ -53,8 +53,9 @@ export function runOperations(ctx: StoreContext): RunOperations {
           client,
           url,
           `insert into runs (id, dag_name, namespace, dag_version, state, parameters, trigger, revision, round,
-             cancel_requested, created_at, started_at, finished_at, reason, idempotency_key, scheduled_for, labels)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             cancel_requested, created_at, started_at, finished_at, reason, idempotency_key, scheduled_for, labels,
+             active_deadline_seconds)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
            on conflict do nothing returning *`,
           [
             r.id,
@@ -74,6 +75,7 @@ export function runOperations(ctx: StoreContext): RunOperations {
             r.idempotencyKey,
             r.scheduledFor === null ? null : new Date(r.scheduledFor),
             JSON.stringify(r.labels),
+            r.activeDeadlineSeconds ?? null,
           ],
         );
         const row = inserted.rows[0];

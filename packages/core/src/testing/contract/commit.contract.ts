@@ -64,6 +64,39 @@ export function commitContract(fixture: StoreFixture): void {
       expect(next).toEqual({ ok: true, revision: 4 });
     });
 
+    it('keeps the outputs of an attempt and the deadline of a run (docs/flow), as JSON values', async () => {
+      const { store } = fixture;
+      const { run, attempts } = await seedRun(store, {
+        run: { state: 'running', startedAt: T0, activeDeadlineSeconds: 600 },
+        attempts: [{ taskName: 'extract', state: 'running', startedAt: T0 }, { taskName: 'other' }],
+      });
+      const [extract, other] = attempts;
+      if (!extract || !other) throw new Error('seed failed');
+      const outputs = { rows: 42, files: ['a.csv', 'b.csv'], meta: { ok: true, note: null }, name: 'x"y' };
+      const fanIn = makeAttempt({ runId: run.id, taskName: 'sum', outputs: { sizes: [1, null, 3] } });
+      const result = await store.commitRun({
+        runId: run.id,
+        expectRevision: 0,
+        attempts: [
+          {
+            id: extract.id,
+            expectState: 'running',
+            set: { state: 'succeeded', exitCode: 0, reason: 'Completed', finishedAt: T0 + 5, outputs },
+          },
+        ],
+        newAttempts: [fanIn],
+      });
+      expect(result).toEqual({ ok: true, revision: 1 });
+      const snapshot = await store.getRunSnapshot(run.id);
+      expect(snapshot?.run.activeDeadlineSeconds).toBe(600);
+      expect((await store.getRun(run.id))?.activeDeadlineSeconds).toBe(600);
+      const byId = new Map(snapshot?.attempts.map((attempt) => [attempt.id, attempt]));
+      expect(byId.get(extract.id)?.outputs).toEqual(outputs);
+      expect(byId.get(fanIn.id)?.outputs).toEqual({ sizes: [1, null, 3] });
+      // An attempt without outputs has none (absent or null), never an empty object.
+      expect(byId.get(other.id)?.outputs ?? null).toBeNull();
+    });
+
     it('means exactly what applyRunCommit computes', async () => {
       const { store } = fixture;
       const { run, attempts } = await seedRun(store, {
