@@ -7,9 +7,6 @@ import { outcomeFromError } from '../engine/executor.js';
 import type { AttemptContext, Runtime, TaskOutcome } from '../ports/runtime.js';
 import { FUNCTION_TASK_TYPE, type TaskFunction, type Workflow } from './workflow.js';
 
-/** The outcome of a function task: the engine stores `outputs` with the attempt. */
-type FunctionOutcome = TaskOutcome & { readonly outputs?: Readonly<Record<string, unknown>> };
-
 function key(namespace: string, dag: string, task: string): string {
   return `${namespace}/${dag}/${task}`;
 }
@@ -23,7 +20,9 @@ export function createFunctionRuntime(workflows: readonly Workflow<string>[]): R
   return {
     name: FUNCTION_TASK_TYPE,
     async execute(context: AttemptContext): Promise<TaskOutcome> {
-      const fn = functions.get(key(context.namespace, context.dagName, context.task.name));
+      // A forEach instance (`name[3]`) runs its task's function.
+      const taskName = context.task.name.replace(/\[\d+\]$/, '');
+      const fn = functions.get(key(context.namespace, context.dagName, taskName));
       if (!fn) {
         return {
           status: 'failed',
@@ -53,8 +52,7 @@ export function createFunctionRuntime(workflows: readonly Workflow<string>[]): R
         const outputs = Object.fromEntries(
           Object.entries(result ?? {}).filter(([, value]) => value !== undefined),
         );
-        const outcome: FunctionOutcome = { status: 'succeeded', exitCode: 0, reason: 'Completed', outputs };
-        return outcome;
+        return { status: 'succeeded', exitCode: 0, reason: 'Completed', outputs };
       } catch (error) {
         return outcomeFromError(error);
       }

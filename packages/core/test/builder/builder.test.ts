@@ -193,7 +193,12 @@ describe('inline function tasks', () => {
         return { greeting: args[0], length: args[0]?.length };
       },
     });
-    wf.task('after', { after: [greet], run: () => undefined });
+    wf.task('after', {
+      after: [greet],
+      args: [tpl`${greet.outputs.greeting}!`, tpl`${greet.outputs.length}`],
+      outputs: ['echoed'],
+      run: ({ args }) => ({ echoed: args.join(' ') }),
+    });
     return wf;
   }
 
@@ -226,6 +231,12 @@ describe('inline function tasks', () => {
       ['greet', 'succeeded'],
     ]);
     expect(logs.map((l) => l.line)).toContain('greeting world in test');
+    // Its outputs are kept with the attempt, and the next task's templates read them.
+    const outputs = Object.fromEntries(snapshot.attempts.map((a) => [a.taskName, a.outputs]));
+    expect(outputs).toEqual({
+      greet: { greeting: 'hello world', length: 11 },
+      after: { echoed: 'hello world! 11' },
+    });
   });
 
   it('fails the task with the thrown message, and does not retry a NonRetryableError', async () => {
