@@ -534,6 +534,21 @@ describe('fuzz', () => {
            values ('default', 'fuzz-task', 1, '[]', '', $1)`,
           [now],
         );
+        for (const [table, column] of [
+          ['run_rollup', 'hour'],
+          ['run_rollup_daily', 'day'],
+        ] as const) {
+          await sql(
+            `insert into ${table} (${column}, namespace, dag_name, state, bucket, runs)
+             values ($1, 'ghost', 'nothing', 'failed', 0, 3)`,
+            [now],
+          );
+        }
+        await sql(
+          `insert into task_rollup (hour, namespace, dag_name, task_name, state, attempts, timed, duration_ms_sum)
+           values ($1, 'ghost', 'nothing', 't', 'failed', 2, 2, 10)`,
+          [now],
+        );
         const result = await inconsistencies(sql);
         throw Object.assign(rollback, { result });
       })

@@ -110,6 +110,40 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
                               where v.namespace = t.namespace and v.name = t.name and v.version > t.latest_version)`,
   dag_task_versions: `select v.namespace, v.name, v.version from dag_task_versions v
                        where v.version < 1 or v.hash = '' or jsonb_typeof(v.spec) <> 'object'`,
+  // The dashboard's rollups are sums over the rows that exist: each equals a GROUP BY of what it sums.
+  run_rollup: `with actual as (
+                 select date_bin('1 hour', finished_at, timestamptz '1970-01-01 00:00:00+00') as k, namespace, dag_name,
+                        state, kontroler_duration_bucket((extract(epoch from (finished_at - coalesce(started_at, created_at)))
+                                                          * 1000)::bigint) as bucket, count(*)::int as n
+                   from runs where state in ('succeeded', 'failed', 'canceled') and finished_at is not null
+                  group by 1, 2, 3, 4, 5)
+               select coalesce(r.hour, a.k) as hour, coalesce(r.dag_name, a.dag_name) as dag_name, r.runs, a.n
+                 from run_rollup r full join actual a
+                   on a.k = r.hour and a.namespace = r.namespace and a.dag_name = r.dag_name and a.state = r.state
+                  and a.bucket = r.bucket
+                where coalesce(r.runs, 0) <> coalesce(a.n, 0)`,
+  run_rollup_daily: `with actual as (
+                 select date_bin('1 day', finished_at, timestamptz '1970-01-01 00:00:00+00') as k, namespace, dag_name,
+                        state, kontroler_duration_bucket((extract(epoch from (finished_at - coalesce(started_at, created_at)))
+                                                          * 1000)::bigint) as bucket, count(*)::int as n
+                   from runs where state in ('succeeded', 'failed', 'canceled') and finished_at is not null
+                  group by 1, 2, 3, 4, 5)
+               select coalesce(r.day, a.k) as day, coalesce(r.dag_name, a.dag_name) as dag_name, r.runs, a.n
+                 from run_rollup_daily r full join actual a
+                   on a.k = r.day and a.namespace = r.namespace and a.dag_name = r.dag_name and a.state = r.state
+                  and a.bucket = r.bucket
+                where coalesce(r.runs, 0) <> coalesce(a.n, 0)`,
+  task_rollup: `with actual as (
+                  select date_bin('1 hour', a.finished_at, timestamptz '1970-01-01 00:00:00+00') as hour, r.namespace,
+                         r.dag_name, a.task_name, a.state, count(*)::int as n
+                    from attempts a join runs r on r.id = a.run_id
+                   where a.state in ('succeeded', 'failed') and a.finished_at is not null
+                   group by 1, 2, 3, 4, 5)
+                select coalesce(t.hour, a.hour) as hour, coalesce(t.task_name, a.task_name) as task_name, t.attempts, a.n
+                  from task_rollup t full join actual a
+                    on a.hour = t.hour and a.namespace = t.namespace and a.dag_name = t.dag_name
+                   and a.task_name = t.task_name and a.state = t.state
+                 where coalesce(t.attempts, 0) <> coalesce(a.n, 0) or t.timed > t.attempts or t.duration_ms_sum < 0`,
 };
 
 /** Runs every check; returns the offending rows per table (empty when the database is consistent). */
