@@ -9,8 +9,13 @@ import { startHarness, sampleDag, type Harness } from './support/harness.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** 6 December 2026, 12:30 UTC: the app's "now". */
-const NOW = Date.UTC(2026, 11, 6, 12, 30);
+const HALF_PAST_NOON = 12 * HOUR + 30 * 60_000;
+const TODAY = Math.floor(Date.now() / DAY) * DAY;
+// 12:30 UTC (the day buckets below rely on the time of day), never earlier than the real clock: the API
+// signs access tokens at NOW and passport verifies their expiry against the real clock.
+const NOW = TODAY + HALF_PAST_NOON >= Date.now() ? TODAY + HALF_PAST_NOON : TODAY + DAY + HALF_PAST_NOON;
+/** The UTC day `daysAgo` days before NOW, as the API names it. */
+const dayOf = (daysAgo: number): string => new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10);
 const [A, B] = ['dash-a', 'dash-b'];
 
 let h: Harness;
@@ -180,11 +185,11 @@ describe('GET /api/v1/dashboard/summary', () => {
       },
     ]);
     expect(reply.body.daily).toHaveLength(14);
-    expect(reply.body.daily.at(-1)).toEqual({ day: '2026-12-06', succeeded: 2, failed: 1, canceled: 1 });
-    expect(reply.body.daily.at(-2)).toEqual({ day: '2026-12-05', succeeded: 1, failed: 0, canceled: 0 });
-    expect(reply.body.daily.at(-4)).toEqual({ day: '2026-12-03', succeeded: 1, failed: 0, canceled: 0 });
-    expect(reply.body.daily[0]?.day).toBe('2026-11-23');
-    expect(reply.body.daily.find((d) => d.day === '2026-11-26')).toMatchObject({ failed: 1 });
+    expect(reply.body.daily.at(-1)).toEqual({ day: dayOf(0), succeeded: 2, failed: 1, canceled: 1 });
+    expect(reply.body.daily.at(-2)).toEqual({ day: dayOf(1), succeeded: 1, failed: 0, canceled: 0 });
+    expect(reply.body.daily.at(-4)).toEqual({ day: dayOf(3), succeeded: 1, failed: 0, canceled: 0 });
+    expect(reply.body.daily[0]?.day).toBe(dayOf(13));
+    expect(reply.body.daily.find((d) => d.day === dayOf(10))).toMatchObject({ failed: 1 });
     expect(reply.body.daily.reduce((n, d) => n + d.failed, 0)).toBe(2);
   });
 
@@ -266,10 +271,14 @@ describe('GET /api/v1/dashboard/queue', () => {
       '/api/v1/dashboard/queue?limit=3',
       { token: viewerA },
     );
-    expect(resumed.body.upcoming).toEqual([
-      { namespace: A, dagName: 'hourly', schedule: '0 * * * *', at: '2026-12-06T13:00:00.000Z' },
-      { namespace: A, dagName: 'hourly', schedule: '0 * * * *', at: '2026-12-06T14:00:00.000Z' },
-      { namespace: A, dagName: 'hourly', schedule: '0 * * * *', at: '2026-12-06T15:00:00.000Z' },
-    ]);
+    expect(resumed.body.upcoming).toEqual(
+      // The next three top-of-the-hour ticks after 12:30.
+      [1, 2, 3].map((i) => ({
+        namespace: A,
+        dagName: 'hourly',
+        schedule: '0 * * * *',
+        at: new Date(NOW - 30 * 60_000 + i * HOUR).toISOString(),
+      })),
+    );
   });
 });

@@ -34,6 +34,10 @@ const PATHS: Record<string, { path: string; namespaced: boolean }> = {
   Service: { path: '/api/v1/namespaces/{ns}/services', namespaced: true },
   Deployment: { path: '/apis/apps/v1/namespaces/{ns}/deployments', namespaced: true },
   PodDisruptionBudget: { path: '/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets', namespaced: true },
+  ValidatingWebhookConfiguration: {
+    path: '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+    namespaced: false,
+  },
 };
 
 describeK8s('test control plane', (plane) => {
