@@ -1,6 +1,7 @@
 /**
  * The events a commit causes, derived purely from what it recorded and the snapshot after it. The same
- * list feeds the notifiers' outbox messages (inside the commit) and the event bus (after it).
+ * list feeds the notifiers' outbox messages and the run event journal (inside the commit) and the event bus
+ * (after it); task events are always built, since the journal records every run event.
  */
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import type { Decision } from '../planner/decisions.js';
@@ -9,24 +10,14 @@ import type { NotifiableEvent } from '../plugins/types.js';
 /**
  * @param recorded ids of attempts whose outcome the commit recorded
  * @param added the attempts the commit created, in decision order (retries)
- * @param taskEvents false when nobody consumes `task.*` events: only run events are built
  */
 export function commitEvents(
   after: RunSnapshot,
   recorded: readonly string[],
   decisions: readonly Decision[],
   added: readonly AttemptRecord[],
-  taskEvents = true,
 ): NotifiableEvent[] {
   const run = after.run;
-  if (!taskEvents) {
-    const events: NotifiableEvent[] = [];
-    for (const d of decisions) {
-      if (d.kind === 'start-run') events.push({ name: 'run.started', payload: { run } });
-      else if (d.kind === 'finish-run') events.push({ name: 'run.finished', payload: { run } });
-    }
-    return events;
-  }
   const wanted = new Set<string>(recorded);
   for (const d of decisions) if ('attemptId' in d && d.kind !== 'abort') wanted.add(d.attemptId);
   const byId = new Map<string, AttemptRecord>();

@@ -59,11 +59,6 @@ export interface RunLanesDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timing: RetryTiming;
-  /**
-   * Whether anyone (a notifier or a listener) consumes `task.*` events. No longer consulted: the run event
-   * journal records every task event.
-   */
-  readonly wantsTaskEvents: () => boolean;
   readonly newId: () => string;
   /** The one way a change reaches the store (`writeRun` with its dependencies bound). */
   readonly write: (change: RunWrite) => Promise<RunWriteResult>;
@@ -259,8 +254,7 @@ export class RunLanes {
           after,
           dag,
           now,
-          // Task events are always built: the run event journal records every run event, whoever listens.
-          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts, true),
+          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts),
         });
       } catch (error) {
         lastError = error;

@@ -105,11 +105,6 @@ function notifierSource(given: RunServiceOptions['notifiers']): () => Iterable<N
   return () => list;
 }
 
-function any(items: Iterable<unknown>): boolean {
-  for (const _ of items) return true;
-  return false;
-}
-
 export function createRunService(options: RunServiceOptions): RunService {
   const { store } = options;
   const clock = options.clock ?? systemClock;
@@ -128,7 +123,6 @@ export function createRunService(options: RunServiceOptions): RunService {
     logger,
     timing: options.timing ?? DEFAULT_RETRY_TIMING,
     newId,
-    wantsTaskEvents: () => any(notifiers()) || events.eventNames().some((n) => n.startsWith('task.')),
     write: (change) => writeRun(writerDeps, change),
     reportError: reporting.reportError,
   });
