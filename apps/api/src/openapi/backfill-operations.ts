@@ -1,24 +1,10 @@
 /** The backfill operations (issue 17), appended to `OPERATIONS`; schemas in `backfillSchemas()`. */
-import type { OperationDef, ParameterDef } from './operations.js';
+import type { OperationDef } from './operations.js';
 import type { JsonSchema } from './schemas.js';
+import { dagPathParams, json, namespaceParam, ok, path, problem, ref } from './builders.js';
 
-// Not schemas.js's `schemaRef`: schemas.js imports this file, and a cycle would leave it uninitialised.
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const ok = (schema: JsonSchema, description = 'OK') => ({ description, content: json(schema) });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const path = (name: string, schema: JsonSchema): ParameterDef => ({
-  name,
-  in: 'path',
-  required: true,
-  schema,
-});
-const namespace = path('namespace', { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' });
-const dagPath = [namespace, path('name', { type: 'string', minLength: 1, maxLength: 253 })];
-const backfillPath = [namespace, path('id', { type: 'string', minLength: 1, maxLength: 200 })];
+const dagPath = dagPathParams;
+const backfillPath = [namespaceParam, path('id', { type: 'string', minLength: 1, maxLength: 200 })];
 const time: JsonSchema = { type: 'string', format: 'date-time' };
 const NS = '/api/v1/namespaces/{namespace}';
 

@@ -1,26 +1,9 @@
 /** The shared task (DagTask) operations (issue 17), appended to `OPERATIONS`; schemas in `dagTaskSchemas()`. */
 import type { OperationDef, ParameterDef } from './operations.js';
 import type { JsonSchema } from './schemas.js';
+import { json, K8S_NAME, namespaceParam, ok, path, problem, ref } from './builders.js';
 
-// Not schemas.js's `schemaRef`: schemas.js imports this file, and a cycle would leave it uninitialised.
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const ok = (schema: JsonSchema, description = 'OK') => ({ description, content: json(schema) });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const path = (name: string, schema: JsonSchema): ParameterDef => ({
-  name,
-  in: 'path',
-  required: true,
-  schema,
-});
-const namespace = path('namespace', { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' });
-const taskPath = [
-  namespace,
-  path('name', { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' }),
-];
+const taskPath = [namespaceParam, path('name', K8S_NAME)];
 const versionQuery = (name: string): ParameterDef => ({
   name,
   in: 'query',
@@ -43,7 +26,7 @@ export const DAG_TASK_OPERATIONS: readonly OperationDef[] = [
     tag: 'tasks',
     summary: "A namespace's shared tasks, by name",
     secured: true,
-    parameters: [namespace],
+    parameters: [namespaceParam],
     responses: { '200': ok(items(ref('DagTask'))) },
   },
   {

@@ -2,30 +2,12 @@
  * The inbound trigger operations (issue 17): management per DAG, and the public hook that starts runs.
  * Appended to `OPERATIONS` by operations.ts; their component schemas are in `triggerSchemas()`.
  */
-import type { OperationDef, ParameterDef } from './operations.js';
+import type { OperationDef } from './operations.js';
 import type { JsonSchema } from './schemas.js';
+import { dagPathParams, json, K8S_NAME, ok, path, problem, ref } from './builders.js';
 
-// Not schemas.js's `schemaRef`: schemas.js imports this file, and a cycle would leave it uninitialised.
-const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
-
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const ok = (schema: JsonSchema, description = 'OK') => ({ description, content: json(schema) });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const path = (name: string, schema: JsonSchema): ParameterDef => ({
-  name,
-  in: 'path',
-  required: true,
-  schema,
-});
-const NAME: JsonSchema = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' };
-const dagPath = [
-  path('namespace', { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' }),
-  path('name', { type: 'string', minLength: 1, maxLength: 253 }),
-];
-const triggerPath = [...dagPath, path('trigger', NAME)];
+const dagPath = dagPathParams;
+const triggerPath = [...dagPath, path('trigger', K8S_NAME)];
 const TRIGGERS = '/api/v1/namespaces/{namespace}/dags/{name}/triggers';
 
 export const TRIGGER_OPERATIONS: readonly OperationDef[] = [
@@ -59,7 +41,7 @@ export const TRIGGER_OPERATIONS: readonly OperationDef[] = [
       content: json({
         type: 'object',
         properties: {
-          name: { ...NAME, description: 'Unique in the DAG' },
+          name: { ...K8S_NAME, description: 'Unique in the DAG' },
           mapping: {
             type: 'object',
             maxProperties: 200,
