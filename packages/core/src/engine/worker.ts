@@ -97,6 +97,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let state: WorkerState = 'idle';
   let claiming = false;
   let claimAgain = false;
+  /** The claim loop in flight, if any: `stop` waits for it so that no claim outlives the store. */
+  let claimDone: Promise<void> = Promise.resolve();
   /** The last claim filled every free slot, so more work may be waiting for a slot to free up. */
   let backlog = false;
   /** Counts the store's `onWork` signals, so a commit can tell whether the store already woke us. */
@@ -184,7 +186,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     claiming = true;
-    void claimLoop()
+    claimDone = claimLoop()
       .catch((error: unknown) => reportError(error, 'claim'))
       .finally(() => {
         claiming = false;
@@ -393,6 +395,9 @@ export function createWorker(options: WorkerOptions): Worker {
     stopping = (async () => {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       scheduler.stop();
+      // A claim already sent finishes first: what it claimed is then either running locally (and handled
+      // below) or released by the loop itself.
+      await claimDone;
       if (opts.drain === true && local.size > 0) {
         let cancelWait = (): void => {};
         const timedOut = new Promise<void>((resolve) => {
