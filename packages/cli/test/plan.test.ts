@@ -24,6 +24,34 @@ describe('kontroler plan', () => {
     );
   });
 
+  it('shows what `when` conditions and trigger rules do for the given parameters', async () => {
+    const dev = await cli(['plan', 'conditional.yaml']);
+    expect([dev.code, dev.stderr]).toEqual([0, '']);
+    expect(dev.stdout).toBe(
+      [
+        'DAG conditional: 5 tasks in 3 levels',
+        'Parameters: env=dev (default)',
+        'Critical path (2 tasks): build → report',
+        'Conditions: 2 skipped, 1 decided during the run',
+        '',
+        'LEVEL   TASK       AFTER    WILL    WHY',
+        '0       build *    -        run',
+        `1       deploy     build    skip    ConditionFalse: "params.env == 'prod'" is false for these parameters`,
+        '2       smoke      deploy   skip    UpstreamSkipped: upstream task "deploy" is skipped',
+        '2       report *   deploy   run',
+        '1       audit      build    maybe   ConditionUnknown: it reads tasks.build, known only during the run',
+        '',
+        '* on the critical path',
+        '',
+      ].join('\n'),
+    );
+    const prod = await cli(['plan', 'conditional.yaml', '--param', 'env=prod']);
+    expect(prod.code).toBe(0);
+    expect(prod.stdout).toContain('Critical path (3 tasks): build → deploy → smoke\n');
+    expect(prod.stdout).toMatch(/^1 +deploy \* +build +run$/m);
+    expect(prod.stdout).toMatch(/^2 +smoke \* +deploy +run$/m);
+  });
+
   it('gives core’s preview as JSON for tools', async () => {
     const { code, stdout } = await cli(['plan', 'hello-dsl.dsl', '-o', 'json']);
     expect(code).toBe(0);

@@ -154,6 +154,39 @@ describe('kontroler against a server', { timeout: 60_000 }, () => {
     expect(retry.stdout).toMatch(new RegExp(`^run ${id} retried`));
   });
 
+  it('cancels a running run: its task is stopped, watch exits 1, an unknown run is exit 3', async () => {
+    const file = join(work, 'slow.yaml');
+    writeFileSync(
+      file,
+      'name: slow\ntasks:\n  - name: wait\n    image: alpine\n    script: echo waiting; sleep 60\n',
+    );
+    await k(['dags', 'apply', '-f', file]);
+    const submitted = await k(['runs', 'submit', 'slow']);
+    const id = /^run (\S+) of/.exec(submitted.stdout)?.[1] ?? '';
+    // Cancel once the task runs, so that a process is really stopped (not merely never started).
+    const seen = new AbortController();
+    const followed = await cli(['logs', id, 'wait', '-f'], {
+      env,
+      signal: seen.signal,
+      onStdout: (text) => text.includes('waiting') && seen.abort(),
+    });
+    expect(followed.stdout).toContain('waiting');
+    const cancel = await k(['runs', 'cancel', id]);
+    expect([cancel.code, cancel.stderr]).toEqual([0, '']);
+    expect(cancel.stdout).toMatch(new RegExp(`^run ${id} cancel requested \\((running|canceled)\\)\n$`));
+    const watched = await k(['runs', 'watch', id]);
+    expect(watched.code).toBe(1);
+    expect(watched.stdout.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`^run ${id} canceled in \\d+\\.\\ds$`),
+    );
+    const get = await k(['runs', 'get', id, '-o', 'json']);
+    const detail = JSON.parse(get.stdout) as { run: { state: string }; attempts: { state: string }[] };
+    expect(detail.run.state).toBe('canceled');
+    expect(detail.attempts.map((a) => a.state)).toEqual(['canceled']);
+    const unknown = await k(['runs', 'cancel', '00000000-0000-4000-8000-000000000000']);
+    expect(unknown.code).toBe(3);
+  });
+
   it('shows the server’s problem for a bad request: title, detail, exit 1', async () => {
     const { code, stdout, stderr } = await k(['runs', 'submit', 'hello', '--param', 'colour=red']);
     expect([code, stdout]).toEqual([1, '']);

@@ -16,7 +16,7 @@ export interface CriticalPath {
 /**
  * Dynamic programming over the topological order: each task's best chain is its own weight plus its
  * heaviest parent's. Ties go to the earlier task in topological order, so the answer is stable.
- * Tasks in `excluded` (skipped by a condition) weigh 0.
+ * Tasks in `excluded` (skipped by a condition) weigh 0 and are left out of the chain they pass through.
  */
 export function criticalPath(
   dag: CompiledDag,
@@ -44,7 +44,7 @@ export function criticalPath(
     if (end === undefined || (best.get(name) ?? 0) > (best.get(end) ?? 0)) end = name;
   }
   const tasks: string[] = [];
-  for (let at = end; at !== undefined; at = via.get(at)) tasks.push(at);
+  for (let at = end; at !== undefined; at = via.get(at)) if (!excluded.has(at)) tasks.push(at);
   tasks.reverse();
   return { tasks, weight: end === undefined ? 0 : (best.get(end) ?? 0) };
 }

@@ -12,5 +12,6 @@ export {
   defaultConditionEvaluator,
   type ConditionEvaluator,
   type ConditionVerdict,
+  type PreviewRunContext,
 } from './conditions.js';
 export type { PreviewParameter, PreviewParameterProblem } from './parameters.js';

@@ -3,7 +3,9 @@
  * path, which tasks a condition would skip for the given parameters. Pure and browser-safe: `kontroler plan`,
  * the API's plan endpoint and the console's editor all show this one result.
  */
-import type { CompiledDag } from '../dag/compiled.js';
+import { DEFAULT_TRIGGER_RULE, type CompiledDag, type CompiledTask } from '../dag/compiled.js';
+import type { TriggerRule } from '../dag/schema.js';
+import { evaluateTriggerRule, type SkipReason } from '../planner/trigger-rules.js';
 import { levels } from '../dag/order.js';
 import type { ParameterValue } from '../model/records.js';
 import { defaultConditionEvaluator, type ConditionEvaluator, type ConditionVerdict } from './conditions.js';
@@ -69,30 +71,69 @@ interface Expectation {
   readonly message?: string;
 }
 
-/** A task's own verdict, then its upstreams': a skipped upstream skips it, an unknown one makes it `maybe`. */
-function expect(verdict: ConditionVerdict, parents: readonly [string, Expectation][]): Expectation {
-  if (verdict.kind === 'false') {
-    return { outcome: 'skip', reason: 'ConditionFalse', message: verdict.reason };
-  }
-  // Airflow's and the engine's default: a task runs only when all its upstreams ran. Trigger rules
-  // (issue 16) will decide this per task; this is the place they slot in.
-  const skipped = parents.find(([, e]) => e.outcome === 'skip');
-  if (skipped) {
+/**
+ * How the task's trigger rule judges its upstreams, the preview assuming that a task which runs succeeds. An
+ * upstream that may or may not run is tried both ways; the rule decides only when both ways agree.
+ */
+function triggerVerdict(
+  rule: TriggerRule,
+  parents: readonly [string, Expectation][],
+): { readonly verdict: 'run' | 'skip' | 'maybe'; readonly reason?: SkipReason; readonly parent?: string } {
+  const count = (maybeRuns: boolean) => {
+    let succeeded = 0;
+    let skipped = 0;
+    for (const [, e] of parents) {
+      if (e.outcome === 'run' || (e.outcome === 'maybe' && maybeRuns)) succeeded++;
+      else skipped++;
+    }
+    return evaluateTriggerRule(rule, { total: parents.length, succeeded, failed: 0, skipped });
+  };
+  const ifRun = count(true);
+  const ifSkipped = count(false);
+  const same =
+    ifRun === ifSkipped ||
+    (typeof ifRun === 'object' && typeof ifSkipped === 'object' && ifRun.skip === ifSkipped.skip);
+  const unsure = parents.find(([, e]) => e.outcome === 'maybe')?.[0];
+  if (!same) return { verdict: 'maybe', ...(unsure !== undefined ? { parent: unsure } : {}) };
+  // Every parent is done when the preview judges, so the rule never says `wait` here.
+  if (ifRun === 'run' || ifRun === 'wait') return { verdict: 'run' };
+  const parent = parents.find(([, e]) => e.outcome !== 'run')?.[0];
+  return { verdict: 'skip', reason: ifRun.skip, ...(parent !== undefined ? { parent } : {}) };
+}
+
+/**
+ * A task's expectation, decided in the engine's order: its trigger rule over its upstreams first, then its own
+ * condition.
+ */
+function expect(
+  task: CompiledTask,
+  verdict: ConditionVerdict,
+  parents: readonly [string, Expectation][],
+): Expectation {
+  const rule = task.triggerRule ?? DEFAULT_TRIGGER_RULE;
+  const trigger = triggerVerdict(rule, parents);
+  if (trigger.verdict === 'skip') {
+    const reason = trigger.reason ?? 'UpstreamSkipped';
     return {
       outcome: 'skip',
-      reason: 'UpstreamSkipped',
-      message: `upstream task "${skipped[0]}" is skipped`,
+      reason,
+      message:
+        reason === 'UpstreamSkipped' && trigger.parent !== undefined
+          ? `upstream task "${trigger.parent}" is skipped`
+          : `its trigger rule ${rule} is not met${trigger.parent !== undefined ? ` (upstream task "${trigger.parent}" is skipped)` : ''}`,
     };
+  }
+  if (verdict.kind === 'false') {
+    return { outcome: 'skip', reason: 'ConditionFalse', message: verdict.reason };
   }
   if (verdict.kind === 'unknown') {
     return { outcome: 'maybe', reason: 'ConditionUnknown', message: verdict.reason };
   }
-  const unknown = parents.find(([, e]) => e.outcome === 'maybe');
-  if (unknown) {
+  if (trigger.verdict === 'maybe') {
     return {
       outcome: 'maybe',
       reason: 'UpstreamUnknown',
-      message: `whether upstream task "${unknown[0]}" runs is known only during the run`,
+      message: `whether upstream task "${trigger.parent ?? '?'}" runs is known only during the run`,
     };
   }
   return { outcome: 'run' };
@@ -115,13 +156,16 @@ export function previewPlan(dag: CompiledDag, options: PlanPreviewOptions = {}):
   for (const name of dag.order) {
     const task = dag.tasks.get(name);
     if (task === undefined) continue;
-    const verdict = evaluate(task, values);
+    const verdict = evaluate(task, values, {
+      dag: dag.name,
+      ...(dag.spec.namespace !== undefined ? { namespace: dag.spec.namespace } : {}),
+    });
     verdicts.set(name, verdict);
     const parents = task.runAfter.map((p): [string, Expectation] => [
       p,
       expectations.get(p) ?? { outcome: 'run' },
     ]);
-    expectations.set(name, expect(verdict, parents));
+    expectations.set(name, expect(task, verdict, parents));
   }
 
   const skipped = new Set([...expectations].filter(([, e]) => e.outcome === 'skip').map(([name]) => name));

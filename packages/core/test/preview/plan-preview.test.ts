@@ -10,7 +10,7 @@ import {
   type TaskSpec,
 } from '../../src/index.js';
 
-/** The compiled DAG with a `when` on one task (the field is not in the schema yet: issue 16 adds it). */
+/** The compiled DAG with a `when` on one task, set after compilation (for evaluators a host passes). */
 function withWhen(dag: CompiledDag, name: string, when: string): CompiledDag {
   const task = dag.tasks.get(name);
   if (task === undefined) throw new Error(`no task ${name}`);
@@ -128,5 +128,77 @@ describe('previewPlan', () => {
     expect(outcome['d']).toEqual(['maybe', 'UpstreamUnknown']);
     expect(outcome['b']).toEqual(['run', undefined]);
     expect(preview.tasks.find((t) => t.name === 'c')?.condition.kind).toBe('unknown');
+  });
+
+  describe('with the default evaluator (CEL over what is known before the run)', () => {
+    /** The diamond with `when`/`triggerRule` set on some tasks, compiled as a saved DAG would be. */
+    const flow = (extra: Record<string, Record<string, unknown>>): CompiledDag =>
+      compileDag({
+        ...diamond,
+        tasks: diamond.tasks.map((t) => ({ ...t, ...extra[t.name] })),
+      });
+    const outcomes = (dag: CompiledDag, parameters: Record<string, string>) =>
+      Object.fromEntries(previewPlan(dag, { parameters }).tasks.map((t) => [t.name, [t.outcome, t.reason]]));
+
+    it('decides a condition on parameters, and the run name, both ways', () => {
+      const dag = flow({ b: { when: "params.env == 'prod'" }, f: { when: "run.name == 'diamond'" } });
+      expect(outcomes(dag, { token: 't' })).toMatchObject({
+        b: ['skip', 'ConditionFalse'],
+        d: ['skip', 'UpstreamSkipped'],
+        f: ['run', undefined],
+      });
+      expect(outcomes(dag, { token: 't', env: 'prod' })).toMatchObject({
+        b: ['run', undefined],
+        d: ['run', undefined],
+      });
+      const b = previewPlan(dag, { parameters: { token: 't' } }).tasks.find((t) => t.name === 'b');
+      expect(b?.condition).toEqual({
+        kind: 'false',
+        expression: "params.env == 'prod'",
+        reason: `"params.env == 'prod'" is false for these parameters`,
+      });
+    });
+
+    it('is decided when the known side of || settles it, and says what it waits for when not', () => {
+      const dag = flow({ c: { when: "params.env == 'prod' || tasks.a.status == 'Succeeded'" } });
+      expect(outcomes(dag, { token: 't', env: 'prod' })['c']).toEqual(['run', undefined]);
+      const preview = previewPlan(dag, { parameters: { token: 't' } });
+      const c = preview.tasks.find((t) => t.name === 'c');
+      expect([c?.outcome, c?.reason]).toEqual(['maybe', 'ConditionUnknown']);
+      expect(c?.message).toBe('it reads tasks.a, known only during the run');
+    });
+
+    it('leaves a condition on the forEach item to the run', () => {
+      const dag = flow({ f: { when: 'item > 1', forEach: { items: [1, 2, 3] } } });
+      const f = previewPlan(dag, { parameters: { token: 't' } }).tasks.find((t) => t.name === 'f');
+      expect([f?.outcome, f?.reason]).toEqual(['maybe', 'ConditionUnknown']);
+      expect(f?.message).toBe('it reads the forEach item, known only during the run');
+    });
+
+    it('applies trigger rules: all_done runs after a skipped upstream, the default skips', () => {
+      const skipB = { b: { when: "params.env == 'prod'" } };
+      expect(outcomes(flow(skipB), { token: 't' })['d']).toEqual(['skip', 'UpstreamSkipped']);
+      expect(outcomes(flow({ ...skipB, d: { triggerRule: 'all_done' } }), { token: 't' })['d']).toEqual([
+        'run',
+        undefined,
+      ]);
+      expect(outcomes(flow({ ...skipB, d: { triggerRule: 'one_success' } }), { token: 't' })['d']).toEqual([
+        'run',
+        undefined,
+      ]);
+      expect(outcomes(flow({ ...skipB, d: { triggerRule: 'all_skipped' } }), { token: 't' })['d']).toEqual([
+        'skip',
+        'TriggerRuleUnmet',
+      ]);
+    });
+
+    it('keeps a rule maybe when an unsure upstream decides it, and run when it cannot matter', () => {
+      const unsureB = { b: { when: "tasks.a.status == 'Succeeded'" } };
+      expect(outcomes(flow(unsureB), { token: 't' })['d']).toEqual(['maybe', 'UpstreamUnknown']);
+      expect(outcomes(flow({ ...unsureB, d: { triggerRule: 'all_done' } }), { token: 't' })['d']).toEqual([
+        'run',
+        undefined,
+      ]);
+    });
   });
 });
