@@ -84,6 +84,43 @@ describe('POST /dags/plan (a draft, not saved)', () => {
     expect(dsl.body.plan.levels).toEqual([['x'], ['y']]);
   });
 
+  it('decides `when` conditions for the given parameters, and greys what they skip', async () => {
+    const draft = {
+      name: 'gated',
+      parameters: [{ name: 'env', defaultValue: 'dev' }],
+      tasks: [
+        { name: 'build', image: 'alpine', script: 'true' },
+        {
+          name: 'deploy',
+          image: 'alpine',
+          script: 'true',
+          runAfter: ['build'],
+          when: "params.env == 'prod'",
+        },
+        { name: 'notify', image: 'alpine', script: 'true', runAfter: ['deploy'], triggerRule: 'all_done' },
+      ],
+    };
+    const outcomes = async (query: string) => {
+      const reply = await h.request<{ ok: boolean; plan: Plan & { tasks: Array<{ reason?: string }> } }>(
+        'POST',
+        `${V1}/dags/plan${query}`,
+        { token: viewer, body: draft },
+      );
+      expect(reply.status, reply.text).toBe(200);
+      return reply.body.plan.tasks.map((t) => [t.name, t.outcome, t.reason ?? null]);
+    };
+    expect(await outcomes('')).toEqual([
+      ['build', 'run', null],
+      ['deploy', 'skip', 'ConditionFalse'],
+      ['notify', 'run', null],
+    ]);
+    expect(await outcomes('?param=env=prod')).toEqual([
+      ['build', 'run', null],
+      ['deploy', 'run', null],
+      ['notify', 'run', null],
+    ]);
+  });
+
   it('answers an invalid draft with its errors (pointing into the document), and no plan', async () => {
     const reply = await h.request<{
       ok: boolean;
