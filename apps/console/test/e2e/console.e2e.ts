@@ -375,7 +375,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await screenshot(page, 'editor-yaml-marker');
   });
 
-  it('previews the plan in the editor before saving: levels and the critical path highlighted', async () => {
+  it('previews the plan in the editor before saving: levels, the critical path highlighted, a condition’s skip greyed', async () => {
     const { page } = admin;
     // The editor may hold the previous test's unsaved text: leave it.
     const accept = (dialog: { accept(): Promise<void> }) => void dialog.accept();
@@ -400,6 +400,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
         '    - {name: c, image: "alpine:3.20", script: echo c, runAfter: [a]}',
         '    - {name: d, image: "alpine:3.20", script: echo d, runAfter: [c]}',
         '    - {name: e, image: "alpine:3.20", script: echo e, runAfter: [b, d]}',
+        `    - {name: f, image: "alpine:3.20", script: echo f, runAfter: [a], when: "run.name == 'other'"}`,
       ].join('\n'),
     );
     await page.waitForFunction(
@@ -413,6 +414,9 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
       page.locator(tid(`plan-task-${name}`)).getAttribute('data-critical');
     expect(await critical('c')).toBe('true');
     expect(await critical('b')).toBe('false');
+    // f's condition is false before the run: greyed out as skipped, and counted.
+    expect(await page.locator(tid('plan-task-f')).getAttribute('data-outcome')).toBe('skip');
+    expect(await page.locator(tid('plan-summary')).innerText()).toContain('1 skipped');
     // Highlighted, not just flagged: the critical chip is drawn differently from the others.
     const colours = await page.evaluate(() => {
       const bg = (n: string) =>
@@ -427,6 +431,7 @@ describe.skipIf(skipReason !== null)('console in Chromium against the real serve
     await page.click(tid('editor-tab-canvas'));
     await page.waitForSelector(`${tid('node-d')}[data-plan="run critical"]`, { timeout: 10_000 });
     expect(await page.locator(tid('node-b')).getAttribute('data-plan')).toBe('run');
+    expect(await page.locator(tid('node-f')).getAttribute('data-plan')).toBe('skip');
     await screenshot(page, 'editor-plan-canvas');
   });
 
