@@ -106,6 +106,32 @@ describe('admission: DAG resources', () => {
     ]);
   });
 
+  it('refuses a reference to an undeclared output, and a condition on a task that is not upstream', async () => {
+    const response = await review(
+      dag('flow', {
+        task: [
+          task('extract', { outputs: [{ name: 'rows' }] }),
+          task('load', { runAfter: ['extract'], args: ['{{ tasks.extract.outputs.count }}'] }),
+          task('audit', { when: "tasks.load.status == 'Succeeded'" }),
+        ],
+      }),
+    );
+    expect(response.allowed).toBe(false);
+    expect(response.causes.map((c) => c.field)).toEqual(['spec.task[1].args[0]', 'spec.task[2].when']);
+    expect(response.causes[0]?.message).toContain('count');
+    expect(response.causes[1]?.message).toContain('load');
+    const fixed = await review(
+      dag('flow', {
+        task: [
+          task('extract', { outputs: [{ name: 'rows' }] }),
+          task('load', { runAfter: ['extract'], args: ['{{ tasks.extract.outputs.rows }}'] }),
+          task('audit', { runAfter: ['load'], when: "tasks.load.status == 'Succeeded'" }),
+        ],
+      }),
+    );
+    expect(fixed.allowed, fixed.status?.message).toBe(true);
+  });
+
   it('reports every error at once, in one message kubectl prints', async () => {
     const response = await review(
       dag('d', { task: [task('a', { runAfter: ['x'] }), task('b', { runAfter: ['y'] })] }),
