@@ -1445,6 +1445,16 @@ export interface components {
       /** Format: date-time */
       finishedAt: string | null;
       durationMs: number | null;
+      /** @description The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md) */
+      outputs: {
+        [key: string]: unknown;
+      } | null;
+      /** @description For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts */
+      instance: {
+        of: string;
+        index: number;
+        item?: unknown;
+      } | null;
     };
     RunDetail: {
       run: components['schemas']['Run'];

@@ -139,3 +139,5 @@ export {
   type PreviewParameter,
   type PreviewParameterProblem,
 } from './preview/index.js';
+/** forEach instance names `task[i]` (docs/flow/for-each.md): hosts that show instances parse them. */
+export { instanceName, parseInstance } from './planner/instances.js';

@@ -244,6 +244,17 @@ export function componentSchemas(): Record<string, JsonSchema> {
       startedAt: nullable(time),
       finishedAt: nullable(time),
       durationMs: nullable(int),
+      outputs: {
+        type: ['object', 'null'],
+        additionalProperties: true,
+        description:
+          "The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md)",
+      },
+      instance: {
+        ...nullable(obj({ of: str, index: int, item: {} }, ['item'])),
+        description:
+          'For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts',
+      },
     }),
     RunDetail: obj({
       run: ref('Run'),
