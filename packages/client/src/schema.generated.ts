@@ -1423,6 +1423,8 @@ export interface components {
       reason: string | null;
       durationMs: number | null;
       cancelRequested: boolean;
+      /** @description The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies */
+      activeDeadlineSeconds: number | null;
     };
     Attempt: {
       id: string;
@@ -1464,6 +1466,13 @@ export interface components {
         runAfter: string[];
       }[];
       warnings: components['schemas']['DagIssue'][];
+      deadline: {
+        seconds: number;
+        /** @enum {string} */
+        source: 'run' | 'dag';
+        /** Format: date-time */
+        at: string | null;
+      } | null;
     };
     ServerInfo: {
       runtime: {
@@ -3395,6 +3404,8 @@ export interface operations {
             [key: string]: string;
           };
           idempotencyKey?: string;
+          /** @description This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md) */
+          activeDeadlineSeconds?: number;
         };
       };
     };

@@ -226,6 +226,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       reason: nullable(str),
       durationMs: nullable(int),
       cancelRequested: bool,
+      activeDeadlineSeconds: {
+        ...nullable(int),
+        description:
+          "The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies",
+      },
     }),
     Attempt: obj({
       id: str,
@@ -262,6 +267,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       tasks: array(obj({ name: str, runAfter: array(str) })),
       /** What the run's DAG version gets on this server (IMAGE_IGNORED under the process runtime). */
       warnings: array(ref('DagIssue')),
+      /** The deadline that applies (docs/flow/deadline.md): the run's own, else the DAG's; null: none. */
+      deadline: nullable(
+        obj({ seconds: int, source: { type: 'string', enum: ['run', 'dag'] }, at: nullable(time) }),
+      ),
     }),
     ServerInfo: obj({
       runtime: obj({ name: str, runsImages: bool }),

@@ -23,6 +23,8 @@ export interface RunDto {
   durationMs: number | null;
   /** A cancel was asked for and is under way (running tasks are being stopped). */
   cancelRequested: boolean;
+  /** The run's own deadline in seconds (docs/flow/deadline.md); null when the DAG's (or none) applies. */
+  activeDeadlineSeconds: number | null;
 }
 
 export function runDto(run: RunRecord): RunDto {
@@ -44,6 +46,22 @@ export function runDto(run: RunRecord): RunDto {
     reason: run.reason,
     durationMs: duration(run.startedAt, run.finishedAt),
     cancelRequested: run.cancelRequested,
+    activeDeadlineSeconds: run.activeDeadlineSeconds ?? null,
+  };
+}
+
+/**
+ * The deadline that applies to a run: its own, else its DAG version's; `at` once the run has started.
+ * Null when neither sets one.
+ */
+export function deadlineDto(run: RunRecord, dagSeconds: number | undefined) {
+  const own = run.activeDeadlineSeconds ?? null;
+  const seconds = own ?? dagSeconds;
+  if (seconds === undefined) return null;
+  return {
+    seconds,
+    source: own !== null ? ('run' as const) : ('dag' as const),
+    at: run.startedAt === null ? null : iso(run.startedAt + seconds * 1000),
   };
 }
 

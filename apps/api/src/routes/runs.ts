@@ -26,7 +26,7 @@ import {
 } from './context.js';
 import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
-import { attemptDto, runDto } from './dto.js';
+import { attemptDto, deadlineDto, runDto } from './dto.js';
 import { forEachItems } from './for-each-items.js';
 
 /**
@@ -188,6 +188,7 @@ export function runHandlers(ctx: ApiContext): Handlers {
           .map((a) => attemptDto(a, items)),
         tasks: (version?.spec.tasks ?? []).map((t) => ({ name: t.name, runAfter: t.runAfter ?? [] })),
         warnings: version ? hostWarnings(ctx.deps, version.spec) : [],
+        deadline: deadlineDto(snapshot.run, version?.spec.activeDeadlineSeconds),
       });
     },
 
