@@ -105,6 +105,7 @@ const KONTROLER_STATUS: Readonly<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
   INVALID_TRANSITION: 409,
   DI_UNBOUND: 500,
+  RUN_OPTION_INVALID: 422,
 };
 
 export const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');
@@ -147,6 +148,11 @@ function fromKontrolerError(error: KontrolerError): Problem {
     const { parameter, reason } = error.details;
     return makeProblem(422, 'PARAMETER_INVALID', error.message, [
       { path: `/parameters/${parameter}`, message: error.message, code: reason.toUpperCase() },
+    ]);
+  }
+  if (KontrolerError.is(error, 'RUN_OPTION_INVALID')) {
+    return makeProblem(422, error.code, error.message, [
+      { path: `/body/${error.details.option}`, message: error.message, code: error.code },
     ]);
   }
   if (KontrolerError.is(error, 'TASK_TYPE_NOT_FOUND')) {

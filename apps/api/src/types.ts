@@ -58,6 +58,8 @@ export interface ApiRunService {
       readonly labels?: Readonly<Record<string, string>>;
       /** The cron tick a scheduled (or backfilled) run is for. */
       readonly scheduledFor?: number;
+      /** This run's deadline in seconds, instead of the DAG's (docs/flow/deadline.md). */
+      readonly activeDeadlineSeconds?: number;
     },
   ): Promise<RunRecord>;
   cancel(runId: string): Promise<RunRecord>;

@@ -1423,6 +1423,8 @@ export interface components {
       reason: string | null;
       durationMs: number | null;
       cancelRequested: boolean;
+      /** @description The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies */
+      activeDeadlineSeconds: number | null;
     };
     Attempt: {
       id: string;
@@ -1445,6 +1447,16 @@ export interface components {
       /** Format: date-time */
       finishedAt: string | null;
       durationMs: number | null;
+      /** @description The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md) */
+      outputs: {
+        [key: string]: unknown;
+      } | null;
+      /** @description For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts */
+      instance: {
+        of: string;
+        index: number;
+        item?: unknown;
+      } | null;
     };
     RunDetail: {
       run: components['schemas']['Run'];
@@ -1454,6 +1466,13 @@ export interface components {
         runAfter: string[];
       }[];
       warnings: components['schemas']['DagIssue'][];
+      deadline: {
+        seconds: number;
+        /** @enum {string} */
+        source: 'run' | 'dag';
+        /** Format: date-time */
+        at: string | null;
+      } | null;
     };
     ServerInfo: {
       runtime: {
@@ -3385,6 +3404,8 @@ export interface operations {
             [key: string]: string;
           };
           idempotencyKey?: string;
+          /** @description This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md) */
+          activeDeadlineSeconds?: number;
         };
       };
     };

@@ -139,3 +139,7 @@ export {
   type PreviewParameter,
   type PreviewParameterProblem,
 } from './preview/index.js';
+/** forEach instance names `task[i]` (docs/flow/for-each.md): hosts that show instances parse them. */
+export { instanceName, parseInstance } from './planner/instances.js';
+/** The bounds of a run's own deadline (`SubmitOptions.activeDeadlineSeconds`, docs/flow/deadline.md). */
+export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './engine/index.js';

@@ -3,6 +3,7 @@
  * document is generated from this list, and the app registers one handler per operationId from it, so the
  * document and the routes cannot drift apart.
  */
+import { MAX_RUN_DEADLINE_SECONDS } from '@kontroler/core';
 import { DSL_MEDIA_TYPE, YAML_MEDIA_TYPES } from '../media-types.js';
 import type { OperationId } from '../rbac/rules.js';
 import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
@@ -383,6 +384,13 @@ export const OPERATIONS: readonly OperationDef[] = [
           maxProperties: 200,
         },
         idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+        activeDeadlineSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_RUN_DEADLINE_SECONDS,
+          description:
+            "This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md)",
+        },
       }),
       false,
     ),

@@ -226,6 +226,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       reason: nullable(str),
       durationMs: nullable(int),
       cancelRequested: bool,
+      activeDeadlineSeconds: {
+        ...nullable(int),
+        description:
+          "The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies",
+      },
     }),
     Attempt: obj({
       id: str,
@@ -244,6 +249,17 @@ export function componentSchemas(): Record<string, JsonSchema> {
       startedAt: nullable(time),
       finishedAt: nullable(time),
       durationMs: nullable(int),
+      outputs: {
+        type: ['object', 'null'],
+        additionalProperties: true,
+        description:
+          "The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md)",
+      },
+      instance: {
+        ...nullable(obj({ of: str, index: int, item: {} }, ['item'])),
+        description:
+          'For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts',
+      },
     }),
     RunDetail: obj({
       run: ref('Run'),
@@ -251,6 +267,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       tasks: array(obj({ name: str, runAfter: array(str) })),
       /** What the run's DAG version gets on this server (IMAGE_IGNORED under the process runtime). */
       warnings: array(ref('DagIssue')),
+      /** The deadline that applies (docs/flow/deadline.md): the run's own, else the DAG's; null: none. */
+      deadline: nullable(
+        obj({ seconds: int, source: { type: 'string', enum: ['run', 'dag'] }, at: nullable(time) }),
+      ),
     }),
     ServerInfo: obj({
       runtime: obj({ name: str, runsImages: bool }),

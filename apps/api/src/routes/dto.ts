@@ -1,5 +1,6 @@
 /** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
-import type { AttemptRecord, DagVersion, RunRecord } from '@kontroler/core';
+import { parseInstance, type AttemptRecord, type DagVersion, type RunRecord } from '@kontroler/core';
+import type { ForEachItems } from './for-each-items.js';
 import { toIso, toMs, type ApiTokenRow, type UserRow } from '../auth/identity.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -22,6 +23,8 @@ export interface RunDto {
   durationMs: number | null;
   /** A cancel was asked for and is under way (running tasks are being stopped). */
   cancelRequested: boolean;
+  /** The run's own deadline in seconds (docs/flow/deadline.md); null when the DAG's (or none) applies. */
+  activeDeadlineSeconds: number | null;
 }
 
 export function runDto(run: RunRecord): RunDto {
@@ -43,10 +46,48 @@ export function runDto(run: RunRecord): RunDto {
     reason: run.reason,
     durationMs: duration(run.startedAt, run.finishedAt),
     cancelRequested: run.cancelRequested,
+    activeDeadlineSeconds: run.activeDeadlineSeconds ?? null,
   };
 }
 
-export function attemptDto(a: AttemptRecord) {
+/**
+ * The deadline that applies to a run: its own, else its DAG version's; `at` once the run has started.
+ * Null when neither sets one.
+ */
+export function deadlineDto(run: RunRecord, dagSeconds: number | undefined) {
+  const own = run.activeDeadlineSeconds ?? null;
+  const seconds = own ?? dagSeconds;
+  if (seconds === undefined) return null;
+  return {
+    seconds,
+    source: own !== null ? ('run' as const) : ('dag' as const),
+    at: run.startedAt === null ? null : iso(run.startedAt + seconds * 1000),
+  };
+}
+
+/** For a forEach instance `task[i]`: its task, its index and (when it can be read) its item. */
+export interface InstanceDto {
+  of: string;
+  index: number;
+  item?: unknown;
+}
+
+function instanceDto(taskName: string, items: ForEachItems | undefined): InstanceDto | null {
+  const instance = parseInstance(taskName);
+  if (instance === null) return null;
+  const list = items?.(instance.task);
+  return {
+    of: instance.task,
+    index: instance.index,
+    ...(list !== undefined && instance.index < list.length ? { item: list[instance.index] } : {}),
+  };
+}
+
+/**
+ * An attempt as the API shows it. `items` (the run detail passes it) adds the item of a forEach instance;
+ * without it (live events) an instance still says which task and index it is.
+ */
+export function attemptDto(a: AttemptRecord, items?: ForEachItems) {
   return {
     id: a.id,
     taskName: a.taskName,
@@ -60,6 +101,8 @@ export function attemptDto(a: AttemptRecord) {
     startedAt: isoOrNull(a.startedAt),
     finishedAt: isoOrNull(a.finishedAt),
     durationMs: duration(a.startedAt, a.finishedAt),
+    outputs: a.outputs ?? null,
+    instance: instanceDto(a.taskName, items),
   };
 }
 

@@ -26,7 +26,8 @@ import {
 } from './context.js';
 import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
-import { attemptDto, runDto } from './dto.js';
+import { attemptDto, deadlineDto, runDto } from './dto.js';
+import { forEachItems } from './for-each-items.js';
 
 /**
  * A store that cannot read an id (a malformed one) means "no such thing"; an unavailable store is still a
@@ -179,13 +180,15 @@ export function runHandlers(ctx: ApiContext): Handlers {
     async getRun(req, res) {
       const snapshot = await snapshotFor(req, 'viewer');
       const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
+      const items = forEachItems(version?.spec, snapshot.attempts);
       res.json({
         run: runDto(snapshot.run),
         attempts: [...snapshot.attempts]
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
-          .map(attemptDto),
+          .map((a) => attemptDto(a, items)),
         tasks: (version?.spec.tasks ?? []).map((t) => ({ name: t.name, runAfter: t.runAfter ?? [] })),
         warnings: version ? hostWarnings(ctx.deps, version.spec) : [],
+        deadline: deadlineDto(snapshot.run, version?.spec.activeDeadlineSeconds),
       });
     },
 

@@ -21,6 +21,7 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DagAuditInput, Page, PageRequest, RunFilter, Store } from '../ports/store.js';
 import type { NotifiableEvent, Notifier } from '../plugins/types.js';
 import { resolveParameters } from './parameters.js';
+import { checkRunDeadline } from './run-options.js';
 import { createReporting, type Reporting } from './reporting.js';
 import { RunCache } from './run-cache.js';
 import { RunLanes } from './run-lanes.js';
@@ -139,6 +140,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     opts: SubmitOptions = {},
   ): Promise<{ run: RunRecord; created: boolean }> {
     await usable();
+    checkRunDeadline(opts.activeDeadlineSeconds);
     const dagRecord = await store.getDag(ref);
     if (dagRecord === undefined || dagRecord.deletedAt !== null) throw Errors.dagNotFound(dagKey(ref));
     const version = opts.version ?? dagRecord.latestVersion;
@@ -163,6 +165,9 @@ export function createRunService(options: RunServiceOptions): RunService {
       idempotencyKey: opts.idempotencyKey ?? null,
       scheduledFor: opts.scheduledFor ?? null,
       labels: { ...opts.labels },
+      ...(opts.activeDeadlineSeconds !== undefined
+        ? { activeDeadlineSeconds: opts.activeDeadlineSeconds }
+        : {}),
     };
     const attempts = dag.order.map((taskName) =>
       newAttempt({ id: newId(), runId, taskName, attempt: 1, round: 1, state: 'waiting', createdAt: now }),

@@ -62,6 +62,12 @@ export interface SubmitOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** The cron tick a scheduled run is for. */
   readonly scheduledFor?: number;
+  /**
+   * This run's deadline in seconds from its start, instead of the DAG's `activeDeadlineSeconds`
+   * (docs/flow/deadline.md): a positive integer up to `MAX_RUN_DEADLINE_SECONDS`, else RUN_OPTION_INVALID.
+   * @default the DAG's, or none
+   */
+  readonly activeDeadlineSeconds?: number;
 }
 
 export type SubmitParameter = string | { readonly fromSecret: string };

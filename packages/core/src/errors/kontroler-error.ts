@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'STORE_UNAVAILABLE'
   | 'INVALID_TRANSITION'
-  | 'DI_UNBOUND';
+  | 'DI_UNBOUND'
+  | 'RUN_OPTION_INVALID';
 
 /** Details carried by each code; `undefined` where a code has none. */
 export interface ErrorDetails {
@@ -39,6 +40,8 @@ export interface ErrorDetails {
   INVALID_TRANSITION: { entity: 'run' | 'attempt'; id?: string; from: string; to: string };
   /** The names of the tokens a composition root declared and did not bind. */
   DI_UNBOUND: { tokens: readonly string[] };
+  /** A submit option that is out of range (`activeDeadlineSeconds`). */
+  RUN_OPTION_INVALID: { option: string };
 }
 
 /**
@@ -112,6 +115,8 @@ export const Errors = {
     new KontrolerError('PLUGIN_INVALID', message, { plugin }),
   diUnbound: (tokens: readonly string[]) =>
     new KontrolerError('DI_UNBOUND', `DI tokens without a binding: ${tokens.join(', ')}`, { tokens }),
+  runOptionInvalid: (option: string, message: string) =>
+    new KontrolerError('RUN_OPTION_INVALID', message, { option }),
   engineStopped: () => new KontrolerError('ENGINE_STOPPED', 'the engine is stopped', undefined),
   conflict: (entity: string, id: string) =>
     new KontrolerError('CONFLICT', `${entity} ${id} was changed concurrently`, { entity, id }),

@@ -270,7 +270,9 @@ class Pass {
   ) {
     this.decisions = state.run.state === 'pending' ? [{ kind: 'start-run' }] : [];
     const seconds = state.run.activeDeadlineSeconds ?? dag.activeDeadlineSeconds;
-    const started = state.run.startedAt;
+    // The plan that starts the run starts its clock too (`start-run` sets startedAt to now): without
+    // that, nothing would wake the run at its deadline, as no later plan need follow before the tasks end.
+    const started = state.run.startedAt ?? (state.run.state === 'pending' ? now : null);
     this.deadlineAt =
       seconds === undefined || seconds === null || started === null ? null : started + seconds * 1000;
   }

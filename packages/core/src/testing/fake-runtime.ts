@@ -5,6 +5,7 @@
  * starting a twin.
  */
 import type { FailureKind } from '../model/failure-kind.js';
+import type { CompiledTask } from '../dag/compiled.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import type { ParameterValue } from '../model/records.js';
@@ -28,6 +29,12 @@ export interface ScriptedOutcome {
   readonly failureKind?: FailureKind;
   /** Never ends on its own (only an abort ends it). */
   readonly hang?: boolean;
+  /**
+   * The outputs of a successful attempt (docs/flow/outputs.md), or a function of the attempt's context (its
+   * rendered task, a forEach instance's name) that returns them.
+   */
+  readonly outputs?:
+    Readonly<Record<string, unknown>> | ((context: AttemptContext) => Readonly<Record<string, unknown>>);
 }
 
 export interface FakeRuntimeCall {
@@ -37,6 +44,8 @@ export interface FakeRuntimeCall {
   readonly attempt: number;
   readonly reclaimed: boolean;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** The task as the engine handed it over, templates rendered (`args`, `env`, `with`…). */
+  readonly task: CompiledTask;
   /** Where the stored log of a reclaimed attempt ended (`AttemptContext.resumeLog`). */
   readonly resumeLog?: LogResumePoint;
   /** False when the call adopted an execution already under way or done. */
@@ -91,6 +100,7 @@ export class FakeRuntime implements Runtime {
       attempt: context.attempt,
       reclaimed: context.reclaimed,
       parameters: context.parameters,
+      task: context.task,
       ...(context.resumeLog ? { resumeLog: context.resumeLog } : {}),
       started: existing === undefined,
     });
@@ -114,6 +124,7 @@ export class FakeRuntime implements Runtime {
       for (const line of script.logs ?? []) context.log({ stream: 'stdout', line });
       if (script.throws !== undefined) throw script.throws;
       const ok = script.exitCode === 0;
+      const outputs = typeof script.outputs === 'function' ? script.outputs(context) : script.outputs;
       return {
         status: ok ? 'succeeded' : 'failed',
         exitCode: script.exitCode,
@@ -122,6 +133,7 @@ export class FakeRuntime implements Runtime {
         ...(script.nonRetryable === undefined ? {} : { nonRetryable: script.nonRetryable }),
         ...(script.retryAfterMs === undefined ? {} : { retryAfterMs: script.retryAfterMs }),
         ...(script.failureKind === undefined || ok ? {} : { failureKind: script.failureKind }),
+        ...(outputs === undefined || !ok ? {} : { outputs }),
       };
     };
     const delay = script.delayMs ?? 0;

@@ -311,4 +311,17 @@ describe('run deadline', () => {
     });
     expect(plan(dag, running, T0).wakeAt).toBe(T0 + 5000);
   });
+
+  // Regression: the plan that started a run set no wake-up, so a run whose tasks hung was never stopped
+  // (no later plan came before the tasks ended) — found by the API's per-run deadline test.
+  it('the plan that starts the run wakes it at its deadline', () => {
+    const pending = snap([attempt('slow', 'waiting'), attempt('next', 'waiting')], {
+      state: 'pending',
+      startedAt: null,
+      activeDeadlineSeconds: 5,
+    });
+    const started = plan(dag, pending, T0);
+    expect(started.decisions[0]).toEqual({ kind: 'start-run' });
+    expect(started.wakeAt).toBe(T0 + 5000);
+  });
 });

@@ -304,10 +304,17 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       const ref = dagOf(req);
       const p = authorize(req, 'editor', ref.namespace, dagNotFound(ref));
       await liveDag(ref);
-      const body = (req.body ?? {}) as { parameters?: Record<string, string>; idempotencyKey?: string };
+      const body = (req.body ?? {}) as {
+        parameters?: Record<string, string>;
+        idempotencyKey?: string;
+        activeDeadlineSeconds?: number;
+      };
       const run = await engine.submit(ref, body.parameters ?? {}, {
         trigger: 'api',
         ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
+        ...(body.activeDeadlineSeconds !== undefined
+          ? { activeDeadlineSeconds: body.activeDeadlineSeconds }
+          : {}),
       });
       await auditor.record(req, 'run.trigger', run.id, {
         namespace: ref.namespace,
