@@ -21,4 +21,10 @@ export type {
 } from './types.js';
 export { outcomeFromError, resolveRuntime, type AbortReason } from './executor.js';
 export { commitEvents } from './commit-events.js';
-export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './render.js';
+export {
+  MAX_OUTPUT_BYTES,
+  MAX_TASK_OUTPUT_BYTES,
+  OUTPUTS_DIR_ENV,
+  outputLimitProblem,
+  parseOutputText,
+} from './render.js';
