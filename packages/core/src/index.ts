@@ -89,7 +89,13 @@ export {
   registerEngineParts,
   setUpPlugins,
 } from './engine/index.js';
-export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './engine/index.js';
+export {
+  MAX_OUTPUT_BYTES,
+  MAX_TASK_OUTPUT_BYTES,
+  OUTPUTS_DIR_ENV,
+  outputLimitProblem,
+  parseOutputText,
+} from './engine/index.js';
 export type {
   RunService,
   RunServiceOptions,

@@ -16,14 +16,33 @@ export {
   containerName,
   podLabels,
   workspaceClaimName,
+  containerEnv,
   envVars,
+  outputNames,
   ownerReference,
   labelValue,
   sanitizeName,
   type PodInput,
   type PodSpecOptions,
 } from './pod-spec.js';
-export { classifyPod, hasStarted, stuckOutcome, STUCK_REASONS, type PodView } from './outcome.js';
+export {
+  classifyPod,
+  collectOutputs,
+  hasStarted,
+  stuckOutcome,
+  STUCK_REASONS,
+  type PodView,
+} from './outcome.js';
+export {
+  decodePodOutputs,
+  encodePodOutputs,
+  MAX_POD_OUTPUT_BYTES,
+  OUTPUTS_MOUNT_PATH,
+  OUTPUTS_WRAPPER,
+  TERMINATION_MESSAGE_PATH,
+  wrapForOutputs,
+  type PodOutputs,
+} from './outputs.js';
 export {
   createInformer,
   type Informer,

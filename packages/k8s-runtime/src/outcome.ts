@@ -4,6 +4,7 @@
  */
 import type { TaskOutcome } from '@kontroler/core';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { decodePodOutputs } from './outputs.js';
 
 export type PodView =
   /** Not started yet: unscheduled, pulling, or stuck on `waitingReason`. */
@@ -132,4 +133,19 @@ export function stuckOutcome(
     message: `${waitingReason} for ${Math.round(waitedMs / 1000)}s${message ? `: ${message}` : ''}`,
     failureKind: 'start',
   };
+}
+
+/**
+ * A succeeded attempt with the outputs its container left in the termination message (outputs.ts). Over
+ * the pod limit: failed with `OutputTooLarge`, not retried (the same task writes the same data again), as
+ * in the process runtime; a damaged message: failed with `OutputError`, retried by the task's policy.
+ */
+export function collectOutputs(outcome: TaskOutcome, pod: V1Pod, declared: readonly string[]): TaskOutcome {
+  if (outcome.status !== 'succeeded' || declared.length === 0) return outcome;
+  const read = decodePodOutputs(mainStatus(pod)?.state?.terminated?.message, declared);
+  if ('outputs' in read) return { ...outcome, outputs: read.outputs };
+  const failed = { status: 'failed', exitCode: outcome.exitCode, failureKind: 'exit' } as const;
+  return 'tooLarge' in read
+    ? { ...failed, reason: 'OutputTooLarge', message: read.tooLarge, nonRetryable: true }
+    : { ...failed, reason: 'OutputError', message: read.invalid };
 }

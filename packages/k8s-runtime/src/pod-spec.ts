@@ -14,7 +14,9 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
+import { OUTPUTS_DIR_ENV } from '@kontroler/core';
 import { ANNOTATIONS, LABELS, MANAGED_BY } from './labels.js';
+import { OUTPUTS_MOUNT_PATH, OUTPUTS_VOLUME, TERMINATION_MESSAGE_PATH, wrapForOutputs } from './outputs.js';
 import { CRD_GROUP, CRD_VERSION } from './rbac.js';
 
 /** What the mapping needs from an attempt (a subset of `AttemptContext`). */
@@ -114,6 +116,23 @@ export function envVars(parameters: PodInput['parameters']): V1EnvVar[] {
     );
 }
 
+/**
+ * The container's environment: the task's own `env` (templates already rendered by the engine), then the
+ * parameters (which win over a task variable of the same name, as in the process runtime), then
+ * `KONTROLER_OUTPUTS_DIR` when the task declares outputs.
+ */
+export function containerEnv(input: Pick<PodInput, 'task' | 'parameters'>): V1EnvVar[] {
+  const env: V1EnvVar[] = (input.task.env ?? []).map((e) => ({ name: e.name, value: e.value }));
+  env.push(...envVars(input.parameters));
+  if (outputNames(input.task).length > 0) env.push({ name: OUTPUTS_DIR_ENV, value: OUTPUTS_MOUNT_PATH });
+  return env;
+}
+
+/** The names of the outputs a task declares. */
+export function outputNames(task: TaskSpec): string[] {
+  return (task.outputs ?? []).map((o) => o.name);
+}
+
 /** Labels of every pod of an attempt. */
 export function podLabels(
   input: PodInput,
@@ -142,6 +161,11 @@ export function buildPod(input: PodInput, options: PodSpecOptions = {}): V1Pod {
 
   const volumes: V1Volume[] = [...asIs<V1Volume[]>(template.volumes ?? [])];
   const mounts: V1VolumeMount[] = [...asIs<V1VolumeMount[]>(template.volumeMounts ?? [])];
+  const outputs = outputNames(task);
+  if (outputs.length > 0) {
+    volumes.push({ name: OUTPUTS_VOLUME, emptyDir: {} });
+    mounts.push({ name: OUTPUTS_VOLUME, mountPath: OUTPUTS_MOUNT_PATH });
+  }
   if (input.workspace?.enable) {
     volumes.push({
       name: 'workspace',
@@ -162,7 +186,15 @@ export function buildPod(input: PodInput, options: PodSpecOptions = {}): V1Pod {
     if (task.command) container.command = [...task.command];
     if (task.args) container.args = [...task.args];
   }
-  const env = envVars(input.parameters);
+  if (outputs.length > 0 && container.command) {
+    // Collected at exit through the termination message (outputs.ts): no extra container. Every task has a
+    // command or a script (core's validation), so the wrapper always knows what to run.
+    container.command = wrapForOutputs([...container.command, ...(container.args ?? [])], outputs);
+    delete container.args;
+    container.terminationMessagePath = TERMINATION_MESSAGE_PATH;
+    container.terminationMessagePolicy = 'File';
+  }
+  const env = containerEnv(input);
   if (env.length > 0) container.env = env;
   if (mounts.length > 0) container.volumeMounts = mounts;
   if (template.resources) container.resources = asIs<V1Container['resources']>(template.resources);

@@ -16,12 +16,13 @@ import { LABELS, MANAGED_BY } from './labels.js';
 import { createLogSlots, type LogSlot } from './log-slots.js';
 import { streamLogs } from './logs.js';
 import { PodWatcher, PodWatchers } from './pod-watchers.js';
-import { classifyPod, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
+import { classifyPod, collectOutputs, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
 import {
   buildPod,
   containerName,
   buildWorkspaceClaim,
   labelValue,
+  outputNames,
   podName,
   type PodInput,
   type PodSpecOptions,
@@ -384,7 +385,10 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
             if (view.outcome.failureKind === 'start') {
               ctx.log({ stream: 'system', line: `${view.outcome.reason}: ${view.outcome.message ?? name}` });
             }
-            return await finish(view.outcome, 'complete');
+            return await finish(
+              collectOutputs(view.outcome, current, outputNames(ctx.task.spec)),
+              'complete',
+            );
           }
           if (view.kind === 'pending' && view.waitingReason && STUCK_REASONS.has(view.waitingReason)) {
             stuckSince ??= Date.now();

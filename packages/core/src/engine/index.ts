@@ -21,5 +21,11 @@ export type {
 } from './types.js';
 export { outcomeFromError, resolveRuntime, type AbortReason } from './executor.js';
 export { commitEvents } from './commit-events.js';
-export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './render.js';
+export {
+  MAX_OUTPUT_BYTES,
+  MAX_TASK_OUTPUT_BYTES,
+  OUTPUTS_DIR_ENV,
+  outputLimitProblem,
+  parseOutputText,
+} from './render.js';
 export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './run-options.js';

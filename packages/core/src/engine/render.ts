@@ -21,6 +21,22 @@ export const MAX_OUTPUT_BYTES = 64 * 1024;
 /** Most UTF-8 bytes of all outputs of one attempt, as JSON. */
 export const MAX_TASK_OUTPUT_BYTES = 256 * 1024;
 
+/** The environment variable naming the directory a task writes its output files to (every runtime). */
+export const OUTPUTS_DIR_ENV = 'KONTROLER_OUTPUTS_DIR';
+
+/**
+ * The content of one output file as a JSON value: parsed JSON, or else the text as a string with one
+ * trailing newline removed (`echo hello > $KONTROLER_OUTPUTS_DIR/greeting` gives `"hello"`). Every runtime
+ * that reads output files uses this, so a file means the same on a host and in a pod.
+ */
+export function parseOutputText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.endsWith('\n') ? text.slice(0, -1) : text;
+  }
+}
+
 /** The task an attempt runs: an instance carries its item. */
 export interface AttemptTask {
   readonly task: CompiledTask;

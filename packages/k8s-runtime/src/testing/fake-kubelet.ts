@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
 import { KubeApiError, type KubeClient } from '../client.js';
 import { createInformer, type Informer } from '../informer.js';
+import { runContainerOnHost } from './host-container.js';
 
 /** What a pod does on the fake node. */
 export interface PodBehaviour {
@@ -29,6 +30,18 @@ export interface PodBehaviour {
   readonly reason?: string;
   /** The image cannot be pulled: the pod stays Pending with ErrImagePull, then ImagePullBackOff. */
   readonly imagePullError?: boolean;
+  /**
+   * The container's termination message (`state.terminated.message`), as the kubelet copies it from the
+   * container's `terminationMessagePath` — e.g. `encodePodOutputs(...)` for a task with outputs; a function
+   * reads the pod (its env, its args) to answer per pod.
+   */
+  readonly terminationMessage?: string | ((pod: V1Pod) => string | undefined);
+  /**
+   * Run the container's command on the host (`runContainerOnHost`: the host's `sh`, the pod's env) and
+   * report what it did — exit code, lines and termination message (a task's outputs) — instead of the
+   * scripted values. `afterMs`, `logs`, `exitCode` and `terminationMessage` are then ignored.
+   */
+  readonly runOnHost?: boolean;
 }
 
 /** A pod name, a task name (label `kontroler.greedykomodo/task`), or a predicate. */
@@ -265,8 +278,14 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
         exitCode: number,
         reason: string,
         podReason?: string,
+        hostMessage?: string,
       ) => {
         finishLogs();
+        const message =
+          hostMessage ??
+          (typeof behaviour.terminationMessage === 'function'
+            ? behaviour.terminationMessage(pod)
+            : behaviour.terminationMessage);
         const finishedAt = now();
         terminations.set(`${ns}/${name}`, Date.now());
         void patchStatus(pod, {
@@ -280,7 +299,15 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
             ready: false,
             restartCount: 0,
             started: false,
-            state: { terminated: { exitCode, reason, startedAt, finishedAt } },
+            state: {
+              terminated: {
+                exitCode,
+                reason,
+                startedAt,
+                finishedAt,
+                ...(message !== undefined ? { message } : {}),
+              },
+            },
           })),
         });
       };
@@ -289,6 +316,16 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
         state.timers.push(
           setTimeout(() => terminate('Failed', 137, 'Error', 'DeadlineExceeded'), deadline * 1000),
         );
+        return;
+      }
+      if (behaviour.runOnHost) {
+        void runContainerOnHost(pod).then((ran) => {
+          if (state.deleting || stopped) return;
+          for (const line of ran.lines) write(line);
+          const ok = ran.exitCode === 0;
+          const reason = ok ? 'Completed' : 'Error';
+          terminate(ok ? 'Succeeded' : 'Failed', ran.exitCode, reason, undefined, ran.terminationMessage);
+        });
         return;
       }
       if (!Number.isFinite(afterMs)) return;

@@ -22,3 +22,4 @@ export {
   type PodBehaviour,
   type PodMatcher,
 } from './fake-kubelet.js';
+export { runContainerOnHost, type HostRun } from './host-container.js';

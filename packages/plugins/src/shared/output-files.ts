@@ -5,19 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MAX_OUTPUT_BYTES } from '@kontroler/core';
+import { MAX_OUTPUT_BYTES, OUTPUTS_DIR_ENV, parseOutputText } from '@kontroler/core';
 
-/** The environment variable that names the directory a task writes its outputs to. */
-export const OUTPUTS_DIR_ENV = 'KONTROLER_OUTPUTS_DIR';
-
-/** The content of one output file as a JSON value. */
-export function parseOutput(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text.endsWith('\n') ? text.slice(0, -1) : text;
-  }
-}
+export { OUTPUTS_DIR_ENV };
 
 /** Reads the declared outputs present in `dir`; a missing file is an absent output. */
 export async function readOutputFiles(
@@ -32,7 +22,7 @@ export async function readOutputFiles(
     if (info.size > MAX_OUTPUT_BYTES) {
       return { tooLarge: `output "${name}" is ${info.size} bytes; at most ${MAX_OUTPUT_BYTES} are allowed` };
     }
-    outputs[name] = parseOutput(await readFile(file, 'utf8'));
+    outputs[name] = parseOutputText(await readFile(file, 'utf8'));
   }
   return { outputs };
 }
