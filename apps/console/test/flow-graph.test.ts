@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
 import TaskNode from '../src/editor/nodes/TaskNode.vue';
+import TaskRunPanel from '../src/components/TaskRunPanel.vue';
 import { forEachSummary, triggerRuleSummary } from '../src/editor/nodes/taskSummary';
 import {
   attemptOrder,
@@ -198,5 +200,66 @@ describe('run view helpers', () => {
     expect(skipReasonText('TriggerRuleUnmet')).toBe('its trigger rule cannot be met');
     expect(skipReasonText('Other')).toBe('Other');
     expect(skipReasonText(null)).toBe('skipped');
+  });
+});
+
+describe('TaskRunPanel', () => {
+  it('shows each output as pretty JSON with a copy button that copies it', async () => {
+    setActivePinia(createPinia());
+    const written: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', {
+      value: { writeText: async (t: string) => void written.push(t) },
+      configurable: true,
+    });
+    const a = { ...attempt('extract', 'succeeded'), outputs: { rows: 42, files: ['a.csv', 'b.csv'] } };
+    const w = mount(TaskRunPanel, {
+      props: {
+        name: 'extract',
+        spec: { name: 'extract', outputs: [{ name: 'rows' }, { name: 'files' }] },
+        attempt: a,
+      },
+    });
+    expect(w.find('[data-testid="output-value-rows"]').text()).toBe('42');
+    expect(w.find('[data-testid="output-value-files"]').text()).toBe('[\n  "a.csv",\n  "b.csv"\n]');
+    await w.find('[data-testid="output-copy-files"]').trigger('click');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(written).toEqual(['[\n  "a.csv",\n  "b.csv"\n]']);
+    expect(w.find('[data-testid="task-no-outputs"]').exists()).toBe(false);
+  });
+
+  it('explains a skip by condition with the expression, lists instances, and says when no outputs came', async () => {
+    setActivePinia(createPinia());
+    const skipped = mount(TaskRunPanel, {
+      props: {
+        name: 'publish',
+        spec: { name: 'publish', when: 'params.env == "prod"', outputs: [{ name: 'url' }] },
+        attempt: attempt('publish', 'skipped', { reason: 'ConditionFalse' }),
+      },
+    });
+    expect(skipped.find('[data-testid="task-skip-reason"]').text().replace(/\s+/g, ' ')).toBe(
+      'Skipped: its when condition is false — params.env == "prod"',
+    );
+    expect(skipped.find('[data-testid="task-no-outputs"]').text()).toBe(
+      'No outputs recorded yet (declares url).',
+    );
+    const rows = instancesByTask([
+      attempt('process[0]', 'succeeded', { id: 'i0' }),
+      attempt('process[1]', 'failed', { id: 'i1', reason: 'Exit' }),
+    ]).get('process')!;
+    const fan = mount(TaskRunPanel, {
+      props: {
+        name: 'process',
+        spec: { name: 'process' },
+        attempt: attempt('process', 'waiting'),
+        instances: rows,
+      },
+    });
+    expect(fan.find('[data-testid="task-instances"] summary').text()).toBe(
+      '2 instances: 1 failed, 1 succeeded',
+    );
+    expect(fan.find('[data-testid="instance-1"]').attributes('data-state')).toBe('failed');
+    await fan.find('[data-testid="instance-1"]').trigger('click');
+    expect(fan.emitted('selectAttempt')).toEqual([['i1']]);
+    expect(fan.find('[data-testid="task-no-outputs"]').text()).toBe('This task declares no outputs.');
   });
 });
