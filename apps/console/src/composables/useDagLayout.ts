@@ -131,6 +131,30 @@ export function dependencyEdges(tasks: readonly { name: string; runAfter?: reado
   return out;
 }
 
+/**
+ * The edges to lay a graph out by: `edges` plus, when there are exit handlers, one from every main leaf
+ * task to every exit handler that no other exit handler precedes. Exit handlers run after the end, so they
+ * are drawn below it; the extra edges are never drawn.
+ */
+export function withExitEdges(
+  nodes: readonly { id: string; exit?: boolean }[],
+  edges: readonly { source: string; target: string }[],
+): { source: string; target: string }[] {
+  const exit = new Set(nodes.filter((n) => n.exit).map((n) => n.id));
+  if (exit.size === 0) return [...edges];
+  const hasMainChild = new Set<string>();
+  const hasExitParent = new Set<string>();
+  for (const e of edges) {
+    if (exit.has(e.target) && exit.has(e.source)) hasExitParent.add(e.target);
+    if (!exit.has(e.target) && !exit.has(e.source)) hasMainChild.add(e.source);
+  }
+  const leaves = nodes.filter((n) => !n.exit && !hasMainChild.has(n.id));
+  const firsts = nodes.filter((n) => n.exit && !hasExitParent.has(n.id));
+  const out = [...edges];
+  for (const leaf of leaves) for (const first of firsts) out.push({ source: leaf.id, target: first.id });
+  return out;
+}
+
 /** Composable form for views: lay out a document's tasks by name. */
 export function useDagLayout() {
   return {

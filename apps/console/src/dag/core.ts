@@ -7,19 +7,30 @@ import {
   canonicalJson,
   checkDagDocument,
   DEFAULT_BACKOFF_LIMIT,
+  DEFAULT_TRIGGER_RULE,
   loadManifest,
   parseDsl,
   printDsl,
   runtimeWarnings,
+  TRIGGER_RULES,
   toManifest,
   validateDag,
   type DagIssue,
   type DagSpec,
 } from '@kontroler/core/dag';
 
-export { canonicalJson, DEFAULT_BACKOFF_LIMIT, runtimeWarnings };
+export { canonicalJson, DEFAULT_BACKOFF_LIMIT, DEFAULT_TRIGGER_RULE, runtimeWarnings, TRIGGER_RULES };
 export type { RuntimeCapabilities } from '@kontroler/core/dag';
-export type { DagIssue, DagSpec, TaskSpec, ParameterSpec, PodTemplate } from '@kontroler/core/dag';
+export type {
+  DagIssue,
+  DagSpec,
+  TaskSpec,
+  ParameterSpec,
+  PodTemplate,
+  OutputSpec,
+  TriggerRule,
+  ForEachSpec,
+} from '@kontroler/core/dag';
 
 export type TextResult = { ok: true; spec: DagSpec } | { ok: false; errors: DagIssue[] };
 

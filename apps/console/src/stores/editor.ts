@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import { api, type SaveDagResult } from '../api';
+import { ApiProblem, api, type ProblemFieldError, type SaveDagResult } from '../api';
 import {
   canonicalJson,
   DEFAULT_BACKOFF_LIMIT,
@@ -12,13 +12,15 @@ import {
   type DagSpec,
   type TaskSpec,
 } from '../dag/core';
-import { layoutDag, type XY } from '../composables/useDagLayout';
+import { layoutDag, withExitEdges, type XY } from '../composables/useDagLayout';
 import { useValidation } from '../composables/useValidation';
 
 /** A task on the canvas: a stable id (the node id) and its document. Renaming keeps the id. */
 export interface EditorTask {
   id: string;
   spec: TaskSpec;
+  /** An exit handler (the DAG's `onExit`): runs once the run has finished, whatever the outcome. */
+  exit?: boolean;
 }
 
 export interface EditorEdge {
@@ -40,9 +42,15 @@ export type TaskField =
   | 'parameters'
   | 'timeoutSeconds'
   | 'podTemplate'
-  | 'type';
+  | 'type'
+  | 'when'
+  | 'triggerRule'
+  | 'forEach'
+  | 'outputs'
+  | 'env';
 
-export type DagMeta = Omit<DagSpec, 'tasks'>;
+/** The DAG's own fields; its `tasks` and `onExit` are the canvas's tasks. */
+export type DagMeta = Omit<DagSpec, 'tasks' | 'onExit'>;
 
 const CODE_FIELD: Partial<Record<DagIssue['code'], TaskField>> = {
   INVALID_NAME: 'name',
@@ -55,6 +63,9 @@ const CODE_FIELD: Partial<Record<DagIssue['code'], TaskField>> = {
   CYCLE: 'runAfter',
   RETRY_CODE_RANGE: 'retryCodes',
   UNDECLARED_PARAMETER: 'parameters',
+  INVALID_CONDITION: 'when',
+  INVALID_FOR_EACH: 'forEach',
+  DUPLICATE_OUTPUT: 'outputs',
 };
 
 const PATH_FIELD: Record<string, TaskField> = {
@@ -70,13 +81,27 @@ const PATH_FIELD: Record<string, TaskField> = {
   timeoutSeconds: 'timeoutSeconds',
   podTemplate: 'podTemplate',
   type: 'type',
+  when: 'when',
+  triggerRule: 'triggerRule',
+  forEach: 'forEach',
+  outputs: 'outputs',
+  env: 'env',
 };
 
+/** `/tasks/3/…` or `/onExit/1/…`: which list and index a path points into. */
+const TASK_PATH = /^\/(tasks|onExit)\/(\d+)(?:\/([^/]+))?/;
+
+/** The list (`tasks` or `onExit`) and index an issue's path points into, or null. */
+export function taskPathOf(path: string): { list: 'tasks' | 'onExit'; index: number } | null {
+  const m = TASK_PATH.exec(path);
+  return m ? { list: m[1] as 'tasks' | 'onExit', index: Number(m[2]) } : null;
+}
+
 /** The side-panel field an issue is about, from its code first and its JSON path second. */
-export function fieldOf(issue: DagIssue): TaskField | undefined {
-  const m = /^\/tasks\/\d+\/([^/]+)/.exec(issue.path);
-  const byPath = m?.[1] ? PATH_FIELD[m[1]] : undefined;
-  return byPath ?? CODE_FIELD[issue.code];
+export function fieldOf(issue: Pick<DagIssue, 'code' | 'path'>): TaskField | undefined {
+  const m = TASK_PATH.exec(issue.path);
+  const byPath = m?.[3] ? PATH_FIELD[m[3]] : undefined;
+  return byPath ?? CODE_FIELD[issue.code as DagIssue['code']];
 }
 
 /** Edge ids in a cycle, from CYCLE issues' `cycle` lists (either direction between neighbours). */
@@ -114,6 +139,11 @@ const DSL_SILENT_TASK_FIELDS = [
   'scriptInjectorImage',
 ] as const;
 
+/** A server's field error as an issue of the document (its `code` is one of core's, as the server validated with core). */
+function asIssue(e: ProblemFieldError): DagIssue {
+  return { ...e, code: e.code as DagIssue['code'] };
+}
+
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -142,8 +172,17 @@ export const useEditorStore = defineStore('editor', () => {
   const saving = ref(false);
   const saveError = ref<unknown>(null);
 
+  /** The canvas's main tasks and exit handlers, each in canvas order (what `/tasks/N` and `/onExit/N` index). */
+  const mainTasks = computed(() => tasks.value.filter((t) => !t.exit));
+  const exitTasks = computed(() => tasks.value.filter((t) => t.exit));
+
   const spec = computed<DagSpec>(() => {
-    const out: DagSpec = { ...clone(meta.value), tasks: tasks.value.map((t) => clone(t.spec)) };
+    const onExit = exitTasks.value.map((t) => clone(t.spec));
+    const out: DagSpec = {
+      ...clone(meta.value),
+      tasks: mainTasks.value.map((t) => clone(t.spec)),
+      ...(onExit.length ? { onExit } : {}),
+    };
     for (const key of Object.keys(out) as (keyof DagSpec)[]) if (out[key] === undefined) delete out[key];
     return out;
   });
@@ -167,6 +206,14 @@ export const useEditorStore = defineStore('editor', () => {
     return out;
   });
 
+  /** The edges plus, for the layout only, each main leaf → each first exit handler: exit handlers go last. */
+  const layoutEdges = computed(() =>
+    withExitEdges(
+      tasks.value.map((t) => ({ id: t.id, exit: t.exit })),
+      edges.value,
+    ),
+  );
+
   const checked = useValidation(() => spec.value);
   const valid = checked.valid;
   /** A new DAG nobody has edited yet: it is empty, not wrong, so it shows no problems. */
@@ -174,13 +221,27 @@ export const useEditorStore = defineStore('editor', () => {
   /** The problems shown to the user (none while pristine); `valid` is always the real verdict. */
   const issues = computed(() => (pristine.value ? [] : checked.issues.value));
 
-  /** Issues per task id (by the issue's task name, else its `/tasks/N` path). */
+  /**
+   * What the server said when the last save was refused, until the document changes: its errors carry
+   * the same model paths as the browser's, so they show at their fields too.
+   */
+  const refused = shallowRef<{ document: string; issues: readonly DagIssue[] } | null>(null);
+  const serverIssues = computed(() =>
+    refused.value?.document === serialized.value ? refused.value.issues : [],
+  );
+
+  /** The task a `/tasks/N…` or `/onExit/N…` path points at. */
+  function idAtPath(path: string): string | undefined {
+    const at = taskPathOf(path);
+    if (!at) return undefined;
+    return (at.list === 'tasks' ? mainTasks.value : exitTasks.value)[at.index]?.id;
+  }
+
+  /** Issues per task id (by the issue's `/tasks/N` or `/onExit/N` path, else its task name). */
   const issuesByTask = computed(() => {
     const out = new Map<string, DagIssue[]>();
-    for (const issue of issues.value) {
-      let id: string | undefined;
-      const m = /^\/tasks\/(\d+)/.exec(issue.path);
-      if (m?.[1] !== undefined) id = tasks.value[Number(m[1])]?.id;
+    for (const issue of [...issues.value, ...serverIssues.value]) {
+      let id = idAtPath(issue.path);
       if (!id && issue.task) id = idByName.value.get(issue.task);
       if (issue.code === 'CYCLE' && issue.cycle) {
         for (const name of new Set(issue.cycle)) {
@@ -195,7 +256,9 @@ export const useEditorStore = defineStore('editor', () => {
   });
   /** Issues about the DAG itself (name, schedule, parameters). */
   const dagIssues = computed(() =>
-    issues.value.filter((i) => !/^\/tasks\/\d+/.test(i.path) && !i.task && i.code !== 'CYCLE'),
+    [...issues.value, ...serverIssues.value].filter(
+      (i) => !taskPathOf(i.path) && !i.task && i.code !== 'CYCLE',
+    ),
   );
   const cycleEdges = computed(() => cycleEdgeIds(issues.value, edges.value, (n) => idByName.value.get(n)));
 
@@ -220,14 +283,17 @@ export const useEditorStore = defineStore('editor', () => {
     if (keepPositions)
       for (const t of tasks.value) if (positions.value[t.id]) oldPos.set(t.spec.name, positions.value[t.id]!);
     const oldIds = new Map(tasks.value.map((t) => [t.spec.name, t.id]));
-    const { tasks: docTasks, ...rest } = clone(doc);
+    const { tasks: docTasks, onExit, ...rest } = clone(doc);
     meta.value = rest;
-    tasks.value = (docTasks ?? []).map((spec) => ({ id: oldIds.get(spec.name) ?? newId(), spec }));
+    tasks.value = [
+      ...(docTasks ?? []).map((spec) => ({ id: oldIds.get(spec.name) ?? newId(), spec })),
+      ...(onExit ?? []).map((spec) => ({ id: oldIds.get(spec.name) ?? newId(), spec, exit: true })),
+    ];
     const missing = tasks.value.some((t) => !oldPos.has(t.spec.name));
     const laid = missing
       ? layoutDag(
           tasks.value.map((t) => t.id),
-          edges.value,
+          layoutEdges.value,
         )
       : {};
     const next: Record<string, XY> = {};
@@ -243,6 +309,7 @@ export const useEditorStore = defineStore('editor', () => {
     selectedId.value = null;
     textErrors.value = [];
     saveError.value = null;
+    refused.value = null;
     setDocument(doc, false);
     originalName.value = name;
     // A new DAG starts clean too: leaving it untouched loses nothing, so it is no unsaved change.
@@ -315,6 +382,25 @@ export const useEditorStore = defineStore('editor', () => {
         other.spec.runAfter = other.spec.runAfter.map((n) => (n === old ? name : n));
   }
 
+  /**
+   * Makes a task an exit handler (or a main task again). Dependencies across the two groups are dropped:
+   * exit handlers form their own small DAG and run after every main task anyway.
+   */
+  function setExit(id: string, exit: boolean): void {
+    const t = taskById(id);
+    if (!t || !!t.exit === exit) return;
+    const otherSide = new Set(tasks.value.filter((x) => !!x.exit !== exit).map((x) => x.spec.name));
+    const kept = (t.spec.runAfter ?? []).filter((n) => !otherSide.has(n));
+    if (exit) t.exit = true;
+    else delete t.exit;
+    updateTask(id, { runAfter: kept.length ? kept : undefined });
+    for (const other of tasks.value)
+      if (other.id !== id && !!other.exit !== exit && other.spec.runAfter?.includes(t.spec.name)) {
+        const rest = other.spec.runAfter.filter((n) => n !== t.spec.name);
+        updateTask(other.id, { runAfter: rest.length ? rest : undefined });
+      }
+  }
+
   /** Sets task fields; `undefined` removes a field. */
   function updateTask(id: string, patch: Partial<TaskSpec>): void {
     const t = taskById(id);
@@ -346,7 +432,7 @@ export const useEditorStore = defineStore('editor', () => {
   function autoLayout(): void {
     positions.value = layoutDag(
       tasks.value.map((t) => t.id),
-      edges.value,
+      layoutEdges.value,
     );
   }
 
@@ -386,9 +472,15 @@ export const useEditorStore = defineStore('editor', () => {
     textErrors.value = [];
     // The DSL cannot say everything (namespace, descriptions, podTemplate, timeouts, …): keep what
     // it leaves out from the current document, task by task.
-    const { schedule: _s, parameters: _p, ...keptMeta } = meta.value;
+    const {
+      schedule: _s,
+      parameters: _p,
+      activeDeadlineSeconds: _d,
+      onExitFailsRun: _f,
+      ...keptMeta
+    } = meta.value;
     const before = new Map(tasks.value.map((t) => [t.spec.name, t.spec]));
-    const merged = r.spec.tasks.map((t) => {
+    const keepSilent = (t: TaskSpec): TaskSpec => {
       const old = before.get(t.name);
       // The parser fills defaults in; drop them where the canvas had none, so an unchanged DSL is no change.
       const parsed: TaskSpec = { ...t };
@@ -406,8 +498,16 @@ export const useEditorStore = defineStore('editor', () => {
       for (const key of DSL_SILENT_TASK_FIELDS)
         if (old[key] !== undefined) (extra as Record<string, unknown>)[key] = old[key];
       return { ...parsed, ...extra };
+    };
+    const merged = r.spec.tasks.map(keepSilent);
+    const onExit = r.spec.onExit?.map(keepSilent);
+    setDocument({
+      ...keptMeta,
+      ...r.spec,
+      name: meta.value.name || r.spec.name,
+      tasks: merged,
+      ...(onExit ? { onExit } : {}),
     });
-    setDocument({ ...keptMeta, ...r.spec, name: meta.value.name || r.spec.name, tasks: merged });
     return true;
   }
 
@@ -432,6 +532,8 @@ export const useEditorStore = defineStore('editor', () => {
       return result;
     } catch (err) {
       saveError.value = err;
+      if (err instanceof ApiProblem)
+        refused.value = { document: serialized.value, issues: err.errors.map(asIssue) };
       throw err;
     } finally {
       saving.value = false;
@@ -457,6 +559,7 @@ export const useEditorStore = defineStore('editor', () => {
     issuesByTask,
     dagIssues,
     cycleEdges,
+    serverIssues,
     yaml,
     dsl,
     fieldErrors,
@@ -469,6 +572,7 @@ export const useEditorStore = defineStore('editor', () => {
     disconnect,
     renameTask,
     updateTask,
+    setExit,
     updateMeta,
     setPosition,
     autoLayout,

@@ -22,3 +22,24 @@ export function retrySummary(spec: TaskSpec): string {
   }
   return base;
 }
+
+/** The trigger rule when it is not the default (`all_success`), else null: the node shows only a choice. */
+export function triggerRuleSummary(spec: TaskSpec): string | null {
+  return spec.triggerRule && spec.triggerRule !== 'all_success' ? spec.triggerRule : null;
+}
+
+/**
+ * What a forEach task fans out over: "× 3 items", "× tasks.list.outputs.files", with "· 2 at a time" when
+ * a parallelism is set; with `instances` (a run), their count instead. Null for a task with no forEach.
+ */
+export function forEachSummary(spec: TaskSpec, instances?: number): string | null {
+  const fe = spec.forEach;
+  if (!fe) return null;
+  const over =
+    instances !== undefined
+      ? `${instances} ${instances === 1 ? 'instance' : 'instances'}`
+      : fe.items
+        ? `${fe.items.length} ${fe.items.length === 1 ? 'item' : 'items'}`
+        : (/^\{\{\s*(.*?)\s*\}\}$/.exec(fe.from ?? '')?.[1] ?? fe.from ?? '?');
+  return `× ${over}${fe.parallelism ? ` · ${fe.parallelism} at a time` : ''}`;
+}
