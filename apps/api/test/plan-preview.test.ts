@@ -16,7 +16,7 @@ interface Plan {
   dag: string;
   levels: string[][];
   criticalPath: { tasks: string[]; weight: number };
-  tasks: Array<{ name: string; level: number; outcome: string; onCriticalPath: boolean }>;
+  tasks: Array<{ name: string; level: number; outcome: string; reason?: string; onCriticalPath: boolean }>;
   parameters: Array<{ name: string; value: { value?: string }; source: string }>;
   problems: Array<{ name: string; reason: string }>;
 }
@@ -101,11 +101,10 @@ describe('POST /dags/plan (a draft, not saved)', () => {
       ],
     };
     const outcomes = async (query: string) => {
-      const reply = await h.request<{ ok: boolean; plan: Plan & { tasks: Array<{ reason?: string }> } }>(
-        'POST',
-        `${V1}/dags/plan${query}`,
-        { token: viewer, body: draft },
-      );
+      const reply = await h.request<{ ok: boolean; plan: Plan }>('POST', `${V1}/dags/plan${query}`, {
+        token: viewer,
+        body: draft,
+      });
       expect(reply.status, reply.text).toBe(200);
       return reply.body.plan.tasks.map((t) => [t.name, t.outcome, t.reason ?? null]);
     };

@@ -27,6 +27,8 @@ function attempt(over: Partial<Attempt>): Attempt {
     finishedAt: '2026-11-25T10:00:01Z',
     durationMs: 1000,
     failureKind: null,
+    outputs: null,
+    instance: null,
     ...over,
   };
 }

@@ -29,6 +29,8 @@ function attempt(taskName: string, state: Attempt['state'], extra: Partial<Attem
     reason: null,
     message: null,
     failureKind: null,
+    outputs: null,
+    instance: null,
     createdAt: '2026-12-06T10:00:00.000Z',
     startedAt: null,
     finishedAt: null,
@@ -190,7 +192,7 @@ describe('run view helpers', () => {
       ['files', ['a', 'b']],
       ['rows', 3],
     ]);
-    expect(outputsOf({ ...attempt('a', 'succeeded'), outputs: ['x'] } as Attempt)).toEqual([]);
+    expect(outputsOf({ ...attempt('a', 'succeeded'), outputs: ['x'] } as unknown as Attempt)).toEqual([]);
     expect(prettyJson({ a: [1] })).toBe('{\n  "a": [\n    1\n  ]\n}');
     expect(prettyJson(undefined)).toBe('null');
   });

@@ -18,6 +18,8 @@ const base: Attempt = {
   finishedAt: null,
   durationMs: null,
   failureKind: null,
+  outputs: null,
+  instance: null,
 };
 
 const line = (seq: number, text: string, stream = 'stdout') => ({

@@ -18,6 +18,7 @@ function run(patch: Partial<Run> = {}): Run {
     reason: null,
     durationMs: null,
     cancelRequested: false,
+    activeDeadlineSeconds: null,
     ...patch,
   };
 }
@@ -36,6 +37,8 @@ function attempt(patch: Partial<Attempt>): Attempt {
     finishedAt: null,
     durationMs: null,
     failureKind: null,
+    outputs: null,
+    instance: null,
     ...patch,
   };
 }
@@ -65,6 +68,7 @@ describe('runs store: live events', () => {
       run: run(),
       attempts: [],
       warnings: [],
+      deadline: null,
       tasks: [
         { name: 'extract', runAfter: [] },
         { name: 'load', runAfter: ['extract'] },
@@ -117,7 +121,13 @@ describe('runs store: live events', () => {
 
   it('ignores events of other runs for the open run but lists new runs that match the filters', () => {
     const s = useRunsStore();
-    s.current = { run: run(), attempts: [], warnings: [], tasks: [{ name: 'extract', runAfter: [] }] };
+    s.current = {
+      run: run(),
+      attempts: [],
+      warnings: [],
+      deadline: null,
+      tasks: [{ name: 'extract', runAfter: [] }],
+    };
     s.filters = { namespace: 'default', dag: 'etl', states: [], from: '', to: '' };
     s.items = [run()];
     s.applyEvent({
@@ -146,7 +156,13 @@ describe('runs store: live events', () => {
       data: { run: run(), attempt: attempt({ state: 'failed', exitCode: 3 }) },
     });
     s.applyEvent({ id: '8', event: 'run.finished', data: { run: run({ state: 'failed' }) } });
-    answer({ run: run(), attempts: [attempt({})], warnings: [], tasks: [{ name: 'extract', runAfter: [] }] });
+    answer({
+      run: run(),
+      attempts: [attempt({})],
+      warnings: [],
+      deadline: null,
+      tasks: [{ name: 'extract', runAfter: [] }],
+    });
     await reading;
     expect(s.current?.run.state).toBe('failed');
     expect(s.taskStates.extract).toBe('failed');
@@ -157,6 +173,7 @@ describe('runs store: live events', () => {
       run: run({ state: 'running' }),
       attempts: [attempt({ id: 'a2', attempt: 2 })],
       warnings: [],
+      deadline: null,
       tasks: [{ name: 'extract', runAfter: [] }],
     });
     await s.open({ namespace: 'default', id: 'r1' });
