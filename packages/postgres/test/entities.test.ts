@@ -2,11 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
 import {
+  ApiTokenSchema,
   AttemptSchema,
   AuditLogSchema,
+  DagSchema,
+  DagVersionSchema,
   LoginFailureSchema,
   RoleBindingSchema,
   RunSchema,
+  TriggerMessageSchema,
+  TriggerSchema,
   UserSchema,
   createPostgresStore,
   entities,
@@ -90,19 +95,92 @@ describe('entities', () => {
     expect(audit[0]?.at).toBeInstanceOf(Date);
   });
 
-  it('keys the DAG tables by (namespace, name) in the entities exactly as the migrations do', async () => {
-    // The ORM's own schema diff between the entities and the migrated database. The entities do not
-    // model foreign keys, checks or secondary indexes, so the diff is only empty on the DAG identity
-    // tables once the one composite foreign key they leave out is set aside.
-    const diff = await store.orm
-      .getSchemaGenerator()
-      .getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: false, schema: 'orm_check' });
-    const statements = diff
-      .split(';')
-      .map((statement) => statement.trim())
-      .filter((statement) => /"orm_check"\."(dags|dag_versions|schedules)"/.test(statement));
-    expect(statements).toEqual([
-      'alter table "orm_check"."dag_versions" drop constraint "dag_versions_dag_fkey"',
-    ]);
+  it('writes and reads a DAG version, whose DAG key shares the primary key columns', async () => {
+    const em = store.orm.em.fork();
+    const at = new Date(T0);
+    em.create(DagSchema, {
+      namespace: 'team-b',
+      name: 'etl',
+      latestVersion: 1,
+      suspended: false,
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
+    });
+    em.create(DagVersionSchema, {
+      namespace: 'team-b',
+      dagName: 'etl',
+      version: 1,
+      hash: 'h1',
+      spec: { tasks: [] },
+      createdAt: at,
+      createdBy: null,
+    });
+    await em.flush();
+    const rows = await store.sql('select namespace, dag_name, version, hash from dag_versions');
+    expect(rows).toEqual([{ namespace: 'team-b', dag_name: 'etl', version: 1, hash: 'h1' }]);
+    const found = await store.orm.em
+      .fork()
+      .findOneOrFail(DagVersionSchema, { namespace: 'team-b', dagName: 'etl', version: 1 });
+    expect(found).toMatchObject({ namespace: 'team-b', dagName: 'etl', version: 1, hash: 'h1' });
+  });
+
+  it('writes and reads foreign keys as plain ids, one of them part of a primary key', async () => {
+    const em = store.orm.em.fork();
+    const at = new Date(T0);
+    const userId = '00000000-0000-4000-8000-0000000000ac';
+    em.create(UserSchema, {
+      id: userId,
+      username: 'ada',
+      passwordHash: 'scrypt$…',
+      disabled: false,
+      mustChangePassword: false,
+      credentialsVersion: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
+    em.create(ApiTokenSchema, {
+      id: '00000000-0000-4000-8000-0000000000ad',
+      userId,
+      name: 'ci',
+      prefix: 'kt_ab',
+      tokenHash: 'hash-ci',
+      role: null,
+      namespace: null,
+      expiresAt: null,
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: at,
+    });
+    em.create(TriggerSchema, {
+      id: 'trg-1',
+      namespace: 'team-b',
+      dagName: 'etl',
+      name: 'push',
+      secrets: [],
+      mapping: {},
+      toleranceSeconds: 300,
+      ratePerMinute: 60,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: null,
+    });
+    em.create(TriggerMessageSchema, { triggerId: 'trg-1', messageId: 'msg-1', expiresAt: at });
+    await em.flush();
+    const read = store.orm.em.fork();
+    const token = await read.findOneOrFail(ApiTokenSchema, { tokenHash: 'hash-ci' });
+    expect(token.userId).toBe(userId);
+    const message = await read.findOneOrFail(TriggerMessageSchema, {
+      triggerId: 'trg-1',
+      messageId: 'msg-1',
+    });
+    expect(message.triggerId).toBe('trg-1');
+    // The foreign keys hold: deleting the user and the trigger takes their rows along.
+    await store.sql('delete from users where id = $1', [userId]);
+    await store.sql(`delete from triggers where id = 'trg-1'`);
+    const left = await store.sql<{ n: number }>(
+      `select (select count(*) from api_tokens)::int + (select count(*) from trigger_messages)::int as n`,
+    );
+    expect(left).toEqual([{ n: 0 }]);
   });
 });

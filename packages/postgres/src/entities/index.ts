@@ -1,17 +1,19 @@
 /**
  * MikroORM entities (EntitySchema, no decorators) for every table of the migrations. The hot paths
- * (claims, commits, log appends) use raw SQL; the entities serve the simple CRUD and document the schema.
- * Property names are camelCase; the default naming strategy maps them to the snake_case columns.
+ * (claims, commits, log appends) use raw SQL; the entities serve the simple CRUD and state the whole schema —
+ * types, nullability, defaults, checks (`enum` items and `checks`), indexes, unique constraints and foreign
+ * keys, with the names the migrations gave them. `test/schema-diff.test.ts` fails when they and the migrations
+ * disagree. Property names are camelCase; the default naming strategy maps them to the snake_case columns.
+ * Foreign keys are `m:1` relations with `mapToPk`, so their properties stay plain ids.
  */
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type PrimaryKeyProp } from '@mikro-orm/core';
+import { ATTEMPT_STATES, FAILURE_KINDS, RUN_STATES } from '@kontroler/core';
+import { cascade, sqlIndex, textNull, tz, tzNull } from './columns.js';
 import { operationEntities } from './operations.js';
-
-const tz = { type: 'Date', columnType: 'timestamptz' } as const;
-const tzNull = { ...tz, nullable: true } as const;
-const textNull = { type: 'text', nullable: true } as const;
 
 /** Keyed by `(namespace, name)`: the same name in two namespaces is two DAGs. */
 export interface DagEntity {
+  [PrimaryKeyProp]?: ['namespace', 'name'];
   namespace: string;
   name: string;
   latestVersion: number;
@@ -43,6 +45,8 @@ export interface DagVersionEntity {
   spec: Record<string, unknown>;
   createdAt: Date;
   createdBy: string | null;
+  /** The version's DAG: the foreign key `(namespace, dag_name)`, sharing the primary key's columns. */
+  dag?: DagEntity;
 }
 
 export const DagVersionSchema = new EntitySchema<DagVersionEntity>({
@@ -56,6 +60,15 @@ export const DagVersionSchema = new EntitySchema<DagVersionEntity>({
     spec: { type: 'json' },
     createdAt: tz,
     createdBy: textNull,
+    dag: {
+      kind: 'm:1',
+      entity: () => DagSchema,
+      joinColumns: ['namespace', 'dag_name'],
+      // Derived from the key, so a version is created with its key alone.
+      onCreate: (version, em) => em.getReference(DagSchema, [version.namespace, version.dagName]),
+      foreignKeyName: 'dag_versions_dag_fkey',
+      ...cascade,
+    },
   },
 });
 
@@ -83,24 +96,43 @@ export interface RunEntity {
 export const RunSchema = new EntitySchema<RunEntity>({
   name: 'Run',
   tableName: 'runs',
+  indexes: [
+    sqlIndex(
+      'runs_idempotency_key_idx',
+      '(namespace, idempotency_key) where idempotency_key is not null',
+      true,
+    ),
+    sqlIndex('runs_created_idx', '(created_at desc, id desc)'),
+    sqlIndex('runs_dag_created_idx', '(namespace, dag_name, created_at desc, id desc)'),
+    { name: 'runs_state_idx', properties: ['state'] },
+    sqlIndex('runs_finished_idx', '(finished_at) where finished_at is not null'),
+    sqlIndex('runs_waiting_idx', "(created_at, id) where state = 'pending'"),
+  ],
+  checks: [
+    {
+      name: 'runs_active_deadline_seconds_check',
+      property: 'activeDeadlineSeconds',
+      expression: 'active_deadline_seconds is null or active_deadline_seconds > 0',
+    },
+  ],
   properties: {
     id: { type: 'text', primary: true },
     dagName: { type: 'text' },
     namespace: { type: 'text' },
     dagVersion: { type: 'integer' },
-    state: { type: 'text' },
-    parameters: { type: 'json' },
+    state: { type: 'text', enum: true, items: [...RUN_STATES] },
+    parameters: { type: 'json', defaultRaw: "'{}'" },
     trigger: { type: 'text' },
-    revision: { type: 'integer' },
-    round: { type: 'integer' },
-    cancelRequested: { type: 'boolean' },
+    revision: { type: 'integer', default: 0 },
+    round: { type: 'integer', default: 1 },
+    cancelRequested: { type: 'boolean', default: false },
     createdAt: tz,
     startedAt: tzNull,
     finishedAt: tzNull,
     reason: textNull,
     idempotencyKey: textNull,
     scheduledFor: tzNull,
-    labels: { type: 'json' },
+    labels: { type: 'json', defaultRaw: "'{}'" },
     activeDeadlineSeconds: { type: 'integer', nullable: true },
   },
 });
@@ -133,13 +165,32 @@ export interface AttemptEntity {
 export const AttemptSchema = new EntitySchema<AttemptEntity>({
   name: 'Attempt',
   tableName: 'attempts',
+  indexes: [
+    { name: 'attempts_run_id_idx', properties: ['runId'] },
+    sqlIndex('attempts_claimable_idx', "(available_at) where state in ('ready', 'retrying')"),
+    sqlIndex('attempts_lease_idx', "(lease_expires_at) where state = 'running'"),
+  ],
+  checks: [
+    {
+      name: 'attempts_outputs_check',
+      property: 'outputs',
+      expression: "outputs is null or jsonb_typeof(outputs) = 'object'",
+    },
+  ],
   properties: {
     id: { type: 'text', primary: true },
-    runId: { type: 'text' },
+    runId: {
+      kind: 'm:1',
+      entity: 'Run',
+      mapToPk: true,
+      joinColumn: 'run_id',
+      foreignKeyName: 'attempts_run_id_fkey',
+      ...cascade,
+    },
     taskName: { type: 'text' },
     attempt: { type: 'integer' },
     round: { type: 'integer' },
-    state: { type: 'text' },
+    state: { type: 'text', enum: true, items: [...ATTEMPT_STATES] },
     exitCode: { type: 'integer', nullable: true },
     reason: textNull,
     message: textNull,
@@ -150,11 +201,12 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     leaseOwner: textNull,
     leaseExpiresAt: tzNull,
     runtime: textNull,
-    nonRetryable: { type: 'boolean' },
+    nonRetryable: { type: 'boolean', default: false },
     retryAfterMs: { type: 'bigint', nullable: true },
-    failureKind: textNull,
+    failureKind: { ...textNull, enum: true, items: [...FAILURE_KINDS] },
     outputs: { type: 'json', nullable: true },
-    ord: { type: 'bigint', autoincrement: true },
+    // An identity column, not a bigserial: `columnType` keeps MikroORM from writing `bigserial … identity`.
+    ord: { type: 'bigint', columnType: 'bigint', autoincrement: true, generated: 'by default as identity' },
   },
 });
 
@@ -192,14 +244,18 @@ export interface OutboxEntity {
 export const OutboxSchema = new EntitySchema<OutboxEntity>({
   name: 'Outbox',
   tableName: 'outbox',
+  indexes: [
+    sqlIndex('outbox_due_idx', "(next_attempt_at) where status = 'pending'"),
+    { name: 'outbox_run_idx', properties: ['runId'] },
+  ],
   properties: {
     id: { type: 'text', primary: true },
     topic: { type: 'text' },
     runId: textNull,
     payload: { type: 'json' },
     createdAt: tz,
-    status: { type: 'text' },
-    attempts: { type: 'integer' },
+    status: { type: 'text', enum: true, items: ['pending', 'delivered', 'failed'], default: 'pending' },
+    attempts: { type: 'integer', default: 0 },
     nextAttemptAt: tz,
     lastError: textNull,
     deliveredAt: tzNull,
@@ -222,9 +278,17 @@ export interface DeliveryAttemptEntity {
 export const DeliveryAttemptSchema = new EntitySchema<DeliveryAttemptEntity>({
   name: 'DeliveryAttempt',
   tableName: 'delivery_attempts',
+  indexes: [{ name: 'delivery_attempts_outbox_idx', properties: ['outboxId', 'id'] }],
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
-    outboxId: { type: 'text' },
+    outboxId: {
+      kind: 'm:1',
+      entity: 'Outbox',
+      mapToPk: true,
+      joinColumn: 'outbox_id',
+      foreignKeyName: 'delivery_attempts_outbox_id_fkey',
+      ...cascade,
+    },
     attempt: { type: 'integer' },
     at: tz,
     ok: { type: 'boolean' },
@@ -271,7 +335,7 @@ export const UserSchema = new EntitySchema<UserEntity>({
   tableName: 'users',
   properties: {
     id: { type: 'uuid', primary: true },
-    username: { type: 'text', unique: true },
+    username: { type: 'text', unique: 'users_username_key' },
     passwordHash: { type: 'text' },
     disabled: { type: 'boolean', default: false },
     mustChangePassword: { type: 'boolean', default: false },
@@ -292,6 +356,7 @@ export interface LoginFailureEntity {
 export const LoginFailureSchema = new EntitySchema<LoginFailureEntity>({
   name: 'LoginFailure',
   tableName: 'login_failures',
+  indexes: [{ name: 'login_failures_last_failed_at', properties: ['lastFailedAt'] }],
   properties: {
     username: { type: 'text', primary: true },
     failures: { type: 'integer' },
@@ -383,11 +448,17 @@ export interface RoleBindingEntity {
 export const RoleBindingSchema = new EntitySchema<RoleBindingEntity>({
   name: 'RoleBinding',
   tableName: 'role_bindings',
+  uniques: [
+    {
+      name: 'role_bindings_subject_kind_subject_role_namespace_key',
+      properties: ['subjectKind', 'subject', 'role', 'namespace'],
+    },
+  ],
   properties: {
     id: { type: 'uuid', primary: true },
-    subjectKind: { type: 'text' },
+    subjectKind: { type: 'text', enum: true, items: ['user', 'group'] },
     subject: { type: 'text' },
-    role: { type: 'text' },
+    role: { type: 'text', enum: true, items: ['admin', 'editor', 'viewer'] },
     namespace: textNull,
     createdAt: { ...tz, defaultRaw: 'now()' },
   },
@@ -412,10 +483,17 @@ export const ApiTokenSchema = new EntitySchema<ApiTokenEntity>({
   tableName: 'api_tokens',
   properties: {
     id: { type: 'uuid', primary: true },
-    userId: { type: 'uuid' },
+    userId: {
+      kind: 'm:1',
+      entity: 'User',
+      mapToPk: true,
+      joinColumn: 'user_id',
+      foreignKeyName: 'api_tokens_user_id_fkey',
+      ...cascade,
+    },
     name: { type: 'text' },
     prefix: { type: 'text' },
-    tokenHash: { type: 'text', unique: true },
+    tokenHash: { type: 'text', unique: 'api_tokens_token_hash_key' },
     role: textNull,
     namespace: textNull,
     expiresAt: tzNull,
@@ -443,9 +521,16 @@ export const RefreshTokenSchema = new EntitySchema<RefreshTokenEntity>({
   tableName: 'refresh_tokens',
   properties: {
     id: { type: 'uuid', primary: true },
-    userId: { type: 'uuid' },
+    userId: {
+      kind: 'm:1',
+      entity: 'User',
+      mapToPk: true,
+      joinColumn: 'user_id',
+      foreignKeyName: 'refresh_tokens_user_id_fkey',
+      ...cascade,
+    },
     familyId: { type: 'uuid' },
-    tokenHash: { type: 'text', unique: true },
+    tokenHash: { type: 'text', unique: 'refresh_tokens_token_hash_key' },
     expiresAt: tz,
     revokedAt: tzNull,
     replacedBy: { type: 'uuid', nullable: true },
@@ -493,6 +578,11 @@ export interface RunEventEntity {
 export const RunEventSchema = new EntitySchema<RunEventEntity>({
   name: 'RunEvent',
   tableName: 'run_events',
+  indexes: [
+    sqlIndex('run_events_key_unique', '(key) where key is not null', true),
+    { name: 'run_events_run_id_index', properties: ['runId', 'id'] },
+    { name: 'run_events_created_at_index', properties: ['createdAt'] },
+  ],
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
     namespace: { type: 'text' },

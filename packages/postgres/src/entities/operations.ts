@@ -1,9 +1,7 @@
 /** Entities of the operating-workflow tables (issue 17): triggers, backfills and shared tasks. */
-import { EntitySchema } from '@mikro-orm/core';
-
-const tz = { type: 'Date', columnType: 'timestamptz' } as const;
-const tzNull = { ...tz, nullable: true } as const;
-const textNull = { type: 'text', nullable: true } as const;
+import { EntitySchema, type PrimaryKeyProp } from '@mikro-orm/core';
+import { BACKFILL_STATES } from '@kontroler/core';
+import { cascade, sqlIndex, textNull, tz, tzNull } from './columns.js';
 
 export interface TriggerEntity {
   id: string;
@@ -22,6 +20,7 @@ export interface TriggerEntity {
 export const TriggerSchema = new EntitySchema<TriggerEntity>({
   name: 'Trigger',
   tableName: 'triggers',
+  uniques: [{ name: 'triggers_dag_name_unique', properties: ['namespace', 'dagName', 'name'] }],
   properties: {
     id: { type: 'text', primary: true },
     namespace: { type: 'text' },
@@ -47,7 +46,15 @@ export const TriggerMessageSchema = new EntitySchema<TriggerMessageEntity>({
   name: 'TriggerMessage',
   tableName: 'trigger_messages',
   properties: {
-    triggerId: { type: 'text', primary: true },
+    triggerId: {
+      kind: 'm:1',
+      entity: 'Trigger',
+      primary: true,
+      mapToPk: true,
+      joinColumn: 'trigger_id',
+      foreignKeyName: 'trigger_messages_trigger_id_fkey',
+      ...cascade,
+    },
     messageId: { type: 'text', primary: true },
     expiresAt: tz,
   },
@@ -79,6 +86,10 @@ export interface BackfillEntity {
 export const BackfillSchema = new EntitySchema<BackfillEntity>({
   name: 'Backfill',
   tableName: 'backfills',
+  indexes: [
+    sqlIndex('backfills_dag', '(namespace, dag_name, created_at desc)'),
+    sqlIndex('backfills_running', "(created_at) where state = 'running'"),
+  ],
   properties: {
     id: { type: 'text', primary: true },
     namespace: { type: 'text' },
@@ -88,7 +99,7 @@ export const BackfillSchema = new EntitySchema<BackfillEntity>({
     schedule: { type: 'text' },
     timezone: textNull,
     maxActiveRuns: { type: 'integer' },
-    state: { type: 'text' },
+    state: { type: 'text', enum: true, items: [...BACKFILL_STATES] },
     total: { type: 'integer' },
     submitted: { type: 'integer' },
     done: { type: 'integer' },
@@ -104,6 +115,7 @@ export const BackfillSchema = new EntitySchema<BackfillEntity>({
 });
 
 export interface DagTaskEntity {
+  [PrimaryKeyProp]?: ['namespace', 'name'];
   namespace: string;
   name: string;
   latestVersion: number;
@@ -131,6 +143,8 @@ export interface DagTaskVersionEntity {
   hash: string;
   createdAt: Date;
   createdBy: string | null;
+  /** The shared task: the foreign key `(namespace, name)`, sharing the primary key's columns. */
+  task?: DagTaskEntity;
 }
 
 export const DagTaskVersionSchema = new EntitySchema<DagTaskVersionEntity>({
@@ -144,6 +158,15 @@ export const DagTaskVersionSchema = new EntitySchema<DagTaskVersionEntity>({
     hash: { type: 'text' },
     createdAt: tz,
     createdBy: textNull,
+    task: {
+      kind: 'm:1',
+      entity: () => DagTaskSchema,
+      joinColumns: ['namespace', 'name'],
+      // Derived from the key, so a version is created with its key alone.
+      onCreate: (version, em) => em.getReference(DagTaskSchema, [version.namespace, version.name]),
+      foreignKeyName: 'dag_task_versions_namespace_name_fkey',
+      ...cascade,
+    },
   },
 });
 
