@@ -1424,7 +1424,7 @@ export interface components {
       durationMs: number | null;
       cancelRequested: boolean;
       /** @description The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies */
-      activeDeadlineSeconds: number | null;
+      activeDeadlineSeconds?: number | null;
     };
     Attempt: {
       id: string;
@@ -1448,11 +1448,11 @@ export interface components {
       finishedAt: string | null;
       durationMs: number | null;
       /** @description The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md) */
-      outputs: {
+      outputs?: {
         [key: string]: unknown;
       } | null;
       /** @description For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts */
-      instance: {
+      instance?: {
         of: string;
         index: number;
         item?: unknown;
@@ -1466,7 +1466,7 @@ export interface components {
         runAfter: string[];
       }[];
       warnings: components['schemas']['DagIssue'][];
-      deadline: {
+      deadline?: {
         seconds: number;
         /** @enum {string} */
         source: 'run' | 'dag';

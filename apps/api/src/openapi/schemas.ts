@@ -69,7 +69,7 @@ const dagVersionInfo = {
 };
 
 export function componentSchemas(): Record<string, JsonSchema> {
-  return {
+  return withOptionalFlowFields({
     DagSpec: plain(dagSchema),
     Problem: obj(
       {
@@ -321,7 +321,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
     ...triggerSchemas(),
     ...backfillSchemas(),
     ...dagTaskSchemas(),
-  };
+  });
 }
 
 /** The dashboard's answers (`/api/v1/dashboard/*`). */
@@ -373,3 +373,22 @@ function dashboardSchemas(): Record<string, JsonSchema> {
 }
 
 export const schemaRef = ref;
+
+/**
+ * Fields added with data and control flow (docs/flow/), per component: always sent, yet not `required`, so
+ * that clients typed from an earlier document (objects they build in tests, older consoles) keep compiling.
+ */
+const FLOW_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Run: ['activeDeadlineSeconds'],
+  Attempt: ['outputs', 'instance'],
+  RunDetail: ['deadline'],
+};
+
+function withOptionalFlowFields(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  for (const [name, fields] of Object.entries(FLOW_FIELDS)) {
+    const schema = schemas[name];
+    if (schema === undefined || !Array.isArray(schema.required)) continue;
+    schemas[name] = { ...schema, required: schema.required.filter((f) => !fields.includes(String(f))) };
+  }
+  return schemas;
+}

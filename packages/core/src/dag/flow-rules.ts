@@ -10,7 +10,7 @@
 import { checkCondition, type CelProblem, type CelScope } from './cel-check.js';
 import { isObject, own, type PlainObject } from './guards.js';
 import type { DagIssue, DagIssueCode } from './issues.js';
-import { pointer } from './pointer.js';
+import { jsonPointerProblem, pointer } from './pointer.js';
 import { OUTPUT_NAME_PATTERN } from './schema.js';
 import { hasTemplate, parseTemplate, showReference, type TemplateRef } from './template.js';
 import { label, type TaskView } from './view.js';
@@ -218,6 +218,20 @@ function checkOutputs(site: Site, out: DagIssue[]): void {
       );
     }
     seen.add(name);
+    const valueFrom = isObject(o) ? own(o, 'valueFrom') : undefined;
+    const bad = typeof valueFrom === 'string' ? jsonPointerProblem(valueFrom) : null;
+    if (bad !== null) {
+      out.push(
+        issueAt(
+          site,
+          ['outputs', index, 'valueFrom'],
+          problem(
+            'INVALID_VALUE_FROM',
+            `output "${name}" of ${label(site.task)}: valueFrom ${JSON.stringify(valueFrom)} is not a JSON Pointer: ${bad}`,
+          ),
+        ),
+      );
+    }
   });
 }
 

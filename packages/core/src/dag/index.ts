@@ -70,3 +70,5 @@ export type {
   DagRunManifest,
   DagRunParameter,
 } from './manifest-types.js';
+/** RFC 6901 JSON Pointers: an output's `valueFrom` (docs/flow/outputs.md) is checked and read with these. */
+export { jsonPointerProblem, tokens as pointerTokens } from './pointer.js';

@@ -43,7 +43,9 @@ export type DagIssueCode =
   /** A `forEach` without exactly one of items and from, or with a `from` that is not one output. */
   | 'INVALID_FOR_EACH'
   /** Two outputs of one task with the same name. */
-  | 'DUPLICATE_OUTPUT';
+  | 'DUPLICATE_OUTPUT'
+  /** An output's `valueFrom` that is not a JSON Pointer (RFC 6901). */
+  | 'INVALID_VALUE_FROM';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

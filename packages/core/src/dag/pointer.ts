@@ -18,3 +18,14 @@ export function tokens(path: string): string[] {
     .split('/')
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
+
+/**
+ * Why `text` is not an RFC 6901 JSON Pointer, or null: empty (the whole result) or `/`-separated tokens in
+ * which `~` is only ever `~0` or `~1`.
+ */
+export function jsonPointerProblem(text: string): string | null {
+  if (text === '') return null;
+  if (!text.startsWith('/')) return 'it must start with "/" (e.g. "/body/rows")';
+  if (/~(?![01])/.test(text)) return '"~" must be written "~0" and "/" inside a name "~1"';
+  return null;
+}

@@ -208,3 +208,32 @@ describe('exit handlers and deadlines', () => {
     );
   });
 });
+
+describe('an output’s valueFrom is a JSON Pointer, checked when the DAG is saved', () => {
+  const call = (valueFrom: string): Partial<TaskSpec> => ({
+    type: 'http',
+    with: { url: 'https://api.example/v1' },
+    outputs: [
+      { name: 'ok', valueFrom: '/status' },
+      { name: 'rows', valueFrom },
+    ],
+  });
+  it.each(['', '/body/rows', '/headers/content-type', '/body/a~1b/0', '/body/~0tilde'])(
+    'accepts %j',
+    (valueFrom) => {
+      expect(issues(base({ tasks: { side: call(valueFrom) } }))).toEqual([]);
+    },
+  );
+  it.each(['body/rows', '/body/a~2b', '/body/~'])(
+    'refuses %j at the field, naming the output',
+    (valueFrom) => {
+      const result = validateDag(base({ tasks: { side: call(valueFrom) } }));
+      expect(result.ok).toBe(false);
+      const errors = result.ok ? [] : result.errors;
+      expect(errors.map(({ code, path, task }) => ({ code, path, task }))).toEqual([
+        { code: 'INVALID_VALUE_FROM', path: '/tasks/3/outputs/1/valueFrom', task: 'side' },
+      ]);
+      expect(errors[0]?.message).toContain('output "rows"');
+    },
+  );
+});

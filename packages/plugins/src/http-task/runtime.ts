@@ -14,6 +14,9 @@
  *     expectedStatus: [200, 201]         # default: any 2xx
  *     timeoutMs: 10000                   # default: 30000, and never beyond timeoutSeconds
  *     verifySSL: true                    # default true
+ *   outputs:                             # read from the response (value-from.ts)
+ *     - {name: jobId, valueFrom: /body/id}
+ *     - {name: code, valueFrom: /status}
  * ```
  */
 import type { AttemptContext, Plugin, Runtime, TaskOutcome } from '@kontroler/core';
@@ -21,6 +24,7 @@ import { abortKind } from '../shared/abort.js';
 import { describeHttpError, httpRequest, HttpTimeoutError } from '../shared/http-request.js';
 import { noSecrets, SECRET_NOT_FOUND, SecretNotFoundError, type SecretSource } from '../secrets/index.js';
 import { LineSplitter } from '../shared/line-splitter.js';
+import { httpOutputs, httpResultDocument, readsBody, valueFromProblem } from './value-from.js';
 
 export interface HttpTaskOptions {
   /** Where `{fromSecret: name}` header values are resolved. @default a source with no secrets */
@@ -29,6 +33,11 @@ export interface HttpTaskOptions {
   readonly defaultTimeoutMs?: number;
   /** Response bytes written to the log; the rest is dropped. @default 65536 */
   readonly maxLoggedBodyBytes?: number;
+  /**
+   * Response bytes read when an output takes its value from the body (`valueFrom: /body…`); a longer body
+   * fails the task with `ResponseTooLarge` rather than giving outputs from a cut body. @default 1048576
+   */
+  readonly maxResponseBytes?: number;
   /** The task type's name. @default 'http' */
   readonly type?: string;
 }
@@ -150,6 +159,7 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
   const secrets = options.secretSource ?? noSecrets;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const maxLoggedBodyBytes = options.maxLoggedBodyBytes ?? 65_536;
+  const maxResponseBytes = options.maxResponseBytes ?? 1_048_576;
   const running = new Map<string, Promise<TaskOutcome>>();
 
   async function run(ctx: AttemptContext): Promise<TaskOutcome> {
@@ -160,6 +170,18 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
         failed('InvalidTask', `task "${ctx.taskName}": ${spec}`, { nonRetryable: true }),
       );
     }
+
+    const declared = ctx.task.spec.outputs ?? [];
+    for (const output of declared) {
+      const problem = valueFromProblem(output);
+      if (problem !== null) {
+        return startFailure(
+          ctx,
+          failed('InvalidTask', `task "${ctx.taskName}": ${problem}`, { nonRetryable: true }),
+        );
+      }
+    }
+    const keepBody = readsBody(declared);
 
     const headers: Record<string, string> = {};
     try {
@@ -188,7 +210,7 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
         timeoutMs,
         rejectUnauthorized: spec.verifySSL,
         signal: ctx.signal,
-        maxResponseBytes: maxLoggedBodyBytes,
+        maxResponseBytes: keepBody ? Math.max(maxResponseBytes, maxLoggedBodyBytes) : maxLoggedBodyBytes,
       });
     } catch (error) {
       if (ctx.signal.aborted) {
@@ -208,9 +230,11 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
 
     ctx.log({ stream: 'system', line: `HTTP ${response.status} in ${Math.round(response.durationMs)} ms` });
     const splitter = new LineSplitter(16_384, (line) => ctx.log({ stream: 'stdout', line }));
-    splitter.push(response.body);
+    const bytes = Buffer.from(response.body, 'utf8');
+    const logged = bytes.length > maxLoggedBodyBytes;
+    splitter.push(logged ? bytes.subarray(0, maxLoggedBodyBytes).toString('utf8') : response.body);
     splitter.end();
-    if (response.truncated)
+    if (response.truncated || logged)
       ctx.log({ stream: 'system', line: `response body truncated to ${maxLoggedBodyBytes} bytes` });
 
     const expected = spec.expectedStatus;
@@ -218,8 +242,27 @@ export function createHttpTaskRuntime(options: HttpTaskOptions = {}): Runtime {
       expected === null
         ? response.status >= 200 && response.status < 300
         : expected.includes(response.status);
-    if (ok)
-      return { status: 'succeeded', exitCode: null, reason: 'Completed', message: `HTTP ${response.status}` };
+    if (ok) {
+      const done: TaskOutcome = {
+        status: 'succeeded',
+        exitCode: null,
+        reason: 'Completed',
+        message: `HTTP ${response.status}`,
+      };
+      if (declared.length === 0) return done;
+      if (keepBody && response.truncated) {
+        const message = `the response body is over ${maxResponseBytes} bytes (maxResponseBytes); outputs are never read from a cut body`;
+        ctx.log({ stream: 'system', line: `ResponseTooLarge: ${message}` });
+        return failed('ResponseTooLarge', message, { nonRetryable: true, failureKind: 'exit' });
+      }
+      const read = httpOutputs(
+        declared,
+        httpResultDocument(response.status, response.headers, response.body),
+      );
+      for (const note of read.notes) ctx.log({ stream: 'system', line: note });
+      // The engine checks the size limits (OutputTooLarge) as for every runtime's outputs.
+      return { ...done, outputs: read.outputs };
+    }
     const wanted = expected === null ? '2xx' : expected.join(', ');
     const message = `HTTP ${response.status} (expected ${wanted})`;
     const failureKind = statusKind(response.status);
