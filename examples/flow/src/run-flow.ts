@@ -71,16 +71,21 @@ export async function runFlow(engine: Engine, params: Record<string, string> = {
   }
 }
 
-/** One line per task (latest attempt): its state, reason and outputs. */
-export function describeRun(snapshot: RunSnapshot): string[] {
+/** The latest attempt of each task (a retried task has several), in the order they were first made. */
+export function latestAttempts(snapshot: RunSnapshot): Map<string, RunSnapshot['attempts'][number]> {
   const latest = new Map<string, RunSnapshot['attempts'][number]>();
   for (const a of snapshot.attempts) {
     const current = latest.get(a.taskName);
     if (current === undefined || a.attempt > current.attempt) latest.set(a.taskName, a);
   }
+  return latest;
+}
+
+/** One line per task (latest attempt): its state, reason and outputs. */
+export function describeRun(snapshot: RunSnapshot): string[] {
   return [
     `run ${snapshot.run.id}: ${snapshot.run.state}${snapshot.run.reason ? ` (${snapshot.run.reason})` : ''}`,
-    ...[...latest.values()].map((a) =>
+    ...[...latestAttempts(snapshot).values()].map((a) =>
       `  ${a.taskName.padEnd(13)} ${a.state.padEnd(9)} ${(a.reason ?? '').padEnd(15)} ${
         a.outputs ? JSON.stringify(a.outputs) : ''
       }`.trimEnd(),

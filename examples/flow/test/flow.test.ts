@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, validateDag, type DagSpec, type RunSnapshot } from '@kontroler/core';
 import { flow } from '../src/flow-workflow.js';
-import { describeRun, runFlow, startFlowEngine, type FlowEngine } from '../src/run-flow.js';
+import { describeRun, latestAttempts, runFlow, startFlowEngine, type FlowEngine } from '../src/run-flow.js';
 
 const manifest = readFileSync(new URL('../flow.yaml', import.meta.url), 'utf8');
 
@@ -27,13 +27,8 @@ function yamlDag(): DagSpec {
 function tasks(
   snapshot: RunSnapshot,
 ): Record<string, { state: string; reason: string | null; outputs?: unknown }> {
-  const latest = new Map<string, RunSnapshot['attempts'][number]>();
-  for (const a of snapshot.attempts) {
-    const current = latest.get(a.taskName);
-    if (current === undefined || a.attempt > current.attempt) latest.set(a.taskName, a);
-  }
   return Object.fromEntries(
-    [...latest.values()].map((a) => [
+    [...latestAttempts(snapshot).values()].map((a) => [
       a.taskName,
       { state: a.state, reason: a.reason, ...(a.outputs ? { outputs: a.outputs } : {}) },
     ]),

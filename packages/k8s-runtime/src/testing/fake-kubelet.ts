@@ -319,7 +319,7 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
         return;
       }
       if (behaviour.runOnHost) {
-        void runContainerOnHost(pod).then((ran) => {
+        void runContainerOnHost(pod, { signal: lifetime.signal }).then((ran) => {
           if (state.deleting || stopped) return;
           for (const line of ran.lines) write(line);
           const ok = ran.exitCode === 0;

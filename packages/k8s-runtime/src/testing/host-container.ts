@@ -22,8 +22,14 @@ export interface HostRun {
   readonly terminationMessage?: string;
 }
 
-/** Runs the first container of `pod` (`command` + `args`) on the host; at most `timeoutMs` (then SIGKILL). */
-export async function runContainerOnHost(pod: V1Pod, timeoutMs = 60_000): Promise<HostRun> {
+/**
+ * Runs the first container of `pod` (`command` + `args`) on the host; at most `timeoutMs`, and no longer
+ * than `signal` allows (then SIGKILL, exit code 137).
+ */
+export async function runContainerOnHost(
+  pod: V1Pod,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<HostRun> {
   const container = pod.spec?.containers[0];
   const argv = [...(container?.command ?? []), ...(container?.args ?? [])];
   if (argv.length === 0)
@@ -44,15 +50,21 @@ export async function runContainerOnHost(pod: V1Pod, timeoutMs = 60_000): Promis
     const [file, ...args] = argv.map((a) => (a === messagePath ? messageFile : a));
     const lines: string[] = [];
     const exitCode = await new Promise<number>((resolve) => {
-      const child = spawn(file!, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const child = spawn(file!, args, {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}),
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
       const collect = (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
       child.on('error', (error) => {
+        // Spawn failures (no such command) and an abort (the node stopped) both end up here.
         lines.push(String(error));
         clearTimeout(timer);
-        resolve(127);
+        resolve(options.signal?.aborted ? 137 : 127);
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
