@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -57,15 +57,7 @@ describe.skipIf(skipReason !== null)('data and control flow in Chromium', () => 
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     admin = await launch();
     admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
     await signIn(admin.page, server.url, 'admin', password);
@@ -180,6 +172,7 @@ describe.skipIf(skipReason !== null)('data and control flow in Chromium', () => 
       expect(await page.getAttribute(tid(`instance-${i}`), 'data-state')).toBe('succeeded');
     await page.click(tid('instance-1'));
     expect(await page.textContent(tid('task-detail-name'))).toBe('process[1]');
+    expect(await page.textContent(tid('task-detail-parent'))).toBe('process');
     await screenshot(page, 'flow-instances');
 
     // Outputs: shown as the API returns them (attempts[].outputs); a server without them says none came.
@@ -196,6 +189,7 @@ describe.skipIf(skipReason !== null)('data and control flow in Chromium', () => 
       expect(await page.textContent(tid('output-value-count'))).toBe('3');
       await page.click(tid('node-process'));
       await page.click(tid('instance-2'));
+      expect(await page.textContent(tid('task-detail-item'))).toBe('"c"');
       expect(await page.textContent(tid('output-value-seen'))).toBe('"seen c"');
     } else {
       console.log('this server sends no attempts[].outputs: the console says so');
