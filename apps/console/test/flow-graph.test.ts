@@ -13,6 +13,7 @@ import {
   outputsOf,
   parseInstance,
   prettyJson,
+  reportedItem,
   skipReasonText,
   summarizeInstances,
 } from '../src/components/runFlow';
@@ -295,5 +296,19 @@ describe('instanceItem', () => {
     expect(w.emitted('selectTask')).toEqual([['process']]);
     const plain = mount(TaskRunPanel, { props: { name: 'list', attempt: attempt('list', 'running') } });
     expect(plain.find('[data-testid="task-detail-parent"]').exists()).toBe(false);
+  });
+});
+
+describe('reportedItem', () => {
+  it('reads the item a newer server reports with an instance attempt, and nothing from older ones', () => {
+    expect(reportedItem(attempt('p[0]', 'running'))).toBeNull();
+    const withInstance = (instance: unknown) =>
+      ({ ...attempt('p[0]', 'running'), instance }) as unknown as Attempt;
+    expect(reportedItem(withInstance({ of: 'p', index: 0, item: { r: 'eu' } }))).toEqual({
+      item: { r: 'eu' },
+    });
+    expect(reportedItem(withInstance({ of: 'p', index: 0, item: null }))).toEqual({ item: null });
+    expect(reportedItem(withInstance({ of: 'p', index: 0 }))).toBeNull();
+    expect(reportedItem(withInstance(null))).toBeNull();
   });
 });

@@ -136,3 +136,13 @@ export function instanceItem(
   const list = outputsOf(latest.get(m[1]!)).find(([name]) => name === m[2])?.[1];
   return Array.isArray(list) && index < list.length ? list[index] : undefined;
 }
+
+/**
+ * The item the server reports for an instance attempt (`attempts[].instance.item` of newer servers), or
+ * null when it reports none. Read defensively: older servers have no such field.
+ */
+export function reportedItem(attempt: Attempt | null | undefined): { item: unknown } | null {
+  const instance: unknown = attempt ? (attempt as Attempt & { instance?: unknown }).instance : undefined;
+  if (typeof instance !== 'object' || instance === null || !('item' in instance)) return null;
+  return { item: (instance as { item: unknown }).item };
+}
