@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { mount } from '@vue/test-utils';
-import type { DagSpec } from '@kontroler/core/dag';
+import { TRIGGER_RULES, type DagSpec } from '@kontroler/core/dag';
 import FlowFields from '../src/editor/FlowFields.vue';
 import DagSettingsPanel from '../src/editor/DagSettingsPanel.vue';
 import { itemsToText, parseItemsText, upstreamOutputs } from '../src/editor/flowFields';
@@ -239,19 +239,12 @@ describe('FlowFields', () => {
   it('sets when, the trigger rule and a static forEach list', async () => {
     const { s, w, task } = mountFor('report');
     expect((w.find('[data-testid="task-trigger-rule"]').element as HTMLSelectElement).value).toBe('all_done');
+    // The documented names, the default first as "no rule set".
     expect(w.findAll('[data-testid="task-trigger-rule"] option').map((o) => o.attributes('value'))).toEqual([
       '',
-      'all_failed',
-      'all_done',
-      'all_skipped',
-      'one_failed',
-      'one_success',
-      'one_done',
-      'none_failed',
-      'none_failed_min_one_success',
-      'none_skipped',
-      'always',
+      ...TRIGGER_RULES.filter((r) => r !== 'all_success'),
     ]);
+    expect(TRIGGER_RULES).toHaveLength(11);
     await w.find('[data-testid="task-when"]').setValue('tasks.process.status == "failed"');
     expect(s.tasks.find((t) => t.id === task.id)!.spec.when).toBe('tasks.process.status == "failed"');
     await w.find('[data-testid="task-trigger-rule"]').setValue('');

@@ -7,11 +7,13 @@ import { forEachSummary, triggerRuleSummary } from '../src/editor/nodes/taskSumm
 import {
   attemptOrder,
   instancesByTask,
+  instanceItem,
   instanceStatesText,
   latestAttempts,
   outputsOf,
   parseInstance,
   prettyJson,
+  reportedItem,
   skipReasonText,
   summarizeInstances,
 } from '../src/components/runFlow';
@@ -36,7 +38,8 @@ function attempt(taskName: string, state: Attempt['state'], extra: Partial<Attem
     finishedAt: null,
     durationMs: null,
     ...extra,
-  };
+    // An assertion, not a literal of the type: the API may add fields (outputs) to attempts.
+  } as Attempt;
 }
 
 describe('node summaries of the flow fields', () => {
@@ -263,5 +266,51 @@ describe('TaskRunPanel', () => {
     await fan.find('[data-testid="instance-1"]').trigger('click');
     expect(fan.emitted('selectAttempt')).toEqual([['i1']]);
     expect(fan.find('[data-testid="task-no-outputs"]').text()).toBe('This task declares no outputs.');
+  });
+});
+
+describe('instanceItem', () => {
+  it('knows an instance item from static items or from the source output of the upstream attempt', () => {
+    const latest = latestAttempts([
+      { ...attempt('list-files', 'succeeded'), outputs: { files: ['a.csv', 'b.csv'] } } as Attempt,
+    ]);
+    expect(instanceItem({ items: ['eu', { r: 1 }] }, 1, latest)).toEqual({ r: 1 });
+    expect(instanceItem({ items: ['eu'] }, 3, latest)).toBeUndefined();
+    expect(instanceItem({ from: '{{ tasks.list-files.outputs.files }}' }, 1, latest)).toBe('b.csv');
+    expect(instanceItem({ from: '{{tasks.list-files.outputs.files}}' }, 0, latest)).toBe('a.csv');
+    expect(instanceItem({ from: '{{ tasks.other.outputs.files }}' }, 0, latest)).toBeUndefined();
+    expect(instanceItem({ from: '{{ tasks.list-files.outputs.nope }}' }, 0, latest)).toBeUndefined();
+    expect(instanceItem(undefined, 0, latest)).toBeUndefined();
+  });
+
+  it('links an instance panel to its forEach task and shows the item', async () => {
+    setActivePinia(createPinia());
+    const w = mount(TaskRunPanel, {
+      props: {
+        name: 'process[1]',
+        spec: { name: 'process' },
+        attempt: attempt('process[1]', 'running'),
+        item: 'b.csv',
+      },
+    });
+    expect(w.find('[data-testid="task-detail-item"]').text()).toBe('"b.csv"');
+    await w.find('[data-testid="task-detail-parent"]').trigger('click');
+    expect(w.emitted('selectTask')).toEqual([['process']]);
+    const plain = mount(TaskRunPanel, { props: { name: 'list', attempt: attempt('list', 'running') } });
+    expect(plain.find('[data-testid="task-detail-parent"]').exists()).toBe(false);
+  });
+});
+
+describe('reportedItem', () => {
+  it('reads the item a newer server reports with an instance attempt, and nothing from older ones', () => {
+    expect(reportedItem(attempt('p[0]', 'running'))).toBeNull();
+    const withInstance = (instance: unknown) =>
+      ({ ...attempt('p[0]', 'running'), instance }) as unknown as Attempt;
+    expect(reportedItem(withInstance({ of: 'p', index: 0, item: { r: 'eu' } }))).toEqual({
+      item: { r: 'eu' },
+    });
+    expect(reportedItem(withInstance({ of: 'p', index: 0, item: null }))).toEqual({ item: null });
+    expect(reportedItem(withInstance({ of: 'p', index: 0 }))).toBeNull();
+    expect(reportedItem(withInstance(null))).toBeNull();
   });
 });

@@ -116,3 +116,33 @@ export function attemptOrder(
     return base * 1_000_001 + (inst ? inst.index + 1 : 0);
   };
 }
+
+/** `{{ tasks.X.outputs.Y }}` alone (what `forEach.from` holds). A regex, not core's parser: the run view stays light. */
+const OUTPUT_REF = /^\{\{\s*tasks\.([A-Za-z0-9][-_A-Za-z0-9]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
+/**
+ * The item of a forEach instance, when the console can know it: from the static `items`, or from the
+ * upstream output the list came from (its task's latest attempt's outputs). `undefined` when unknown.
+ */
+export function instanceItem(
+  forEach: { items?: unknown[]; from?: string } | undefined,
+  index: number,
+  latest: ReadonlyMap<string, Attempt>,
+): unknown {
+  if (!forEach) return undefined;
+  if (forEach.items) return index < forEach.items.length ? forEach.items[index] : undefined;
+  const m = forEach.from ? OUTPUT_REF.exec(forEach.from) : null;
+  if (!m) return undefined;
+  const list = outputsOf(latest.get(m[1]!)).find(([name]) => name === m[2])?.[1];
+  return Array.isArray(list) && index < list.length ? list[index] : undefined;
+}
+
+/**
+ * The item the server reports for an instance attempt (`attempts[].instance.item` of newer servers), or
+ * null when it reports none. Read defensively: older servers have no such field.
+ */
+export function reportedItem(attempt: Attempt | null | undefined): { item: unknown } | null {
+  const instance: unknown = attempt ? (attempt as Attempt & { instance?: unknown }).instance : undefined;
+  if (typeof instance !== 'object' || instance === null || !('item' in instance)) return null;
+  return { item: (instance as { item: unknown }).item };
+}

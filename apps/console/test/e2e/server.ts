@@ -142,3 +142,15 @@ export class TestApi {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 }
+
+/**
+ * Signs `api` in as admin, first replacing the server's one-time password with `newPassword` when the
+ * server asks for a change. Returns the password that now works (for the browser's sign-in).
+ */
+export async function signInAdmin(api: TestApi, server: RunningServer, newPassword: string): Promise<string> {
+  const first = server.adminPassword;
+  if (!(await api.login('admin', first)).mustChangePassword) return first;
+  await api.call('POST', '/api/v1/me/password', { currentPassword: first, newPassword });
+  await api.login('admin', newPassword);
+  return newPassword;
+}
