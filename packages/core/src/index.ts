@@ -139,3 +139,16 @@ export {
   type PreviewParameter,
   type PreviewParameterProblem,
 } from './preview/index.js';
+// Task-level actions (docs/task-actions.md).
+export type { TaskActionRefusal } from './errors/index.js';
+export type { TaskActionResult, TaskMarkOptions, TaskRerunOptions } from './engine/index.js';
+export {
+  planTaskMark,
+  planTaskRerun,
+  MARKED_FAILED_REASON,
+  MARKED_SUCCEEDED_REASON,
+  RERUN_REASON,
+  type TaskActionPlan,
+  type TaskMarkRequest,
+  type TaskRerunRequest,
+} from './planner/index.js';
