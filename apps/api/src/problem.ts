@@ -106,6 +106,8 @@ const KONTROLER_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_TRANSITION: 409,
   DI_UNBOUND: 500,
   RUN_OPTION_INVALID: 422,
+  TASK_NOT_FOUND: 404,
+  TASK_ACTION_REFUSED: 409,
 };
 
 export const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');

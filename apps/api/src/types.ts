@@ -11,6 +11,9 @@ import type {
   RunRecord,
   RunTrigger,
   Store,
+  TaskActionResult,
+  TaskMarkOptions,
+  TaskRerunOptions,
 } from '@kontroler/core';
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const;
@@ -64,6 +67,10 @@ export interface ApiRunService {
   ): Promise<RunRecord>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
+  /** Reruns a task of a run (docs/task-actions.md). */
+  rerunTask(runId: string, task: string, options?: TaskRerunOptions): Promise<TaskActionResult>;
+  /** Marks a task of a run succeeded or failed without running it (docs/task-actions.md). */
+  markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
 }
 
 /** @deprecated the API depends on the run service only: use `ApiRunService`. */

@@ -181,6 +181,11 @@ const RECIPES: Record<OperationId, Recipe> = {
   getDagTaskVersion: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/versions/1` },
   diffDagTaskVersions: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/diff?from=1&to=1` },
   deleteDagTask: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}` },
+  rerunTask: { path: (fx) => `${ns(fx)}/runs/${fx.failedRunId}/tasks/doomed/rerun`, body: () => ({}) },
+  markTask: {
+    path: (fx) => `${ns(fx)}/runs/${fx.failedRunId}/tasks/doomed/mark`,
+    body: () => ({ state: 'succeeded' }),
+  },
 };
 
 const document = buildOpenApiDocument();

@@ -187,6 +187,25 @@ describe('kontroler against a server', { timeout: 60_000 }, () => {
     expect(unknown.code).toBe(3);
   });
 
+  it('reruns a task and marks a task of a finished run (runs rerun-task, runs mark-task)', async () => {
+    const run = await k(['runs', 'submit', 'failing', '--watch']);
+    expect(run.code).toBe(1);
+    const id = /^run (\S+) of/.exec(run.stdout)?.[1] ?? '';
+    const marked = await k(['runs', 'mark-task', id, 'compute', 'succeeded', '--reason', 'done by hand']);
+    expect(marked.stderr).toBe('');
+    expect(marked.stdout.trim()).toBe(`run ${id} (running): compute marked succeeded`);
+    const again = await k(['runs', 'mark-task', id, 'compute', 'succeeded']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already succeeded');
+    const watched = await k(['runs', 'watch', id]);
+    expect(watched.code).toBe(0);
+    const rerun = await k(['runs', 'rerun-task', id, 'compute', '--downstream']);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`^run ${id} \\(running\\): rerunning compute, publish`));
+    const bad = await k(['runs', 'mark-task', id, 'compute', 'skipped']);
+    expect(bad.code).toBe(2);
+  });
+
   it('shows the server’s problem for a bad request: title, detail, exit 1', async () => {
     const { code, stdout, stderr } = await k(['runs', 'submit', 'hello', '--param', 'colour=red']);
     expect([code, stdout]).toEqual([1, '']);

@@ -66,6 +66,8 @@ export const RUN_EVENT_NAMES = [
   'task.retrying',
   'task.skipped',
   'task.canceled',
+  'task.rerun',
+  'task.marked',
 ] as const;
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];
 

@@ -149,3 +149,16 @@ export {
 export { instanceName, parseInstance } from './planner/instances.js';
 /** The bounds of a run's own deadline (`SubmitOptions.activeDeadlineSeconds`, docs/flow/deadline.md). */
 export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './engine/index.js';
+// Task-level actions (docs/task-actions.md).
+export type { TaskActionRefusal } from './errors/index.js';
+export type { TaskActionResult, TaskMarkOptions, TaskRerunOptions } from './engine/index.js';
+export {
+  planTaskMark,
+  planTaskRerun,
+  MARKED_FAILED_REASON,
+  MARKED_SUCCEEDED_REASON,
+  RERUN_REASON,
+  type TaskActionPlan,
+  type TaskMarkRequest,
+  type TaskRerunRequest,
+} from './planner/index.js';

@@ -26,8 +26,8 @@ describe('run state machine', () => {
       });
     }
   }
-  it('lets terminal success go nowhere and failure be retried', () => {
-    expect(RUN_TRANSITIONS.succeeded).toEqual([]);
+  it('lets failure be retried and a finished run be reopened by a task action', () => {
+    expect(RUN_TRANSITIONS.succeeded).toEqual(['running']);
     expect(RUN_TRANSITIONS.failed).toEqual(['running']);
   });
 });

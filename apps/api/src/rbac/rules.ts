@@ -82,6 +82,9 @@ export const OPERATION_RULES = {
   getDagTaskVersion: 'viewer',
   diffDagTaskVersions: 'viewer',
   deleteDagTask: 'editor',
+  // task-level actions in a run
+  rerunTask: 'editor',
+  markTask: 'editor',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -78,21 +78,28 @@ export function parseRange(header: string, size: number): [number, number] | und
   return [start, end];
 }
 
+/**
+ * The run `/namespaces/{namespace}/runs/{id}` names, for a caller with `role` there. A run of another
+ * namespace is "not found", exactly like a missing one, whatever the caller may read there: a path never
+ * confirms that an id exists.
+ */
+export async function namespacedRun(
+  ctx: ApiContext,
+  req: Request,
+  role: 'viewer' | 'editor',
+): Promise<RunSnapshot> {
+  const id = param(req, 'id');
+  const namespace = param(req, 'namespace');
+  authorize(req, role, namespace, runNotFound(id));
+  const snapshot = await ctx.store.getRunSnapshot(id).catch(unlessUnavailable(undefined));
+  if (snapshot?.run.namespace !== namespace) throw runNotFound(id)();
+  return snapshot;
+}
+
 export function runHandlers(ctx: ApiContext): Handlers {
   const { store, engine, auditor } = ctx;
 
-  /**
-   * The run `/namespaces/{namespace}/runs/{id}` names. A run of another namespace is "not found", exactly
-   * like a missing one, whatever the caller may read there: a path never confirms that an id exists.
-   */
-  async function snapshotFor(req: Request, role: 'viewer' | 'editor'): Promise<RunSnapshot> {
-    const id = param(req, 'id');
-    const namespace = param(req, 'namespace');
-    authorize(req, role, namespace, runNotFound(id));
-    const snapshot = await store.getRunSnapshot(id).catch(unlessUnavailable(undefined));
-    if (snapshot?.run.namespace !== namespace) throw runNotFound(id)();
-    return snapshot;
-  }
+  const snapshotFor = (req: Request, role: 'viewer' | 'editor') => namespacedRun(ctx, req, role);
 
   async function attemptOf(req: Request) {
     const snapshot = await snapshotFor(req, 'viewer');

@@ -225,6 +225,20 @@ export function createApi(client: KontrolerClient) {
             body: { latestVersion },
           }),
         ),
+      rerunTask: (run: RunRef, task: string, downstream: boolean) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/runs/{id}/tasks/{task}/rerun', {
+            params: { path: { ...runParams(run).path, task } },
+            body: { downstream },
+          }),
+        ),
+      markTask: (run: RunRef, task: string, state: 'succeeded' | 'failed', reason?: string) =>
+        unwrap(
+          client.POST('/api/v1/namespaces/{namespace}/runs/{id}/tasks/{task}/mark', {
+            params: { path: { ...runParams(run).path, task } },
+            body: { state, ...(reason ? { reason } : {}) },
+          }),
+        ),
       logs: (run: RunRef, attemptId: string, q: { tail?: number; afterSeq?: number; limit?: number }) =>
         unwrap(
           client.GET('/api/v1/namespaces/{namespace}/runs/{id}/attempts/{attemptId}/logs', {

@@ -36,6 +36,13 @@ function toIso(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** Replaces the attempt of the same id in the run's detail, or adds it. */
+function putAttempt(detail: RunDetail, attempt: Attempt): void {
+  const i = detail.attempts.findIndex((a) => a.id === attempt.id);
+  if (i >= 0) detail.attempts.splice(i, 1, attempt);
+  else detail.attempts.push(attempt);
+}
+
 export function matchesFilters(run: Run, f: RunFilters): boolean {
   if (f.namespace && run.namespace !== f.namespace) return false;
   if (f.namespace && f.dag && run.dagName !== f.dag) return false;
@@ -133,11 +140,7 @@ export const useRunsStore = defineStore('runs', () => {
     const cur = current.value;
     if (!cur || cur.run.id !== run.id) return;
     cur.run = run;
-    if (attempt) {
-      const i = cur.attempts.findIndex((a) => a.id === attempt.id);
-      if (i >= 0) cur.attempts.splice(i, 1, attempt);
-      else cur.attempts.push(attempt);
-    }
+    if (attempt) putAttempt(cur, attempt);
   }
 
   /** Each task's state in the open run: its latest attempt's, or `pending` before the first. */
@@ -167,7 +170,31 @@ export const useRunsStore = defineStore('runs', () => {
     return run;
   }
 
+  /**
+   * A task action (docs/task-actions.md): rerun the task (with `downstream`, what is below it too), or
+   * mark it succeeded or failed. The answer's run and attempts are applied to the open run at once; the
+   * live events that follow keep it current.
+   */
+  async function taskAction(
+    ref: RunRef,
+    task: string,
+    action:
+      | { kind: 'rerun'; downstream: boolean }
+      | { kind: 'mark'; state: 'succeeded' | 'failed'; reason?: string },
+  ): Promise<void> {
+    const result =
+      action.kind === 'rerun'
+        ? await api.runs.rerunTask(ref, task, action.downstream)
+        : await api.runs.markTask(ref, task, action.state, action.reason);
+    upsertRun(result.run);
+    const cur = current.value;
+    if (!cur || cur.run.id !== ref.id) return;
+    cur.run = result.run;
+    for (const attempt of result.attempts) putAttempt(cur, attempt);
+  }
+
   return {
+    taskAction,
     items,
     filters,
     nextCursor,

@@ -1,4 +1,4 @@
-/** `kontroler runs submit|list|get|cancel|retry|watch`. */
+/** `kontroler runs submit|list|get|cancel|retry|watch` (and `rerun-task|mark-task`, task-actions.ts). */
 import type { Command } from 'commander';
 import { unwrap, type Attempt, type Run, type RunDetail } from '@kontroler/client';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -9,6 +9,7 @@ import { formatDuration } from '../render/task-tree.js';
 import { call, connect } from '../server/connect.js';
 import { namespaceOf, scoped, type ScopeOptions } from '../server/scope.js';
 import type { CommandContext } from '../context.js';
+import { registerTaskActions } from './task-actions.js';
 import { watchRun } from './watch.js';
 
 const RUN_COLUMNS = [
@@ -169,6 +170,8 @@ export function registerRuns(program: Command, ctx: CommandContext): void {
         }),
       );
   }
+
+  registerTaskActions(runs, ctx, server);
 
   runs
     .command('watch')

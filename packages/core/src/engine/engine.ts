@@ -69,6 +69,8 @@ export function composeEngine(runs: RunService, worker: Worker, events: EngineEv
     listRuns: (filter, page) => runs.listRuns(filter, page),
     cancel: (runId) => runs.cancel(runId),
     retry: (runId, opts) => runs.retry(runId, opts),
+    rerunTask: (runId, task, opts) => runs.rerunTask(runId, task, opts),
+    markTask: (runId, task, opts) => runs.markTask(runId, task, opts),
     [Symbol.asyncDispose]: () => stop(),
   };
 }

@@ -29,3 +29,4 @@ export {
   parseOutputText,
 } from './render.js';
 export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './run-options.js';
+export type { TaskActionResult, TaskMarkOptions, TaskRerunOptions } from './types.js';

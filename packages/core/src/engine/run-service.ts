@@ -12,13 +12,14 @@ import { canonicalJson, isValidatedDag, validateDag } from '../dag/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { EngineEventBus, safeEmit } from '../events/engine-events.js';
 import { DEFAULT_NAMESPACE, dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
-import type { RunRecord, RunSnapshot } from '../model/records.js';
+import type { AttemptRecord, RunRecord, RunSnapshot } from '../model/records.js';
 import { newAttempt } from '../planner/commit.js';
 import { DEFAULT_RETRY_TIMING, type RetryTiming } from '../planner/decisions.js';
 import { planRetryFromFailed, retryRoundCommit } from '../planner/retry-from-failed.js';
+import { planTaskMark, planTaskRerun, type TaskActionPlan } from '../planner/task-actions.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
-import type { DagAuditInput, Page, PageRequest, RunFilter, Store } from '../ports/store.js';
+import type { DagAuditInput, Page, PageRequest, RunCommit, RunFilter, Store } from '../ports/store.js';
 import type { NotifiableEvent, Notifier } from '../plugins/types.js';
 import { resolveParameters } from './parameters.js';
 import { checkRunDeadline } from './run-options.js';
@@ -26,7 +27,15 @@ import { createReporting, type Reporting } from './reporting.js';
 import { RunCache } from './run-cache.js';
 import { RunLanes } from './run-lanes.js';
 import { writeRun } from './run-writer.js';
-import type { RegisterDagResult, RetryOptions, SubmitOptions, SubmitParameter } from './types.js';
+import type {
+  RegisterDagResult,
+  RetryOptions,
+  SubmitOptions,
+  SubmitParameter,
+  TaskActionResult,
+  TaskMarkOptions,
+  TaskRerunOptions,
+} from './types.js';
 
 /** Conflicting retries (another process changed the run meanwhile) are redone this many times. */
 const MAX_RETRY_TRIES = 6;
@@ -93,11 +102,33 @@ export interface RunService {
   cancel(runId: string): Promise<RunRecord>;
   /** Starts a new round of a failed or canceled run. */
   retry(runId: string, options?: RetryOptions): Promise<RunRecord>;
+  /**
+   * Reruns one task of a running or finished run, with `downstream` every task below it too, in a new
+   * round (docs/task-actions.md); a finished run runs again.
+   * @throws KontrolerError `TASK_NOT_FOUND`, `TASK_ACTION_REFUSED` (e.g. the task is running), `RUN_NOT_FOUND`
+   */
+  rerunTask(runId: string, task: string, options?: TaskRerunOptions): Promise<TaskActionResult>;
+  /**
+   * Records a task of a running or finished run as succeeded or failed without executing it, and lets
+   * the run carry on from that outcome (docs/task-actions.md).
+   * @throws KontrolerError `TASK_NOT_FOUND`, `TASK_ACTION_REFUSED` (e.g. the task is running), `RUN_NOT_FOUND`
+   */
+  markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
   /** Refuses further commands (ENGINE_STOPPED) and resolves once the changes in flight are written. */
   close(): Promise<void>;
   readonly events: EngineEventBus;
   /** For a worker hosted in the same process (`createWorker({runs})`); not for callers. */
   readonly changes: RunChanges;
+}
+
+/** What a command of the run service writes: a commit planned on the run as it is, and its events. */
+interface Command<T> {
+  readonly commit: RunCommit;
+  /** The DAG version the run executes after the commit. @default the run's current one */
+  readonly dag?: CompiledDag;
+  readonly events: (after: RunSnapshot) => readonly NotifiableEvent[];
+  /** What the command returns once written. */
+  readonly value: T;
 }
 
 function notifierSource(given: RunServiceOptions['notifiers']): () => Iterable<Notifier> {
@@ -186,13 +217,42 @@ export function createRunService(options: RunServiceOptions): RunService {
     return { run: planned?.run ?? written.after.run, created: true };
   }
 
-  async function retry(runId: string, opts: RetryOptions = {}): Promise<RunRecord> {
+  /**
+   * Writes the commit `decide` builds from the run as the store has it, in the run's lane, redoing it when
+   * another process changed the run meanwhile; then plans the run. `decide` throws to refuse.
+   */
+  async function command<T>(
+    runId: string,
+    decide: (snapshot: RunSnapshot, dag: CompiledDag, now: number) => Promise<Command<T>> | Command<T>,
+  ): Promise<{ run: RunRecord; value: T }> {
     await usable();
-    await lanes.exclusive(runId, async () => {
+    const value = await lanes.exclusive(runId, async () => {
       for (let tries = 0; ; tries++) {
         const loaded = await cache.load(runId, { fresh: true });
         if (loaded === undefined) throw Errors.runNotFound(runId);
-        const { snapshot, dag } = loaded;
+        const now = clock.now();
+        const decided = await decide(loaded.snapshot, loaded.dag, now);
+        const written = await writeRun(writerDeps, {
+          kind: 'commit',
+          before: loaded.snapshot,
+          commit: decided.commit,
+          dag: decided.dag ?? loaded.dag,
+          now,
+          events: decided.events,
+        });
+        if (written.status === 'written') return decided.value;
+        if (written.status === 'not-found') throw Errors.runNotFound(runId);
+        if (tries >= MAX_RETRY_TRIES - 1) throw Errors.conflict('run', runId);
+      }
+    });
+    const planned = await lanes.replan(runId);
+    if (planned === undefined) throw Errors.runNotFound(runId);
+    return { run: planned.run, value };
+  }
+
+  async function retry(runId: string, opts: RetryOptions = {}): Promise<RunRecord> {
+    const done = await command(runId, async (snapshot, dag, now): Promise<Command<undefined>> => {
+      {
         const run = snapshot.run;
         if (run.state !== 'failed' && run.state !== 'canceled')
           throw Errors.runNotRetryable(runId, run.state);
@@ -205,23 +265,62 @@ export function createRunService(options: RunServiceOptions): RunService {
         const target = version === run.dagVersion ? undefined : await cache.dag(runDagRef(run), version);
         const round = planRetryFromFailed(dag, snapshot, target, { fromFailed: opts.fromFailed ?? true });
         if (!round.ok) throw round.error;
-        const now = clock.now();
-        const written = await writeRun(writerDeps, {
-          kind: 'commit',
-          before: snapshot,
+        return {
           commit: retryRoundCommit(snapshot, round, version, now, newId),
-          dag: target ?? dag,
-          now,
+          ...(target === undefined ? {} : { dag: target }),
           events: (after) => [{ name: 'run.retried', payload: { run: after.run } }],
-        });
-        if (written.status === 'written') return;
-        if (written.status === 'not-found') throw Errors.runNotFound(runId);
-        if (tries >= MAX_RETRY_TRIES - 1) throw Errors.conflict('run', runId);
+          value: undefined,
+        };
       }
     });
-    const planned = await lanes.replan(runId);
-    if (planned === undefined) throw Errors.runNotFound(runId);
-    return planned.run;
+    return done.run;
+  }
+
+  /**
+   * The command of a task action: its commit, and its events: `task.rerun` for every attempt a rerun
+   * created, `task.marked` for the attempt a mark recorded (the tasks below it that it reopens follow).
+   */
+  function taskAction(plan: TaskActionPlan, name: 'task.rerun' | 'task.marked'): Command<AttemptRecord[]> {
+    if (!plan.ok) throw plan.error;
+    const announced = name === 'task.rerun' ? plan.attempts : plan.attempts.slice(0, 1);
+    const ids = announced.map((a) => a.id);
+    return {
+      commit: plan.commit,
+      events: (after) => {
+        const byId = new Map(after.attempts.map((a) => [a.id, a]));
+        return ids.flatMap((id) => {
+          const attempt = byId.get(id);
+          return attempt === undefined ? [] : [{ name, payload: { run: after.run, attempt } }];
+        });
+      },
+      value: [...plan.attempts],
+    };
+  }
+
+  async function rerunTask(runId: string, task: string, opts: TaskRerunOptions = {}) {
+    const done = await command(runId, (snapshot, dag, now) =>
+      taskAction(
+        planTaskRerun(dag, snapshot, { task, downstream: opts.downstream ?? false }, now, newId),
+        'task.rerun',
+      ),
+    );
+    return { run: done.run, attempts: done.value };
+  }
+
+  async function markTask(runId: string, task: string, opts: TaskMarkOptions) {
+    const done = await command(runId, (snapshot, dag, now) =>
+      taskAction(
+        planTaskMark(
+          dag,
+          snapshot,
+          { task, state: opts.state, ...(opts.message === undefined ? {} : { message: opts.message }) },
+          now,
+          newId,
+        ),
+        'task.marked',
+      ),
+    );
+    return { run: done.run, attempts: done.value };
   }
 
   return {
@@ -263,6 +362,8 @@ export function createRunService(options: RunServiceOptions): RunService {
       return (await lanes.cancel(runId)).run;
     },
     retry,
+    rerunTask,
+    markTask,
     close() {
       closed = true;
       return lanes.idle();

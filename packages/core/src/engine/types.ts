@@ -3,7 +3,14 @@ import type { DependencyContainer } from 'tsyringe';
 import type { CompiledDag } from '../dag/compiled.js';
 import type { EngineEventBus } from '../events/engine-events.js';
 import type { DagRef } from '../model/dag-ref.js';
-import type { DagRecord, DagVersion, RunRecord, RunSnapshot, RunTrigger } from '../model/records.js';
+import type {
+  AttemptRecord,
+  DagRecord,
+  DagVersion,
+  RunRecord,
+  RunSnapshot,
+  RunTrigger,
+} from '../model/records.js';
 import type { RetryTiming } from '../planner/decisions.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -79,6 +86,24 @@ export interface RetryOptions {
   readonly version?: number | 'latest';
 }
 
+export interface TaskRerunOptions {
+  /** Rerun every task downstream of it too (Airflow's clear with downstream). @default false */
+  readonly downstream?: boolean;
+}
+
+export interface TaskMarkOptions {
+  /** The outcome to record. */
+  readonly state: 'succeeded' | 'failed';
+  /** Why, for humans: the attempt's message. @default "marked <state> by hand" */
+  readonly message?: string;
+}
+
+/** A task action's result: the run after it was planned, and the attempts the action created or settled. */
+export interface TaskActionResult {
+  readonly run: RunRecord;
+  readonly attempts: readonly AttemptRecord[];
+}
+
 export interface StopOptions {
   /** Wait for running attempts to finish (true) or hand their leases back at once (false). @default false */
   readonly drain?: boolean;
@@ -126,6 +151,10 @@ export interface Engine {
   cancel(runId: string): Promise<RunRecord>;
   /** Starts a new round of a failed or canceled run. */
   retry(runId: string, options?: RetryOptions): Promise<RunRecord>;
+  /** Reruns one task (and, with `downstream`, what is below it): see `RunService.rerunTask`. */
+  rerunTask(runId: string, task: string, options?: TaskRerunOptions): Promise<TaskActionResult>;
+  /** Marks a task succeeded or failed without executing it: see `RunService.markTask`. */
+  markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
   readonly events: EngineEventBus;
   /** The cron scheduler (`tick(now)` for hosts that run it themselves). */
   readonly scheduler: Scheduler;

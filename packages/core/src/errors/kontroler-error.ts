@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'INVALID_TRANSITION'
   | 'DI_UNBOUND'
-  | 'RUN_OPTION_INVALID';
+  | 'RUN_OPTION_INVALID'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_ACTION_REFUSED';
 
 /** Details carried by each code; `undefined` where a code has none. */
 export interface ErrorDetails {
@@ -42,7 +44,24 @@ export interface ErrorDetails {
   DI_UNBOUND: { tokens: readonly string[] };
   /** A submit option that is out of range (`activeDeadlineSeconds`). */
   RUN_OPTION_INVALID: { option: string };
+  /** The run's DAG version has no task of that name. */
+  TASK_NOT_FOUND: { runId: string; task: string };
+  /** A task rerun or mark the run's current state does not allow (docs/task-actions.md). */
+  TASK_ACTION_REFUSED: {
+    runId: string;
+    task: string;
+    action: 'rerun' | 'mark';
+    why: TaskActionRefusal;
+  };
 }
+
+/**
+ * Why a task action was refused: the run has not started or is being canceled, the task (or one it
+ * would rerun, or an exit handler) is ready or running, the task has not run yet, it is an exit handler
+ * (those run again after every action anyway), or it already has the state it is to be marked with.
+ */
+export type TaskActionRefusal =
+  'run-pending' | 'run-canceling' | 'active' | 'not-started' | 'exit-handler' | 'unchanged';
 
 /**
  * The one error type of Kontroler. Switch on `code`; `details` is typed per code. Messages are for humans
@@ -128,4 +147,13 @@ export const Errors = {
       `${entity}${id === undefined ? '' : ` ${id}`} cannot move from ${from} to ${to}`,
       id === undefined ? { entity, from, to } : { entity, id, from, to },
     ),
+  taskNotFound: (runId: string, task: string) =>
+    new KontrolerError('TASK_NOT_FOUND', `run ${runId} has no task "${task}"`, { runId, task }),
+  taskActionRefused: (
+    runId: string,
+    task: string,
+    action: 'rerun' | 'mark',
+    why: TaskActionRefusal,
+    message: string,
+  ) => new KontrolerError('TASK_ACTION_REFUSED', message, { runId, task, action, why }),
 } as const;

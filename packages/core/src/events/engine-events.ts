@@ -29,6 +29,10 @@ export interface EngineEvents {
   /** An upstream task failed, so this one will not run. */
   'task.skipped': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   'task.canceled': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** A person reran the task: `attempt` is its new `waiting` attempt (one event per task rerun). */
+  'task.rerun': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** A person marked the task succeeded or failed: `attempt` records it (reason `MarkedSucceeded`/`MarkedFailed`). */
+  'task.marked': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   /** A cron schedule created a run. */
   'schedule.fired': (e: { namespace: string; dagName: string; tick: number; run: RunRecord }) => void;
   /** Something failed in the background (store unreachable, listener threw); the engine carries on. */
@@ -50,6 +54,8 @@ export const RUN_EVENT_NAMES = [
   'task.retrying',
   'task.skipped',
   'task.canceled',
+  'task.rerun',
+  'task.marked',
 ] as const satisfies readonly EngineEventName[];
 
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];

@@ -19,11 +19,15 @@ export const ATTEMPT_STATES = [
 ] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
 
-/** Allowed run moves. `failed|canceled → running` is retry-from-failed. */
+/**
+ * Allowed run moves. `failed|canceled → running` is retry-from-failed, or a task rerun or mark in a
+ * finished run (docs/task-actions.md), which is also what `succeeded → running` is for.
+ */
 export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   pending: ['running', 'canceled', 'failed'],
   running: ['succeeded', 'failed', 'canceled'],
-  succeeded: [],
+  // A task rerun or mark reopens a succeeded run: it runs again and finishes with a new outcome.
+  succeeded: ['running'],
   failed: ['running'],
   canceled: ['running'],
 };

@@ -19,3 +19,11 @@ export {
   type CommitParts,
 } from './commit.js';
 export { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
+export {
+  planTaskMark,
+  planTaskRerun,
+  type TaskActionPlan,
+  type TaskMarkRequest,
+  type TaskRerunRequest,
+} from './task-actions.js';
+export { MARKED_FAILED_REASON, MARKED_SUCCEEDED_REASON, RERUN_REASON } from './task-action-reasons.js';

@@ -16,6 +16,7 @@ import { retryDelay } from './backoff.js';
 import { evaluateCondition, type ConditionInput } from './conditions.js';
 import { instanceName, parseInstance } from './instances.js';
 import { mayRetry } from './retry-policy.js';
+import { RERUN_REASON } from './task-action-reasons.js';
 import { evaluateTriggerRule, type SkipReason } from './trigger-rules.js';
 import { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
 
@@ -91,13 +92,23 @@ function layoutOf(dag: CompiledDag): Layout {
 
 interface Slot {
   latest: AttemptRecord;
+  /** Attempts of this instance in the latest attempt's round (see `Positioned`). */
   inRound: number;
 }
 
-/** Per position: the latest attempt (highest number) and the attempts in the current round. */
+/**
+ * Per position: the latest attempt (highest number) and the attempts in the latest attempt's round. The
+ * retry budget counts that round, not the run's: a task rerun (`planTaskRerun`) opens a new round for the
+ * run while other tasks' attempts of the round before may still be running or have failed for good; they
+ * keep the budget of their own round. Rounds never decrease along a task's attempt numbers, so the latest
+ * attempt's round is the highest one seen. Before reruns existed, every attempt a retry decision looked at
+ * was in the run's round, so the count is the same as it was then.
+ */
 interface Positioned {
   readonly latest: (AttemptRecord | undefined)[];
   readonly inRound: Int32Array;
+  /** The round `inRound` counts (0 before any attempt). */
+  readonly round: Int32Array;
 }
 
 interface Grouped {
@@ -110,11 +121,19 @@ interface Grouped {
 }
 
 function emptyPositioned(n: number): Positioned {
-  return { latest: new Array<AttemptRecord | undefined>(n).fill(undefined), inRound: new Int32Array(n) };
+  return {
+    latest: new Array<AttemptRecord | undefined>(n).fill(undefined),
+    inRound: new Int32Array(n),
+    round: new Int32Array(n),
+  };
 }
 
-function put(target: Positioned, i: number, attempt: AttemptRecord, round: number): void {
-  if (attempt.round === round) target.inRound[i] = (target.inRound[i] as number) + 1;
+function put(target: Positioned, i: number, attempt: AttemptRecord): void {
+  const seen = target.round[i] as number;
+  if (attempt.round > seen) {
+    target.round[i] = attempt.round;
+    target.inRound[i] = 1;
+  } else if (attempt.round === seen) target.inRound[i] = (target.inRound[i] as number) + 1;
   const current = target.latest[i];
   if (current === undefined || attempt.attempt > current.attempt) target.latest[i] = attempt;
 }
@@ -128,12 +147,12 @@ function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
   for (const attempt of state.attempts) {
     const i = layout.main.position.get(attempt.taskName);
     if (i !== undefined) {
-      put(main, i, attempt, round);
+      put(main, i, attempt);
       continue;
     }
     const e = layout.exits.position.get(attempt.taskName);
     if (e !== undefined) {
-      put(exits, e, attempt, round);
+      put(exits, e, attempt);
       if (attempt.round === round) exitsStarted = true;
       continue;
     }
@@ -143,10 +162,10 @@ function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
     if (instance === null || p === undefined) continue;
     const slots = (instances[p] ??= new Map());
     const slot = slots.get(instance.index);
-    const counts = attempt.round === round ? 1 : 0;
-    if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: counts });
+    if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: 1 });
     else {
-      slot.inRound += counts;
+      if (attempt.round > slot.latest.round) slot.inRound = 1;
+      else if (attempt.round === slot.latest.round) slot.inRound++;
       if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
     }
   }
@@ -593,14 +612,16 @@ class Pass {
     const slots = this.grouped.instances[i];
     const name = task.name;
     // Instances of this expansion: created in the base attempt's round or later, or kept from an earlier
-    // round (succeeded on a list whose source has not run again since).
+    // round (succeeded on a list whose source has not run again since) — unless a person asked for the
+    // task to run again (a task rerun), which reruns every instance.
+    const keepSucceeded = base.reason !== RERUN_REASON;
     const missing: { task: string; attempt: number }[] = [];
     for (let k = 0; k < items.length; k++) {
       const slot = slots?.get(k);
       const current =
         slot !== undefined &&
         (slot.latest.round >= base.round ||
-          (slot.latest.state === 'succeeded' && slot.latest.round >= sourceRound));
+          (keepSucceeded && slot.latest.state === 'succeeded' && slot.latest.round >= sourceRound));
       if (!current) missing.push({ task: instanceName(name, k), attempt: (slot?.latest.attempt ?? 0) + 1 });
     }
     if (missing.length > 0) {
