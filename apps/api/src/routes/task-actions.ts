@@ -10,7 +10,7 @@ import { namespacedRun } from './runs.js';
 
 const resultDto = (result: TaskActionResult) => ({
   run: runDto(result.run),
-  attempts: result.attempts.map(attemptDto),
+  attempts: result.attempts.map((a) => attemptDto(a)),
 });
 
 export function taskActionHandlers(ctx: ApiContext): Handlers {
