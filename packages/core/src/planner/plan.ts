@@ -763,11 +763,19 @@ class Pass {
   }
 }
 
+/**
+ * Why a run whose leaves all ended well succeeded. Tasks that failed upstream of a leaf that ran anyway (a
+ * trigger rule such as `all_done`) are counted, not hidden.
+ */
 function succeededReason(main: ListState): string {
   const n = main.layout.names.length;
-  return main.skipped === 0
-    ? `all ${n} tasks succeeded`
-    : `${n - main.skipped} of ${n} tasks succeeded, ${main.skipped} skipped`;
+  let failed = 0;
+  for (let i = 0; i < n; i++) if (main.status[i] === DEAD) failed++;
+  if (main.skipped === 0 && failed === 0) return `all ${n} tasks succeeded`;
+  const parts = [`${n - main.skipped - failed} of ${n} tasks succeeded`];
+  if (failed > 0) parts.push(`${failed} failed (a later task's trigger rule let the run go on)`);
+  if (main.skipped > 0) parts.push(`${main.skipped} skipped`);
+  return parts.join(', ');
 }
 
 function deadlineOf(task: CompiledTask, attempt: AttemptRecord): number | null {

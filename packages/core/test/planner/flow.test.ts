@@ -105,6 +105,20 @@ describe('conditions and skip propagation', () => {
     expect(sim.snapshot.run.reason).toBe('2 of 4 tasks succeeded, 2 skipped');
   });
 
+  // Regression: a run whose only leaf ran with all_done after a failure said "all 3 tasks succeeded".
+  it('counts a failed task that an all_done leaf ran after in the succeeded run’s reason', () => {
+    const spec = dagOf([
+      task('extract'),
+      task('transform', { runAfter: ['extract'], backoff: { limit: 0 } }),
+      task('report', { runAfter: ['transform'], triggerRule: 'all_done' }),
+    ]);
+    const sim = simulate(spec, (name) => (name === 'transform' ? { ok: false } : { ok: true }));
+    expect(sim.snapshot.run.state).toBe('succeeded');
+    expect(sim.snapshot.run.reason).toBe(
+      "2 of 3 tasks succeeded, 1 failed (a later task's trigger rule let the run go on)",
+    );
+  });
+
   it('runs the branch whose condition holds, reading parameters', () => {
     const spec = dagOf(
       [
