@@ -47,6 +47,7 @@ import { dashboardHandlers } from './routes/dashboard/handlers.js';
 import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
+import { approvalHandlers } from './routes/approvals.js';
 import { HOOKS_PREFIX, triggerHandlers, type WithRawBody } from './routes/triggers/handlers.js';
 import { TEXT_MEDIA_TYPES } from './media-types.js';
 import { createEventHub } from './sse.js';
@@ -170,6 +171,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...triggerHandlers(ctx),
     ...backfillHandlers(ctx, backfills),
     ...dagTaskHandlers(ctx),
+    ...approvalHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;

@@ -105,6 +105,8 @@ const KONTROLER_STATUS: Readonly<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
   INVALID_TRANSITION: 409,
   DI_UNBOUND: 500,
+  APPROVAL_TASK_NOT_FOUND: 404,
+  APPROVAL_NOT_PENDING: 409,
 };
 
 export const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');

@@ -10,6 +10,8 @@ import type {
   RuntimeCapabilities,
   RunRecord,
   RunTrigger,
+  RunSnapshot,
+  ApprovalDecision,
   Store,
 } from '@kontroler/core';
 
@@ -62,6 +64,8 @@ export interface ApiRunService {
   ): Promise<RunRecord>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
+  /** Approves or rejects an approval task awaiting a decision (docs/approval.md). */
+  decideApproval(runId: string, task: string, decision: ApprovalDecision): Promise<RunSnapshot>;
 }
 
 /** @deprecated the API depends on the run service only: use `ApiRunService`. */

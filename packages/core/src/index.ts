@@ -90,6 +90,7 @@ export {
   setUpPlugins,
 } from './engine/index.js';
 export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './engine/index.js';
+export { APPROVAL_REASONS, type ApprovalDecision } from './engine/index.js';
 export type {
   RunService,
   RunServiceOptions,

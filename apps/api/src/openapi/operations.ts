@@ -9,6 +9,7 @@ import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
 import { BACKFILL_OPERATIONS } from './backfill-operations.js';
 import { DAG_TASK_OPERATIONS } from './dag-task-operations.js';
 import { TRIGGER_OPERATIONS } from './trigger-operations.js';
+import { APPROVAL_OPERATIONS } from './approval-operations.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -581,6 +582,7 @@ export const OPERATIONS: readonly OperationDef[] = [
   ...TRIGGER_OPERATIONS,
   ...BACKFILL_OPERATIONS,
   ...DAG_TASK_OPERATIONS,
+  ...APPROVAL_OPERATIONS,
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

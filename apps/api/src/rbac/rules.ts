@@ -82,6 +82,9 @@ export const OPERATION_RULES = {
   getDagTaskVersion: 'viewer',
   diffDagTaskVersions: 'viewer',
   deleteDagTask: 'editor',
+  // approval tasks: any reader may ask; the handler checks the task's approvers (default editor)
+  approveTask: 'viewer',
+  rejectTask: 'viewer',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -60,6 +60,7 @@ export function attemptDto(a: AttemptRecord) {
     startedAt: isoOrNull(a.startedAt),
     finishedAt: isoOrNull(a.finishedAt),
     durationMs: duration(a.startedAt, a.finishedAt),
+    ...(a.decidedBy != null ? { decidedBy: a.decidedBy } : {}),
   };
 }
 

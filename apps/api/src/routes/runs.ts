@@ -27,6 +27,7 @@ import {
 import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
 import { attemptDto, runDto } from './dto.js';
+import { approvalDto } from './approvals.js';
 
 /**
  * A store that cannot read an id (a malformed one) means "no such thing"; an unavailable store is still a
@@ -179,12 +180,17 @@ export function runHandlers(ctx: ApiContext): Handlers {
     async getRun(req, res) {
       const snapshot = await snapshotFor(req, 'viewer');
       const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
+      const p = principal(req);
       res.json({
         run: runDto(snapshot.run),
         attempts: [...snapshot.attempts]
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
           .map(attemptDto),
-        tasks: (version?.spec.tasks ?? []).map((t) => ({ name: t.name, runAfter: t.runAfter ?? [] })),
+        tasks: (version?.spec.tasks ?? []).map((t) => ({
+          name: t.name,
+          runAfter: t.runAfter ?? [],
+          ...(t.approval ? { approval: approvalDto(p, t.approval, snapshot.run.namespace) } : {}),
+        })),
         warnings: version ? hostWarnings(ctx.deps, version.spec) : [],
       });
     },

@@ -43,7 +43,9 @@ export type DagIssueCode =
   /** A `forEach` without exactly one of items and from, or with a `from` that is not one output. */
   | 'INVALID_FOR_EACH'
   /** Two outputs of one task with the same name. */
-  | 'DUPLICATE_OUTPUT';
+  | 'DUPLICATE_OUTPUT'
+  /** An approval task that also says how to run something (image, command, type, forEach…). */
+  | 'INVALID_APPROVAL';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

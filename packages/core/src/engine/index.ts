@@ -22,3 +22,4 @@ export type {
 export { outcomeFromError, resolveRuntime, type AbortReason } from './executor.js';
 export { commitEvents } from './commit-events.js';
 export { MAX_OUTPUT_BYTES, MAX_TASK_OUTPUT_BYTES, outputLimitProblem } from './render.js';
+export { APPROVAL_REASONS, type ApprovalDecision } from './approvals.js';

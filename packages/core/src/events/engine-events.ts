@@ -29,6 +29,8 @@ export interface EngineEvents {
   /** An upstream task failed, so this one will not run. */
   'task.skipped': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   'task.canceled': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** An approval task started waiting for a person; `timeoutAt` is when its `onTimeout` outcome applies. */
+  'task.awaitingApproval': (e: { run: RunRecord; attempt: AttemptRecord; timeoutAt: number }) => void;
   /** A cron schedule created a run. */
   'schedule.fired': (e: { namespace: string; dagName: string; tick: number; run: RunRecord }) => void;
   /** Something failed in the background (store unreachable, listener threw); the engine carries on. */
@@ -50,6 +52,7 @@ export const RUN_EVENT_NAMES = [
   'task.retrying',
   'task.skipped',
   'task.canceled',
+  'task.awaitingApproval',
 ] as const satisfies readonly EngineEventName[];
 
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];

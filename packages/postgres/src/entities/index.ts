@@ -126,6 +126,8 @@ export interface AttemptEntity {
   retryAfterMs: number | null;
   failureKind: string | null;
   outputs: Record<string, unknown> | null;
+  /** Who approved or rejected an approval task (docs/approval.md). */
+  decidedBy: string | null;
   /** Insertion order: snapshots list a run's attempts in the order they were created. */
   ord: string;
 }
@@ -155,6 +157,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     failureKind: textNull,
     outputs: { type: 'json', nullable: true },
     ord: { type: 'bigint', autoincrement: true },
+    decidedBy: textNull,
   },
 });
 
