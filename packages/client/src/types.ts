@@ -66,6 +66,7 @@ export const RUN_EVENT_NAMES = [
   'task.retrying',
   'task.skipped',
   'task.canceled',
+  'task.awaitingApproval',
 ] as const;
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];
 
