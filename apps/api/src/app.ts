@@ -48,6 +48,7 @@ import { eventHandlers } from './routes/events.js';
 import { healthHandlers } from './routes/health.js';
 import { runHandlers } from './routes/runs.js';
 import { taskActionHandlers } from './routes/task-actions.js';
+import { approvalHandlers } from './routes/approvals.js';
 import { HOOKS_PREFIX, triggerHandlers, type WithRawBody } from './routes/triggers/handlers.js';
 import { TEXT_MEDIA_TYPES } from './media-types.js';
 import { createEventHub } from './sse.js';
@@ -172,6 +173,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...backfillHandlers(ctx, backfills),
     ...dagTaskHandlers(ctx),
     ...taskActionHandlers(ctx),
+    ...approvalHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;

@@ -108,6 +108,8 @@ const KONTROLER_STATUS: Readonly<Record<ErrorCode, number>> = {
   RUN_OPTION_INVALID: 422,
   TASK_NOT_FOUND: 404,
   TASK_ACTION_REFUSED: 409,
+  APPROVAL_TASK_NOT_FOUND: 404,
+  APPROVAL_NOT_PENDING: 409,
 };
 
 export const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');

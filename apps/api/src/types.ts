@@ -10,6 +10,8 @@ import type {
   RuntimeCapabilities,
   RunRecord,
   RunTrigger,
+  RunSnapshot,
+  ApprovalDecision,
   Store,
   TaskActionResult,
   TaskMarkOptions,
@@ -71,6 +73,8 @@ export interface ApiRunService {
   rerunTask(runId: string, task: string, options?: TaskRerunOptions): Promise<TaskActionResult>;
   /** Marks a task of a run succeeded or failed without running it (docs/task-actions.md). */
   markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
+  /** Approves or rejects an approval task awaiting a decision (docs/approval.md). */
+  decideApproval(runId: string, task: string, decision: ApprovalDecision): Promise<RunSnapshot>;
 }
 
 /** @deprecated the API depends on the run service only: use `ApiRunService`. */

@@ -60,6 +60,8 @@ interface Fixture {
   backfillId: string;
   /** A shared task (one version). */
   dagTask: string;
+  /** A run whose approval task `gate` (approvers: viewer) awaits a decision; made only for its operations. */
+  approvalRunId: string;
 }
 
 interface Recipe {
@@ -186,7 +188,32 @@ const RECIPES: Record<OperationId, Recipe> = {
     path: (fx) => `${ns(fx)}/runs/${fx.failedRunId}/tasks/doomed/mark`,
     body: () => ({ state: 'succeeded' }),
   },
+  approveTask: {
+    path: (fx) => `${ns(fx)}/runs/${fx.approvalRunId}/tasks/gate/approve`,
+    body: () => ({ comment: 'matrix' }),
+  },
+  rejectTask: { path: (fx) => `${ns(fx)}/runs/${fx.approvalRunId}/tasks/gate/reject`, body: () => ({}) },
 };
+
+/** Operations whose fixture needs a run with an awaiting approval task. */
+const NEEDS_APPROVAL: ReadonlySet<string> = new Set(['approveTask', 'rejectTask']);
+
+/** A run of an approval DAG in `OWN` whose task `gate` awaits a decision (any viewer may decide it). */
+async function approvalRun(dag: string): Promise<string> {
+  const admin = tokens.get('admin@global');
+  const base = `${V1}/namespaces/${OWN}`;
+  const doc = {
+    name: `${dag}-approval`,
+    tasks: [{ name: 'gate', approval: { timeoutSeconds: 3600, onTimeout: 'reject', approvers: ['viewer'] } }],
+  };
+  expect((await h.request('POST', `${base}/dags`, { token: admin, body: doc })).status).toBe(201);
+  const run = await h.request<{ id: string }>('POST', `${base}/dags/${doc.name}/runs`, {
+    token: admin,
+    body: {},
+  });
+  await h.waitForRun(run.body.id, (s) => s.attempts.some((a) => a.state === 'awaiting'));
+  return run.body.id;
+}
 
 const document = buildOpenApiDocument();
 const operations = Object.entries(document.paths).flatMap(([, methods]) =>
@@ -356,6 +383,7 @@ async function fixture(actor: Actor): Promise<Fixture> {
     triggerSecret: trigger.body.secret,
     backfillId: backfill.body.id,
     dagTask,
+    approvalRunId: 'none',
   };
 }
 
@@ -392,6 +420,7 @@ async function call(
 function secretsOf(fx: Fixture, operationId: string, recipe: Recipe): string[] {
   const sent = recipe.path(fx) + JSON.stringify(recipe.body?.(fx) ?? '');
   const secrets = [fx.dag, fx.runId, fx.failedRunId, fx.attemptId, fx.deliveryId, fx.backfillId];
+  if (NEEDS_APPROVAL.has(operationId)) secrets.push(fx.approvalRunId);
   // Lists across namespaces must not even carry OWN's name.
   if (NOT_NAMESPACED.has(operationId)) secrets.push(OWN);
   return secrets.filter((secret) => !sent.includes(secret));
@@ -409,6 +438,7 @@ describe('RBAC rules', () => {
 describe.each(operations)('$method $operationId', ({ method, operationId }) => {
   it.each(ACTORS)('as $label', async (actor) => {
     const fx = await fixture(actor);
+    if (NEEDS_APPROVAL.has(operationId)) fx.approvalRunId = await approvalRun(fx.dag);
     const recipe = RECIPES[operationId as OperationId];
     const got = await call(method, recipe, fx, tokens.get(actor.label));
     // A password change ends the actor's other sessions: carry on with the one it answers.

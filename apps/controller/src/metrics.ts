@@ -125,13 +125,14 @@ export function createMetrics(events: EngineEventBus, options: MetricsOptions = 
         latency.observe(Math.max(0, attempt.startedAt - attempt.availableAt) / 1000);
       }
     },
-    'task.succeeded': () => {
+    // An approval task decided by a person never started on a worker (docs/approval.md): not in flight.
+    'task.succeeded': ({ attempt }: { attempt: { decidedBy?: string | null } }) => {
       attempts.inc({ state: 'succeeded' });
-      inFlight.dec();
+      if (attempt.decidedBy == null) inFlight.dec();
     },
-    'task.failed': () => {
+    'task.failed': ({ attempt }: { attempt: { decidedBy?: string | null } }) => {
       attempts.inc({ state: 'failed' });
-      inFlight.dec();
+      if (attempt.decidedBy == null) inFlight.dec();
     },
     'task.retrying': () => attempts.inc({ state: 'retrying' }),
     'task.skipped': () => attempts.inc({ state: 'skipped' }),

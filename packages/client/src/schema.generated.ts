@@ -962,6 +962,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/namespaces/{namespace}/runs/{id}/tasks/{task}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve an approval task that awaits a decision (its approvers, else editor) */
+    post: operations['approveTask'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/namespaces/{namespace}/runs/{id}/tasks/{task}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reject an approval task that awaits a decision (its approvers, else editor) */
+    post: operations['rejectTask'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1089,6 +1123,16 @@ export interface components {
           from?: string;
           /** @description Most instances running at once; default unlimited */
           parallelism?: number;
+        };
+        approval?: {
+          /** @description How long to wait for a decision */
+          timeoutSeconds: number;
+          /** @description The outcome when nobody decides in time */
+          onTimeout: 'approve' | 'reject';
+          /** @description Roles (in the run namespace) that may decide; default editor */
+          approvers?: ('viewer' | 'editor' | 'admin')[];
+          /** @description What the approver is asked, shown in the console */
+          message?: string;
         };
       }[];
       webhook?: {
@@ -1224,6 +1268,16 @@ export interface components {
           from?: string;
           /** @description Most instances running at once; default unlimited */
           parallelism?: number;
+        };
+        approval?: {
+          /** @description How long to wait for a decision */
+          timeoutSeconds: number;
+          /** @description The outcome when nobody decides in time */
+          onTimeout: 'approve' | 'reject';
+          /** @description Roles (in the run namespace) that may decide; default editor */
+          approvers?: ('viewer' | 'editor' | 'admin')[];
+          /** @description What the approver is asked, shown in the console */
+          message?: string;
         };
       }[];
       /** @description Whether an exit handler that fails for good fails a run that had succeeded */
@@ -1465,7 +1519,16 @@ export interface components {
       taskName: string;
       attempt: number;
       /** @enum {string} */
-      state: 'waiting' | 'ready' | 'running' | 'succeeded' | 'failed' | 'retrying' | 'skipped' | 'canceled';
+      state:
+        | 'waiting'
+        | 'ready'
+        | 'running'
+        | 'succeeded'
+        | 'failed'
+        | 'retrying'
+        | 'skipped'
+        | 'canceled'
+        | 'awaiting';
       exitCode: number | null;
       reason: string | null;
       message: string | null;
@@ -1481,6 +1544,8 @@ export interface components {
       /** Format: date-time */
       finishedAt: string | null;
       durationMs: number | null;
+      /** @description An approval task decided by a person: who (docs/approval.md) */
+      decidedBy?: string;
       /** @description The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md) */
       outputs?: {
         [key: string]: unknown;
@@ -1498,6 +1563,15 @@ export interface components {
       tasks: {
         name: string;
         runAfter: string[];
+        approval?: {
+          message: string | null;
+          approvers: ('admin' | 'editor' | 'viewer')[];
+          timeoutSeconds: number;
+          /** @enum {string} */
+          onTimeout: 'approve' | 'reject';
+          /** @description Whether the caller may approve or reject it */
+          canDecide: boolean;
+        };
       }[];
       warnings: components['schemas']['DagIssue'][];
       deadline?: {
@@ -1507,6 +1581,10 @@ export interface components {
         /** Format: date-time */
         at: string | null;
       } | null;
+    };
+    ApprovalDecision: {
+      run: components['schemas']['Run'];
+      attempt: components['schemas']['Attempt'];
     };
     ServerInfo: {
       runtime: {
@@ -6321,6 +6399,176 @@ export interface operations {
         };
       };
       /** @description TASK_ACTION_REFUSED: the run is pending or being canceled, the task (or one below it, or an exit handler) is ready or running, the task has not run yet, is an exit handler, or already has that state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  approveTask: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        namespace: string;
+        id: string;
+        task: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Why; kept with the decision and audited */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Decided; the run has planned what follows */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApprovalDecision'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller holds none of the roles that may decide this task */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such run, or the task is not an approval task of it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The task is not waiting for a decision (APPROVAL_NOT_PENDING) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  rejectTask: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        namespace: string;
+        id: string;
+        task: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Why; kept with the decision and audited */
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Decided; the run has planned what follows */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApprovalDecision'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller holds none of the roles that may decide this task */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such run, or the task is not an approval task of it */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The task is not waiting for a decision (APPROVAL_NOT_PENDING) */
       409: {
         headers: {
           [name: string]: unknown;

@@ -68,6 +68,7 @@ export const RUN_EVENT_NAMES = [
   'task.canceled',
   'task.rerun',
   'task.marked',
+  'task.awaitingApproval',
 ] as const;
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];
 

@@ -96,6 +96,7 @@ export {
   outputLimitProblem,
   parseOutputText,
 } from './engine/index.js';
+export { APPROVAL_REASONS, type ApprovalDecision } from './engine/index.js';
 export type {
   RunService,
   RunServiceOptions,

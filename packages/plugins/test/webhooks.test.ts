@@ -91,6 +91,21 @@ const events: NotifiableEvent[] = [
     name: 'run.finished',
     payload: { run: runRecord({ state: 'canceled', finishedAt: Date.UTC(2026, 10, 25, 12, 5, 0) }) },
   },
+  {
+    name: 'task.awaitingApproval',
+    payload: {
+      run: runRecord(),
+      attempt: attemptRecord({
+        id: 'att-6',
+        taskName: 'gate',
+        state: 'awaiting',
+        exitCode: null,
+        reason: null,
+        finishedAt: null,
+      }),
+      timeoutAt: Date.UTC(2026, 10, 25, 13, 0, 0),
+    },
+  },
 ];
 
 let messageSeq = 0;
@@ -159,6 +174,15 @@ describe('webhook notifier: select', () => {
       run: { state: 'failed', reason: 'task extract failed', trigger: 'manual' },
     });
     expect(bodies[4]).toMatchObject({ status: 'canceled' });
+    expect(bodies[5]).toMatchObject({
+      type: 'taskrun',
+      event: 'task.awaitingApproval',
+      status: 'pending',
+      taskName: 'gate',
+      taskId: 'att-6',
+      timeoutAt: '2026-11-25T13:00:00.000Z',
+      occurredAt: '2026-11-25T12:00:02.000Z',
+    });
   });
 
   it('produces payloads that all validate against the published JSON Schema', () => {

@@ -15,7 +15,8 @@ export const MAX_CLAIM_BATCH = 1000;
 
 // Order: expired leases first (they are overdue by definition), then queued work oldest first by
 // (availableAt ?? createdAt, createdAt, id). `ready` is claimable whatever its availableAt; `retrying`
-// once its backoff has passed. A lease expiring exactly at `now` is still held.
+// once its backoff has passed; `awaiting` (an approval task) once its timeout has passed, so that the
+// worker records the timeout's outcome (docs/approval.md). A lease expiring exactly at `now` is still held.
 //
 // Each lane locks its own candidates with SKIP LOCKED while it picks them. Picking first and locking
 // afterwards made concurrent claimers pick the same first rows, find them locked and come back empty
@@ -37,13 +38,19 @@ with expired as (
    where state = 'retrying' and available_at <= $1
    order by available_at limit $3
    for update skip locked
+), overdue as (
+  select id from attempts
+   where state = 'awaiting' and available_at <= $1
+   order by available_at limit $3
+   for update skip locked
 ), locked as (
   select a.id, a.state as previous_state,
          case when a.state = 'running' then 0 else 1 end as lane,
          case when a.state = 'running' then a.lease_expires_at else coalesce(a.available_at, a.created_at) end as sort_key,
          a.created_at as sort_created
     from attempts a
-   where a.id in (select id from expired union all select id from ready union all select id from due)
+   where a.id in (select id from expired union all select id from ready union all select id from due
+                  union all select id from overdue)
    order by lane, sort_key, sort_created, a.id
    limit $3
 )

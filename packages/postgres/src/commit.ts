@@ -58,6 +58,7 @@ const ATTEMPT_FIELDS: ReadonlyArray<readonly [keyof AttemptChange['set'], string
   ['retryAfterMs', 'retry_after_ms', 'bigint', false],
   ['failureKind', 'failure_kind', 'text', false],
   ['outputs', 'outputs', 'jsonb', false],
+  ['decidedBy', 'decided_by', 'text', false],
 ];
 
 /** The mask bit of `state` among ATTEMPT_FIELDS. */

@@ -133,6 +133,7 @@ export interface AttemptRow {
   retry_after_ms: string | number | null;
   failure_kind: FailureKind | null;
   outputs?: Record<string, unknown> | null;
+  decided_by?: string | null;
 }
 
 export const toAttempt = (row: AttemptRow): AttemptRecord => ({
@@ -156,6 +157,7 @@ export const toAttempt = (row: AttemptRow): AttemptRecord => ({
   retryAfterMs: num(row.retry_after_ms),
   failureKind: row.failure_kind ?? null,
   ...(row.outputs != null ? { outputs: row.outputs } : {}),
+  ...(row.decided_by != null ? { decidedBy: row.decided_by } : {}),
 });
 
 /** The attempt columns `attemptTuple` packs, in order. */
@@ -180,6 +182,7 @@ const TUPLE_COLUMNS = [
   'retry_after_ms',
   'failure_kind',
   'outputs',
+  'decided_by',
 ] as const;
 
 /**
@@ -213,6 +216,7 @@ export function tupleToAttempt(t: readonly unknown[]): AttemptRecord {
     retryAfterMs: t[17] === null || t[17] === undefined ? null : Number(t[17]),
     failureKind: (t[18] ?? null) as FailureKind | null,
     ...(t[19] != null ? { outputs: t[19] as Record<string, unknown> } : {}),
+    ...(t[20] != null ? { decidedBy: t[20] as string } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { BACKFILL_OPERATIONS } from './backfill-operations.js';
 import { DAG_TASK_OPERATIONS } from './dag-task-operations.js';
 import { TRIGGER_OPERATIONS } from './trigger-operations.js';
 import { TASK_ACTION_OPERATIONS } from './task-action-operations.js';
+import { APPROVAL_OPERATIONS } from './approval-operations.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -591,6 +592,7 @@ export const OPERATIONS: readonly OperationDef[] = [
   ...BACKFILL_OPERATIONS,
   ...DAG_TASK_OPERATIONS,
   ...TASK_ACTION_OPERATIONS,
+  ...APPROVAL_OPERATIONS,
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

@@ -232,39 +232,58 @@ export function componentSchemas(): Record<string, JsonSchema> {
           "The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies",
       },
     }),
-    Attempt: obj({
-      id: str,
-      taskName: str,
-      attempt: int,
-      state: { type: 'string', enum: ATTEMPT_STATE },
-      exitCode: nullable(int),
-      reason: nullable(str),
-      message: nullable(str),
-      failureKind: {
-        type: ['string', 'null'],
-        enum: [...FAILURE_KINDS, null],
-        description: 'For a failed attempt: exit, start, infra or transient (what retryPolicy decides by)',
+    Attempt: obj(
+      {
+        id: str,
+        taskName: str,
+        attempt: int,
+        state: { type: 'string', enum: ATTEMPT_STATE },
+        exitCode: nullable(int),
+        reason: nullable(str),
+        message: nullable(str),
+        failureKind: {
+          type: ['string', 'null'],
+          enum: [...FAILURE_KINDS, null],
+          description: 'For a failed attempt: exit, start, infra or transient (what retryPolicy decides by)',
+        },
+        createdAt: time,
+        startedAt: nullable(time),
+        finishedAt: nullable(time),
+        durationMs: nullable(int),
+        decidedBy: { ...str, description: 'An approval task decided by a person: who (docs/approval.md)' },
+        outputs: {
+          type: ['object', 'null'],
+          additionalProperties: true,
+          description:
+            "The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md)",
+        },
+        instance: {
+          ...nullable(obj({ of: str, index: int, item: {} }, ['item'])),
+          description:
+            'For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts',
+        },
       },
-      createdAt: time,
-      startedAt: nullable(time),
-      finishedAt: nullable(time),
-      durationMs: nullable(int),
-      outputs: {
-        type: ['object', 'null'],
-        additionalProperties: true,
-        description:
-          "The task's named outputs (JSON values) of a succeeded attempt; for a forEach task, each output's list of its instances' values in item order (docs/flow/outputs.md)",
-      },
-      instance: {
-        ...nullable(obj({ of: str, index: int, item: {} }, ['item'])),
-        description:
-          'For a forEach instance `task[i]`: its task, index and item (in run detail, when the list can be read); null for other attempts',
-      },
-    }),
+      ['decidedBy'],
+    ),
     RunDetail: obj({
       run: ref('Run'),
       attempts: array(ref('Attempt')),
-      tasks: array(obj({ name: str, runAfter: array(str) })),
+      tasks: array(
+        obj(
+          {
+            name: str,
+            runAfter: array(str),
+            approval: obj({
+              message: nullable(str),
+              approvers: array(ROLE),
+              timeoutSeconds: int,
+              onTimeout: { type: 'string', enum: ['approve', 'reject'] },
+              canDecide: { type: 'boolean', description: 'Whether the caller may approve or reject it' },
+            }),
+          },
+          ['approval'],
+        ),
+      ),
       /** What the run's DAG version gets on this server (IMAGE_IGNORED under the process runtime). */
       warnings: array(ref('DagIssue')),
       /** The deadline that applies (docs/flow/deadline.md): the run's own, else the DAG's; null: none. */
@@ -272,6 +291,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
         obj({ seconds: int, source: { type: 'string', enum: ['run', 'dag'] }, at: nullable(time) }),
       ),
     }),
+    ApprovalDecision: obj({ run: ref('Run'), attempt: ref('Attempt') }),
     ServerInfo: obj({
       runtime: obj({ name: str, runsImages: bool }),
       secrets: obj({ managed: bool }),

@@ -85,6 +85,9 @@ export const OPERATION_RULES = {
   // task-level actions in a run
   rerunTask: 'editor',
   markTask: 'editor',
+  // approval tasks: any reader may ask; the handler checks the task's approvers (default editor)
+  approveTask: 'viewer',
+  rejectTask: 'viewer',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -103,6 +103,7 @@ export function attemptDto(a: AttemptRecord, items?: ForEachItems) {
     durationMs: duration(a.startedAt, a.finishedAt),
     outputs: a.outputs ?? null,
     instance: instanceDto(a.taskName, items),
+    ...(a.decidedBy != null ? { decidedBy: a.decidedBy } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
 import { attemptDto, deadlineDto, runDto } from './dto.js';
 import { forEachItems } from './for-each-items.js';
+import { approvalDto } from './approvals.js';
 
 /**
  * A store that cannot read an id (a malformed one) means "no such thing"; an unavailable store is still a
@@ -188,12 +189,17 @@ export function runHandlers(ctx: ApiContext): Handlers {
       const snapshot = await snapshotFor(req, 'viewer');
       const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
       const items = forEachItems(version?.spec, snapshot.attempts);
+      const p = principal(req);
       res.json({
         run: runDto(snapshot.run),
         attempts: [...snapshot.attempts]
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
           .map((a) => attemptDto(a, items)),
-        tasks: (version?.spec.tasks ?? []).map((t) => ({ name: t.name, runAfter: t.runAfter ?? [] })),
+        tasks: (version?.spec.tasks ?? []).map((t) => ({
+          name: t.name,
+          runAfter: t.runAfter ?? [],
+          ...(t.approval ? { approval: approvalDto(p, t.approval, snapshot.run.namespace) } : {}),
+        })),
         warnings: version ? hostWarnings(ctx.deps, version.spec) : [],
         deadline: deadlineDto(snapshot.run, version?.spec.activeDeadlineSeconds),
       });

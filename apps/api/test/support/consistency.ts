@@ -81,7 +81,8 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
   run_events: `select e.id, e.type from run_events e
                 where e.type not in ('run.created', 'run.started', 'run.finished', 'run.retried', 'task.ready',
                                      'task.started', 'task.succeeded', 'task.failed', 'task.retrying',
-                                     'task.skipped', 'task.canceled', 'task.rerun', 'task.marked')
+                                     'task.skipped', 'task.canceled', 'task.rerun', 'task.marked',
+                                     'task.awaitingApproval')
                    or e.payload -> 'run' ->> 'id' is distinct from e.run_id
                    or e.payload -> 'run' ->> 'namespace' is distinct from e.namespace
                    or e.payload -> 'attempt' ->> 'id' is distinct from e.attempt_id`,

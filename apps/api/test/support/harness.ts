@@ -7,7 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEngine, RUN_EVENT_NAMES, type Engine, type RunSnapshot, type RunState } from '@kontroler/core';
+import {
+  createEngine,
+  RUN_EVENT_NAMES,
+  type Engine,
+  type EngineOptions,
+  type RunSnapshot,
+  type RunState,
+} from '@kontroler/core';
 import { FakeClock, FakeRuntime, type ScriptedOutcome } from '@kontroler/core/testing';
 import { createPostgresStore, type PostgresStore } from '@kontroler/postgres';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
@@ -82,7 +89,12 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { oidc?: OidcOptions; deps?: Partial<AppDeps> } = {},
+  options: {
+    oidc?: OidcOptions;
+    deps?: Partial<AppDeps>;
+    /** Engine options beside the harness's own (notifiers, plugins). */
+    engine?: Pick<EngineOptions, 'notifiers' | 'plugins'>;
+  } = {},
 ): Promise<Harness> {
   const db: TestDatabase = await createTestDatabase({ prefix: 'kontroler_api' });
   const store = await createPostgresStore({ url: db.url, poolSize: 5 });
@@ -99,6 +111,7 @@ export async function startHarness(
     timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
     abortGraceMs: 100,
     logFlushMs: 10,
+    ...options.engine,
   });
   const engineErrors: Array<{ error: unknown; context: string }> = [];
   engine.events.on('engine.error', (e) => engineErrors.push(e));

@@ -239,6 +239,14 @@ export function createApi(client: KontrolerClient) {
             body: { state, ...(reason ? { reason } : {}) },
           }),
         ),
+      /** Approves or rejects an approval task that awaits a decision (docs/approval.md). */
+      decide: (run: RunRef, task: string, decision: 'approve' | 'reject', comment: string) =>
+        unwrap(
+          client.POST(`/api/v1/namespaces/{namespace}/runs/{id}/tasks/{task}/${decision}`, {
+            params: { path: { namespace: run.namespace, id: run.id, task } },
+            body: comment.trim() === '' ? {} : { comment },
+          }),
+        ),
       logs: (run: RunRef, attemptId: string, q: { tail?: number; afterSeq?: number; limit?: number }) =>
         unwrap(
           client.GET('/api/v1/namespaces/{namespace}/runs/{id}/attempts/{attemptId}/logs', {

@@ -24,6 +24,7 @@ const SYMBOL: Readonly<Record<TaskViewState, string>> = {
   failed: '✖',
   skipped: '⊘',
   canceled: '■',
+  awaiting: '⏸',
 };
 
 /** What a view is told. */

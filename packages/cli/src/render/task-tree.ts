@@ -5,7 +5,17 @@
 
 /** A task's state in the view: the attempt states, plus `pending` before the run has planned it. */
 export type TaskViewState =
-  'pending' | 'waiting' | 'ready' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+  | 'pending'
+  | 'waiting'
+  | 'ready'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'canceled'
+  /** An approval task waiting for a person (docs/approval.md). */
+  | 'awaiting';
 
 /** One task row. */
 export interface TaskRow {

@@ -30,6 +30,10 @@ export {
   type TriggerRule,
   type ForEachSpec,
   type EnvVarSpec,
+  ApprovalSchema,
+  APPROVER_ROLES,
+  type ApprovalSpec,
+  type ApproverRole,
 } from './schema.js';
 export type { CompiledDag, CompiledTask } from './compiled.js';
 export { DEFAULT_BACKOFF_LIMIT, DEFAULT_TRIGGER_RULE } from './compiled.js';

@@ -45,7 +45,9 @@ export type DagIssueCode =
   /** Two outputs of one task with the same name. */
   | 'DUPLICATE_OUTPUT'
   /** An output's `valueFrom` that is not a JSON Pointer (RFC 6901). */
-  | 'INVALID_VALUE_FROM';
+  | 'INVALID_VALUE_FROM'
+  /** An approval task that also says how to run something (image, command, type, forEach…). */
+  | 'INVALID_APPROVAL';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

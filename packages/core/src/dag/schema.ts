@@ -168,6 +168,27 @@ export const EnvVarSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The roles that may be named as approvers: the API's roles (docs/approval.md). */
+export const APPROVER_ROLES = ['viewer', 'editor', 'admin'] as const;
+
+/** An approval task: it waits for a person to approve or reject it (docs/approval.md). */
+export const ApprovalSchema = Type.Object(
+  {
+    timeoutSeconds: Type.Integer({ minimum: 1, description: 'How long to wait for a decision' }),
+    onTimeout: Type.Union([Type.Literal('approve'), Type.Literal('reject')], {
+      description: 'The outcome when nobody decides in time',
+    }),
+    approvers: Type.Optional(
+      Type.Array(Type.Union(APPROVER_ROLES.map((role) => Type.Literal(role))), {
+        minItems: 1,
+        description: 'Roles (in the run namespace) that may decide; default editor',
+      }),
+    ),
+    message: Type.Optional(Type.String({ description: 'What the approver is asked, shown in the console' })),
+  },
+  { additionalProperties: false },
+);
+
 export const TaskSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'Unique in the DAG; a Kubernetes-safe name' }),
@@ -203,6 +224,7 @@ export const TaskSchema = Type.Object(
     ),
     triggerRule: Type.Optional(TriggerRuleSchema),
     forEach: Type.Optional(ForEachSchema),
+    approval: Type.Optional(ApprovalSchema),
   },
   { additionalProperties: false },
 );
@@ -292,3 +314,5 @@ export type OutputSpec = Static<typeof OutputSchema>;
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
 export type ForEachSpec = Static<typeof ForEachSchema>;
 export type EnvVarSpec = Static<typeof EnvVarSchema>;
+export type ApprovalSpec = Static<typeof ApprovalSchema>;
+export type ApproverRole = (typeof APPROVER_ROLES)[number];

@@ -67,6 +67,7 @@ export function checkTask(task: TaskView): DagIssue[] {
       taskIssue(task, 'INVALID_NAME', ['name'], `task name "${task.name}" ${nameProblem(task.name, 'task')}`),
     );
   }
+  if (own(raw, 'approval') !== undefined) return checkApprovalTask(task, issues);
   const command = own(raw, 'command');
   const hasCommand = Array.isArray(command) && command.length > 0;
   const hasScript = isNonEmptyString(own(raw, 'script'));
@@ -100,6 +101,25 @@ export function checkTask(task: TaskView): DagIssue[] {
         ),
       );
     }
+  }
+  return issues;
+}
+
+/** What an approval task may not have: it runs nothing, a person decides it (docs/approval.md). */
+const NOT_WITH_APPROVAL = ['type', 'taskRef', 'image', 'command', 'args', 'script', 'forEach'] as const;
+
+/** An approval task: no way of running anything besides the approval. */
+function checkApprovalTask(task: TaskView, issues: DagIssue[]): DagIssue[] {
+  for (const field of NOT_WITH_APPROVAL) {
+    if (own(task.raw, field) === undefined) continue;
+    issues.push(
+      taskIssue(
+        task,
+        'INVALID_APPROVAL',
+        [field],
+        `${label(task)} is an approval task: it cannot also set ${field}`,
+      ),
+    );
   }
   return issues;
 }

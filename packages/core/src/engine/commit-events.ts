@@ -47,6 +47,12 @@ export function commitEvents(
         events.push({ name, payload: { run, attempt } });
         break;
       }
+      case 'await': {
+        const attempt = byId.get(d.attemptId);
+        if (attempt !== undefined)
+          events.push({ name: 'task.awaitingApproval', payload: { run, attempt, timeoutAt: d.until } });
+        break;
+      }
       case 'add':
         addedIndex += d.attempts.length;
         break;

@@ -71,6 +71,7 @@ export function composeEngine(runs: RunService, worker: Worker, events: EngineEv
     retry: (runId, opts) => runs.retry(runId, opts),
     rerunTask: (runId, task, opts) => runs.rerunTask(runId, task, opts),
     markTask: (runId, task, opts) => runs.markTask(runId, task, opts),
+    decideApproval: (runId, task, decision) => runs.decideApproval(runId, task, decision),
     [Symbol.asyncDispose]: () => stop(),
   };
 }

@@ -18,6 +18,7 @@ import type { Logger } from '../ports/logger.js';
 import type { AttemptContext, LogResumePoint, Runtime, TaskOutcome } from '../ports/runtime.js';
 import type { Store } from '../ports/store.js';
 import type { PluginRegistry } from '../plugins/host.js';
+import { approvalTimeoutOutcome } from './approvals.js';
 import { LogBuffer } from './log-buffer.js';
 import type { TimerSet } from './timers.js';
 import { attemptTask, needsRendering, outputLimitProblem, renderTask } from './render.js';
@@ -316,6 +317,10 @@ async function runAttempt(
   const { attempt } = local;
   const { clock, timers } = deps;
   let context = initial;
+  // Claimed only once its timeout has passed without a decision: record the timeout's outcome.
+  const approval = task.spec.approval;
+  if (approval !== undefined)
+    return finish(output, context, logged(context, approvalTimeoutOutcome(approval)));
   if (context.reclaimed) context.resumeLog = await storedLogEnd(deps, attempt.id);
   const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
   if (!('execute' in runtime)) return finish(output, context, logged(context, runtime));

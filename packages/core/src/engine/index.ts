@@ -30,3 +30,4 @@ export {
 } from './render.js';
 export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './run-options.js';
 export type { TaskActionResult, TaskMarkOptions, TaskRerunOptions } from './types.js';
+export { APPROVAL_REASONS, type ApprovalDecision } from './approvals.js';

@@ -204,6 +204,7 @@ function overlay(snapshot: RunSnapshot, claimed: ReadonlyMap<string, AttemptReco
     const older =
       attempt.state === 'ready' ||
       attempt.state === 'retrying' ||
+      attempt.state === 'awaiting' ||
       (attempt.state === 'running' &&
         attempt.leaseOwner !== mine.leaseOwner &&
         (attempt.leaseExpiresAt ?? 0) < (mine.leaseExpiresAt ?? 0));

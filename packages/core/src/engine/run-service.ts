@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DagAuditInput, Page, PageRequest, RunCommit, RunFilter, Store } from '../ports/store.js';
 import type { NotifiableEvent, Notifier } from '../plugins/types.js';
+import { approvalAttempt, approvalCommit, type ApprovalDecision } from './approvals.js';
 import { resolveParameters } from './parameters.js';
 import { checkRunDeadline } from './run-options.js';
 import { createReporting, type Reporting } from './reporting.js';
@@ -116,6 +117,12 @@ export interface RunService {
   markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
   /** Refuses further commands (ENGINE_STOPPED) and resolves once the changes in flight are written. */
   close(): Promise<void>;
+  /**
+   * Approves or rejects an approval task that awaits a decision (docs/approval.md) and plans what follows;
+   * resolves with the run after both.
+   * @throws KontrolerError `RUN_NOT_FOUND`, `APPROVAL_TASK_NOT_FOUND`, `APPROVAL_NOT_PENDING`
+   */
+  decideApproval(runId: string, task: string, decision: ApprovalDecision): Promise<RunSnapshot>;
   readonly events: EngineEventBus;
   /** For a worker hosted in the same process (`createWorker({runs})`); not for callers. */
   readonly changes: RunChanges;
@@ -323,9 +330,42 @@ export function createRunService(options: RunServiceOptions): RunService {
     return { run: done.run, attempts: done.value };
   }
 
+  async function decideApproval(
+    runId: string,
+    task: string,
+    decision: ApprovalDecision,
+  ): Promise<RunSnapshot> {
+    await usable();
+    await lanes.exclusive(runId, async () => {
+      for (let tries = 0; ; tries++) {
+        const loaded = await cache.load(runId, { fresh: true });
+        if (loaded === undefined) throw Errors.runNotFound(runId);
+        const { snapshot, dag } = loaded;
+        const { attempt } = approvalAttempt(dag, snapshot, task);
+        const now = clock.now();
+        const { commit, events: decided } = approvalCommit(snapshot, attempt, decision, now);
+        const written = await writeRun(writerDeps, {
+          kind: 'commit',
+          before: snapshot,
+          commit,
+          dag,
+          now,
+          events: decided,
+        });
+        if (written.status === 'written') return;
+        if (written.status === 'not-found') throw Errors.runNotFound(runId);
+        if (tries >= MAX_RETRY_TRIES - 1) throw Errors.conflict('run', runId);
+      }
+    });
+    const planned = await lanes.replan(runId);
+    if (planned === undefined) throw Errors.runNotFound(runId);
+    return planned;
+  }
+
   return {
     events,
     changes: { store, lanes, cache, reporting, notifiers, newId },
+    decideApproval,
     async registerDag(doc, opts) {
       // A DAG that validateDag already compiled (the API checks documents with positions) is not compiled
       // twice.

@@ -18,6 +18,7 @@ import type { Runtime } from '../ports/runtime.js';
 import type { DagAuditInput, Page, PageRequest, RunFilter, Store } from '../ports/store.js';
 import type { Notifier, Plugin } from '../plugins/types.js';
 import type { Scheduler, SchedulerOptions } from '../scheduler/scheduler.js';
+import type { ApprovalDecision } from './approvals.js';
 
 export interface EngineOptions {
   /** The system of record and work queue. */
@@ -155,6 +156,8 @@ export interface Engine {
   rerunTask(runId: string, task: string, options?: TaskRerunOptions): Promise<TaskActionResult>;
   /** Marks a task succeeded or failed without executing it: see `RunService.markTask`. */
   markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
+  /** Approves or rejects an approval task awaiting a decision (docs/approval.md); see `RunService`. */
+  decideApproval(runId: string, task: string, decision: ApprovalDecision): Promise<RunSnapshot>;
   readonly events: EngineEventBus;
   /** The cron scheduler (`tick(now)` for hosts that run it themselves). */
   readonly scheduler: Scheduler;

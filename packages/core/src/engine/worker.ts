@@ -134,6 +134,8 @@ export function createWorker(options: WorkerOptions): Worker {
         if (running !== undefined) abortLocal(running, decision.reason);
       } else if (decision.kind === 'ready') readied = true;
       else if (decision.kind === 'retry') timers.after(decision.retryAt - clock.now(), wake);
+      // An approval's timeout is claimed like a due retry; the poll claims it after a restart.
+      else if (decision.kind === 'await') timers.after(decision.until - clock.now(), wake);
     }
     armReplan(runId, wakeAt);
     if (readied && !signalled) wake();

@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'DI_UNBOUND'
   | 'RUN_OPTION_INVALID'
   | 'TASK_NOT_FOUND'
-  | 'TASK_ACTION_REFUSED';
+  | 'TASK_ACTION_REFUSED'
+  | 'APPROVAL_TASK_NOT_FOUND'
+  | 'APPROVAL_NOT_PENDING';
 
 /** Details carried by each code; `undefined` where a code has none. */
 export interface ErrorDetails {
@@ -53,6 +55,10 @@ export interface ErrorDetails {
     action: 'rerun' | 'mark';
     why: TaskActionRefusal;
   };
+  /** The run has no approval task of that name. */
+  APPROVAL_TASK_NOT_FOUND: { runId: string; task: string };
+  /** The approval task is not waiting for a decision (`state` is where its latest attempt is). */
+  APPROVAL_NOT_PENDING: { runId: string; task: string; state: string };
 }
 
 /**
@@ -108,6 +114,17 @@ export const Errors = {
         runId,
         state,
       },
+    ),
+  approvalTaskNotFound: (runId: string, task: string) =>
+    new KontrolerError('APPROVAL_TASK_NOT_FOUND', `run ${runId} has no approval task "${task}"`, {
+      runId,
+      task,
+    }),
+  approvalNotPending: (runId: string, task: string, state: string) =>
+    new KontrolerError(
+      'APPROVAL_NOT_PENDING',
+      `task "${task}" of run ${runId} is not waiting for approval (it is ${state})`,
+      { runId, task, state },
     ),
   runFinished: (runId: string, state: string) =>
     new KontrolerError('RUN_FINISHED', `run ${runId} has already finished (${state})`, { runId, state }),

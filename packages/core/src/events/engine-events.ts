@@ -33,6 +33,8 @@ export interface EngineEvents {
   'task.rerun': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   /** A person marked the task succeeded or failed: `attempt` records it (reason `MarkedSucceeded`/`MarkedFailed`). */
   'task.marked': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
+  /** An approval task started waiting for a person; `timeoutAt` is when its `onTimeout` outcome applies. */
+  'task.awaitingApproval': (e: { run: RunRecord; attempt: AttemptRecord; timeoutAt: number }) => void;
   /** A cron schedule created a run. */
   'schedule.fired': (e: { namespace: string; dagName: string; tick: number; run: RunRecord }) => void;
   /** Something failed in the background (store unreachable, listener threw); the engine carries on. */
@@ -56,6 +58,7 @@ export const RUN_EVENT_NAMES = [
   'task.canceled',
   'task.rerun',
   'task.marked',
+  'task.awaitingApproval',
 ] as const satisfies readonly EngineEventName[];
 
 export type RunEventName = (typeof RUN_EVENT_NAMES)[number];

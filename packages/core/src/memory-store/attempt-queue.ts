@@ -4,7 +4,8 @@
  *
  * - `ready`: attempts in `ready` (and `retrying` ones whose backoff has passed), oldest
  *   (availableAt, createdAt, id) first;
- * - `retrying`: attempts in `retrying`, by the end of their backoff; moved to `ready` once due;
+ * - `retrying`: attempts in `retrying`, by the end of their backoff, and approval attempts `awaiting` a
+ *   decision, by their timeout; moved to `ready` once due;
  * - `leases`: `running` attempts by lease expiry, so expired leases are found without a scan.
  *
  * An entry is only a hint: it is checked against the attempt's current record when it surfaces, and
@@ -33,6 +34,10 @@ export interface ClaimCandidate {
   readonly reclaimed: boolean;
 }
 
+/** Claimable now (`ready`) or from its `availableAt` (a retry's backoff, an approval's timeout). */
+const isQueued = (attempt: AttemptRecord): boolean =>
+  attempt.state === 'ready' || attempt.state === 'retrying' || attempt.state === 'awaiting';
+
 /** Oldest (availableAt, createdAt) first; ties in queueing order, a number compare, not an id compare. */
 const byAvailability = (a: QueueEntry, b: QueueEntry): number =>
   a.at - b.at || a.createdAt - b.createdAt || a.token - b.token;
@@ -51,7 +56,7 @@ export class AttemptQueue {
       if (previous !== undefined) this.#tokens.delete(previous.id);
       return;
     }
-    if (next.state === 'ready' || next.state === 'retrying') {
+    if (isQueued(next)) {
       const unchanged =
         previous !== undefined &&
         previous.state === next.state &&
@@ -124,6 +129,6 @@ export class AttemptQueue {
   #current(entry: QueueEntry, find: (id: string) => AttemptRecord | undefined): AttemptRecord | undefined {
     if (this.#tokens.get(entry.id) !== entry.token) return undefined;
     const attempt = find(entry.id);
-    return attempt?.state === 'ready' || attempt?.state === 'retrying' ? attempt : undefined;
+    return attempt !== undefined && isQueued(attempt) ? attempt : undefined;
   }
 }

@@ -102,6 +102,11 @@ export interface AttemptRecord {
    * lists gathered from its instances (docs/flow/outputs.md). Absent or null: none.
    */
   readonly outputs?: Readonly<Record<string, unknown>> | null;
+  /**
+   * For an approval task decided by a person: who approved or rejected it (the comment is `message`).
+   * Absent or null: not an approval, or decided by its timeout (docs/approval.md).
+   */
+  readonly decidedBy?: string | null;
 }
 
 /** A run with every attempt: the planner's input. */

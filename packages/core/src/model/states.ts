@@ -16,6 +16,8 @@ export const ATTEMPT_STATES = [
   'retrying',
   'skipped',
   'canceled',
+  // An approval task waiting for a person (docs/approval.md); appended so earlier indexes keep their meaning.
+  'awaiting',
 ] as const;
 export type AttemptState = (typeof ATTEMPT_STATES)[number];
 
@@ -39,7 +41,7 @@ export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = 
 export const ATTEMPT_TRANSITIONS: Readonly<Record<AttemptState, readonly AttemptState[]>> = {
   // waiting → failed: a condition or forEach list that cannot be evaluated; waiting → succeeded | failed: a
   // forEach task settles once its instances have ended (docs/flow/for-each.md).
-  waiting: ['ready', 'skipped', 'canceled', 'failed', 'succeeded'],
+  waiting: ['ready', 'skipped', 'canceled', 'failed', 'succeeded', 'awaiting'],
   ready: ['running', 'canceled'],
   retrying: ['ready', 'running', 'canceled'],
   running: ['running', 'succeeded', 'failed', 'canceled'],
@@ -47,6 +49,9 @@ export const ATTEMPT_TRANSITIONS: Readonly<Record<AttemptState, readonly Attempt
   failed: [],
   skipped: [],
   canceled: [],
+  // awaiting → succeeded | failed: approved or rejected (run service); → running: its timeout passed and a
+  // worker claims it to record the timeout's outcome; → canceled: the run was canceled or passed its deadline.
+  awaiting: ['succeeded', 'failed', 'running', 'canceled'],
 };
 
 export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'canceled']);

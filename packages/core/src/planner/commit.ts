@@ -100,6 +100,14 @@ export function addDecisions(
           set: { state: 'ready', availableAt: now },
         });
         break;
+      case 'await':
+        parts.attempts.push({
+          id: decision.attemptId,
+          expectState: 'waiting',
+          // startedAt: waiting for a person is this task's work (its duration is how long it waited).
+          set: { state: 'awaiting', availableAt: decision.until, startedAt: now },
+        });
+        break;
       case 'skip':
         parts.attempts.push({
           id: decision.attemptId,

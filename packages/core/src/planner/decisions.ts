@@ -11,6 +11,11 @@ export type Decision =
   /** waiting → ready: every parent of the task succeeded. */
   | { readonly kind: 'ready'; readonly attemptId: string; readonly task: string }
   /**
+   * waiting → awaiting: an approval task's parents are done; it waits for a person until `until` (then a
+   * worker records its `onTimeout` outcome). docs/approval.md
+   */
+  | { readonly kind: 'await'; readonly attemptId: string; readonly task: string; readonly until: number }
+  /**
    * waiting → skipped. Without `reason`: an upstream task failed for good (`because` names it). With one:
    * the trigger rule skipped it because of `because`, or its own condition was false (`because` = itself),
    * or its forEach list was empty (docs/flow/trigger-rules.md).
@@ -57,7 +62,7 @@ export type Decision =
       readonly attempt: number;
       readonly retryAt: number;
     }
-  /** waiting | ready | retrying → canceled (the run was canceled, or its deadline passed). */
+  /** waiting | ready | retrying | awaiting → canceled (the run was canceled, or its deadline passed). */
   | {
       readonly kind: 'cancel';
       readonly attemptId: string;

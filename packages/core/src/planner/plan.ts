@@ -31,6 +31,13 @@ interface Failure {
   readonly attempts: number;
 }
 
+/** Not started, or waiting for a worker or a person: what a cancel or a deadline cancels outright. */
+const isOpen = (attempt: AttemptRecord): boolean =>
+  attempt.state === 'waiting' ||
+  attempt.state === 'ready' ||
+  attempt.state === 'retrying' ||
+  attempt.state === 'awaiting';
+
 const NOTHING: PlanResult = Object.freeze({ decisions: Object.freeze([]), wakeAt: null });
 
 /** One list of tasks (the main tasks, or the exit handlers) by position in its topological order. */
@@ -221,7 +228,7 @@ function planCancel(layout: Layout, grouped: Grouped): PlanResult {
     if (latest.state === 'running') {
       running++;
       decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'Canceled' });
-    } else if (latest.state === 'waiting' || latest.state === 'ready' || latest.state === 'retrying') {
+    } else if (isOpen(latest)) {
       decisions.push({ kind: 'cancel', attemptId: latest.id, task: name });
     }
   }
@@ -364,7 +371,7 @@ class Pass {
       if (latest.state === 'running') {
         main.unfinished++;
         this.decisions.push({ kind: 'abort', attemptId: latest.id, task: name, reason: 'DeadlineExceeded' });
-      } else if (latest.state === 'waiting' || latest.state === 'ready' || latest.state === 'retrying') {
+      } else if (isOpen(latest)) {
         this.decisions.push({ kind: 'cancel', attemptId: latest.id, task: name, reason: 'DeadlineExceeded' });
       }
     }
@@ -399,6 +406,7 @@ class Pass {
         break;
       case 'ready':
       case 'retrying':
+      case 'awaiting':
         status = ACTIVE;
         break;
       case 'running':
@@ -538,6 +546,14 @@ class Pass {
       const result = evaluateCondition(task.when, this.input());
       if (!result.ok) return this.fail(list, i, latest, 'ConditionError', `when: ${result.error}`);
       if (!result.value) return this.skip(list, i, latest, 'ConditionFalse');
+    }
+    const approval = task.spec.approval;
+    if (approval !== undefined) {
+      // An approval task holds no worker: it waits in `awaiting` until a person decides or its timeout
+      // passes (a worker then claims it to record the timeout's outcome, as a due retry is claimed).
+      const until = this.now + approval.timeoutSeconds * 1000;
+      this.decisions.push({ kind: 'await', attemptId: latest.id, task: name, until });
+      return ACTIVE;
     }
     this.decisions.push({ kind: 'ready', attemptId: latest.id, task: name });
     return ACTIVE;

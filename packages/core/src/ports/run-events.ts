@@ -17,6 +17,8 @@ export interface RunEventPayload {
   readonly willRetry?: boolean;
   /** `task.retrying`: when the retry attempt becomes claimable (epoch ms). */
   readonly retryAt?: number;
+  /** `task.awaitingApproval`: when the approval's `onTimeout` outcome applies (epoch ms). */
+  readonly timeoutAt?: number;
 }
 
 /** A run event to be written. */

@@ -145,6 +145,7 @@ export interface AttemptChange {
       | 'retryAfterMs'
       | 'failureKind'
       | 'outputs'
+      | 'decidedBy'
     >
   >;
 }

@@ -7,7 +7,13 @@
  */
 
 /** Engine events that become webhooks. */
-export const WEBHOOK_EVENTS = ['task.succeeded', 'task.failed', 'task.retrying', 'run.finished'] as const;
+export const WEBHOOK_EVENTS = [
+  'task.succeeded',
+  'task.failed',
+  'task.retrying',
+  'run.finished',
+  'task.awaitingApproval',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 const nullableTime = {
@@ -43,7 +49,7 @@ export const webhookPayloadSchema = {
     status: {
       enum: ['success', 'failed', 'pending', 'canceled'],
       description:
-        "Kontroler's field: task.succeeded → success, task.failed → failed, task.retrying → pending (a new attempt waits); for runs the final state (success, failed, canceled)",
+        "Kontroler's field: task.succeeded → success, task.failed → failed, task.retrying → pending (a new attempt waits), task.awaitingApproval → pending (a person must decide); for runs the final state (success, failed, canceled)",
     },
     dagRunId: { type: 'string', minLength: 1, description: "Kontroler's field: the run id (same as runId)" },
     taskName: { type: 'string', minLength: 1, description: "Kontroler's field (task events only)" },
@@ -80,6 +86,12 @@ export const webhookPayloadSchema = {
       format: 'date-time',
       description: 'task.retrying: when the next attempt may start',
     },
+    timeoutAt: {
+      type: 'string',
+      format: 'date-time',
+      description: "task.awaitingApproval: when the approval's onTimeout outcome applies",
+    },
+
     run: {
       type: 'object',
       description: 'run.finished: the run as it ended',
@@ -128,6 +140,7 @@ export interface WebhookPayload {
   readonly duration?: number | null;
   readonly willRetry?: boolean;
   readonly retryAt?: string;
+  readonly timeoutAt?: string;
   readonly run?: {
     readonly state: 'succeeded' | 'failed' | 'canceled';
     readonly reason: string | null;

@@ -68,6 +68,18 @@ export function webhookPayload(event: WebhookNotifiableEvent): WebhookPayload {
         retryAt: iso(retryAt)!,
       };
     }
+    case 'task.awaitingApproval': {
+      const { run, attempt, timeoutAt } = event.payload;
+      return {
+        ...common(run),
+        type: 'taskrun',
+        event: event.name,
+        status: 'pending',
+        occurredAt: iso(attempt.startedAt ?? attempt.createdAt)!,
+        ...attemptFields(attempt),
+        timeoutAt: iso(timeoutAt)!,
+      };
+    }
     case 'run.finished': {
       const { run } = event.payload;
       const state = run.state === 'succeeded' || run.state === 'canceled' ? run.state : 'failed';

@@ -158,6 +158,8 @@ export interface AttemptEntity {
   retryAfterMs: number | null;
   failureKind: string | null;
   outputs: Record<string, unknown> | null;
+  /** Who approved or rejected an approval task (docs/approval.md). */
+  decidedBy: string | null;
   /** Insertion order: snapshots list a run's attempts in the order they were created. */
   ord: string;
 }
@@ -207,6 +209,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     outputs: { type: 'json', nullable: true },
     // An identity column, not a bigserial: `columnType` keeps MikroORM from writing `bigserial … identity`.
     ord: { type: 'bigint', columnType: 'bigint', autoincrement: true, generated: 'by default as identity' },
+    decidedBy: textNull,
   },
 });
 

@@ -50,7 +50,10 @@ async function seed(store: Store, state: RunState, attemptState: AttemptState = 
       {
         state: attemptState,
         // Claimable states wait far in the future, so no other test's claim sweep takes them meanwhile.
-        availableAt: attemptState === 'ready' || attemptState === 'retrying' ? T0 + 1e12 : null,
+        availableAt:
+          attemptState === 'ready' || attemptState === 'retrying' || attemptState === 'awaiting'
+            ? T0 + 1e12
+            : null,
         ...(running ? { leaseOwner: 'contract-owner', leaseExpiresAt: T0 + 1e12, startedAt: T0 } : {}),
       },
       { state: 'waiting' },
