@@ -171,6 +171,7 @@ export const AttemptSchema = new EntitySchema<AttemptEntity>({
     { name: 'attempts_run_id_idx', properties: ['runId'] },
     sqlIndex('attempts_claimable_idx', "(available_at) where state in ('ready', 'retrying')"),
     sqlIndex('attempts_lease_idx', "(lease_expires_at) where state = 'running'"),
+    sqlIndex('attempts_awaiting_idx', "(available_at) where state = 'awaiting'"),
   ],
   checks: [
     {
