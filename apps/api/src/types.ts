@@ -58,8 +58,12 @@ export interface ApiRunService {
       readonly labels?: Readonly<Record<string, string>>;
       /** The cron tick a scheduled (or backfilled) run is for. */
       readonly scheduledFor?: number;
+      /** Order among queued runs (docs/run-limits.md). */
+      readonly priority?: number;
     },
   ): Promise<RunRecord>;
+  /** Starts queued runs of `namespace` that fit its limits now (after an admin changed them). */
+  admitQueued(namespace: string): Promise<void>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
 }

@@ -181,6 +181,8 @@ const RECIPES: Record<OperationId, Recipe> = {
   getDagTaskVersion: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/versions/1` },
   diffDagTaskVersions: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}/diff?from=1&to=1` },
   deleteDagTask: { path: (fx) => `${ns(fx)}/tasks/${fx.dagTask}` },
+  getNamespaceLimits: { path: (fx) => `${ns(fx)}/limits` },
+  putNamespaceLimits: { path: (fx) => `${ns(fx)}/limits`, body: () => ({ maxActiveRuns: null }) },
 };
 
 const document = buildOpenApiDocument();

@@ -18,6 +18,8 @@ function run(patch: Partial<Run> = {}): Run {
     reason: null,
     durationMs: null,
     cancelRequested: false,
+    priority: 0,
+    queuePosition: null,
     ...patch,
   };
 }

@@ -8,6 +8,7 @@ import type { OperationId } from '../rbac/rules.js';
 import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
 import { BACKFILL_OPERATIONS } from './backfill-operations.js';
 import { DAG_TASK_OPERATIONS } from './dag-task-operations.js';
+import { LIMIT_OPERATIONS } from './limit-operations.js';
 import { TRIGGER_OPERATIONS } from './trigger-operations.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -383,10 +384,16 @@ export const OPERATIONS: readonly OperationDef[] = [
           maxProperties: 200,
         },
         idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+        priority: {
+          type: 'integer',
+          minimum: -1000000,
+          maximum: 1000000,
+          description: "Order among queued runs, higher first; default the DAG's priority, else 0",
+        },
       }),
       false,
     ),
-    responses: { '201': ok(ref('Run'), 'Created') },
+    responses: { '201': ok(ref('Run'), 'Created (state queued when over a run limit)') },
   }),
 
   op('listRuns', 'get', `${V1}/runs`, 'runs', 'Runs of every namespace the caller may read, newest first', {
@@ -398,7 +405,7 @@ export const OPERATIONS: readonly OperationDef[] = [
         {
           type: 'string',
           pattern:
-            '^(pending|running|succeeded|failed|canceled)(,(pending|running|succeeded|failed|canceled))*$',
+            '^(queued|pending|running|succeeded|failed|canceled)(,(queued|pending|running|succeeded|failed|canceled))*$',
         },
         'Comma-separated states',
       ),
@@ -581,6 +588,7 @@ export const OPERATIONS: readonly OperationDef[] = [
   ...TRIGGER_OPERATIONS,
   ...BACKFILL_OPERATIONS,
   ...DAG_TASK_OPERATIONS,
+  ...LIMIT_OPERATIONS,
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

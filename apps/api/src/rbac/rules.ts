@@ -82,6 +82,9 @@ export const OPERATION_RULES = {
   getDagTaskVersion: 'viewer',
   diffDagTaskVersions: 'viewer',
   deleteDagTask: 'editor',
+  // run limits
+  getNamespaceLimits: 'viewer',
+  putNamespaceLimits: 'admin',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -1,5 +1,5 @@
 /** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
-import type { AttemptRecord, DagVersion, RunRecord } from '@kontroler/core';
+import type { AttemptRecord, DagVersion, RunRecord, Store } from '@kontroler/core';
 import { toIso, toMs, type ApiTokenRow, type UserRow } from '../auth/identity.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -22,9 +22,23 @@ export interface RunDto {
   durationMs: number | null;
   /** A cancel was asked for and is under way (running tasks are being stopped). */
   cancelRequested: boolean;
+  /** Order among queued runs, higher first (docs/run-limits.md). */
+  priority: number;
+  /** For a queued run, its place in its DAG's queue (1: next to start); else null. */
+  queuePosition: number | null;
 }
 
-export function runDto(run: RunRecord): RunDto {
+/** `runDto` of each run, with the queue position of the queued ones (one store query for them all). */
+export async function runDtos(
+  store: Pick<Store, 'queuePositions'>,
+  runs: readonly RunRecord[],
+): Promise<RunDto[]> {
+  const queued = runs.filter((run) => run.state === 'queued').map((run) => run.id);
+  const positions = queued.length > 0 ? await store.queuePositions(queued) : new Map<string, number>();
+  return runs.map((run) => runDto(run, positions.get(run.id) ?? null));
+}
+
+export function runDto(run: RunRecord, queuePosition: number | null = null): RunDto {
   const parameters: RunDto['parameters'] = {};
   for (const [name, value] of Object.entries(run.parameters)) {
     parameters[name] = 'fromSecret' in value ? { fromSecret: value.fromSecret } : value.value;
@@ -43,6 +57,8 @@ export function runDto(run: RunRecord): RunDto {
     reason: run.reason,
     durationMs: duration(run.startedAt, run.finishedAt),
     cancelRequested: run.cancelRequested,
+    priority: run.priority,
+    queuePosition: run.state === 'queued' ? queuePosition : null,
   };
 }
 

@@ -26,7 +26,7 @@ import {
 } from './context.js';
 import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
-import { attemptDto, runDto } from './dto.js';
+import { attemptDto, runDto, runDtos } from './dto.js';
 
 /**
  * A store that cannot read an id (a malformed one) means "no such thing"; an unavailable store is still a
@@ -173,14 +173,15 @@ export function runHandlers(ctx: ApiContext): Handlers {
         () => store.listRuns(filter, { limit: pageLimit(req), cursor: cursor ?? null }),
         cursor,
       );
-      res.json({ items: page.items.map(runDto), nextCursor: page.nextCursor });
+      res.json({ items: await runDtos(store, page.items), nextCursor: page.nextCursor });
     },
 
     async getRun(req, res) {
       const snapshot = await snapshotFor(req, 'viewer');
       const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
+      const [run] = await runDtos(store, [snapshot.run]);
       res.json({
-        run: runDto(snapshot.run),
+        run,
         attempts: [...snapshot.attempts]
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
           .map(attemptDto),

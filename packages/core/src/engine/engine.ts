@@ -69,6 +69,7 @@ export function composeEngine(runs: RunService, worker: Worker, events: EngineEv
     listRuns: (filter, page) => runs.listRuns(filter, page),
     cancel: (runId) => runs.cancel(runId),
     retry: (runId, opts) => runs.retry(runId, opts),
+    admitQueued: (namespace) => runs.admitQueued(namespace),
     [Symbol.asyncDispose]: () => stop(),
   };
 }

@@ -62,6 +62,8 @@ export interface SubmitOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** The cron tick a scheduled run is for. */
   readonly scheduledFor?: number;
+  /** Order among queued runs (higher first; docs/run-limits.md). @default the DAG's `priority`, else 0 */
+  readonly priority?: number;
 }
 
 export type SubmitParameter = string | { readonly fromSecret: string };
@@ -120,6 +122,8 @@ export interface Engine {
   cancel(runId: string): Promise<RunRecord>;
   /** Starts a new round of a failed or canceled run. */
   retry(runId: string, options?: RetryOptions): Promise<RunRecord>;
+  /** Starts queued runs that fit their limits now (see `RunService.admitQueued`). */
+  admitQueued(namespace?: string): Promise<void>;
   readonly events: EngineEventBus;
   /** The cron scheduler (`tick(now)` for hosts that run it themselves). */
   readonly scheduler: Scheduler;

@@ -25,7 +25,7 @@ import {
   type ApiContext,
   type Handlers,
 } from '../context.js';
-import { runDto, versionInfo } from '../dto.js';
+import { runDtos, versionInfo } from '../dto.js';
 import { hostWarnings } from '../capabilities.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { documentInput } from './documents.js';
@@ -304,17 +304,23 @@ export function dagHandlers(ctx: ApiContext): Handlers {
       const ref = dagOf(req);
       const p = authorize(req, 'editor', ref.namespace, dagNotFound(ref));
       await liveDag(ref);
-      const body = (req.body ?? {}) as { parameters?: Record<string, string>; idempotencyKey?: string };
+      const body = (req.body ?? {}) as {
+        parameters?: Record<string, string>;
+        idempotencyKey?: string;
+        priority?: number;
+      };
       const run = await engine.submit(ref, body.parameters ?? {}, {
         trigger: 'api',
         ...(body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {}),
+        ...(body.priority !== undefined ? { priority: body.priority } : {}),
       });
       await auditor.record(req, 'run.trigger', run.id, {
         namespace: ref.namespace,
         dag: ref.name,
         by: p.username,
       });
-      res.status(201).json(runDto(run));
+      const [dto] = await runDtos(store, [run]);
+      res.status(201).json(dto);
     },
   };
 
