@@ -345,6 +345,7 @@ function fanOutPlanner(): BenchRow[] {
     idempotencyKey: null,
     scheduledFor: null,
     labels: {},
+    priority: 0,
   };
   const items = Array.from({ length: width }, (_, i) => i);
   const base = [

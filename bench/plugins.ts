@@ -161,6 +161,7 @@ async function benchWebhooks(): Promise<BenchRow[]> {
         idempotencyKey: null,
         scheduledFor: null,
         labels: {},
+        priority: 0,
       },
     },
   };

@@ -36,6 +36,7 @@ import {
 } from './rbac/rules.js';
 import { adminHandlers } from './routes/admin.js';
 import { backfillHandlers } from './routes/backfills.js';
+import { limitHandlers } from './routes/limits.js';
 import { dagTaskHandlers } from './routes/dag-tasks/handlers.js';
 import { infoHandlers } from './routes/capabilities.js';
 import { secretHandlers } from './routes/secrets.js';
@@ -174,6 +175,7 @@ export function createApp(deps: AppDeps): KontrolerApp {
     ...dagTaskHandlers(ctx),
     ...taskActionHandlers(ctx),
     ...approvalHandlers(ctx),
+    ...limitHandlers(ctx),
   } as Record<OperationId, Handler>;
 
   const app = express() as KontrolerApp;

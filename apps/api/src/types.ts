@@ -65,8 +65,12 @@ export interface ApiRunService {
       readonly scheduledFor?: number;
       /** This run's deadline in seconds, instead of the DAG's (docs/flow/deadline.md). */
       readonly activeDeadlineSeconds?: number;
+      /** Order among queued runs (docs/run-limits.md). */
+      readonly priority?: number;
     },
   ): Promise<RunRecord>;
+  /** Starts queued runs of `namespace` that fit its limits now (after an admin changed them). */
+  admitQueued(namespace: string): Promise<void>;
   cancel(runId: string): Promise<RunRecord>;
   retry(runId: string, options?: { readonly version?: number | 'latest' }): Promise<RunRecord>;
   /** Reruns a task of a run (docs/task-actions.md). */

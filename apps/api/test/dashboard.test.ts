@@ -51,6 +51,7 @@ async function finished(
       idempotencyKey: null,
       scheduledFor: null,
       labels: {},
+      priority: 0,
     },
     attempts: tasks.map((t, i) => ({
       id: randomUUID(),
@@ -120,6 +121,7 @@ beforeAll(async () => {
         idempotencyKey: null,
         scheduledFor: null,
         labels: {},
+        priority: 0,
       },
       attempts: [],
     });

@@ -193,6 +193,8 @@ const RECIPES: Record<OperationId, Recipe> = {
     body: () => ({ comment: 'matrix' }),
   },
   rejectTask: { path: (fx) => `${ns(fx)}/runs/${fx.approvalRunId}/tasks/gate/reject`, body: () => ({}) },
+  getNamespaceLimits: { path: (fx) => `${ns(fx)}/limits` },
+  putNamespaceLimits: { path: (fx) => `${ns(fx)}/limits`, body: () => ({ maxActiveRuns: null }) },
 };
 
 /** Operations whose fixture needs a run with an awaiting approval task. */

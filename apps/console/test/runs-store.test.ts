@@ -19,6 +19,8 @@ function run(patch: Partial<Run> = {}): Run {
     durationMs: null,
     cancelRequested: false,
     activeDeadlineSeconds: null,
+    priority: 0,
+    queuePosition: null,
     ...patch,
   };
 }

@@ -996,6 +996,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/namespaces/{namespace}/limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The namespace's run limit and how many runs are queued */
+    get: operations['getNamespaceLimits'];
+    /** Set the namespace's run limit (admin); queued runs that now fit start at once */
+    put: operations['putNamespaceLimits'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1284,6 +1302,10 @@ export interface components {
       onExitFailsRun?: boolean;
       /** @description Most seconds a run may take; then it fails with DeadlineExceeded and exit handlers run */
       activeDeadlineSeconds?: number;
+      /** @description Most runs of this DAG pending or running at once; more wait in state queued (docs/run-limits.md) */
+      maxActiveRuns?: number;
+      /** @description Default priority of this DAG's runs: among queued runs, higher starts first; default 0 */
+      priority?: number;
     };
     Problem: {
       type: string;
@@ -1371,7 +1393,7 @@ export interface components {
       lastRun: {
         id: string;
         /** @enum {string} */
-        state: 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+        state: 'queued' | 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
         /** Format: date-time */
         createdAt: string;
       } | null;
@@ -1493,7 +1515,7 @@ export interface components {
       namespace: string;
       dagVersion: number;
       /** @enum {string} */
-      state: 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
+      state: 'queued' | 'pending' | 'running' | 'succeeded' | 'failed' | 'canceled';
       trigger: string;
       parameters: {
         [key: string]:
@@ -1513,6 +1535,9 @@ export interface components {
       cancelRequested: boolean;
       /** @description The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies */
       activeDeadlineSeconds?: number | null;
+      priority: number;
+      /** @description For a queued run: 1 for the next run of its DAG to start (docs/run-limits.md) */
+      queuePosition: number | null;
     };
     Attempt: {
       id: string;
@@ -1803,6 +1828,18 @@ export interface components {
       /** Format: date-time */
       finishedAt: string | null;
       createdBy: string | null;
+    };
+    NamespaceLimits: {
+      namespace: string;
+      /** @description Most runs of the namespace pending or running at once; null: no limit */
+      maxActiveRuns: number | null;
+      /** @description Runs of the namespace waiting for a slot */
+      queued: number;
+      /** @description Runs of the namespace pending or running */
+      active: number;
+      /** Format: date-time */
+      updatedAt: string | null;
+      updatedBy: string | null;
     };
     DagTask: {
       namespace: string;
@@ -3518,11 +3555,13 @@ export interface operations {
           idempotencyKey?: string;
           /** @description This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md) */
           activeDeadlineSeconds?: number;
+          /** @description Order among queued runs, higher first; default the DAG's priority, else 0 */
+          priority?: number;
         };
       };
     };
     responses: {
-      /** @description Created */
+      /** @description Created (state queued when over a run limit) */
       201: {
         headers: {
           [name: string]: unknown;
@@ -6570,6 +6609,147 @@ export interface operations {
       };
       /** @description The task is not waiting for a decision (APPROVAL_NOT_PENDING) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getNamespaceLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        namespace: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NamespaceLimits'];
+        };
+      };
+      /** @description The request does not match this operation (the problem names the field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or the caller may not see it) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A problem (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putNamespaceLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        namespace: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Most runs of the namespace pending or running at once; null: no limit */
+          maxActiveRuns: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NamespaceLimits'];
+        };
+      };
+      /** @description The body is not a limit */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No credential, or an invalid or expired one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller's role does not allow this operation */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or the caller may not see it) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

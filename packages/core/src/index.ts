@@ -22,6 +22,7 @@ export {
   TERMINAL_RUN_STATES,
   TERMINAL_ATTEMPT_STATES,
   ACTIVE_ATTEMPT_STATES,
+  SLOT_RUN_STATES,
   canTransition,
   runStatesBefore,
   transitionRun,
@@ -30,6 +31,7 @@ export {
   type AttemptState,
 } from './model/states.js';
 export type * from './model/records.js';
+export { compareQueued } from './model/queue-order.js';
 export { DEFAULT_NAMESPACE, dagKey, runDagRef, sameDag, type DagRef } from './model/dag-ref.js';
 export type * from './ports/store.js';
 export type * from './ports/aggregates.js';
@@ -45,6 +47,7 @@ export type * from './ports/runtime.js';
 export type * from './ports/trigger-store.js';
 export type * from './ports/dag-task-store.js';
 export type * from './ports/backfill-store.js';
+export type * from './ports/limit-store.js';
 export { BACKFILL_STATES } from './ports/backfill-store.js';
 export { systemClock, silentLogger, type Clock, type Logger } from './ports/index.js';
 export { EngineEventBus, safeEmit, RUN_EVENT_NAMES } from './events/engine-events.js';

@@ -61,6 +61,7 @@ describe('resource status', () => {
     idempotencyKey: 'uid',
     scheduledFor: null,
     labels: {},
+    priority: 0,
   };
   const attempt = (
     taskName: string,

@@ -22,6 +22,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     idempotencyKey: null,
     scheduledFor: null,
     labels: {},
+    priority: 0,
     ...overrides,
   };
 }

@@ -47,6 +47,7 @@ export {
   BackfillSchema,
   DagTaskSchema,
   DagTaskVersionSchema,
+  NamespaceLimitSchema,
 } from './entities/operations.js';
 export type {
   TriggerEntity,
@@ -54,4 +55,5 @@ export type {
   BackfillEntity,
   DagTaskEntity,
   DagTaskVersionEntity,
+  NamespaceLimitEntity,
 } from './entities/operations.js';

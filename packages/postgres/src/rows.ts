@@ -89,6 +89,7 @@ export interface RunRow {
   scheduled_for: Time | null;
   labels: Record<string, string>;
   active_deadline_seconds?: number | null;
+  priority: number;
 }
 
 export const toRun = (row: RunRow): RunRecord => ({
@@ -109,6 +110,7 @@ export const toRun = (row: RunRow): RunRecord => ({
   idempotencyKey: row.idempotency_key,
   scheduledFor: ms(row.scheduled_for),
   labels: row.labels,
+  priority: row.priority,
   ...(row.active_deadline_seconds != null ? { activeDeadlineSeconds: row.active_deadline_seconds } : {}),
 });
 

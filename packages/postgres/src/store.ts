@@ -22,6 +22,7 @@ import { Notifier } from './notify.js';
 import { connectionConfig, openOrm } from './store/connect.js';
 import { createStoreContext } from './store/context.js';
 import { dagOperations } from './store/dags.js';
+import { limitOperations } from './store/limits.js';
 import { logOperations } from './store/logs.js';
 import { outboxOperations } from './store/messages.js';
 import { queueOperations } from './store/queue.js';
@@ -138,6 +139,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     ...outboxOperations(ctx),
     ...runEventOperations(ctx),
     ...aggregateOperations(ctx),
+    ...limitOperations(ctx),
     // Inbound triggers, backfills, shared tasks (operations/)
     ...triggerQueries(ctx.run),
     ...backfillQueries(ctx.run),

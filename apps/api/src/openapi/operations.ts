@@ -9,6 +9,7 @@ import type { OperationId } from '../rbac/rules.js';
 import { page, schemaRef as ref, type JsonSchema } from './schemas.js';
 import { BACKFILL_OPERATIONS } from './backfill-operations.js';
 import { DAG_TASK_OPERATIONS } from './dag-task-operations.js';
+import { LIMIT_OPERATIONS } from './limit-operations.js';
 import { TRIGGER_OPERATIONS } from './trigger-operations.js';
 import { TASK_ACTION_OPERATIONS } from './task-action-operations.js';
 import { APPROVAL_OPERATIONS } from './approval-operations.js';
@@ -393,10 +394,16 @@ export const OPERATIONS: readonly OperationDef[] = [
           description:
             "This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md)",
         },
+        priority: {
+          type: 'integer',
+          minimum: -1000000,
+          maximum: 1000000,
+          description: "Order among queued runs, higher first; default the DAG's priority, else 0",
+        },
       }),
       false,
     ),
-    responses: { '201': ok(ref('Run'), 'Created') },
+    responses: { '201': ok(ref('Run'), 'Created (state queued when over a run limit)') },
   }),
 
   op('listRuns', 'get', `${V1}/runs`, 'runs', 'Runs of every namespace the caller may read, newest first', {
@@ -408,7 +415,7 @@ export const OPERATIONS: readonly OperationDef[] = [
         {
           type: 'string',
           pattern:
-            '^(pending|running|succeeded|failed|canceled)(,(pending|running|succeeded|failed|canceled))*$',
+            '^(queued|pending|running|succeeded|failed|canceled)(,(queued|pending|running|succeeded|failed|canceled))*$',
         },
         'Comma-separated states',
       ),
@@ -593,6 +600,7 @@ export const OPERATIONS: readonly OperationDef[] = [
   ...DAG_TASK_OPERATIONS,
   ...TASK_ACTION_OPERATIONS,
   ...APPROVAL_OPERATIONS,
+  ...LIMIT_OPERATIONS,
 ];
 
 /** `/api/v1/namespaces/{namespace}/dags/{name}` → `/api/v1/namespaces/:namespace/dags/:name` */

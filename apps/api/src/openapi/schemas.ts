@@ -4,6 +4,7 @@
  */
 import { ATTEMPT_STATES, FAILURE_KINDS, RUN_STATES, dagSchema } from '@kontroler/core';
 import { backfillSchemas } from './backfill-operations.js';
+import { limitSchemas } from './limit-operations.js';
 import { dagTaskSchemas } from './dag-task-operations.js';
 import { triggerSchemas } from './trigger-operations.js';
 
@@ -231,6 +232,12 @@ export function componentSchemas(): Record<string, JsonSchema> {
         description:
           "The run's own deadline in seconds (set on submit); null when the DAG's, or none, applies",
       },
+      priority: int,
+      queuePosition: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        description: 'For a queued run: 1 for the next run of its DAG to start (docs/run-limits.md)',
+      },
     }),
     Attempt: obj(
       {
@@ -340,6 +347,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
     }),
     ...triggerSchemas(),
     ...backfillSchemas(),
+    ...limitSchemas(),
     ...dagTaskSchemas(),
   });
 }

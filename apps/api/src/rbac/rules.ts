@@ -88,6 +88,9 @@ export const OPERATION_RULES = {
   // approval tasks: any reader may ask; the handler checks the task's approvers (default editor)
   approveTask: 'viewer',
   rejectTask: 'viewer',
+  // run limits
+  getNamespaceLimits: 'viewer',
+  putNamespaceLimits: 'admin',
 } as const satisfies Record<string, AccessRule>;
 
 export type OperationId = keyof typeof OPERATION_RULES;

@@ -1,5 +1,11 @@
 /** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
-import { parseInstance, type AttemptRecord, type DagVersion, type RunRecord } from '@kontroler/core';
+import {
+  parseInstance,
+  type AttemptRecord,
+  type DagVersion,
+  type RunRecord,
+  type Store,
+} from '@kontroler/core';
 import type { ForEachItems } from './for-each-items.js';
 import { toIso, toMs, type ApiTokenRow, type UserRow } from '../auth/identity.js';
 
@@ -25,9 +31,23 @@ export interface RunDto {
   cancelRequested: boolean;
   /** The run's own deadline in seconds (docs/flow/deadline.md); null when the DAG's (or none) applies. */
   activeDeadlineSeconds: number | null;
+  /** Order among queued runs, higher first (docs/run-limits.md). */
+  priority: number;
+  /** For a queued run, its place in its DAG's queue (1: next to start); else null. */
+  queuePosition: number | null;
 }
 
-export function runDto(run: RunRecord): RunDto {
+/** `runDto` of each run, with the queue position of the queued ones (one store query for them all). */
+export async function runDtos(
+  store: Pick<Store, 'queuePositions'>,
+  runs: readonly RunRecord[],
+): Promise<RunDto[]> {
+  const queued = runs.filter((run) => run.state === 'queued').map((run) => run.id);
+  const positions = queued.length > 0 ? await store.queuePositions(queued) : new Map<string, number>();
+  return runs.map((run) => runDto(run, positions.get(run.id) ?? null));
+}
+
+export function runDto(run: RunRecord, queuePosition: number | null = null): RunDto {
   const parameters: RunDto['parameters'] = {};
   for (const [name, value] of Object.entries(run.parameters)) {
     parameters[name] = 'fromSecret' in value ? { fromSecret: value.fromSecret } : value.value;
@@ -47,6 +67,8 @@ export function runDto(run: RunRecord): RunDto {
     durationMs: duration(run.startedAt, run.finishedAt),
     cancelRequested: run.cancelRequested,
     activeDeadlineSeconds: run.activeDeadlineSeconds ?? null,
+    priority: run.priority,
+    queuePosition: run.state === 'queued' ? queuePosition : null,
   };
 }
 

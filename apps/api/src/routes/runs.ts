@@ -26,7 +26,7 @@ import {
 } from './context.js';
 import { listSafely } from './dags/handlers.js';
 import { hostWarnings } from './capabilities.js';
-import { attemptDto, deadlineDto, runDto } from './dto.js';
+import { attemptDto, deadlineDto, runDto, runDtos } from './dto.js';
 import { forEachItems } from './for-each-items.js';
 import { approvalDto } from './approvals.js';
 
@@ -182,7 +182,7 @@ export function runHandlers(ctx: ApiContext): Handlers {
         () => store.listRuns(filter, { limit: pageLimit(req), cursor: cursor ?? null }),
         cursor,
       );
-      res.json({ items: page.items.map(runDto), nextCursor: page.nextCursor });
+      res.json({ items: await runDtos(store, page.items), nextCursor: page.nextCursor });
     },
 
     async getRun(req, res) {
@@ -190,8 +190,9 @@ export function runHandlers(ctx: ApiContext): Handlers {
       const version = await store.getDagVersion(runDagRef(snapshot.run), snapshot.run.dagVersion);
       const items = forEachItems(version?.spec, snapshot.attempts);
       const p = principal(req);
+      const [run] = await runDtos(store, [snapshot.run]);
       res.json({
-        run: runDto(snapshot.run),
+        run,
         attempts: [...snapshot.attempts]
           .sort((a, b) => a.createdAt - b.createdAt || a.attempt - b.attempt)
           .map((a) => attemptDto(a, items)),

@@ -10,7 +10,8 @@
  *
  * Extensions for data and control flow (docs/flow): task fields `outputs`, `env`, `when`,
  * `triggerRule`, `forEach`, and top-level `onExit { task … graph { … } }`, `onExitFailsRun`,
- * `activeDeadlineSeconds`. Kontroler's DSL has none of these words, so its files parse as before.
+ * `activeDeadlineSeconds`, and for run limits `maxActiveRuns` and `priority` (docs/run-limits.md).
+ * Kontroler's DSL has none of these words, so its files parse as before.
  */
 import type { DagIssue } from './issues.js';
 import {
@@ -65,7 +66,7 @@ const TRIGGER_RULE_NAMES: ReadonlySet<string> = new Set<string>(TRIGGER_RULES);
 const TASK_FIELDS =
   'image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach or "}"';
 const TOP_LEVEL =
-  '"schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun" or "activeDeadlineSeconds"';
+  '"schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun", "activeDeadlineSeconds", "maxActiveRuns" or "priority"';
 
 /** The values of `retryPolicy` (an extension: Kontroler's DSL has no such field). */
 const RETRY_POLICY_NAMES: ReadonlySet<string> = new Set<RetryPolicy>([
@@ -107,7 +108,9 @@ interface Ast {
   onExit?: ExitAst;
   onExitFailsRun?: boolean;
   activeDeadlineSeconds?: number;
-  /** `onExitFailsRun` / `activeDeadlineSeconds` → the keyword's token. */
+  maxActiveRuns?: number;
+  priority?: number;
+  /** `onExitFailsRun` / `activeDeadlineSeconds` / `maxActiveRuns` / `priority` → the keyword's token. */
   readonly fields: Map<string, Token>;
 }
 
@@ -206,6 +209,14 @@ class Parser {
         case 'activeDeadlineSeconds':
           ast.fields.set('activeDeadlineSeconds', this.next());
           ast.activeDeadlineSeconds = this.int();
+          break;
+        case 'maxActiveRuns':
+          ast.fields.set('maxActiveRuns', this.next());
+          ast.maxActiveRuns = this.int();
+          break;
+        case 'priority':
+          ast.fields.set('priority', this.next());
+          ast.priority = this.int();
           break;
         default:
           this.fail(TOP_LEVEL);
@@ -681,6 +692,8 @@ function build(ast: Ast, name: string): DslParsed {
   }
   if (ast.onExitFailsRun !== undefined) dag.onExitFailsRun = ast.onExitFailsRun;
   if (ast.activeDeadlineSeconds !== undefined) dag.activeDeadlineSeconds = ast.activeDeadlineSeconds;
+  if (ast.maxActiveRuns !== undefined) dag.maxActiveRuns = ast.maxActiveRuns;
+  if (ast.priority !== undefined) dag.priority = ast.priority;
   return {
     result: errors.length > 0 ? { ok: false, errors } : { ok: true, dag, warnings },
     positions: recordPositions(ast, lists),

@@ -103,7 +103,7 @@ function edges(tasks: readonly TaskSpec[], indent: string): string[] {
 
 /**
  * Formats `dag` as DSL text: schedule, parameters, graph (one edge per line), tasks in order, then
- * activeDeadlineSeconds, onExitFailsRun and the onExit block (its own graph and tasks).
+ * activeDeadlineSeconds, maxActiveRuns, priority, onExitFailsRun and the onExit block (its own graph and tasks).
  */
 export function printDsl(dag: DagSpec): string {
   const blocks: string[] = [];
@@ -116,6 +116,9 @@ export function printDsl(dag: DagSpec): string {
   blocks.push(...dag.tasks.map((t) => task(t)));
   if (dag.activeDeadlineSeconds !== undefined)
     blocks.push(`activeDeadlineSeconds ${dag.activeDeadlineSeconds}`);
+  if (dag.maxActiveRuns !== undefined) blocks.push(`maxActiveRuns ${dag.maxActiveRuns}`);
+  // The DSL's numbers have no sign: a negative priority stays in the manifest (like `suspended`).
+  if (dag.priority !== undefined && dag.priority >= 0) blocks.push(`priority ${dag.priority}`);
   if (dag.onExitFailsRun !== undefined) blocks.push(`onExitFailsRun ${dag.onExitFailsRun}`);
   if (dag.onExit !== undefined) {
     const exitGraph = edges(dag.onExit, '    ');

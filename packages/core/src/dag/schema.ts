@@ -295,6 +295,21 @@ export const DagSpecSchema = Type.Object(
         description: 'Most seconds a run may take; then it fails with DeadlineExceeded and exit handlers run',
       }),
     ),
+    maxActiveRuns: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100000,
+        description:
+          'Most runs of this DAG pending or running at once; more wait in state queued (docs/run-limits.md)',
+      }),
+    ),
+    priority: Type.Optional(
+      Type.Integer({
+        minimum: -1000000,
+        maximum: 1000000,
+        description: "Default priority of this DAG's runs: among queued runs, higher starts first; default 0",
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'https://kontroler.dev/schemas/dag.json', title: 'DAG' },
 );

@@ -72,6 +72,7 @@ export function composeEngine(runs: RunService, worker: Worker, events: EngineEv
     rerunTask: (runId, task, opts) => runs.rerunTask(runId, task, opts),
     markTask: (runId, task, opts) => runs.markTask(runId, task, opts),
     decideApproval: (runId, task, decision) => runs.decideApproval(runId, task, decision),
+    admitQueued: (namespace) => runs.admitQueued(namespace),
     [Symbol.asyncDispose]: () => stop(),
   };
 }

@@ -22,6 +22,8 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DagAuditInput, Page, PageRequest, RunCommit, RunFilter, Store } from '../ports/store.js';
 import type { NotifiableEvent, Notifier } from '../plugins/types.js';
 import { approvalAttempt, approvalCommit, type ApprovalDecision } from './approvals.js';
+import { SLOT_RUN_STATES, TERMINAL_RUN_STATES } from '../model/states.js';
+import { Admission } from './admission.js';
 import { resolveParameters } from './parameters.js';
 import { checkRunDeadline } from './run-options.js';
 import { createReporting, type Reporting } from './reporting.js';
@@ -115,6 +117,11 @@ export interface RunService {
    * @throws KontrolerError `TASK_NOT_FOUND`, `TASK_ACTION_REFUSED` (e.g. the task is running), `RUN_NOT_FOUND`
    */
   markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
+  /**
+   * Starts queued runs that fit their limits now, in `namespace` or (no argument) in every namespace with
+   * queued runs; resolves when they are planned. Hosts call it after changing limits; workers sweep with it.
+   */
+  admitQueued(namespace?: string): Promise<void>;
   /** Refuses further commands (ENGINE_STOPPED) and resolves once the changes in flight are written. */
   close(): Promise<void>;
   /**
@@ -165,6 +172,18 @@ export function createRunService(options: RunServiceOptions): RunService {
     write: (change) => writeRun(writerDeps, change),
     reportError: reporting.reportError,
   });
+  const admission = new Admission({ store, lanes, cache, logger, reportError: reporting.reportError });
+  // A run that held a slot ended: whichever process committed it starts what waited for the slot.
+  lanes.observe({
+    committed: ({ before, after }) => {
+      if (SLOT_RUN_STATES.has(before.run.state) && TERMINAL_RUN_STATES.has(after.run.state)) {
+        void admission.request(after.run.namespace);
+      }
+    },
+    planned: () => undefined,
+    gaveUp: () => undefined,
+    workSignals: () => 0,
+  });
   let closed = false;
 
   async function usable(): Promise<void> {
@@ -183,6 +202,10 @@ export function createRunService(options: RunServiceOptions): RunService {
     if (dagRecord === undefined || dagRecord.deletedAt !== null) throw Errors.dagNotFound(dagKey(ref));
     const version = opts.version ?? dagRecord.latestVersion;
     const dag = await cache.dag(ref, version);
+    // Limits are the latest version's (an operator lowers them by saving the DAG) and the namespace's.
+    const latest = version === dagRecord.latestVersion ? dag : await cache.dag(ref, dagRecord.latestVersion);
+    const namespaceLimit = (await store.getNamespaceLimits(dagRecord.namespace))?.maxActiveRuns ?? null;
+    const queued = latest.spec.maxActiveRuns !== undefined || namespaceLimit !== null;
     const now = clock.now();
     const runId = newId();
     const run: RunRecord = {
@@ -190,7 +213,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       dagName: dagRecord.name,
       namespace: dagRecord.namespace,
       dagVersion: version,
-      state: 'pending',
+      state: queued ? 'queued' : 'pending',
       parameters: resolveParameters(dag, parameters),
       trigger: opts.trigger ?? 'manual',
       revision: 0,
@@ -206,6 +229,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       ...(opts.activeDeadlineSeconds !== undefined
         ? { activeDeadlineSeconds: opts.activeDeadlineSeconds }
         : {}),
+      priority: opts.priority ?? dag.spec.priority ?? 0,
     };
     const attempts = dag.order.map((taskName) =>
       newAttempt({ id: newId(), runId, taskName, attempt: 1, round: 1, state: 'waiting', createdAt: now }),
@@ -220,6 +244,11 @@ export function createRunService(options: RunServiceOptions): RunService {
     });
     if (written.status === 'exists') return { run: written.run, created: false };
     if (written.status !== 'written') throw Errors.conflict('run', runId);
+    if (queued) {
+      // Created queued (even with slots free), so that admission alone hands out slots, in queue order.
+      await admission.request(run.namespace);
+      return { run: (await store.getRun(runId)) ?? written.after.run, created: true };
+    }
     const planned = await lanes.replan(runId);
     return { run: planned?.run ?? written.after.run, created: true };
   }
@@ -404,9 +433,14 @@ export function createRunService(options: RunServiceOptions): RunService {
     retry,
     rerunTask,
     markTask,
-    close() {
+    async admitQueued(namespace) {
+      await usable();
+      await (namespace === undefined ? admission.sweep() : admission.request(namespace));
+    },
+    async close() {
       closed = true;
-      return lanes.idle();
+      await admission.idle();
+      await lanes.idle();
     },
   };
 }

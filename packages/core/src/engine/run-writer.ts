@@ -6,12 +6,14 @@
  * the cached snapshot is updated and the events are emitted.
  *
  * Before anything is written, every state move is checked against the transition tables
- * (`INVALID_TRANSITION`, thrown): a new run starts `pending` with `waiting` attempts, and a commit's moves
+ * (`INVALID_TRANSITION`, thrown): a new run starts `pending` (or `queued`, over a run limit) with `waiting`
+ * attempts, and a commit's moves
  * are checked from the snapshot it was planned on. The stores check the same moves again inside their
  * transaction, against the rows as they are.
  *
  * Claims, lease renewals and lease hand-backs are not run changes in this sense: they are the work queue's
- * own guarded operations (`claimAttempts`, `renewLeases`, `releaseLeases`), keyed by lease owner.
+ * own guarded operations (`claimAttempts`, `renewLeases`, `releaseLeases`), keyed by lease owner; so is
+ * the admission of queued runs (`admitQueuedRuns`: `queued → pending`, checked against the same table).
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
@@ -82,7 +84,8 @@ export async function writeRun(deps: RunWriterDeps, change: RunWrite): Promise<R
 
 async function create(deps: RunWriterDeps, change: CreateRunWrite): Promise<RunWriteResult> {
   const { run, attempts } = change;
-  if (run.state !== 'pending') throw Errors.invalidTransition('run', 'new', run.state, run.id);
+  if (run.state !== 'pending' && run.state !== 'queued')
+    throw Errors.invalidTransition('run', 'new', run.state, run.id);
   for (const attempt of attempts) {
     if (attempt.state !== 'waiting' || attempt.runId !== run.id) {
       throw Errors.invalidTransition('attempt', 'new', attempt.state, attempt.id);

@@ -76,6 +76,8 @@ export interface SubmitOptions {
    * @default the DAG's, or none
    */
   readonly activeDeadlineSeconds?: number;
+  /** Order among queued runs (higher first; docs/run-limits.md). @default the DAG's `priority`, else 0 */
+  readonly priority?: number;
 }
 
 export type SubmitParameter = string | { readonly fromSecret: string };
@@ -158,6 +160,8 @@ export interface Engine {
   markTask(runId: string, task: string, options: TaskMarkOptions): Promise<TaskActionResult>;
   /** Approves or rejects an approval task awaiting a decision (docs/approval.md); see `RunService`. */
   decideApproval(runId: string, task: string, decision: ApprovalDecision): Promise<RunSnapshot>;
+  /** Starts queued runs that fit their limits now (see `RunService.admitQueued`). */
+  admitQueued(namespace?: string): Promise<void>;
   readonly events: EngineEventBus;
   /** The cron scheduler (`tick(now)` for hosts that run it themselves). */
   readonly scheduler: Scheduler;

@@ -365,6 +365,8 @@ export function createWorker(options: WorkerOptions): Worker {
       poll();
       wake();
       dispatcher.wake();
+      // A sweep: queued runs whose slot freed in a process that died before admitting them.
+      void runs.admitQueued().catch((error: unknown) => reportError(error, 'admission'));
     });
   }
 
@@ -469,6 +471,7 @@ export function createWorker(options: WorkerOptions): Worker {
         (typeof options.scheduler !== 'object' || options.scheduler.autoStart !== false);
       if (autoStart) scheduler.start();
       await resume();
+      await runs.admitQueued().catch((error: unknown) => reportError(error, 'admission'));
       wake();
     },
     stop,

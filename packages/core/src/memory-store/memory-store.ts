@@ -5,6 +5,7 @@
  * holds is gone when the process ends.
  */
 import { Errors } from '../errors/kontroler-error.js';
+import { transitionRun } from '../model/states.js';
 import type { DagRef } from '../model/dag-ref.js';
 import { evaluateRunCommit } from '../model/apply-commit.js';
 import type {
@@ -55,12 +56,14 @@ import { EventTable } from './event-table.js';
 import type { BackfillChange, BackfillRecord } from '../ports/backfill-store.js';
 import type { DagTaskRecord, DagTaskRef, DagTaskVersion, PutDagTaskInput } from '../ports/dag-task-store.js';
 import type { TriggerRecord, TriggerSecret } from '../ports/trigger-store.js';
+import type { NamespaceLimits, SetNamespaceLimitsInput } from '../ports/limit-store.js';
 import { BackfillTable } from './backfill-table.js';
 import { DagTable } from './dag-table.js';
 import { DagTaskTable } from './dag-task-table.js';
 import { TriggerTable } from './trigger-table.js';
 import { frozenAttempt, frozenRun } from './freeze.js';
 import { Listeners } from './listeners.js';
+import { LimitTable } from './limit-table.js';
 import { LogTable } from './log-table.js';
 import { OutboxTable } from './outbox-table.js';
 import { RunTable } from './run-table.js';
@@ -89,6 +92,7 @@ export class MemoryStore implements Store {
   readonly #triggers = new TriggerTable();
   readonly #backfills = new BackfillTable();
   readonly #dagTasks = new DagTaskTable();
+  readonly #limits = new LimitTable();
   readonly #work: Listeners;
   readonly #outboxListeners: Listeners;
   readonly #events: EventTable;
@@ -501,6 +505,53 @@ export class MemoryStore implements Store {
   async deleteDagTask(ref: DagTaskRef): Promise<boolean> {
     this.#assertOpen();
     return this.#dagTasks.delete(ref);
+  }
+
+  // --- Run limits ---------------------------------------------------------------------------------
+
+  async getNamespaceLimits(namespace: string): Promise<NamespaceLimits | undefined> {
+    this.#assertOpen();
+    return this.#limits.get(namespace);
+  }
+
+  async setNamespaceLimits(input: SetNamespaceLimitsInput): Promise<NamespaceLimits> {
+    this.#assertOpen();
+    return this.#limits.set(input);
+  }
+
+  async admitQueuedRuns(namespace: string): Promise<RunRecord[]> {
+    this.#assertOpen();
+    const admissible = this.#limits.admissible(this.#runs, namespace, (name) => {
+      const dag = this.#dags.get({ namespace, name });
+      if (dag === undefined) return undefined;
+      return this.#dags.version({ namespace, name }, dag.latestVersion)?.spec.maxActiveRuns;
+    });
+    const admitted: RunRecord[] = [];
+    for (const run of admissible) {
+      const next = frozenRun({
+        ...run,
+        state: transitionRun(run.state, 'pending'),
+        revision: run.revision + 1,
+      });
+      this.#runs.writeRun(next);
+      admitted.push(next);
+    }
+    return admitted;
+  }
+
+  async listQueuedNamespaces(limit: number): Promise<string[]> {
+    this.#assertOpen();
+    const namespaces = new Set<string>();
+    for (const id of this.#runs.activeRunIds()) {
+      const run = this.#runs.run(id);
+      if (run?.state === 'queued') namespaces.add(run.namespace);
+    }
+    return [...namespaces].sort().slice(0, Math.max(0, limit));
+  }
+
+  async queuePositions(runIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    this.#assertOpen();
+    return this.#limits.positions(this.#runs, runIds);
   }
 
   // --- Lifecycle ----------------------------------------------------------------------------------

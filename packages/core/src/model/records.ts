@@ -66,6 +66,11 @@ export interface RunRecord {
   readonly labels: Readonly<Record<string, string>>;
   /** This run's deadline in seconds from `startedAt`; wins over the DAG's (docs/flow/deadline.md). */
   readonly activeDeadlineSeconds?: number | null;
+  /**
+   * Order among queued runs of the namespace: higher first, then first in first out
+   * (docs/run-limits.md). Defaults to the DAG's `priority`, else 0.
+   */
+  readonly priority: number;
 }
 
 export interface AttemptRecord {

@@ -4,7 +4,7 @@
  */
 import { Errors } from '../errors/kontroler-error.js';
 
-export const RUN_STATES = ['pending', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export const RUN_STATES = ['queued', 'pending', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 export const ATTEMPT_STATES = [
@@ -23,9 +23,12 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
 
 /**
  * Allowed run moves. `failed|canceled → running` is retry-from-failed, or a task rerun or mark in a
- * finished run (docs/task-actions.md), which is also what `succeeded → running` is for.
+ * finished run (docs/task-actions.md), which is also what `succeeded → running` is for. A run over its DAG's
+ * or namespace's limit is created `queued` and waits there until the store admits it (`queued → pending`,
+ * see `LimitStore.admitQueuedRuns`) or it is canceled.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  queued: ['pending', 'canceled'],
   pending: ['running', 'canceled', 'failed'],
   running: ['succeeded', 'failed', 'canceled'],
   // A task rerun or mark reopens a succeeded run: it runs again and finishes with a new outcome.
@@ -61,6 +64,8 @@ export const TERMINAL_ATTEMPT_STATES: ReadonlySet<AttemptState> = new Set([
   'skipped',
   'canceled',
 ]);
+/** Runs that hold one of their DAG's and namespace's slots (docs/run-limits.md). */
+export const SLOT_RUN_STATES: ReadonlySet<RunState> = new Set(['pending', 'running']);
 /** Attempts a worker may be executing or about to execute. */
 export const ACTIVE_ATTEMPT_STATES: ReadonlySet<AttemptState> = new Set(['ready', 'running', 'retrying']);
 

@@ -182,6 +182,8 @@ function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
 export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?: PlanOptions): PlanResult {
   const { run } = state;
   if (TERMINAL_RUN_STATES.has(run.state)) return NOTHING;
+  // A queued run waits for the store to admit it (docs/run-limits.md); only a cancel moves it.
+  if (run.state === 'queued' && !run.cancelRequested) return NOTHING;
   const layout = layoutOf(dag);
   const grouped = groupAttempts(layout, state);
   if (run.cancelRequested) return planCancel(layout, grouped);

@@ -8,3 +8,4 @@ export type * from './trigger-store.js';
 export type * from './dag-task-store.js';
 export type * from './backfill-store.js';
 export { BACKFILL_STATES } from './backfill-store.js';
+export type * from './limit-store.js';

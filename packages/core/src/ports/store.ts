@@ -26,6 +26,7 @@ import type { RunEventInput, RunEventStore } from './run-events.js';
 export type * from './run-events.js';
 import type { BackfillStore } from './backfill-store.js';
 import type { DagTaskStore } from './dag-task-store.js';
+import type { LimitStore } from './limit-store.js';
 import type { TriggerStore } from './trigger-store.js';
 
 export interface PageRequest {
@@ -286,7 +287,8 @@ export interface Store
     AggregateStore,
     TriggerStore,
     BackfillStore,
-    DagTaskStore {
+    DagTaskStore,
+    LimitStore {
   /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

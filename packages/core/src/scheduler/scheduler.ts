@@ -67,7 +67,7 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   let ticking: Promise<FiredTick[]> | null = null;
 
   async function activeRuns(dag: DagRef): Promise<RunRecord[]> {
-    const page = await store.listRuns({ dag, states: ['pending', 'running'] }, { limit: 500 });
+    const page = await store.listRuns({ dag, states: ['queued', 'pending', 'running'] }, { limit: 500 });
     return page.items;
   }
 

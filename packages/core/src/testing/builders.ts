@@ -68,6 +68,7 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
     idempotencyKey: null,
     scheduledFor: null,
     labels: {},
+    priority: 0,
     ...overrides,
   };
 }

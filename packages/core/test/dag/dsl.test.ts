@@ -194,7 +194,7 @@ describe('parseDsl', () => {
         line: 3,
         column: 4,
         message:
-          'expected "schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun" or "activeDeadlineSeconds" but found "steps"',
+          'expected "schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun", "activeDeadlineSeconds", "maxActiveRuns" or "priority" but found "steps"',
       },
     },
     {
@@ -431,5 +431,27 @@ describe('printDsl', () => {
     expect(printed).toContain('  retry [2, 137]');
     expect(printed).toContain('  backoff 1');
     expect(parseDsl(printed, { name: 'etl' })).toEqual(parsed);
+  });
+});
+
+describe('run limits in the DSL', () => {
+  it('parses maxActiveRuns and priority, validates them, and prints them back', () => {
+    const text = 'maxActiveRuns 2\npriority 10\n\ntask build {\n  image "alpine"\n  command ["true"]\n}\n';
+    const result = parseDsl(text);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect([result.dag.maxActiveRuns, result.dag.priority]).toEqual([2, 10]);
+    expect(validateDag(result.dag).ok).toBe(true);
+    const again = parseDsl(printDsl(result.dag));
+    expect(again.ok && [again.dag.maxActiveRuns, again.dag.priority]).toEqual([2, 10]);
+  });
+
+  it('refuses maxActiveRuns 0 with the field named', () => {
+    const result = validateDag({
+      name: 'x',
+      maxActiveRuns: 0,
+      tasks: [{ name: 't', image: 'a', command: ['true'] }],
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.path)).toContain('/maxActiveRuns');
   });
 });

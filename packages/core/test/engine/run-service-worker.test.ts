@@ -100,6 +100,7 @@ describe('writeRun: the one write path of a run', () => {
       idempotencyKey: null,
       scheduledFor: null,
       labels: {},
+      priority: 0,
     };
     const write = writeRun(deps(store), { kind: 'create', run, attempts: [], dag, now: 0, events: () => [] });
     await expect(write).rejects.toBeInstanceOf(KontrolerError);

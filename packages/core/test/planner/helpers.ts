@@ -76,6 +76,7 @@ export function runOf(fields: Partial<RunRecord> = {}): RunRecord {
     idempotencyKey: null,
     scheduledFor: null,
     labels: {},
+    priority: 0,
     ...fields,
   };
 }

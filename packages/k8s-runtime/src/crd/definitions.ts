@@ -95,7 +95,7 @@ const dagRunSpec: JsonSchema = {
 const dagRunStatus: JsonSchema = {
   type: 'object',
   properties: {
-    phase: { type: 'string', enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Canceled'] },
+    phase: { type: 'string', enum: ['Queued', 'Pending', 'Running', 'Succeeded', 'Failed', 'Canceled'] },
     dagRunId: { type: 'string' },
     version: { type: 'integer' },
     message: { type: 'string' },

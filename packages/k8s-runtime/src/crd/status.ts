@@ -31,7 +31,7 @@ export interface DagRunTaskStatus {
 }
 
 export interface DagRunResourceStatus {
-  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
+  phase: 'Queued' | 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
   dagRunId?: string;
   version?: number;
   message?: string;
@@ -101,6 +101,7 @@ export function invalidDagStatus(
 }
 
 const PHASES: Record<RunState, DagRunResourceStatus['phase']> = {
+  queued: 'Queued',
   pending: 'Pending',
   running: 'Running',
   succeeded: 'Succeeded',

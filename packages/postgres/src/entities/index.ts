@@ -91,6 +91,9 @@ export interface RunEntity {
   scheduledFor: Date | null;
   labels: Record<string, string>;
   activeDeadlineSeconds: number | null;
+  priority: number;
+  /** Creation order: first in first out among queued runs created in the same millisecond. */
+  queueSeq: string;
 }
 
 export const RunSchema = new EntitySchema<RunEntity>({
@@ -134,6 +137,8 @@ export const RunSchema = new EntitySchema<RunEntity>({
     scheduledFor: tzNull,
     labels: { type: 'json', defaultRaw: "'{}'" },
     activeDeadlineSeconds: { type: 'integer', nullable: true },
+    priority: { type: 'integer', default: 0 },
+    queueSeq: { type: 'bigint', autoincrement: true },
   },
 });
 

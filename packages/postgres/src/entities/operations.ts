@@ -1,4 +1,4 @@
-/** Entities of the operating-workflow tables (issue 17): triggers, backfills and shared tasks. */
+/** Entities of the operating-workflow tables (issue 17): triggers, backfills, shared tasks and run limits. */
 import { EntitySchema, type PrimaryKeyProp } from '@mikro-orm/core';
 import { BACKFILL_STATES } from '@kontroler/core';
 import { cascade, sqlIndex, textNull, tz, tzNull } from './columns.js';
@@ -170,10 +170,30 @@ export const DagTaskVersionSchema = new EntitySchema<DagTaskVersionEntity>({
   },
 });
 
+/** Run limits per namespace (Migration20261207030100_run_limits). */
+export interface NamespaceLimitEntity {
+  namespace: string;
+  maxActiveRuns: number | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export const NamespaceLimitSchema = new EntitySchema<NamespaceLimitEntity>({
+  name: 'NamespaceLimit',
+  tableName: 'namespace_limits',
+  properties: {
+    namespace: { type: 'text', primary: true },
+    maxActiveRuns: { type: 'integer', nullable: true },
+    updatedAt: tz,
+    updatedBy: textNull,
+  },
+});
+
 export const operationEntities = [
   TriggerSchema,
   TriggerMessageSchema,
   BackfillSchema,
   DagTaskSchema,
   DagTaskVersionSchema,
+  NamespaceLimitSchema,
 ];

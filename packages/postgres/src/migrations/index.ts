@@ -8,6 +8,7 @@ import { Migration20261207000000RunEvents } from './Migration20261207000000_run_
 import { Migration20261207010000Outputs } from './Migration20261207010000_outputs.js';
 import { Migration20261207020000Operations } from './Migration20261207020000_operations.js';
 import { Migration20261207030000Dashboard } from './Migration20261207030000_dashboard.js';
+import { Migration20261207030100RunLimits } from './Migration20261207030100_run_limits.js';
 import { Migration20261207040000Approvals } from './Migration20261207040000_approvals.js';
 
 export const migrationsList: MigrationObject[] = [
@@ -19,5 +20,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207010000_outputs', class: Migration20261207010000Outputs },
   { name: 'Migration20261207020000_operations', class: Migration20261207020000Operations },
   { name: 'Migration20261207030000_dashboard', class: Migration20261207030000Dashboard },
+  { name: 'Migration20261207030100_run_limits', class: Migration20261207030100RunLimits },
   { name: 'Migration20261207040000_approvals', class: Migration20261207040000Approvals },
 ];

@@ -12,5 +12,6 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261207010000_outputs',
   'Migration20261207020000_operations',
   'Migration20261207030000_dashboard',
+  'Migration20261207030100_run_limits',
   'Migration20261207040000_approvals',
 ];

@@ -54,8 +54,8 @@ export function runOperations(ctx: StoreContext): RunOperations {
           url,
           `insert into runs (id, dag_name, namespace, dag_version, state, parameters, trigger, revision, round,
              cancel_requested, created_at, started_at, finished_at, reason, idempotency_key, scheduled_for, labels,
-             active_deadline_seconds)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             active_deadline_seconds, priority)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
            on conflict do nothing returning *`,
           [
             r.id,
@@ -76,6 +76,7 @@ export function runOperations(ctx: StoreContext): RunOperations {
             r.scheduledFor === null ? null : new Date(r.scheduledFor),
             JSON.stringify(r.labels),
             r.activeDeadlineSeconds ?? null,
+            r.priority,
           ],
         );
         const row = inserted.rows[0];

@@ -25,7 +25,7 @@ import {
   type ApiContext,
   type Handlers,
 } from '../context.js';
-import { runDto, versionInfo } from '../dto.js';
+import { runDtos, versionInfo } from '../dto.js';
 import { hostWarnings } from '../capabilities.js';
 import { diffValues, unifiedDiff } from './diff.js';
 import { documentInput } from './documents.js';
@@ -308,6 +308,7 @@ export function dagHandlers(ctx: ApiContext): Handlers {
         parameters?: Record<string, string>;
         idempotencyKey?: string;
         activeDeadlineSeconds?: number;
+        priority?: number;
       };
       const run = await engine.submit(ref, body.parameters ?? {}, {
         trigger: 'api',
@@ -315,13 +316,15 @@ export function dagHandlers(ctx: ApiContext): Handlers {
         ...(body.activeDeadlineSeconds !== undefined
           ? { activeDeadlineSeconds: body.activeDeadlineSeconds }
           : {}),
+        ...(body.priority !== undefined ? { priority: body.priority } : {}),
       });
       await auditor.record(req, 'run.trigger', run.id, {
         namespace: ref.namespace,
         dag: ref.name,
         by: p.username,
       });
-      res.status(201).json(runDto(run));
+      const [dto] = await runDtos(store, [run]);
+      res.status(201).json(dto);
     },
   };
 

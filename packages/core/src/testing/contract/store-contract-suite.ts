@@ -9,6 +9,7 @@ import { commitContract } from './commit.contract.js';
 import { dagTaskContract } from './dag-tasks.contract.js';
 import { dagContract } from './dags.contract.js';
 import { useStore, type MakeStore, type StoreContractOptions } from './fixture.js';
+import { limitContract } from './limits.contract.js';
 import { logContract } from './logs.contract.js';
 import { outboxContract } from './outbox.contract.js';
 import { queueContract } from './queue.contract.js';
@@ -41,6 +42,7 @@ export function storeContractSuite(makeStore: MakeStore, options: StoreContractO
     triggerContract(fixture);
     backfillContract(fixture);
     dagTaskContract(fixture);
+    limitContract(fixture);
 
     describe('lifecycle', () => {
       it('answers ping while open', async () => {
