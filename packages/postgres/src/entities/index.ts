@@ -110,6 +110,8 @@ export const RunSchema = new EntitySchema<RunEntity>({
     { name: 'runs_state_idx', properties: ['state'] },
     sqlIndex('runs_finished_idx', '(finished_at) where finished_at is not null'),
     sqlIndex('runs_waiting_idx', "(created_at, id) where state = 'pending'"),
+    sqlIndex('runs_queued_idx', "(namespace, priority desc, created_at, queue_seq) where state = 'queued'"),
+    sqlIndex('runs_slots_idx', "(namespace, dag_name) where state in ('pending', 'running')"),
   ],
   checks: [
     {
@@ -138,7 +140,13 @@ export const RunSchema = new EntitySchema<RunEntity>({
     labels: { type: 'json', defaultRaw: "'{}'" },
     activeDeadlineSeconds: { type: 'integer', nullable: true },
     priority: { type: 'integer', default: 0 },
-    queueSeq: { type: 'bigint', autoincrement: true },
+    // An identity column, like attempts.ord: `columnType` keeps MikroORM from writing a bigserial.
+    queueSeq: {
+      type: 'bigint',
+      columnType: 'bigint',
+      autoincrement: true,
+      generated: 'by default as identity',
+    },
   },
 });
 

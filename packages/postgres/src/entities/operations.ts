@@ -181,6 +181,12 @@ export interface NamespaceLimitEntity {
 export const NamespaceLimitSchema = new EntitySchema<NamespaceLimitEntity>({
   name: 'NamespaceLimit',
   tableName: 'namespace_limits',
+  checks: [
+    {
+      name: 'namespace_limits_max_active_runs_check',
+      expression: 'max_active_runs is null or max_active_runs >= 1',
+    },
+  ],
   properties: {
     namespace: { type: 'text', primary: true },
     maxActiveRuns: { type: 'integer', nullable: true },
