@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import {
   api,
   parseRunEvent,
@@ -48,6 +48,19 @@ export function matchesFilters(run: Run, f: RunFilters): boolean {
 }
 
 /**
+ * The open run after one engine event: a new detail with the event's run and attempt (by id: a newer copy
+ * of the attempt replaces the older one in place), or the same one when the event is about another run.
+ */
+export function withEvent(detail: RunDetail, ev: EngineEvent): RunDetail {
+  const { run, attempt } = ev.data;
+  if (detail.run.id !== run.id) return detail;
+  if (!attempt) return { ...detail, run };
+  const i = detail.attempts.findIndex((a) => a.id === attempt.id);
+  const attempts = i >= 0 ? detail.attempts.with(i, attempt) : [...detail.attempts, attempt];
+  return { ...detail, run, attempts };
+}
+
+/**
  * Runs: the filtered list with keyset "load more", the run open in the detail page, and the
  * application of live engine events to both. Events are applied in arrival order; an older event
  * never overwrites a newer state (attempts are matched by id, the run by id).
@@ -58,7 +71,13 @@ export const useRunsStore = defineStore('runs', () => {
   const nextCursor = ref<string | null>(null);
   const loading = ref(false);
   const error = ref<unknown>(null);
-  const current = ref<RunDetail | null>(null);
+  /**
+   * The open run, never changed in place: each change (a batch of events, a cancel) puts a new detail
+   * here that shares what did not change (the tasks, the warnings, the untouched attempts). A live run of
+   * 1,000 tasks would otherwise be 1,000 reactive attempts, each event paying for tracking all of them, and
+   * the views could not tell what changed by identity (the run view re-renders only changed rows).
+   */
+  const current = shallowRef<RunDetail | null>(null);
   const lastEventId = ref<string | null>(null);
 
   async function load(more = false): Promise<void> {
@@ -99,8 +118,7 @@ export const useRunsStore = defineStore('runs', () => {
     arrivedDuringRead.add(overtaking);
     try {
       const detail = await api.runs.get(run);
-      current.value = detail;
-      for (const ev of overtaking) applyToCurrent(ev);
+      current.value = overtaking.reduce(withEvent, detail);
       return detail;
     } finally {
       arrivedDuringRead.delete(overtaking);
@@ -117,26 +135,20 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Applies one engine event to the list and to the open run. */
   function applyEvent(ev: EngineEvent): void {
-    if (ev.id) lastEventId.value = ev.id;
-    upsertRun(ev.data.run);
-    for (const list of arrivedDuringRead) list.push(ev);
-    applyToCurrent(ev);
+    applyEvents([ev]);
   }
 
   /** Applies events in order: one change of the page for all of them (see useLiveRun). */
   function applyEvents(events: readonly EngineEvent[]): void {
-    for (const ev of events) applyEvent(ev);
-  }
-
-  function applyToCurrent(ev: EngineEvent): void {
-    const { run, attempt } = ev.data;
+    for (const ev of events) {
+      if (ev.id) lastEventId.value = ev.id;
+      upsertRun(ev.data.run);
+      for (const list of arrivedDuringRead) list.push(ev);
+    }
     const cur = current.value;
-    if (!cur || cur.run.id !== run.id) return;
-    cur.run = run;
-    if (attempt) {
-      const i = cur.attempts.findIndex((a) => a.id === attempt.id);
-      if (i >= 0) cur.attempts.splice(i, 1, attempt);
-      else cur.attempts.push(attempt);
+    if (cur) {
+      const next = events.reduce(withEvent, cur);
+      if (next !== cur) current.value = next;
     }
   }
 
@@ -158,7 +170,7 @@ export const useRunsStore = defineStore('runs', () => {
   async function cancel(ref: RunRef): Promise<void> {
     const run = await api.runs.cancel(ref);
     upsertRun(run);
-    if (current.value?.run.id === ref.id) current.value.run = run;
+    if (current.value?.run.id === ref.id) current.value = { ...current.value, run };
   }
 
   async function retry(ref: RunRef, latestVersion = false): Promise<Run> {
