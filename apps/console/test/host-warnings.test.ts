@@ -41,6 +41,24 @@ describe('RuntimeWarnings', () => {
     w.unmount();
   });
 
+  it('shows the first 10 of a 1,000-task DAG’s warnings, and all of them on request', async () => {
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({
+      name: `t${i}`,
+      image: 'alpine:3.20',
+      command: ['true'],
+    }));
+    const warnings = runtimeWarnings({ tasks }, { runsImages: false, runtime: 'process' });
+    expect(warnings).toHaveLength(1000);
+    const w = mount(RuntimeWarnings, { props: { warnings } });
+    expect(w.findAll('li')).toHaveLength(10);
+    expect(w.text()).toContain('1000 tasks (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9 and 990 more) may fail');
+    await w.find('[data-testid="runtime-warnings-toggle"]').trigger('click');
+    expect(w.findAll('li')).toHaveLength(1000);
+    await w.find('[data-testid="runtime-warnings-toggle"]').trigger('click');
+    expect(w.findAll('li')).toHaveLength(10);
+    w.unmount();
+  });
+
   it('shows nothing on a server whose runtime runs images', async () => {
     const { fetch } = fakeFetch({
       'GET /api/v1/info': () =>

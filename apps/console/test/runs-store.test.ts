@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
+import { watch } from 'vue';
 import { api, type Attempt, type Run, type RunDetail } from '../src/api';
 import { matchesFilters, toEngineEvent, useRunsStore } from '../src/stores/runs';
 
@@ -119,6 +120,48 @@ describe('runs store: live events', () => {
     expect(s.taskStates).toEqual({ extract: 'succeeded', load: 'succeeded' });
     expect(s.current.run.state).toBe('succeeded');
     expect(s.lastEventId).toBe('6');
+  });
+
+  it('a batch of live events makes one new open run sharing what did not change (1,000-task run views re-render only that)', () => {
+    const s = useRunsStore();
+    const tasks = Array.from({ length: 1000 }, (_, i) => ({ name: `t${i}`, runAfter: [] }));
+    const attempts = tasks.map((t, i) => attempt({ id: `a${i}`, taskName: t.name, state: 'waiting' }));
+    s.current = { run: run(), attempts, warnings: [], tasks };
+    const before = s.current;
+    let changes = 0;
+    watch(
+      () => s.current,
+      () => changes++,
+      { flush: 'sync' },
+    );
+    s.applyEvents([
+      {
+        id: '1',
+        event: 'task.started',
+        data: { run: run(), attempt: attempt({ id: 'a3', taskName: 't3' }) },
+      },
+      {
+        id: '2',
+        event: 'task.succeeded',
+        data: { run: run(), attempt: attempt({ id: 'a3', taskName: 't3', state: 'succeeded', exitCode: 0 }) },
+      },
+      {
+        id: '3',
+        event: 'task.started',
+        data: { run: run(), attempt: attempt({ id: 'a7', taskName: 't7' }) },
+      },
+    ]);
+    const after = s.current!;
+    expect(after).not.toBe(before);
+    // The detail that was open is left as it was: whoever holds it sees no change under its feet.
+    expect(before.attempts[3]!.state).toBe('waiting');
+    expect(after.attempts[3]!.state).toBe('succeeded');
+    expect(after.attempts[7]!.state).toBe('running');
+    expect(after.attempts).toHaveLength(1000);
+    expect(after.tasks).toBe(tasks);
+    expect(after.attempts.filter((a, i) => a !== attempts[i]).map((a) => a.id)).toEqual(['a3', 'a7']);
+    expect(changes).toBe(1);
+    expect(s.taskStates.t3).toBe('succeeded');
   });
 
   it('ignores events of other runs for the open run but lists new runs that match the filters', () => {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import {
   api,
   parseRunEvent,
@@ -36,11 +36,11 @@ function toIso(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** Replaces the attempt of the same id in the run's detail, or adds it. */
-function putAttempt(detail: RunDetail, attempt: Attempt): void {
-  const i = detail.attempts.findIndex((a) => a.id === attempt.id);
-  if (i >= 0) detail.attempts.splice(i, 1, attempt);
-  else detail.attempts.push(attempt);
+/** Replaces the attempt of the same id in `attempts`, or adds it. */
+function putAttempt(attempts: Attempt[], attempt: Attempt): void {
+  const i = attempts.findIndex((a) => a.id === attempt.id);
+  if (i >= 0) attempts.splice(i, 1, attempt);
+  else attempts.push(attempt);
 }
 
 export function matchesFilters(run: Run, f: RunFilters): boolean {
@@ -55,6 +55,19 @@ export function matchesFilters(run: Run, f: RunFilters): boolean {
 }
 
 /**
+ * The open run after one engine event: a new detail with the event's run and attempt (by id: a newer copy
+ * of the attempt replaces the older one in place), or the same one when the event is about another run.
+ */
+export function withEvent(detail: RunDetail, ev: EngineEvent): RunDetail {
+  const { run, attempt } = ev.data;
+  if (detail.run.id !== run.id) return detail;
+  if (!attempt) return { ...detail, run };
+  const i = detail.attempts.findIndex((a) => a.id === attempt.id);
+  const attempts = i >= 0 ? detail.attempts.with(i, attempt) : [...detail.attempts, attempt];
+  return { ...detail, run, attempts };
+}
+
+/**
  * Runs: the filtered list with keyset "load more", the run open in the detail page, and the
  * application of live engine events to both. Events are applied in arrival order; an older event
  * never overwrites a newer state (attempts are matched by id, the run by id).
@@ -65,7 +78,13 @@ export const useRunsStore = defineStore('runs', () => {
   const nextCursor = ref<string | null>(null);
   const loading = ref(false);
   const error = ref<unknown>(null);
-  const current = ref<RunDetail | null>(null);
+  /**
+   * The open run, never changed in place: each change (a batch of events, a cancel) puts a new detail
+   * here that shares what did not change (the tasks, the warnings, the untouched attempts). A live run of
+   * 1,000 tasks would otherwise be 1,000 reactive attempts, each event paying for tracking all of them, and
+   * the views could not tell what changed by identity (the run view re-renders only changed rows).
+   */
+  const current = shallowRef<RunDetail | null>(null);
   const lastEventId = ref<string | null>(null);
 
   async function load(more = false): Promise<void> {
@@ -106,8 +125,7 @@ export const useRunsStore = defineStore('runs', () => {
     arrivedDuringRead.add(overtaking);
     try {
       const detail = await api.runs.get(run);
-      current.value = detail;
-      for (const ev of overtaking) applyToCurrent(ev);
+      current.value = overtaking.reduce(withEvent, detail);
       return detail;
     } finally {
       arrivedDuringRead.delete(overtaking);
@@ -124,23 +142,21 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Applies one engine event to the list and to the open run. */
   function applyEvent(ev: EngineEvent): void {
-    if (ev.id) lastEventId.value = ev.id;
-    upsertRun(ev.data.run);
-    for (const list of arrivedDuringRead) list.push(ev);
-    applyToCurrent(ev);
+    applyEvents([ev]);
   }
 
   /** Applies events in order: one change of the page for all of them (see useLiveRun). */
   function applyEvents(events: readonly EngineEvent[]): void {
-    for (const ev of events) applyEvent(ev);
-  }
-
-  function applyToCurrent(ev: EngineEvent): void {
-    const { run, attempt } = ev.data;
+    for (const ev of events) {
+      if (ev.id) lastEventId.value = ev.id;
+      upsertRun(ev.data.run);
+      for (const list of arrivedDuringRead) list.push(ev);
+    }
     const cur = current.value;
-    if (!cur || cur.run.id !== run.id) return;
-    cur.run = run;
-    if (attempt) putAttempt(cur, attempt);
+    if (cur) {
+      const next = events.reduce(withEvent, cur);
+      if (next !== cur) current.value = next;
+    }
   }
 
   /** Each task's state in the open run: its latest attempt's, or `pending` before the first. */
@@ -161,7 +177,7 @@ export const useRunsStore = defineStore('runs', () => {
   async function cancel(ref: RunRef): Promise<void> {
     const run = await api.runs.cancel(ref);
     upsertRun(run);
-    if (current.value?.run.id === ref.id) current.value.run = run;
+    if (current.value?.run.id === ref.id) current.value = { ...current.value, run };
   }
 
   async function retry(ref: RunRef, latestVersion = false): Promise<Run> {
@@ -189,8 +205,10 @@ export const useRunsStore = defineStore('runs', () => {
     upsertRun(result.run);
     const cur = current.value;
     if (!cur || cur.run.id !== ref.id) return;
-    cur.run = result.run;
-    for (const attempt of result.attempts) putAttempt(cur, attempt);
+    // The open run is replaced, never changed in place (it is not deeply reactive: see withEvent).
+    const attempts = [...cur.attempts];
+    for (const attempt of result.attempts) putAttempt(attempts, attempt);
+    current.value = { ...cur, run: result.run, attempts };
   }
 
   return {

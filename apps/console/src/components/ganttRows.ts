@@ -1,0 +1,93 @@
+import type { Attempt } from '../api';
+
+/** One attempt's bar, in milliseconds from the chart's origin. */
+export interface GanttBar {
+  readonly a: Attempt;
+  readonly start: number;
+  /** Null while the attempt runs: the bar then reaches "now", a variable of the whole chart. */
+  readonly end: number | null;
+}
+
+/** One task's row: its attempts in order. */
+export interface GanttRow {
+  readonly name: string;
+  readonly bars: readonly GanttBar[];
+  /** Some bar reaches "now": its duration changes as time passes. */
+  readonly running: boolean;
+}
+
+/** Rows by task name, with the origin they were placed from: what the next call may reuse. */
+export interface GanttRows {
+  readonly rows: readonly GanttRow[];
+  readonly origin: number;
+  readonly byName: ReadonlyMap<string, GanttRow>;
+}
+
+function ms(iso: string | null): number | null {
+  return iso ? new Date(iso).getTime() : null;
+}
+
+/** Where an attempt's bar starts and ends (epoch ms); `end` null while it runs. */
+export function barTimes(a: Attempt): { start: number; end: number | null } {
+  const start = ms(a.startedAt) ?? ms(a.createdAt)!;
+  return { start, end: ms(a.finishedAt) ?? (a.startedAt ? null : start) };
+}
+
+/** The chart's time span over every attempt (epoch ms), a running one reaching `now`; at least 1 s. */
+export function ganttSpan(attempts: readonly Attempt[], now: number): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const a of attempts) {
+    const { start, end } = barTimes(a);
+    min = Math.min(min, start);
+    max = Math.max(max, end ?? now);
+  }
+  if (!Number.isFinite(min)) return { min: 0, max: 1 };
+  return { min, max: Math.max(max, min + 1000) };
+}
+
+function sameAttempts(bars: readonly GanttBar[], attempts: readonly Attempt[]): boolean {
+  return bars.length === attempts.length && bars.every((b, i) => b.a === attempts[i]);
+}
+
+/**
+ * One row per task, in `order` first (then any other task with attempts), bars placed from `origin`.
+ * A row whose attempts are the very same objects as in `previous` (placed from the same origin) is
+ * `previous`'s row object itself: a live run changes a few attempts per frame, and the chart re-renders
+ * only the rows that are not the same (it memoises rows by identity).
+ */
+export function ganttRows(
+  attempts: readonly Attempt[],
+  order: readonly string[],
+  origin: number,
+  previous: GanttRows | null = null,
+): GanttRows {
+  const byTask = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    const list = byTask.get(a.taskName);
+    if (list) list.push(a);
+    else byTask.set(a.taskName, [a]);
+  }
+  const ordered = new Set(order);
+  const names = [...order.filter((n) => byTask.has(n)), ...[...byTask.keys()].filter((n) => !ordered.has(n))];
+  const reuse = previous?.origin === origin ? previous.byName : null;
+  const byName = new Map<string, GanttRow>();
+  const rows = names.map((name) => {
+    const list = byTask.get(name)!;
+    const before = reuse?.get(name);
+    const row: GanttRow =
+      before && sameAttempts(before.bars, list)
+        ? before
+        : {
+            name,
+            bars: list.map((a) => {
+              const { start, end } = barTimes(a);
+              return { a, start: start - origin, end: end === null ? null : end - origin };
+            }),
+            running: list.some((a) => barTimes(a).end === null),
+          };
+    byName.set(name, row);
+    return row;
+  });
+  return { rows, origin, byName };
+}
