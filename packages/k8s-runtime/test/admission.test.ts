@@ -246,6 +246,19 @@ describe('admission: DagTask and DagRun resources', () => {
     ).toBe(true);
   });
 
+  it('admits a DagRun’s priority and deadline, and refuses a priority out of range at spec.priority', async () => {
+    const withOptions = (spec: object): Resource => ({
+      kind: 'DagRun',
+      metadata: { name: 'r' },
+      spec: { dagName: 'etl', ...spec },
+    });
+    expect(
+      (await review(withOptions({ priority: 3, activeDeadlineSeconds: 60 }), { dags: known })).allowed,
+    ).toBe(true);
+    const refused = await review(withOptions({ priority: 2_000_000 }), { dags: known });
+    expect(refused.causes).toEqual([expect.objectContaining({ field: 'spec.priority' })]);
+  });
+
   it('refuses a parameter with both value and fromSecret, as the manifest reader does', async () => {
     const response = await review(run('etl', [{ name: 'region', value: 'us', fromSecret: 's' }]), {
       dags: known,

@@ -94,6 +94,30 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
       expect(refs).toEqual([expect.objectContaining({ kind: 'DagRun', name: 'diamond-1', uid })]);
   }, 40_000);
 
+  it('submits a DagRun with its own priority and deadline; the apiserver refuses one out of range', async () => {
+    const ns = await plane().createNamespace('sync-options');
+    const { engine } = await controller(ns);
+    const [dag] = fixture('diamond.yaml');
+    const run = (name: string, spec: object) => ({
+      apiVersion: 'kontroler.greedykomodo/v1alpha1',
+      kind: 'DagRun',
+      metadata: { name },
+      spec: { dagName: 'diamond', ...spec },
+    });
+    await apply(ns, [dag as object, run('urgent', { priority: 7, activeDeadlineSeconds: 600 })]);
+    const runId = await eventually(
+      'DagRun submitted',
+      async () => (await runStatus(ns, 'urgent'))?.dagRunId,
+      20_000,
+    );
+    const snapshot = await engine.getRun(runId);
+    expect(snapshot?.run).toMatchObject({ priority: 7, activeDeadlineSeconds: 600 });
+    // The CRD's schema bounds them, so a bad value never reaches the controller.
+    await expect(apply(ns, [run('bad', { activeDeadlineSeconds: 0 })])).rejects.toThrow(
+      /activeDeadlineSeconds/,
+    );
+  }, 40_000);
+
   it('keeps the same DAG name in two namespaces as two DAGs: both run, statuses independent', async () => {
     // One engine and store, as a controller watching two namespaces; pods go to each attempt's namespace.
     const [nsA, nsB] = [await plane().createNamespace('same-a'), await plane().createNamespace('same-b')];

@@ -50,7 +50,14 @@ export {
 } from './template.js';
 export { checkCondition, type CelScope, type CelProblem } from './cel-check.js';
 export type { DagIssue, DagIssueCode, DagResult } from './issues.js';
-export { MAX_TASKS, MAX_RUN_AFTER, MAX_MANIFEST_BYTES, MAX_DSL_BYTES, MAX_NAME_LENGTH } from './limits.js';
+export {
+  MAX_TASKS,
+  MAX_RUN_AFTER,
+  MAX_MANIFEST_BYTES,
+  MAX_DSL_BYTES,
+  MAX_NAME_LENGTH,
+  MAX_PRIORITY,
+} from './limits.js';
 export { validateDag, compileDag, isValidatedDag, type DagValidation } from './validate.js';
 export { runtimeWarnings, type RuntimeCapabilities } from './runtime-warnings.js';
 export { topologicalOrder, levels, roots, descendants, type DagLike } from './order.js';

@@ -13,6 +13,13 @@ export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
 export const MAX_DSL_BYTES = 5 * 1024 * 1024;
 /** Longest Kubernetes object name. */
 export const MAX_NAME_LENGTH = 63;
+/**
+ * The longest deadline a run may set (`SubmitOptions.activeDeadlineSeconds`, a DagRun's
+ * `spec.activeDeadlineSeconds`): the largest PostgreSQL `int`, about 68 years, so every store keeps it.
+ */
+export const MAX_RUN_DEADLINE_SECONDS = 2_147_483_647;
+/** The bounds of a priority, a DAG's default or a run's own: from minus this to this. */
+export const MAX_PRIORITY = 1_000_000;
 
 /** UTF-8 length of a string without encoding it (browser-safe, no Buffer). */
 export function utf8Length(text: string): number {

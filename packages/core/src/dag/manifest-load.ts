@@ -8,10 +8,11 @@ import type { DagIssue } from './issues.js';
 import type { DagSpec, TaskSpec } from './schema.js';
 import { parseDslWithPositions } from './dsl-parse.js';
 import { isObject, own, type PlainObject } from './guards.js';
-import { MAX_MANIFEST_BYTES, utf8Length } from './limits.js';
+import { MAX_MANIFEST_BYTES, MAX_PRIORITY, MAX_RUN_DEADLINE_SECONDS, utf8Length } from './limits.js';
 import { escapeToken, tokens } from './pointer.js';
 import { tableSourceMap, type DagSourceMap, type SourceLocation } from './source-map.js';
 import type {
+  DagRunManifest,
   DagRunParameter,
   ManifestDocument,
   ManifestMetadata,
@@ -43,8 +44,8 @@ const METADATA_FIELDS = new Set([
   'selfLink',
 ]);
 
-/** A DagRun's spec fields (Kontroler's CRD). */
-const DAGRUN_SPEC_FIELDS = new Set(['dagName', 'parameters']);
+/** A DagRun's spec fields: Kontroler's CRD, plus this project's run options. */
+const DAGRUN_SPEC_FIELDS = new Set(['dagName', 'parameters', 'priority', 'activeDeadlineSeconds']);
 
 type Path = readonly (string | number)[];
 const toPointer = (path: Path) => path.map((p) => `/${escapeToken(p)}`).join('');
@@ -388,11 +389,37 @@ function readRun(
       parameters.push(value !== undefined ? { name, value } : { name, fromSecret: fromSecret as string });
     }
   });
-  const run = {
+  const priority = own(spec, 'priority');
+  if (
+    priority !== undefined &&
+    (!Number.isSafeInteger(priority) || Math.abs(priority as number) > MAX_PRIORITY)
+  ) {
+    ctx.error(
+      'SCHEMA',
+      ['spec', 'priority'],
+      `spec.priority must be an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`,
+    );
+  }
+  const deadline = own(spec, 'activeDeadlineSeconds');
+  if (
+    deadline !== undefined &&
+    (!Number.isSafeInteger(deadline) ||
+      (deadline as number) < 1 ||
+      (deadline as number) > MAX_RUN_DEADLINE_SECONDS)
+  ) {
+    ctx.error(
+      'SCHEMA',
+      ['spec', 'activeDeadlineSeconds'],
+      `spec.activeDeadlineSeconds must be an integer from 1 to ${MAX_RUN_DEADLINE_SECONDS}`,
+    );
+  }
+  const run: DagRunManifest = {
     name: metadata.name,
     dagName,
     parameters,
     ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
+    ...(typeof priority === 'number' ? { priority } : {}),
+    ...(typeof deadline === 'number' ? { activeDeadlineSeconds: deadline } : {}),
   };
   return { kind: 'DagRun', run, metadata };
 }

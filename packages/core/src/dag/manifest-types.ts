@@ -22,6 +22,10 @@ export interface DagRunManifest {
   namespace?: string;
   dagName: string;
   parameters: DagRunParameter[];
+  /** Order among queued runs (docs/run-limits.md); absent: the DAG's. */
+  priority?: number;
+  /** This run's deadline in seconds (docs/flow/deadline.md); absent: the DAG's. */
+  activeDeadlineSeconds?: number;
 }
 
 /** One document of a manifest file. */

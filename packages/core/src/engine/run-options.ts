@@ -1,11 +1,8 @@
 /** Checks of the options a run is submitted with, shared by every host that submits runs. */
+import { MAX_RUN_DEADLINE_SECONDS } from '../dag/limits.js';
 import { Errors } from '../errors/kontroler-error.js';
 
-/**
- * The longest deadline a run may set (`SubmitOptions.activeDeadlineSeconds`): the largest PostgreSQL
- * `int`, about 68 years, so that every store keeps what it was given.
- */
-export const MAX_RUN_DEADLINE_SECONDS = 2_147_483_647;
+export { MAX_RUN_DEADLINE_SECONDS };
 
 /** Throws RUN_OPTION_INVALID unless `seconds` is absent or a positive integer up to the maximum. */
 export function checkRunDeadline(seconds: number | undefined): void {

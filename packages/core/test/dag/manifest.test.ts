@@ -229,6 +229,27 @@ spec:
     ]);
   });
 
+  it('reads a DagRun’s priority and deadline, and refuses them out of range at their lines', () => {
+    const ok = loadManifest(
+      'kind: DagRun\nmetadata: { name: r }\nspec:\n  dagName: d\n  priority: -5\n  activeDeadlineSeconds: 600\n',
+    );
+    expect(ok.ok && ok.documents[0]).toMatchObject({
+      kind: 'DagRun',
+      run: { dagName: 'd', priority: -5, activeDeadlineSeconds: 600 },
+    });
+    const bad = loadManifest(
+      'kind: DagRun\nmetadata: { name: r }\nspec:\n  dagName: d\n  priority: 1.5\n  activeDeadlineSeconds: 0\n',
+    );
+    expect(bad.ok ? [] : bad.errors.map((e) => [e.path, e.line, e.message])).toEqual([
+      ['/spec/priority', 5, 'spec.priority must be an integer from -1000000 to 1000000'],
+      [
+        '/spec/activeDeadlineSeconds',
+        6,
+        'spec.activeDeadlineSeconds must be an integer from 1 to 2147483647',
+      ],
+    ]);
+  });
+
   it('rejects unknown kinds and ignores WorkerPool with a warning', () => {
     const text =
       'kind: CronJob\nmetadata: { name: x }\nspec: {}\n---\nkind: WorkerPool\nmetadata: { name: w }\n';

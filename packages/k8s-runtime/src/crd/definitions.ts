@@ -3,7 +3,13 @@
  * never drift from the engine's validation. The spec keeps the Go Kontroler's field names (`task`,
  * `dsl`), so its manifests apply unchanged. Pure: `generate.ts` writes the result to `deploy/crds/`.
  */
-import { dagSchema, PodTemplateSchema, TaskSchema } from '@kontroler/core';
+import {
+  dagSchema,
+  MAX_PRIORITY,
+  MAX_RUN_DEADLINE_SECONDS,
+  PodTemplateSchema,
+  TaskSchema,
+} from '@kontroler/core';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { CRD_GROUP, CRD_VERSION } from '../rbac.js';
 import { toStructural, type JsonSchema } from './structural.js';
@@ -88,6 +94,19 @@ const dagRunSpec: JsonSchema = {
           },
         ],
       },
+    },
+    priority: {
+      type: 'integer',
+      minimum: -MAX_PRIORITY,
+      maximum: MAX_PRIORITY,
+      description: "Order among queued runs, higher first (docs/run-limits.md); default the DAG's priority",
+    },
+    activeDeadlineSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_RUN_DEADLINE_SECONDS,
+      description:
+        "This run's deadline in seconds from its start, instead of the DAG's (docs/flow/deadline.md)",
     },
   },
 };

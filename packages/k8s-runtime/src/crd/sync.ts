@@ -65,6 +65,8 @@ export interface SyncEngine {
       idempotencyKey?: string;
       trigger?: 'resource';
       labels?: Readonly<Record<string, string>>;
+      priority?: number;
+      activeDeadlineSeconds?: number;
     },
   ): Promise<RunRecord>;
   getRun(runId: string): Promise<RunSnapshot | undefined>;
@@ -131,7 +133,14 @@ interface DagTaskResource extends KubernetesObject {
 }
 
 interface DagRunResource extends KubernetesObject {
-  spec?: { dagName?: string; parameters?: Array<{ name: string; value?: string; fromSecret?: string }> };
+  spec?: {
+    dagName?: string;
+    parameters?: Array<{ name: string; value?: string; fromSecret?: string }>;
+    /** Order among queued runs (docs/run-limits.md); absent: the DAG's. */
+    priority?: number;
+    /** This run's deadline (docs/flow/deadline.md); absent: the DAG's. */
+    activeDeadlineSeconds?: number;
+  };
   status?: Partial<DagRunResourceStatus>;
 }
 
@@ -451,6 +460,10 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
           idempotencyKey: resource.metadata?.uid ?? `${namespace}/${name}`,
           trigger: 'resource',
           labels: labelsOf(name, resource.metadata?.uid ?? ''),
+          ...(resource.spec?.priority !== undefined ? { priority: resource.spec.priority } : {}),
+          ...(resource.spec?.activeDeadlineSeconds !== undefined
+            ? { activeDeadlineSeconds: resource.spec.activeDeadlineSeconds }
+            : {}),
         });
         runId = run.id;
         waitingSince.delete(name);
