@@ -66,7 +66,7 @@ export class PostgresAggregates {
     if (n === 0) return [];
     const rows = await this.#run<RunRow>(
       `select * from runs
-        where state = 'pending' and ($2::text[] is null or namespace = any($2::text[]))
+        where state in ('queued', 'pending') and ($2::text[] is null or namespace = any($2::text[]))
         order by created_at, id collate "C" limit $1`,
       [n, namespaces(scope)],
     );

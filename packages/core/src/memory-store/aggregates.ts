@@ -48,14 +48,16 @@ export function countActiveRuns(runs: Iterable<RunRecord>, scope: AggregateScope
   return counts;
 }
 
+/** Runs that have not started: over a limit (`queued`) or about to (`pending`). */
+const WAITING_STATES: ReadonlySet<RunState> = new Set<RunState>(['queued', 'pending']);
+
 export function listWaitingRuns(
   runs: Iterable<RunRecord>,
   scope: AggregateScope,
   limit: number,
 ): RunRecord[] {
-  const waiting: RunState = 'pending';
   return [...runs]
-    .filter((run) => run.state === waiting && inScope(scope, run.namespace))
+    .filter((run) => WAITING_STATES.has(run.state) && inScope(scope, run.namespace))
     .sort((a, b) => a.createdAt - b.createdAt || byText(a.id, b.id))
     .slice(0, Math.min(MAX_WAITING, Math.max(0, Math.floor(limit))));
 }

@@ -73,7 +73,10 @@ export interface TaskOutcomeQuery {
 export interface AggregateStore {
   /** Runs not finished, by state (every non-terminal state is present, 0 when none). */
   countActiveRuns(scope: AggregateScope): Promise<Readonly<Record<string, number>>>;
-  /** Runs waiting to start (`pending`), oldest first (createdAt, then id), at most `limit` (capped at 500). */
+  /**
+   * Runs waiting to start (`queued` over a run limit, or `pending`), oldest first (createdAt, then id), at most
+   * `limit` (capped at 500).
+   */
   listWaitingRuns(scope: AggregateScope, limit: number): Promise<RunRecord[]>;
   /** Per DAG with runs that finished in the window, ordered by namespace, then name. */
   dagOutcomes(scope: AggregateScope, window: TimeWindow): Promise<DagOutcomes[]>;

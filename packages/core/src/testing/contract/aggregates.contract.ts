@@ -65,15 +65,19 @@ export function aggregateContract(fixture: StoreFixture): void {
       });
     });
 
-    it('lists waiting runs oldest first, up to the limit', async () => {
+    it('lists waiting runs, queued ones included, oldest first, up to the limit', async () => {
       const { store } = fixture;
       const ns = uniqueName('ns');
-      const third = await seedRun(store, { run: { namespace: ns, createdAt: T + 3 } });
+      const third = await seedRun(store, { run: { namespace: ns, state: 'queued', createdAt: T + 3 } });
       const first = await seedRun(store, { run: { namespace: ns, createdAt: T + 1 } });
       const second = await seedRun(store, { run: { namespace: ns, createdAt: T + 2 } });
       await seedRun(store, { run: { namespace: ns, state: 'running', createdAt: T, startedAt: T } });
       const all = await store.listWaitingRuns(scopeOf(ns), 10);
-      expect(all.map((r) => r.id)).toEqual([first.run.id, second.run.id, third.run.id]);
+      expect(all.map((r) => [r.id, r.state])).toEqual([
+        [first.run.id, 'pending'],
+        [second.run.id, 'pending'],
+        [third.run.id, 'queued'],
+      ]);
       expect(all[0]).toEqual(first.run);
       expect((await store.listWaitingRuns(scopeOf(ns), 2)).map((r) => r.id)).toEqual([
         first.run.id,
