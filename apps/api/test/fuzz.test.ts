@@ -525,6 +525,10 @@ describe('fuzz', () => {
           [now],
         );
         await sql(
+          `insert into namespace_limits (namespace, max_active_runs, updated_at, updated_by) values ('', 2, $1, '')`,
+          [now],
+        );
+        await sql(
           `insert into dag_tasks (namespace, name, latest_version, created_at, updated_at)
            values ('default', 'fuzz-task', 2, $1, $1)`,
           [now],

@@ -3,10 +3,13 @@
  * that break an invariant the store and the API promise (what foreign keys and check constraints do not
  * already guarantee, and what they do, in case a migration ever drops one). Every query must return no row.
  */
+import { ATTEMPT_STATES, RUN_STATES, TERMINAL_ATTEMPT_STATES, TERMINAL_RUN_STATES } from '@kontroler/core';
 import type { SqlFunction } from '@kontroler/postgres';
 
-const TERMINAL_RUN = `('succeeded', 'failed', 'canceled')`;
-const ACTIVE_ATTEMPT = `('waiting', 'ready', 'running', 'retrying')`;
+/** A SQL list of string literals, from core's own lists so that a new state never falls out of a check. */
+const sqlList = (values: Iterable<string>) => `(${[...values].map((v) => `'${v}'`).join(', ')})`;
+const TERMINAL_RUN = sqlList(TERMINAL_RUN_STATES);
+const ACTIVE_ATTEMPT = sqlList(ATTEMPT_STATES.filter((s) => !TERMINAL_ATTEMPT_STATES.has(s)));
 
 /** Table → a query selecting its inconsistent rows. */
 export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
@@ -24,8 +27,9 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
                      or not exists (select 1 from dags d where d.namespace = v.namespace and d.name = v.dag_name)`,
   // A run's DAG version exists; terminal runs have finished, others have not.
   runs: `select r.id, r.state from runs r
-          where r.state not in ('pending', 'running', 'succeeded', 'failed', 'canceled')
+          where r.state not in ${sqlList(RUN_STATES)}
              or (r.state in ${TERMINAL_RUN}) <> (r.finished_at is not null)
+             or (r.state = 'queued' and r.started_at is not null)
              or r.round < 1 or r.revision < 0 or jsonb_typeof(r.parameters) <> 'object'
              or jsonb_typeof(r.labels) <> 'object'
              or not exists (select 1 from dag_versions v
@@ -36,10 +40,12 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
               left join dag_versions v
                 on v.namespace = r.namespace and v.dag_name = r.dag_name and v.version = r.dag_version
               where r.id is null or v.version is null or a.attempt < 1 or a.round < 1 or a.round > r.round
-                 or a.state not in ('waiting', 'ready', 'running', 'succeeded', 'failed', 'retrying', 'skipped', 'canceled')
+                 or a.state not in ${sqlList(ATTEMPT_STATES)}
                  or (r.state in ${TERMINAL_RUN} and a.state in ${ACTIVE_ATTEMPT})
                  or (a.state = 'running' and a.lease_owner is null)
-                 or not exists (select 1 from jsonb_array_elements(v.spec -> 'tasks') t where t ->> 'name' = a.task_name)`,
+                 -- a task, an exit handler, or an instance name[i] of a forEach task
+                 or not exists (select 1 from jsonb_array_elements(v.spec -> 'tasks' || coalesce(v.spec -> 'onExit', '[]'::jsonb)) t
+                                 where t ->> 'name' = regexp_replace(a.task_name, '\\[[0-9]+\\]$', ''))`,
   // A schedule cursor belongs to a DAG.
   schedules: `select s.namespace, s.dag_name from schedules s
                where not exists (select 1 from dags d where d.namespace = s.namespace and d.name = s.dag_name)`,
@@ -96,6 +102,9 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
   trigger_messages: `select m.trigger_id, m.message_id from trigger_messages m
                       where m.message_id = '' or not exists (select 1 from triggers t where t.id = m.trigger_id)`,
   // A backfill's counts add up; only a running one has ticks left; a finished one says when.
+  // An admin's run limit for a namespace: a namespace, a limit of at least 1 or none, who set it.
+  namespace_limits: `select l.namespace from namespace_limits l
+                      where l.namespace = '' or l.max_active_runs < 1 or l.updated_by = ''`,
   backfills: `select b.id, b.state from backfills b
                where b.total < 1 or b.submitted < 0 or b.submitted > b.total or b.done > b.submitted
                   or b.failed > b.done or b.max_active_runs < 1 or b.range_to <= b.range_from
