@@ -66,8 +66,15 @@ describe('the first advertised fire time fires', () => {
     const recorder = new Recorder(engine);
     await engine.start();
     const schedule = '*/2 * * * * *';
+    // What a caller would be shown is the first tick after the save; the save takes a moment, so that is
+    // the first tick after `before` or, when a tick passed during the save, the first after `after`.
+    const before = Date.now();
     await engine.registerDag(dagDoc('every-2s', [{ name: 'tick' }], { schedule }));
-    const [advertised] = upcomingTicks(schedule, undefined, Date.now(), 1);
+    const after = Date.now();
+    const candidates = new Set([
+      ...upcomingTicks(schedule, undefined, before, 1),
+      ...upcomingTicks(schedule, undefined, after, 1),
+    ]);
 
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const fired = await Promise.race([
@@ -77,10 +84,10 @@ describe('the first advertised fire time fires', () => {
       }),
     ]).finally(() => clearTimeout(timeout));
     const { tick, run } = fired.payload as { tick: number; run: { scheduledFor: number; createdAt: number } };
-    expect(tick).toBe(advertised);
-    expect(run.scheduledFor).toBe(advertised);
+    expect([...candidates]).toContain(tick);
+    expect(run.scheduledFor).toBe(tick);
     // Made within the advertised second, not at the next poll.
-    expect(run.createdAt).toBeGreaterThanOrEqual(advertised as number);
-    expect(run.createdAt).toBeLessThan((advertised as number) + SECOND);
+    expect(run.createdAt).toBeGreaterThanOrEqual(tick);
+    expect(run.createdAt).toBeLessThan(tick + SECOND);
   });
 });
