@@ -286,7 +286,11 @@ describeK8s(
       expect(task).toMatch(/^ {2}runAfter\t<\[\]string>$/m);
       expect(task).toMatch(/^ {2}name\t<string> -required-$/m);
       const status = await ok(['explain', 'dagruns.status.phase']);
-      expect(status).toMatch(/ENUM:\s+Pending\s+Running\s+Succeeded\s+Failed\s+Canceled\s/);
+      expect(status).toMatch(/ENUM:\s+Queued\s+Pending\s+Running\s+Succeeded\s+Failed\s+Canceled\s/);
+      // A run's own options on the DagRun (docs/run-limits.md, docs/flow/deadline.md).
+      const runSpec = await ok(['explain', 'dagruns.spec']);
+      expect(runSpec).toMatch(/^ {2}priority\t<integer>$/m);
+      expect(runSpec).toMatch(/^ {2}activeDeadlineSeconds\t<integer>$/m);
       expect(await ok(['explain', 'dagtasks.spec'])).toContain('KIND:       DagTask');
     });
 

@@ -36,13 +36,6 @@ function toIso(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** Replaces the attempt of the same id in `attempts`, or adds it. */
-function putAttempt(attempts: Attempt[], attempt: Attempt): void {
-  const i = attempts.findIndex((a) => a.id === attempt.id);
-  if (i >= 0) attempts.splice(i, 1, attempt);
-  else attempts.push(attempt);
-}
-
 export function matchesFilters(run: Run, f: RunFilters): boolean {
   if (f.namespace && run.namespace !== f.namespace) return false;
   if (f.namespace && f.dag && run.dagName !== f.dag) return false;
@@ -188,8 +181,9 @@ export const useRunsStore = defineStore('runs', () => {
 
   /**
    * A task action (docs/task-actions.md): rerun the task (with `downstream`, what is below it too), or
-   * mark it succeeded or failed. The answer's run and attempts are applied to the open run at once; the
-   * live events that follow keep it current.
+   * mark it succeeded or failed. The answer's new attempts are added to the open run at once; the live
+   * events keep them and the run current. Events may overtake the answer (they are sent when the change is
+   * committed), so an attempt the open run already has is never replaced by the answer's older copy.
    */
   async function taskAction(
     ref: RunRef,
@@ -202,13 +196,12 @@ export const useRunsStore = defineStore('runs', () => {
       action.kind === 'rerun'
         ? await api.runs.rerunTask(ref, task, action.downstream)
         : await api.runs.markTask(ref, task, action.state, action.reason);
-    upsertRun(result.run);
     const cur = current.value;
     if (!cur || cur.run.id !== ref.id) return;
+    const known = new Set(cur.attempts.map((a) => a.id));
+    const added = result.attempts.filter((a) => !known.has(a.id));
     // The open run is replaced, never changed in place (it is not deeply reactive: see withEvent).
-    const attempts = [...cur.attempts];
-    for (const attempt of result.attempts) putAttempt(attempts, attempt);
-    current.value = { ...cur, run: result.run, attempts };
+    if (added.length > 0) current.value = { ...cur, attempts: [...cur.attempts, ...added] };
   }
 
   return {

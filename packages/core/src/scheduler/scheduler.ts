@@ -162,8 +162,13 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   async function loop(): Promise<void> {
     if (!running) return;
     try {
-      await scheduler.tick(clock.now());
-      arm(await nextWake(clock.now()));
+      // The next wake-up is the first tick after the `now` this pass judged, not after the time it ended:
+      // a timer may fire a millisecond before its tick (timers run on a monotonic clock), and a tick that
+      // fell due while the pass ran would otherwise be skipped until the next one (and then dropped by
+      // the catch-up bound). A wake-up already due re-runs the loop at once.
+      const now = clock.now();
+      await scheduler.tick(now);
+      arm(await nextWake(now));
     } catch (error) {
       logger.error({ err: error }, 'scheduler loop failed');
       arm(clock.now() + pollIntervalMs);
