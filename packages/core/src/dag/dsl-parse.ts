@@ -10,12 +10,15 @@
  *
  * Extensions for data and control flow (docs/flow): task fields `outputs`, `env`, `when`,
  * `triggerRule`, `forEach`, and top-level `onExit { task … graph { … } }`, `onExitFailsRun`,
- * `activeDeadlineSeconds`, and for run limits `maxActiveRuns` and `priority` (docs/run-limits.md).
+ * `activeDeadlineSeconds`, for run limits `maxActiveRuns` and `priority` (docs/run-limits.md), and the
+ * task field `approval { … }` (docs/approval.md).
  * Kontroler's DSL has none of these words, so its files parse as before.
  */
 import type { DagIssue } from './issues.js';
 import {
+  APPROVER_ROLES,
   TRIGGER_RULES,
+  type ApprovalSpec,
   type DagSpec,
   type EnvVarSpec,
   type ForEachSpec,
@@ -56,15 +59,17 @@ interface TaskDef {
   when?: string;
   triggerRule?: TriggerRule;
   forEach?: ForEachSpec;
+  approval?: ApprovalSpec;
   /** Positions inside a field (`['env', 0]` → the variable's name token), relative to the task. */
   readonly nested: [path: (string | number)[], token: Token][];
 }
 
 const TRIGGER_RULE_NAMES: ReadonlySet<string> = new Set<string>(TRIGGER_RULES);
+const APPROVER_ROLE_NAMES: ReadonlySet<string> = new Set<string>(APPROVER_ROLES);
 
 /** The task fields, for error messages. */
 const TASK_FIELDS =
-  'image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach or "}"';
+  'image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach, approval or "}"';
 const TOP_LEVEL =
   '"schedule", "parameters", "graph", "task", "onExit", "onExitFailsRun", "activeDeadlineSeconds", "maxActiveRuns" or "priority"';
 
@@ -322,6 +327,38 @@ class Parser {
     return spec;
   }
 
+  /**
+   * `{ timeoutSeconds N onTimeout approve|reject approvers [editor, admin] message "…" }`. A missing
+   * required field is left to validateDag, which names it (as for a `forEach` with neither items nor from).
+   */
+  private approval(task: TaskDef): ApprovalSpec {
+    this.expect('{', '"{"');
+    const spec: Partial<ApprovalSpec> = {};
+    const expected = 'timeoutSeconds, onTimeout, approvers, message or "}"';
+    while (this.peek().kind !== '}') {
+      const field = this.expect('ident', expected);
+      task.nested.push([['approval', field.text], field]);
+      if (field.text === 'timeoutSeconds') spec.timeoutSeconds = this.int();
+      else if (field.text === 'onTimeout') {
+        const outcome = this.peek();
+        if (outcome.kind !== 'ident' || (outcome.text !== 'approve' && outcome.text !== 'reject'))
+          this.fail('approve or reject');
+        spec.onTimeout = this.next().text as ApprovalSpec['onTimeout'];
+      } else if (field.text === 'approvers') {
+        spec.approvers = this.list(() => {
+          const role = this.peek();
+          if ((role.kind !== 'ident' && role.kind !== 'string') || !APPROVER_ROLE_NAMES.has(role.text))
+            this.fail(`a role (${APPROVER_ROLES.join(', ')})`);
+          return this.next().text as (typeof APPROVER_ROLES)[number];
+        });
+      } else if (field.text === 'message') spec.message = this.string();
+      else this.fail(expected, field);
+    }
+    this.next();
+    // Required fields may be missing here: the schema check reports them with their path.
+    return spec as ApprovalSpec;
+  }
+
   /** A string holding a JSON list (items that are objects, negative or fractional numbers…). */
   private jsonList(): unknown[] {
     const token = this.peek();
@@ -467,6 +504,9 @@ class Parser {
         case 'forEach':
           task.forEach = this.forEach(task);
           break;
+        case 'approval':
+          task.approval = this.approval(task);
+          break;
         default:
           this.fail(TASK_FIELDS, field);
       }
@@ -573,6 +613,7 @@ function buildTasks(
     if (def.when !== undefined) task.when = def.when;
     if (def.triggerRule !== undefined) task.triggerRule = def.triggerRule;
     if (def.forEach !== undefined) task.forEach = def.forEach;
+    if (def.approval !== undefined) task.approval = def.approval;
     tasks.push(task);
   });
   return { index, tasks };

@@ -4,7 +4,15 @@
  * webhook, workspace, suspended, timezone, descriptions, …) is left out: keep those in the manifest
  * next to `spec.dsl`.
  */
-import type { DagSpec, EnvVarSpec, ForEachSpec, OutputSpec, ParameterSpec, TaskSpec } from './schema.js';
+import type {
+  ApprovalSpec,
+  DagSpec,
+  EnvVarSpec,
+  ForEachSpec,
+  OutputSpec,
+  ParameterSpec,
+  TaskSpec,
+} from './schema.js';
 import { DEFAULT_BACKOFF_LIMIT } from './compiled.js';
 
 const IDENT = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
@@ -70,6 +78,13 @@ function forEach(f: ForEachSpec): string {
   return `{ ${fields.join(' ')}${fields.length > 0 ? ' ' : ''}}`;
 }
 
+function approval(a: ApprovalSpec): string {
+  const fields = [`timeoutSeconds ${a.timeoutSeconds}`, `onTimeout ${a.onTimeout}`];
+  if (a.approvers !== undefined) fields.push(`approvers [${a.approvers.join(', ')}]`);
+  if (a.message !== undefined) fields.push(`message ${str(a.message)}`);
+  return `{ ${fields.join(' ')} }`;
+}
+
 function task(t: TaskSpec, indent = ''): string {
   return taskLines(t)
     .map((line) => indent + line)
@@ -92,6 +107,7 @@ function taskLines(t: TaskSpec): string[] {
   if (t.when !== undefined) lines.push(`  when ${str(t.when)}`);
   if (t.triggerRule !== undefined) lines.push(`  triggerRule ${t.triggerRule}`);
   if (t.forEach !== undefined) lines.push(`  forEach ${forEach(t.forEach)}`);
+  if (t.approval !== undefined) lines.push(`  approval ${approval(t.approval)}`);
   lines.push('}');
   return lines;
 }

@@ -143,7 +143,7 @@ describe('parseDsl', () => {
         line: 3,
         column: 3,
         message:
-          'expected image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach or "}" but found "imagee"',
+          'expected image, command, args, script, parameters, retry, backoff, retryPolicy, outputs, env, when, triggerRule, forEach, approval or "}" but found "imagee"',
       },
     },
     {
