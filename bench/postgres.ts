@@ -331,13 +331,16 @@ async function keyset(url: string): Promise<BenchRow[]> {
       {
         name: `keyset page of 50 out of ${ROWS.toLocaleString('en')} runs`,
         value: `p50 ${fmt(percentile(all, 50), 2)} ms, p95 ${fmt(percentile(all, 95), 2)} ms`,
-        target: 'p95 < 20 ms',
+        target: 'p95 < 10 ms',
         note: `${samples} random cursors; rows inserted in ${fmt(insertSeconds, 1)} s`,
       },
       {
         name: '  same, filtered by DAG and 2 states',
         value: `p50 ${fmt(percentile(byDag, 50), 2)} ms, p95 ${fmt(percentile(byDag, 95), 2)} ms`,
-        target: 'p95 < 20 ms',
+        target: 'p95 < 10 ms',
+        // dag-k holds rows with g ≡ k (mod 100), so state (g mod 4) is fixed per DAG: half the DAGs have no
+        // succeeded or failed run at all, the worst case for a filter (nothing to find, everything to skip).
+        note: 'half the DAGs hold no run in either state',
       },
     ];
   } finally {

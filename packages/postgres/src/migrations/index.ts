@@ -10,6 +10,7 @@ import { Migration20261207020000Operations } from './Migration20261207020000_ope
 import { Migration20261207030000Dashboard } from './Migration20261207030000_dashboard.js';
 import { Migration20261207030100RunLimits } from './Migration20261207030100_run_limits.js';
 import { Migration20261207040000Approvals } from './Migration20261207040000_approvals.js';
+import { Migration20261207060000RunListIndexes } from './Migration20261207060000_run_list_indexes.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207030000_dashboard', class: Migration20261207030000Dashboard },
   { name: 'Migration20261207030100_run_limits', class: Migration20261207030100RunLimits },
   { name: 'Migration20261207040000_approvals', class: Migration20261207040000Approvals },
+  { name: 'Migration20261207060000_run_list_indexes', class: Migration20261207060000RunListIndexes },
 ];

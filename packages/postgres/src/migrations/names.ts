@@ -14,4 +14,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261207030000_dashboard',
   'Migration20261207030100_run_limits',
   'Migration20261207040000_approvals',
+  'Migration20261207060000_run_list_indexes',
 ];

@@ -164,15 +164,23 @@ export function runOperations(ctx: StoreContext): RunOperations {
       }
       if (filter.namespace !== undefined) where.push(`namespace = ${p(filter.namespace)}`);
       if (filter.namespaces !== undefined) where.push(`namespace = any(${p(filter.namespaces)}::text[])`);
-      if (filter.states && filter.states.length > 0) where.push(`state = any(${p(filter.states)}::text[])`);
       if (filter.createdFrom !== undefined) where.push(`created_at >= ${p(new Date(filter.createdFrom))}`);
       if (filter.createdTo !== undefined) where.push(`created_at < ${p(new Date(filter.createdTo))}`);
       if (after) where.push(`(created_at, id) < (${p(new Date(after[0]))}, ${p(after[1])})`);
-      const rows = await run<RunRow>(
-        `select * from runs ${where.length ? `where ${where.join(' and ')}` : ''}
-         order by created_at desc, id desc limit ${p(limit + 1)}`,
-        params,
-      );
+      const order = `order by created_at desc, id desc limit ${p(limit + 1)}`;
+      const select = (conditions: string[]) =>
+        `select * from runs ${conditions.length ? `where ${conditions.join(' and ')}` : ''} ${order}`;
+      // One ordered index range per state (runs_dag_state_created_idx, runs_state_created_idx), merged: with
+      // `state = any(…)` PostgreSQL walks the DAG's rows in time order and filters, which for a rare state
+      // means every row below the cursor.
+      const states = [...new Set(filter.states ?? [])];
+      const sql =
+        states.length === 0
+          ? select(where)
+          : states.length === 1
+            ? select([...where, `state = ${p(states[0])}`])
+            : `${states.map((state) => `(${select([...where, `state = ${p(state)}`])})`).join(' union all ')} ${order}`;
+      const rows = await run<RunRow>(sql, params);
       return toPage(rows.rows, limit, toRun, (r) => [r.createdAt, r.id]);
     },
 

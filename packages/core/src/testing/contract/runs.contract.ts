@@ -163,6 +163,11 @@ export function runContract(fixture: StoreFixture): void {
       );
       const both = (await collect({ dag, states: ['succeeded', 'running'] }, 100)).flat();
       expect(both).toHaveLength(25);
+      // Several states over several pages (a store may read one range per state and merge them): the same
+      // order as unfiltered, each run once, a repeated state changing nothing.
+      const byStates = await collect({ dag, states: ['running', 'succeeded', 'running'] }, 4);
+      expect(byStates.map((page) => page.length)).toEqual([4, 4, 4, 4, 4, 4, 1]);
+      expect(byStates.flat().map((run) => run.id)).toEqual(all.map((run) => run.id));
 
       // createdFrom is inclusive, createdTo exclusive: [T0+3000, T0+6000) holds indexes 6..11.
       const window = (await collect({ namespace, createdFrom: T0 + 3000, createdTo: T0 + 6000 }, 4)).flat();
