@@ -4,8 +4,8 @@
  * approving lets the run finish, rejecting fails it (docs/approval.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -26,15 +26,7 @@ describe.skipIf(skipReason !== null)('approval tasks in Chromium', () => {
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: DAG,
       tasks: [
@@ -45,9 +37,7 @@ describe.skipIf(skipReason !== null)('approval tasks in Chromium', () => {
         { name: 'ship', image: 'alpine:3.20', command: ['sh', '-c', 'echo shipped'], runAfter: ['sign-off'] },
       ],
     });
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password);
   }, 600_000);
 
   afterAll(async () => {

@@ -68,6 +68,23 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
 }
 
 /** Drags with the real mouse from one element's centre to another's, in small steps. */
+/**
+ * A new browser session signed in as `username`, with the page's uncaught errors printed (they explain a
+ * failed wait). `onPage` attaches other listeners before the sign-in loads the console.
+ */
+export async function launchSignedIn(
+  baseUrl: string,
+  username: string,
+  password: string,
+  onPage?: (page: Page) => void,
+): Promise<Session> {
+  const session = await launch();
+  session.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+  onPage?.(session.page);
+  await signIn(session.page, baseUrl, username, password);
+  return session;
+}
+
 export async function dragBetween(page: Page, from: string, to: string): Promise<void> {
   const a = await page.locator(from).boundingBox();
   const b = await page.locator(to).boundingBox();

@@ -5,8 +5,8 @@
  * waiting run's position and an upcoming scheduled run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -36,15 +36,7 @@ describe.skipIf(skipReason !== null)('dashboard in Chromium', () => {
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     const dag = (name: string, command: string, extra: Record<string, unknown> = {}) =>
       api.call('POST', `/api/v1/namespaces/${NS}/dags`, {
         name,
@@ -63,12 +55,11 @@ describe.skipIf(skipReason !== null)('dashboard in Chromium', () => {
     ]);
     expect(await finish('dash-bad')).toBe('failed');
 
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    admin.page.on('console', (m) => {
-      if (/Content Security Policy|unsafe-eval/i.test(m.text())) cspViolations.push(m.text());
-    });
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password, (page) =>
+      page.on('console', (m) => {
+        if (/Content Security Policy|unsafe-eval/i.test(m.text())) cspViolations.push(m.text());
+      }),
+    );
     // Builds the console, starts the server and really runs four DAGs: slow on a busy machine.
   }, 600_000);
 

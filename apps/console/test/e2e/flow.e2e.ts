@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
 import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
@@ -58,9 +58,7 @@ describe.skipIf(skipReason !== null)('data and control flow in Chromium', () => 
     server = await serverUnderTest();
     api = new TestApi(server.url);
     const password = await signInAdmin(api, server, ADMIN_PASSWORD);
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password);
     // Building the console and starting the server take minutes on a busy machine.
   }, 600_000);
 

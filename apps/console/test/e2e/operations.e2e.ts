@@ -5,8 +5,8 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -22,15 +22,7 @@ describe.skipIf(skipReason !== null)('backfill and triggers in Chromium', () => 
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: DAG,
       schedule: '0 * * * *',
@@ -44,9 +36,7 @@ describe.skipIf(skipReason !== null)('backfill and triggers in Chromium', () => 
         },
       ],
     });
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password);
     // Building the console and starting the server take minutes on a busy machine.
   }, 600_000);
 

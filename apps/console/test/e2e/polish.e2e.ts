@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { launch, missingBrowser, screenshot, signIn, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const skipReason = missingBrowser();
@@ -49,19 +49,8 @@ describe.skipIf(skipReason !== null)('console polish in Chromium', () => {
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      // The change ended the one-time session: sign in again with the new password.
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
+    admin = await launchSignedIn(server.url, 'admin', password);
     await admin.page.waitForSelector(tid('dag-table'));
   });
 

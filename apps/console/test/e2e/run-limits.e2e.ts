@@ -4,8 +4,8 @@
  * line in the run view, and start when the run ahead of them is canceled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -26,23 +26,13 @@ describe.skipIf(skipReason !== null)('run limits in Chromium', () => {
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: DAG,
       maxActiveRuns: 1,
       tasks: [{ name: 'nap', image: 'alpine:3.20', command: ['sh', '-c', 'sleep 120'] }],
     });
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password);
   }, 600_000);
 
   afterAll(async () => {

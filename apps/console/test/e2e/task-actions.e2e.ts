@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launch, missingBrowser, screenshot, signIn, tid, type Session } from './browser';
-import { serverUnderTest, TestApi, type RunningServer } from './server';
+import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
+import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
 
 const skipReason = missingBrowser();
 if (skipReason) console.log(`console e2e skipped: ${skipReason}`);
@@ -35,15 +35,7 @@ describe.skipIf(skipReason !== null)('task actions in Chromium', () => {
   beforeAll(async () => {
     server = await serverUnderTest();
     api = new TestApi(server.url);
-    let password = server.adminPassword;
-    if ((await api.login('admin', password)).mustChangePassword) {
-      await api.call('POST', '/api/v1/me/password', {
-        currentPassword: password,
-        newPassword: ADMIN_PASSWORD,
-      });
-      password = ADMIN_PASSWORD;
-      await api.login('admin', password);
-    }
+    const password = await signInAdmin(api, server, ADMIN_PASSWORD);
     await api.call('POST', '/api/v1/namespaces/default/dags', {
       name: DAG,
       tasks: [
@@ -51,9 +43,7 @@ describe.skipIf(skipReason !== null)('task actions in Chromium', () => {
         { name: 'second', image: 'alpine:3.20', command: ['sh', '-c', 'echo second'], runAfter: ['first'] },
       ],
     });
-    admin = await launch();
-    admin.page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await signIn(admin.page, server.url, 'admin', password);
+    admin = await launchSignedIn(server.url, 'admin', password);
     // Building the console and starting the server take minutes on a busy machine.
   }, 600_000);
 
