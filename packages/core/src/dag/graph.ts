@@ -33,36 +33,65 @@ export interface Graph {
   readonly forward: boolean;
 }
 
-/** Builds the graph. Duplicate names keep the first task; bad references are dropped (validation reports them). */
-export function buildGraph(
-  tasks: readonly { readonly name: string; readonly runAfter?: readonly unknown[] | undefined }[],
-): Graph {
-  const names: string[] = [];
+type GraphInput = readonly { readonly name: string; readonly runAfter?: readonly unknown[] | undefined }[];
+
+/** Task names and their graph indices, and how many `runAfter` entries there are in all. */
+interface Names {
+  names: string[];
+  index: Map<string, number>;
+  /** Graph index → position in the input, when a name repeats (otherwise the two are equal). */
+  positions: Int32Array | undefined;
+  entries: number;
+}
+
+// buildGraph runs as a few small functions, one loop each: validation calls it once per document, mostly
+// before the JIT has optimised it, and a large function optimised on the stack (OSR) inside its first loop
+// dropped back to the interpreter at each later loop it had no type feedback for yet.
+
+function nameTasks(tasks: GraphInput): Names {
+  const names = new Array<string>(tasks.length);
   const index = new Map<string, number>();
-  // Graph index → position in `tasks`, made only once a name repeats (until then the two are equal).
-  let positions: Int32Array | undefined;
   let entries = 0;
-  // Indexed loops throughout: validation runs this once per document, mostly before the JIT has
-  // optimised it, and there an iterator per array costs more than the work.
-  for (let t = 0; t < tasks.length; t++) {
-    const task = tasks[t] as (typeof tasks)[number];
-    if (index.has(task.name)) {
-      if (positions === undefined) {
-        positions = new Int32Array(tasks.length);
-        for (let k = 0; k < names.length; k++) positions[k] = k;
-      }
-      continue;
-    }
-    if (positions !== undefined) positions[names.length] = t;
-    index.set(task.name, names.length);
-    names.push(task.name);
+  // Backwards, so that the first task of a name writes last and wins: one map operation per task
+  // instead of a lookup and an insert.
+  for (let t = tasks.length - 1; t >= 0; t--) {
+    const task = tasks[t] as GraphInput[number];
+    names[t] = task.name;
+    index.set(task.name, t);
     const runAfter = task.runAfter;
     if (runAfter !== undefined) entries += runAfter.length;
   }
+  if (index.size === tasks.length) return { names, index, positions: undefined, entries };
+  // Some name repeats: number the first task of each name in document order.
+  const unique: string[] = [];
+  const positions = new Int32Array(tasks.length);
+  index.clear();
+  for (let t = 0; t < tasks.length; t++) {
+    const name = (tasks[t] as GraphInput[number]).name;
+    if (index.has(name)) continue;
+    positions[unique.length] = t;
+    index.set(name, unique.length);
+    unique.push(name);
+  }
+  return { names: unique, index, positions, entries };
+}
+
+/** What linking the parents found besides the edges. */
+interface Links {
+  edges: number;
+  unresolved: number;
+  forward: boolean;
+}
+
+/** Fills `parentStart`/`parentList` and counts children per task into `childStart[p + 1]`. */
+function linkParents(
+  tasks: GraphInput,
+  { names, index, positions }: Names,
+  parentStart: Int32Array,
+  parentList: Int32Array,
+  childStart: Int32Array,
+): Links {
   const n = names.length;
-  const parentStart = new Int32Array(n + 1);
-  const parentList = new Int32Array(entries);
-  const childStart = new Int32Array(n + 1);
   // lastSeenBy[p] === i + 1 marks p as already a parent of i: dedupes without a Set per task.
   const lastSeenBy = new Int32Array(n);
   let unresolved = 0;
@@ -70,7 +99,8 @@ export function buildGraph(
   let edges = 0;
   for (let i = 0; i < n; i++) {
     parentStart[i] = edges;
-    const runAfter = tasks[positions === undefined ? i : (positions[i] as number)]?.runAfter;
+    const runAfter = (tasks[positions === undefined ? i : (positions[i] as number)] as GraphInput[number])
+      .runAfter;
     if (runAfter === undefined) continue;
     for (let k = 0; k < runAfter.length; k++) {
       // Non-string entries (a document that failed the shape check) find nothing and are skipped.
@@ -87,18 +117,36 @@ export function buildGraph(
     }
   }
   parentStart[n] = edges;
+  return { edges, unresolved, forward };
+}
+
+/** The children lists from the parents lists (`childStart` holding the counts, turned into offsets here). */
+function linkChildren(parentStart: Int32Array, parentList: Int32Array, childStart: Int32Array): Int32Array {
+  const n = parentStart.length - 1;
   for (let i = 0; i < n; i++) childStart[i + 1] = (childStart[i + 1] as number) + (childStart[i] as number);
-  // Children by walking tasks in document order: each child list comes out sorted. `lastSeenBy` is free
-  // again and serves as the fill position per parent.
-  const childList = new Int32Array(edges);
-  for (let i = 0; i < n; i++) lastSeenBy[i] = childStart[i] as number;
+  // Walking tasks in document order: each child list comes out sorted.
+  const childList = new Int32Array(childStart[n] as number);
+  const fill = childStart.slice(0, n);
   for (let i = 0; i < n; i++) {
     for (let e = parentStart[i] as number; e < (parentStart[i + 1] as number); e++) {
       const p = parentList[e] as number;
-      childList[lastSeenBy[p] as number] = i;
-      lastSeenBy[p] = (lastSeenBy[p] as number) + 1;
+      childList[fill[p] as number] = i;
+      fill[p] = (fill[p] as number) + 1;
     }
   }
+  return childList;
+}
+
+/** Builds the graph. Duplicate names keep the first task; bad references are dropped (validation reports them). */
+export function buildGraph(tasks: GraphInput): Graph {
+  const named = nameTasks(tasks);
+  const n = named.names.length;
+  const parentStart = new Int32Array(n + 1);
+  const parentList = new Int32Array(named.entries);
+  const childStart = new Int32Array(n + 1);
+  const { unresolved, forward } = linkParents(tasks, named, parentStart, parentList, childStart);
+  const childList = linkChildren(parentStart, parentList, childStart);
+  const { names, index } = named;
   return { names, index, parentStart, parentList, childStart, childList, unresolved, forward };
 }
 
