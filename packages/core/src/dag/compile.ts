@@ -60,34 +60,58 @@ export function assemble(doc: DagSpec, main: ListGraph, exits?: ListGraph): Comp
   });
 }
 
-function compileList(specs: readonly TaskSpec[], { graph, order }: ListGraph): Map<string, CompiledTask> {
-  const names = graph.names;
-  // Children in topological order: walking the order and appending each task to its parents' lists
-  // gives exactly that, without sorting. Leaves share one empty array.
-  const children = new Array<string[] | undefined>(names.length);
-  for (const taskIndex of order) {
-    for (const p of graph.parents[taskIndex] as readonly number[]) {
-      (children[p] ??= []).push(names[taskIndex] as string);
+/**
+ * Children names per task, in topological order; undefined for a leaf. When document order is the
+ * topological order, each parent's child list (kept in document order) already is; otherwise walking the
+ * order and appending each task to its parents' lists gives it, without sorting.
+ */
+function childNames({ graph, order }: ListGraph): (readonly string[] | undefined)[] {
+  const { names, parentStart, parentList, childStart, childList } = graph;
+  const children = new Array<readonly string[] | undefined>(names.length);
+  if (graph.forward) {
+    for (let p = 0; p < names.length; p++) {
+      const from = childStart[p] as number;
+      const to = childStart[p + 1] as number;
+      if (from === to) continue;
+      const list = new Array<string>(to - from);
+      for (let e = from; e < to; e++) list[e - from] = names[childList[e] as number] as string;
+      children[p] = list;
+    }
+    return children;
+  }
+  for (let k = 0; k < order.length; k++) {
+    const taskIndex = order[k] as number;
+    for (let e = parentStart[taskIndex] as number; e < (parentStart[taskIndex + 1] as number); e++) {
+      ((children[parentList[e] as number] ??= []) as string[]).push(names[taskIndex] as string);
     }
   }
+  return children;
+}
+
+/** Parent names of `taskIndex` when its `runAfter` repeats one (otherwise the spec's own array serves). */
+function parentNames(graph: Graph, taskIndex: number): readonly string[] {
+  const from = graph.parentStart[taskIndex] as number;
+  const count = (graph.parentStart[taskIndex + 1] as number) - from;
+  if (count === 0) return NONE;
+  const list = new Array<string>(count);
+  for (let e = 0; e < count; e++) list[e] = graph.names[graph.parentList[from + e] as number] as string;
+  return list;
+}
+
+function compileList(specs: readonly TaskSpec[], list: ListGraph): Map<string, CompiledTask> {
+  const { graph, order } = list;
+  const children = childNames(list);
   const tasks = new Map<string, CompiledTask>();
-  for (const taskIndex of order) {
-    const name = names[taskIndex] as string;
+  for (let k = 0; k < order.length; k++) {
+    const taskIndex = order[k] as number;
     const taskSpec = specs[taskIndex] as TaskSpec;
-    const parentIndices = graph.parents[taskIndex] as readonly number[];
     // In a valid document `runAfter` lists known tasks other than itself, so it equals the parents unless
     // it repeats one: the frozen spec's own array then serves, one array per task fewer.
     const written = taskSpec.runAfter;
-    let parents: readonly string[];
-    if (written !== undefined && written.length === parentIndices.length) parents = written;
-    else if (parentIndices.length === 0) parents = NONE;
-    else {
-      // A loop, not a map: a closure per task costs (tsx names each one with a defineProperty).
-      const list = new Array<string>(parentIndices.length);
-      for (let k = 0; k < parentIndices.length; k++) list[k] = names[parentIndices[k] as number] as string;
-      parents = list;
-    }
-    tasks.set(name, compileTask(taskSpec, parents, children[taskIndex] ?? NONE));
+    const count = (graph.parentStart[taskIndex + 1] as number) - (graph.parentStart[taskIndex] as number);
+    const parents =
+      written !== undefined && written.length === count ? written : parentNames(graph, taskIndex);
+    tasks.set(graph.names[taskIndex] as string, compileTask(taskSpec, parents, children[taskIndex] ?? NONE));
   }
   return tasks;
 }

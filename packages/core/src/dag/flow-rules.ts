@@ -310,31 +310,68 @@ function checkFlowTask(ctx: FlowContext, site: Site, out: DagIssue[]): void {
   if (isObject(settings)) checkDeep(ctx, site, ['with'], settings, out);
 }
 
+/** A string that may hold a template: cheaper than `hasTemplate`, and true whenever that is. */
+function mayHoldTemplate(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('{{');
+}
+
+function anyMayHoldTemplate(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) if (mayHoldTemplate(list[i])) return true;
+  return false;
+}
+
+/**
+ * Whether `checkFlowTask` could find anything in `raw`: false for a task without outputs, forEach, when,
+ * env, with or a template in command, args or script, which is most tasks of most DAGs.
+ */
+function usesFlow(raw: PlainObject): boolean {
+  return (
+    own(raw, 'outputs') !== undefined ||
+    own(raw, 'forEach') !== undefined ||
+    own(raw, 'when') !== undefined ||
+    own(raw, 'env') !== undefined ||
+    own(raw, 'with') !== undefined ||
+    mayHoldTemplate(own(raw, 'script')) ||
+    anyMayHoldTemplate(own(raw, 'command')) ||
+    anyMayHoldTemplate(own(raw, 'args'))
+  );
+}
+
+function flowContext(doc: PlainObject, tasks: readonly TaskView[], exits: readonly TaskView[]): FlowContext {
+  const outputs = new Map<string, ReadonlySet<string>>();
+  for (const v of [...tasks, ...exits]) {
+    if (v.name !== undefined && !outputs.has(v.name)) outputs.set(v.name, declaredOutputs(v));
+  }
+  return {
+    params: declaredParams(doc),
+    outputs,
+    parents: { tasks: parentsOf(tasks), onExit: parentsOf(exits) },
+    ancestors: new Map(),
+  };
+}
+
 /**
  * Flow issues of the whole document: references in every task and exit handler. `tasks` and `exits` are
- * the lenient views of `doc.tasks` and `doc.onExit`.
+ * the lenient views of `doc.tasks` and `doc.onExit`. What the rules know about the DAG (its outputs and
+ * parents by name) is gathered on the first task that uses any of it: a 10,000-task DAG without templates
+ * spent more time building those maps than checking.
  */
 export function checkFlow(
   doc: PlainObject,
   tasks: readonly TaskView[],
   exits: readonly TaskView[],
 ): DagIssue[] {
-  const outputs = new Map<string, ReadonlySet<string>>();
-  for (const v of [...tasks, ...exits]) {
-    if (v.name !== undefined && !outputs.has(v.name)) outputs.set(v.name, declaredOutputs(v));
-  }
-  const ctx: FlowContext = {
-    params: declaredParams(doc),
-    outputs,
-    parents: { tasks: parentsOf(tasks), onExit: parentsOf(exits) },
-    ancestors: new Map(),
-  };
+  let ctx: FlowContext | undefined;
   const out: DagIssue[] = [];
   for (const [list, views] of [
     ['tasks', tasks],
     ['onExit', exits],
   ] as const) {
-    for (const task of views) {
+    for (let t = 0; t < views.length; t++) {
+      const task = views[t] as TaskView;
+      if (!usesFlow(task.raw)) continue;
+      ctx ??= flowContext(doc, tasks, exits);
       checkFlowTask(ctx, { list, task, forEach: isObject(own(task.raw, 'forEach')) }, out);
     }
   }

@@ -25,7 +25,11 @@ export interface GraphCheck {
 
 export function checkGraph(tasks: readonly TaskView[]): GraphCheck {
   const issues: DagIssue[] = [];
-  const named = tasks.filter((t): t is TaskView & { name: string } => t.name !== undefined);
+  let allNamed = true;
+  for (let t = 0; t < tasks.length && allNamed; t++) allNamed = (tasks[t] as TaskView).name !== undefined;
+  const named = allNamed
+    ? (tasks as readonly (TaskView & { name: string })[])
+    : tasks.filter((t): t is TaskView & { name: string } => t.name !== undefined);
   const graph = buildGraph(named);
   // Every task named, each name once, every reference resolved: the common case, in which the loops
   // below would look every name and reference up again only to find nothing to report.
@@ -33,7 +37,7 @@ export function checkGraph(tasks: readonly TaskView[]): GraphCheck {
     named.length === tasks.length && graph.names.length === named.length && graph.unresolved === 0;
   // The first task of each name, by graph index; a later task of the same name is a duplicate. Without
   // duplicates the graph index is the position among the named tasks.
-  const firstOf: TaskView[] = graph.names.length === named.length ? named : [];
+  const firstOf: TaskView[] = graph.names.length === named.length ? (named as TaskView[]) : [];
   for (const task of firstOf === named ? [] : named) {
     const i = graph.index.get(task.name) as number;
     const earlier = firstOf[i];

@@ -4,7 +4,7 @@
  */
 import type { CompiledDag } from './compiled.js';
 import { Errors } from '../errors/index.js';
-import { buildGraph, findCycles, kahn, type Graph, type GraphTask } from './graph.js';
+import { buildGraph, findCycles, kahn, parentCount, type Graph, type GraphTask } from './graph.js';
 import { cycleIssue } from './graph-rules.js';
 import { pointer } from './pointer.js';
 
@@ -80,7 +80,9 @@ export function levels(dag: DagLike): string[][] {
   const byLevel: number[][] = [];
   for (const i of order) {
     let d = 0;
-    for (const p of graph.parents[i] as readonly number[]) d = Math.max(d, (depth[p] as number) + 1);
+    for (let e = graph.parentStart[i] as number; e < (graph.parentStart[i + 1] as number); e++) {
+      d = Math.max(d, (depth[graph.parentList[e] as number] as number) + 1);
+    }
     depth[i] = d;
     (byLevel[d] ??= []).push(i);
   }
@@ -90,7 +92,7 @@ export function levels(dag: DagLike): string[][] {
 /** Tasks with no parents, in document order. */
 export function roots(dag: DagLike): string[] {
   const { graph } = ordered(dag);
-  return graph.names.filter((_, i) => (graph.parents[i] as readonly number[]).length === 0);
+  return graph.names.filter((_, i) => parentCount(graph, i) === 0);
 }
 
 /**
@@ -108,7 +110,9 @@ export function descendants(dag: DagLike, task: string): string[] {
   const seen = new Uint8Array(graph.names.length);
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
-    for (const child of graph.children[queue[head] as number] as readonly number[]) {
+    const v = queue[head] as number;
+    for (let e = graph.childStart[v] as number; e < (graph.childStart[v + 1] as number); e++) {
+      const child = graph.childList[e] as number;
       if (seen[child] === 0) {
         seen[child] = 1;
         queue.push(child);

@@ -37,11 +37,10 @@ export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declare
   return { issues, declared };
 }
 
-/** UNDECLARED_PARAMETER for each task parameter the DAG does not declare. */
-export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string>): DagIssue[] {
-  const issues: DagIssue[] = [];
+/** UNDECLARED_PARAMETER for each task parameter the DAG does not declare, appended to `issues`. */
+export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string>, issues: DagIssue[]): void {
   // Most tasks use no parameters: skip the entry list (one array per task) when there is nothing to read.
-  if (!Array.isArray(own(task.raw, 'parameters'))) return issues;
+  if (!Array.isArray(own(task.raw, 'parameters'))) return;
   for (const { value, index } of entries(task.raw, 'parameters', isString)) {
     if (declared.has(value)) continue;
     issues.push({
@@ -51,5 +50,4 @@ export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string
       message: `${label(task)} uses parameter "${value}", which the DAG does not declare`,
     });
   }
-  return issues;
 }

@@ -38,7 +38,8 @@ function checkSize(doc: unknown): DagIssue[] {
     ];
   }
   const issues: DagIssue[] = [];
-  tasks.forEach((task: unknown, index) => {
+  for (let index = 0; index < tasks.length; index++) {
+    const task: unknown = tasks[index];
     const runAfter = isObject(task) ? own(task, 'runAfter') : undefined;
     if (Array.isArray(runAfter) && runAfter.length > MAX_RUN_AFTER) {
       const name = own(task as Record<string, unknown>, 'name');
@@ -49,7 +50,7 @@ function checkSize(doc: unknown): DagIssue[] {
         message: `task ${typeof name === 'string' ? `"${name}"` : `#${index}`} has ${runAfter.length} runAfter entries; at most ${MAX_RUN_AFTER} are allowed`,
       });
     }
-  });
+  }
   return issues;
 }
 
@@ -65,12 +66,11 @@ function validateUnsafe(doc: unknown): DagValidation {
   errors.push(...checkDagName(own(doc, 'name')));
   const parameters = checkParameters(doc);
   errors.push(...parameters.issues);
-  for (const task of tasks) {
-    // Pushed only when there is something to push: spreading two empty arrays per task added up.
-    const taskIssues = checkTask(task);
-    if (taskIssues.length > 0) errors.push(...taskIssues);
-    const parameterIssues = checkTaskParameters(task, parameters.declared);
-    if (parameterIssues.length > 0) errors.push(...parameterIssues);
+  // The per-task rules append to `errors` directly: two arrays per task (10,000 in the benchmark) added up.
+  for (let t = 0; t < tasks.length; t++) {
+    const task = tasks[t] as (typeof tasks)[number];
+    checkTask(task, errors);
+    checkTaskParameters(task, parameters.declared, errors);
   }
   const graph = checkGraph(tasks);
   errors.push(...graph.issues);
@@ -80,7 +80,8 @@ function validateUnsafe(doc: unknown): DagValidation {
   if (exitGraph !== undefined) {
     const exitIssues: DagIssue[] = [...exitGraph.issues];
     for (const exit of exits) {
-      exitIssues.push(...checkTask(exit), ...checkTaskParameters(exit, parameters.declared));
+      checkTask(exit, exitIssues);
+      checkTaskParameters(exit, parameters.declared, exitIssues);
     }
     errors.push(...onExitIssues(exitIssues), ...checkExitNames(tasks, exits));
   }
