@@ -119,6 +119,30 @@ describe('approval tasks over the API', () => {
     expect(waiting[0]).toMatchObject({ taskName: 'gate', status: 'pending', timeoutAt: expect.any(String) });
   });
 
+  // The approval webhook lacked the approval's message and how to act on it.
+  it("puts the approval's message, its approvers and a working approve path in the webhook", async () => {
+    const runId = await waitingRun({ approvers: ['admin'], message: 'Release 1.2?' });
+    const deliveries = await h.store.listDeliveries(runId);
+    const body = deliveries
+      .map(
+        ({ message }) =>
+          (message.payload as { body: { event: string; approval?: Record<string, unknown> } }).body,
+      )
+      .find((b) => b.event === 'task.awaitingApproval');
+    expect(body?.approval).toEqual({
+      message: 'Release 1.2?',
+      approvers: ['admin'],
+      timeoutSeconds: 3600,
+      onTimeout: 'reject',
+      approvePath: `${NS}/runs/${runId}/tasks/gate/approve`,
+      rejectPath: `${NS}/runs/${runId}/tasks/gate/reject`,
+    });
+    // The receiver acts with the path as given.
+    const decided = await h.request<Decided>('POST', body!.approval!.approvePath as string, { token: admin });
+    expect(decided.status).toBe(200);
+    expect(decided.body.attempt).toMatchObject({ state: 'succeeded', reason: 'Approved' });
+  });
+
   it('rejects: the task fails, no retry, the run fails without running what follows', async () => {
     const runId = await waitingRun();
     const decided = await h.request<Decided>('POST', `${NS}/runs/${runId}/tasks/gate/reject`, {

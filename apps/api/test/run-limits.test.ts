@@ -99,4 +99,28 @@ describe('run limits', () => {
     expect(lifted.status).toBe(200);
     expect((await h.store.getRun(b.id))?.state).toBe('running');
   });
+
+  // A retry of a finished run took a slot past maxActiveRuns instead of waiting for one.
+  it('queues a retried run while its DAG is at maxActiveRuns, and starts it when the slot frees', async () => {
+    const name = await dag({ maxActiveRuns: 1 });
+    const first = await trigger(name);
+    expect(first.state).toBe('running');
+    await h.request('POST', `${base}/runs/${first.id}/cancel`, { token: editor });
+    await h.waitForRun(first.id, 'canceled');
+    const holder = await trigger(name);
+    expect(holder.state).toBe('running');
+
+    const retried = await h.request<RunJson>('POST', `${base}/runs/${first.id}/retry`, {
+      token: editor,
+      body: {},
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body.state).toBe('queued');
+    const view = await h.request<{ run: RunJson }>('GET', `${base}/runs/${first.id}`, { token: editor });
+    expect([view.body.run.state, view.body.run.queuePosition]).toEqual(['queued', 1]);
+
+    await h.request('POST', `${base}/runs/${holder.id}/cancel`, { token: editor });
+    await h.waitForRun(first.id, (s) => s.run.state === 'running' && s.run.round === 2);
+    await h.request('POST', `${base}/runs/${first.id}/cancel`, { token: editor });
+  });
 });

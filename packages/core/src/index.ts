@@ -99,7 +99,14 @@ export {
   outputLimitProblem,
   parseOutputText,
 } from './engine/index.js';
-export { APPROVAL_REASONS, type ApprovalDecision } from './engine/index.js';
+export { WORKSPACE_ENV, attemptEnv, type AttemptEnvInput } from './engine/index.js';
+export {
+  APPROVAL_REASONS,
+  approvalRequest,
+  approverRoles,
+  type ApprovalDecision,
+  type ApprovalRequest,
+} from './engine/index.js';
 export type {
   RunService,
   RunServiceOptions,

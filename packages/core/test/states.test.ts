@@ -26,9 +26,10 @@ describe('run state machine', () => {
       });
     }
   }
-  it('lets failure be retried and a finished run be reopened by a task action', () => {
-    expect(RUN_TRANSITIONS.succeeded).toEqual(['running']);
-    expect(RUN_TRANSITIONS.failed).toEqual(['running']);
+  it('lets failure be retried and a finished run be reopened by a task action, queued under run limits', () => {
+    expect(RUN_TRANSITIONS.succeeded).toEqual(['running', 'queued']);
+    expect(RUN_TRANSITIONS.failed).toEqual(['running', 'queued']);
+    expect(RUN_TRANSITIONS.canceled).toEqual(['running', 'queued']);
   });
 });
 

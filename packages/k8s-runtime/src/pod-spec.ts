@@ -14,7 +14,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { OUTPUTS_DIR_ENV } from '@kontroler/core';
+import { OUTPUTS_DIR_ENV, WORKSPACE_ENV, attemptEnv } from '@kontroler/core';
 import { ANNOTATIONS, LABELS, MANAGED_BY } from './labels.js';
 import { OUTPUTS_MOUNT_PATH, OUTPUTS_VOLUME, TERMINATION_MESSAGE_PATH, wrapForOutputs } from './outputs.js';
 import { CRD_GROUP, CRD_VERSION } from './rbac.js';
@@ -25,7 +25,10 @@ export interface PodInput {
   readonly runId: string;
   readonly dagName: string;
   readonly dagVersion: number;
+  /** The Kubernetes namespace the pod is created in. */
   readonly namespace: string;
+  /** The run's namespace in Kontroler (`KONTROLER_NAMESPACE`) when the pod runs elsewhere. @default namespace */
+  readonly runNamespace?: string;
   readonly taskName: string;
   readonly attempt: number;
   readonly task: TaskSpec;
@@ -116,16 +119,37 @@ export function envVars(parameters: PodInput['parameters']): V1EnvVar[] {
     );
 }
 
+const workspaceMountPath = (options: Pick<PodSpecOptions, 'workspaceMountPath'>): string =>
+  options.workspaceMountPath ?? '/workspace';
+
 /**
  * The container's environment: the task's own `env` (templates already rendered by the engine), then the
- * parameters (which win over a task variable of the same name, as in the process runtime), then
- * `KONTROLER_OUTPUTS_DIR` when the task declares outputs.
+ * parameters (which win over a task variable of the same name, as in the process runtime), then the engine's
+ * `KONTROLER_*` variables (core's `attemptEnv`, the same names and values as every runtime), with
+ * `KONTROLER_WORKSPACE` for a workspace and `KONTROLER_OUTPUTS_DIR` for outputs. A name appears once, with
+ * the value of its last source: validation refuses `KONTROLER_*` task variables and parameters, and a DAG
+ * stored before that rule still cannot hide the run's identity from its pod.
  */
-export function containerEnv(input: Pick<PodInput, 'task' | 'parameters'>): V1EnvVar[] {
-  const env: V1EnvVar[] = (input.task.env ?? []).map((e) => ({ name: e.name, value: e.value }));
-  env.push(...envVars(input.parameters));
-  if (outputNames(input.task).length > 0) env.push({ name: OUTPUTS_DIR_ENV, value: OUTPUTS_MOUNT_PATH });
-  return env;
+export function containerEnv(
+  input: Omit<PodInput, 'runLabels'>,
+  options: Pick<PodSpecOptions, 'workspaceMountPath'> = {},
+): V1EnvVar[] {
+  const engine: Record<string, string> = attemptEnv({
+    ...input,
+    namespace: input.runNamespace ?? input.namespace,
+  });
+  if (input.workspace?.enable) engine[WORKSPACE_ENV] = workspaceMountPath(options);
+  if (outputNames(input.task).length > 0) engine[OUTPUTS_DIR_ENV] = OUTPUTS_MOUNT_PATH;
+  // Later sources win; a name moves to where its winning value comes from, so the list reads in that order.
+  const byName = new Map<string, V1EnvVar>();
+  const put = (e: V1EnvVar): void => {
+    byName.delete(e.name);
+    byName.set(e.name, e);
+  };
+  for (const e of input.task.env ?? []) put({ name: e.name, value: e.value });
+  for (const e of envVars(input.parameters)) put(e);
+  for (const [name, value] of Object.entries(engine)) put({ name, value });
+  return [...byName.values()];
 }
 
 /** The names of the outputs a task declares. */
@@ -171,7 +195,7 @@ export function buildPod(input: PodInput, options: PodSpecOptions = {}): V1Pod {
       name: 'workspace',
       persistentVolumeClaim: { claimName: workspaceClaimName(input.runId) },
     });
-    mounts.push({ name: 'workspace', mountPath: options.workspaceMountPath ?? '/workspace' });
+    mounts.push({ name: 'workspace', mountPath: workspaceMountPath(options) });
   }
 
   const container: V1Container = {
@@ -194,8 +218,7 @@ export function buildPod(input: PodInput, options: PodSpecOptions = {}): V1Pod {
     container.terminationMessagePath = TERMINATION_MESSAGE_PATH;
     container.terminationMessagePolicy = 'File';
   }
-  const env = containerEnv(input);
-  if (env.length > 0) container.env = env;
+  container.env = containerEnv(input, options);
   if (mounts.length > 0) container.volumeMounts = mounts;
   if (template.resources) container.resources = asIs<V1Container['resources']>(template.resources);
 

@@ -247,6 +247,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       dagName: ctx.dagName,
       dagVersion: ctx.dagVersion,
       namespace,
+      runNamespace: ctx.namespace,
       taskName: ctx.taskName,
       attempt: ctx.attempt,
       task: ctx.task.spec,

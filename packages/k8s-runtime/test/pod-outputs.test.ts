@@ -53,7 +53,7 @@ describe('buildPod with outputs', () => {
     expect(c.args).toBeUndefined();
     expect(c.terminationMessagePath).toBe('/dev/termination-log');
     expect(c.terminationMessagePolicy).toBe('File');
-    expect(c.env).toEqual([{ name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' }]);
+    expect(c.env?.at(-1)).toEqual({ name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' });
     expect(pod.spec!.volumes).toEqual([{ name: 'kontroler-outputs', emptyDir: {} }]);
     expect(c.volumeMounts).toEqual([{ name: 'kontroler-outputs', mountPath: '/kontroler/outputs' }]);
     // One container: no sidecar, no init container.
@@ -84,12 +84,13 @@ describe('buildPod with outputs', () => {
 
   it('leaves a task without outputs exactly as before: no wrapper, no volume, no variable', () => {
     const pod = buildPod(input({ command: ['echo'], args: ['hi'] }));
-    const c = pod.spec!.containers[0]!;
+    const { env, ...c } = pod.spec!.containers[0]!;
     expect(c).toEqual({ name: 'extract', image: 'alpine:3.20', command: ['echo'], args: ['hi'] });
+    expect(env?.map((e) => e.name)).not.toContain('KONTROLER_OUTPUTS_DIR');
     expect(pod.spec!.volumes).toBeUndefined();
   });
 
-  it("puts the task's rendered env first, then parameters (which win), then the outputs directory", () => {
+  it("puts the task's rendered env first, then parameters (which win), then the engine's variables", () => {
     const pod = buildPod(
       input(
         {
@@ -103,13 +104,14 @@ describe('buildPod with outputs', () => {
         { parameters: { region: { value: 'eu' }, token: { fromSecret: 'tok' } } },
       ),
     );
-    expect(pod.spec!.containers[0]!.env).toEqual([
+    const env = pod.spec!.containers[0]!.env!;
+    expect(env.slice(0, 3)).toEqual([
       { name: 'ROWS', value: '42' },
-      { name: 'region', value: 'from-env' },
       { name: 'region', value: 'eu' },
       { name: 'token', valueFrom: { secretKeyRef: { name: 'tok', key: 'secret' } } },
-      { name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' },
     ]);
+    expect(env.slice(3).every((e) => e.name.startsWith('KONTROLER_'))).toBe(true);
+    expect(env.at(-1)).toEqual({ name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' });
   });
 });
 

@@ -1,6 +1,6 @@
 // Pure: no control plane.
 import { describe, expect, it } from 'vitest';
-import type { TaskSpec } from '@kontroler/core';
+import { attemptEnv, type TaskSpec } from '@kontroler/core';
 import {
   buildPod,
   buildWorkspaceClaim,
@@ -120,8 +120,52 @@ describe('buildPod', () => {
       { name: 'api_token', valueFrom: { secretKeyRef: { name: 'etl-token', key: 'secret' } } },
       { name: 'region', value: 'eu-west-1' },
     ]);
-    expect(buildPod({ ...base, parameters: { region: { value: 'x' } } }).spec?.containers[0]?.env).toEqual([
-      { name: 'region', value: 'x' },
+    expect(
+      buildPod({ ...base, parameters: { region: { value: 'x' } } }).spec?.containers[0]?.env?.[0],
+    ).toEqual({
+      name: 'region',
+      value: 'x',
+    });
+  });
+
+  // Pods lacked the KONTROLER_* variables the process runtime gives a task.
+  it("sets the process runtime's KONTROLER_* variables, with the run's namespace and the workspace path", () => {
+    const pod = buildPod(
+      { ...base, namespace: 'k8s-pods', runNamespace: 'team-a', workspace: { enable: true } },
+      { workspaceMountPath: '/ws' },
+    );
+    expect(pod.metadata?.namespace).toBe('k8s-pods');
+    expect(pod.spec?.containers[0]?.env).toEqual([
+      { name: 'KONTROLER_NAMESPACE', value: 'team-a' },
+      { name: 'KONTROLER_DAG', value: 'etl' },
+      { name: 'KONTROLER_DAG_VERSION', value: '3' },
+      { name: 'KONTROLER_RUN_ID', value: base.runId },
+      { name: 'KONTROLER_TASK', value: 'extract' },
+      { name: 'KONTROLER_ATTEMPT', value: '2' },
+      { name: 'KONTROLER_ATTEMPT_ID', value: 'att-1' },
+      { name: 'KONTROLER_WORKSPACE', value: '/ws' },
+    ]);
+    // The same names and values as the host runtimes, from core's one definition.
+    const named = Object.fromEntries(pod.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    expect(named).toMatchObject(attemptEnv({ ...base, namespace: 'team-a' }));
+    // Without runNamespace the pod's namespace is the run's.
+    expect(buildPod(base).spec?.containers[0]?.env?.[0]).toEqual({
+      name: 'KONTROLER_NAMESPACE',
+      value: 'team-a',
+    });
+  });
+
+  it('keeps the engine variables over a task variable or parameter of the same name (a DAG stored before validation refused them)', () => {
+    const env = buildPod({
+      ...base,
+      task: { ...base.task, env: [{ name: 'KONTROLER_RUN_ID', value: 'spoofed' }] },
+      parameters: { KONTROLER_TASK: { value: 'spoofed' } },
+    }).spec?.containers[0]?.env;
+    expect(env?.filter((e) => e.name === 'KONTROLER_RUN_ID')).toEqual([
+      { name: 'KONTROLER_RUN_ID', value: base.runId },
+    ]);
+    expect(env?.filter((e) => e.name === 'KONTROLER_TASK')).toEqual([
+      { name: 'KONTROLER_TASK', value: 'extract' },
     ]);
   });
 

@@ -81,11 +81,15 @@ describeK8s('pod runtime outputs (restricted client)', (plane) => {
     );
     const container = pod.spec!.containers;
     expect(container).toHaveLength(1);
-    expect(container[0]!.env).toEqual([
+    const env = container[0]!.env!;
+    expect(env.slice(0, 2)).toEqual([
       { name: 'REGION', value: 'eu-west-1' },
       { name: 'ROWS', value: '42' },
-      { name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' },
     ]);
+    // The engine's variables (docs/flow/environment.md) come last, as the apiserver keeps them.
+    expect(env).toContainEqual({ name: 'KONTROLER_RUN_ID', value: 'run-out' });
+    expect(env).toContainEqual({ name: 'KONTROLER_NAMESPACE', value: ns });
+    expect(env.at(-1)).toEqual({ name: 'KONTROLER_OUTPUTS_DIR', value: '/kontroler/outputs' });
     expect(pod.spec!.volumes).toContainEqual({ name: 'kontroler-outputs', emptyDir: {} });
     expect(pod.status!.containerStatuses![0]!.state!.terminated!.message).toMatch(/^kontroler-outputs v1\n/);
   });

@@ -183,6 +183,22 @@ describe('process runtime: environment and secrets', () => {
     expect(a.stdout()).toEqual(['hi there|pw-from-env|tok-from-file|x|env|unset']);
   });
 
+  it("gives the task the engine's KONTROLER_* variables, which a task variable or parameter of a DAG stored before validation refused them cannot hide", async () => {
+    const runtime = makeRuntime({});
+    const a = attemptOf(
+      {
+        name: 'ids',
+        script:
+          'echo "$KONTROLER_NAMESPACE|$KONTROLER_DAG|$KONTROLER_DAG_VERSION|$KONTROLER_TASK|$KONTROLER_ATTEMPT"',
+        env: [{ name: 'KONTROLER_TASK', value: 'spoofed' }],
+      },
+      { parameters: { KONTROLER_ATTEMPT: { value: '99' } } },
+    );
+    await expect(runtime.execute(a.ctx)).resolves.toMatchObject({ status: 'succeeded' });
+    const { namespace, dagName, dagVersion, attempt } = a.ctx;
+    expect(a.stdout()).toEqual([`${namespace}|${dagName}|${dagVersion}|ids|${attempt}`]);
+  });
+
   it('fails with SecretNotFound (not retryable) and starts nothing when a secret is missing', async () => {
     const runtime = makeRuntime({ secretSource: envSecretSource({ env: {} }) });
     const marker = join(root, 'should-not-exist');

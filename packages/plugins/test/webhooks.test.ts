@@ -104,6 +104,12 @@ const events: NotifiableEvent[] = [
         finishedAt: null,
       }),
       timeoutAt: Date.UTC(2026, 10, 25, 13, 0, 0),
+      approval: {
+        message: 'Ship build 42 to production?',
+        approvers: ['admin'],
+        timeoutSeconds: 3600,
+        onTimeout: 'reject',
+      },
     },
   },
 ];
@@ -182,7 +188,17 @@ describe('webhook notifier: select', () => {
       taskId: 'att-6',
       timeoutAt: '2026-11-25T13:00:00.000Z',
       occurredAt: '2026-11-25T12:00:02.000Z',
+      approval: {
+        message: 'Ship build 42 to production?',
+        approvers: ['admin'],
+        timeoutSeconds: 3600,
+        onTimeout: 'reject',
+        approvePath: '/api/v1/namespaces/default/runs/run-1/tasks/gate/approve',
+        rejectPath: '/api/v1/namespaces/default/runs/run-1/tasks/gate/reject',
+      },
     });
+    // Only the approval event carries it.
+    expect(bodies.slice(0, 5).every((b) => !('approval' in b))).toBe(true);
   });
 
   it('produces payloads that all validate against the published JSON Schema', () => {
@@ -355,6 +371,45 @@ describe('webhook notifier: deliver', () => {
     expect(new Set(server.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([message.id]));
     expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/hook' });
     expect(server.requests[0]!.headers['content-type']).toBe('application/json');
+  });
+
+  // The approval webhook lacked the approval's message: a receiver could not say what it asks.
+  it("delivers the approval's message, who may decide and the API paths to decide with task.awaitingApproval", async () => {
+    const { server, verified } = await verifyingReceiver(SECRET, 0);
+    const notifier = createWebhookNotifier({ secret: SECRET });
+    const approvalEvent = events.find((e) => e.name === 'task.awaitingApproval')!;
+    const message = toRecord(notifier.select(approvalEvent, dagWith({ url: `${server.url}/hook` }))!);
+    await expect(notifier.deliver(message)).resolves.toMatchObject({ ok: true, statusCode: 204 });
+    expect(verified).toHaveLength(1);
+    expect(validatePayload(verified[0])).toBe(true);
+    expect(verified[0]!.approval).toEqual({
+      message: 'Ship build 42 to production?',
+      approvers: ['admin'],
+      timeoutSeconds: 3600,
+      onTimeout: 'reject',
+      approvePath: '/api/v1/namespaces/default/runs/run-1/tasks/gate/approve',
+      rejectPath: '/api/v1/namespaces/default/runs/run-1/tasks/gate/reject',
+    });
+  });
+
+  it('escapes the namespace, run and task in the decision paths', () => {
+    const notifier = createWebhookNotifier();
+    const event = events.find((e) => e.name === 'task.awaitingApproval')!;
+    if (event.name !== 'task.awaitingApproval') throw new Error('fixture');
+    const odd = {
+      ...event,
+      payload: {
+        ...event.payload,
+        run: runRecord({ id: 'run/1?x', namespace: 'team a' }),
+        attempt: { ...event.payload.attempt, taskName: 'sign#off' },
+      },
+    };
+    const body = (
+      notifier.select(odd, dagWith({ url: 'https://hooks.example/x' }))!.payload as unknown as WebhookEnvelope
+    ).body;
+    expect(body.approval?.approvePath).toBe(
+      '/api/v1/namespaces/team%20a/runs/run%2F1%3Fx/tasks/sign%23off/approve',
+    );
   });
 
   it('signs with the DAG secret, resolved by name through the secret source', async () => {

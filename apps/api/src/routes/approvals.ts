@@ -6,9 +6,9 @@
 import type { Request } from 'express';
 import {
   KontrolerError,
+  approverRoles,
   runDagRef,
   type ApprovalSpec,
-  type ApproverRole,
   type RunSnapshot,
   type Store,
 } from '@kontroler/core';
@@ -20,10 +20,6 @@ import { attemptDto, runDto } from './dto.js';
 
 /** Longest comment kept with a decision. */
 export const MAX_APPROVAL_COMMENT = 2000;
-
-/** The roles that may decide an approval (its `approvers`, else editor). */
-export const approverRoles = (approval: ApprovalSpec): readonly ApproverRole[] =>
-  approval.approvers ?? ['editor'];
 
 /** Whether `p` may approve or reject `approval` in `namespace`. */
 export function mayDecide(p: Principal, approval: ApprovalSpec, namespace: string): boolean {

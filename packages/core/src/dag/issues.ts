@@ -47,7 +47,9 @@ export type DagIssueCode =
   /** An output's `valueFrom` that is not a JSON Pointer (RFC 6901). */
   | 'INVALID_VALUE_FROM'
   /** An approval task that also says how to run something (image, command, type, forEach…). */
-  | 'INVALID_APPROVAL';
+  | 'INVALID_APPROVAL'
+  /** A task variable or a parameter named like the engine's own variables (`KONTROLER_*`). */
+  | 'RESERVED_ENV';
 
 export interface DagIssue {
   readonly code: DagIssueCode;

@@ -2,6 +2,7 @@
 import type { DagIssue } from './issues.js';
 import { isObject, own, type PlainObject } from './guards.js';
 import { pointer } from './pointer.js';
+import { RESERVED_ENV_PREFIX, isReservedEnvName } from './reserved-env.js';
 import { entries, isString, label, type TaskView } from './view.js';
 
 /** Declared parameters: both/neither default, duplicates. Returns the issues and the declared names. */
@@ -22,6 +23,14 @@ export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declare
       });
     }
     declared.add(name);
+    if (isReservedEnvName(name)) {
+      // A task's parameters become variables named as the parameter.
+      issues.push({
+        code: 'RESERVED_ENV',
+        path: pointer('parameters', index, 'name'),
+        message: `parameter "${name}": names starting with ${RESERVED_ENV_PREFIX} are the engine's own variables`,
+      });
+    }
     const hasValue = own(parameter, 'defaultValue') !== undefined;
     const hasSecret = own(parameter, 'defaultFromSecret') !== undefined;
     if (hasValue === hasSecret) {

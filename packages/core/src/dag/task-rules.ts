@@ -3,6 +3,7 @@ import type { DagIssue } from './issues.js';
 import { isNonEmptyString, isObject, own } from './guards.js';
 import { MAX_NAME_LENGTH } from './limits.js';
 import { pointer } from './pointer.js';
+import { RESERVED_ENV_PREFIX, isReservedEnvName } from './reserved-env.js';
 import { K8S_NAME_PATTERN } from './schema.js';
 import { entries, label, type TaskView } from './view.js';
 
@@ -90,6 +91,7 @@ export function checkTask(task: TaskView, issues: DagIssue[]): void {
   if (!delegated && !isNonEmptyString(own(raw, 'image'))) {
     issues.push(taskIssue(task, 'MISSING_IMAGE', ['image'], `${label(task)} has no image`));
   }
+  if (Array.isArray(own(raw, 'env'))) checkTaskEnv(task, issues);
   const conditional = own(raw, 'conditional');
   if (isObject(conditional)) {
     for (const { value, index } of entries(conditional, 'retryCodes', isInteger)) {
@@ -103,6 +105,22 @@ export function checkTask(task: TaskView, issues: DagIssue[]): void {
         ),
       );
     }
+  }
+}
+
+/** RESERVED_ENV for each task variable named like the engine's own (they would hide `KONTROLER_RUN_ID`…). */
+function checkTaskEnv(task: TaskView, issues: DagIssue[]): void {
+  for (const { value, index } of entries(task.raw, 'env', isObject)) {
+    const name = own(value, 'name');
+    if (typeof name !== 'string' || !isReservedEnvName(name)) continue;
+    issues.push(
+      taskIssue(
+        task,
+        'RESERVED_ENV',
+        ['env', index, 'name'],
+        `${label(task)} sets variable "${name}": names starting with ${RESERVED_ENV_PREFIX} are the engine's own`,
+      ),
+    );
   }
 }
 

@@ -7,7 +7,7 @@
  * worker restarts without a timer to re-arm.
  */
 import type { CompiledDag } from '../dag/compiled.js';
-import type { ApprovalSpec } from '../dag/schema.js';
+import type { ApprovalSpec, ApproverRole } from '../dag/schema.js';
 import { Errors } from '../errors/kontroler-error.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import type { TaskOutcome } from '../ports/runtime.js';
@@ -29,6 +29,33 @@ export const APPROVAL_REASONS = {
   reject: 'Rejected',
   timeout: 'ApprovalTimedOut',
 } as const;
+
+/** The roles that may decide an approval: its `approvers`, else `editor` (docs/approval.md). */
+export function approverRoles(approval: ApprovalSpec): readonly ApproverRole[] {
+  return approval.approvers ?? ['editor'];
+}
+
+/**
+ * What someone asked to decide an approval needs to know, carried by `task.awaitingApproval` (and so by the
+ * webhook that asks people to decide): the question, who may answer, and what happens without an answer.
+ */
+export interface ApprovalRequest {
+  /** `approval.message`, or null when the task has none. */
+  readonly message: string | null;
+  /** The roles, in the run's namespace, that may approve or reject (`approverRoles`). */
+  readonly approvers: readonly ApproverRole[];
+  readonly timeoutSeconds: number;
+  readonly onTimeout: ApprovalSpec['onTimeout'];
+}
+
+export function approvalRequest(approval: ApprovalSpec): ApprovalRequest {
+  return {
+    message: approval.message ?? null,
+    approvers: approverRoles(approval),
+    timeoutSeconds: approval.timeoutSeconds,
+    onTimeout: approval.onTimeout,
+  };
+}
 
 /** The outcome a worker records when an approval task's timeout has passed without a decision. */
 export function approvalTimeoutOutcome(approval: ApprovalSpec): TaskOutcome {

@@ -3,19 +3,23 @@
  * list feeds the notifiers' outbox messages and the run event journal (inside the commit) and the event bus
  * (after it); task events are always built, since the journal records every run event.
  */
+import type { CompiledDag } from '../dag/compiled.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import type { Decision } from '../planner/decisions.js';
 import type { NotifiableEvent } from '../plugins/types.js';
+import { approvalRequest } from './approvals.js';
 
 /**
  * @param recorded ids of attempts whose outcome the commit recorded
  * @param added the attempts the commit created, in decision order (retries)
+ * @param dag the run's DAG version (an approval event carries the task's `approval` settings)
  */
 export function commitEvents(
   after: RunSnapshot,
   recorded: readonly string[],
   decisions: readonly Decision[],
   added: readonly AttemptRecord[],
+  dag: CompiledDag,
 ): NotifiableEvent[] {
   const run = after.run;
   const wanted = new Set<string>(recorded);
@@ -49,8 +53,13 @@ export function commitEvents(
       }
       case 'await': {
         const attempt = byId.get(d.attemptId);
-        if (attempt !== undefined)
-          events.push({ name: 'task.awaitingApproval', payload: { run, attempt, timeoutAt: d.until } });
+        const spec = (dag.tasks.get(d.task) ?? dag.onExit?.get(d.task))?.spec.approval;
+        if (attempt === undefined || spec === undefined) break;
+        const approval = approvalRequest(spec);
+        events.push({
+          name: 'task.awaitingApproval',
+          payload: { run, attempt, timeoutAt: d.until, approval },
+        });
         break;
       }
       case 'add':

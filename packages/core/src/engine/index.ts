@@ -28,6 +28,13 @@ export {
   outputLimitProblem,
   parseOutputText,
 } from './render.js';
+export { WORKSPACE_ENV, attemptEnv, type AttemptEnvInput } from './attempt-env.js';
 export { MAX_RUN_DEADLINE_SECONDS, checkRunDeadline } from './run-options.js';
 export type { TaskActionResult, TaskMarkOptions, TaskRerunOptions } from './types.js';
-export { APPROVAL_REASONS, type ApprovalDecision } from './approvals.js';
+export {
+  APPROVAL_REASONS,
+  approvalRequest,
+  approverRoles,
+  type ApprovalDecision,
+  type ApprovalRequest,
+} from './approvals.js';

@@ -254,7 +254,7 @@ export class RunLanes {
           after,
           dag,
           now,
-          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts),
+          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts, dag),
         });
       } catch (error) {
         lastError = error;

@@ -191,6 +191,30 @@ export function createRunService(options: RunServiceOptions): RunService {
     await ready;
   }
 
+  /**
+   * Whether run limits apply to a run of `latest` (its DAG's latest version) in `namespace`: then the run
+   * waits `queued` for admission, which alone hands out slots, in queue order (docs/run-limits.md).
+   */
+  async function limited(latest: CompiledDag, namespace: string): Promise<boolean> {
+    if (latest.spec.maxActiveRuns !== undefined) return true;
+    return ((await store.getNamespaceLimits(namespace))?.maxActiveRuns ?? null) !== null;
+  }
+
+  /**
+   * A commit that reopens a finished run (a retry, a task rerun or mark) makes it active again: under run
+   * limits it goes back through admission like a new run (`queued`), instead of taking a slot past them.
+   * Like every queued run it has not started: admission's start sets `startedAt` again (and with it the
+   * start of its deadline).
+   */
+  async function throughAdmission(snapshot: RunSnapshot, commit: RunCommit): Promise<RunCommit> {
+    const run = snapshot.run;
+    if (!TERMINAL_RUN_STATES.has(run.state) || commit.run?.state !== 'running') return commit;
+    const record = await store.getDag(runDagRef(run));
+    if (record === undefined) return commit;
+    if (!(await limited(await cache.dag(runDagRef(run), record.latestVersion), run.namespace))) return commit;
+    return { ...commit, run: { ...commit.run, state: 'queued', startedAt: null } };
+  }
+
   async function create(
     ref: DagRef,
     parameters: Readonly<Record<string, SubmitParameter>> | undefined,
@@ -204,8 +228,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     const dag = await cache.dag(ref, version);
     // Limits are the latest version's (an operator lowers them by saving the DAG) and the namespace's.
     const latest = version === dagRecord.latestVersion ? dag : await cache.dag(ref, dagRecord.latestVersion);
-    const namespaceLimit = (await store.getNamespaceLimits(dagRecord.namespace))?.maxActiveRuns ?? null;
-    const queued = latest.spec.maxActiveRuns !== undefined || namespaceLimit !== null;
+    const queued = await limited(latest, dagRecord.namespace);
     const now = clock.now();
     const runId = newId();
     const run: RunRecord = {
@@ -262,25 +285,33 @@ export function createRunService(options: RunServiceOptions): RunService {
     decide: (snapshot: RunSnapshot, dag: CompiledDag, now: number) => Promise<Command<T>> | Command<T>,
   ): Promise<{ run: RunRecord; value: T }> {
     await usable();
-    const value = await lanes.exclusive(runId, async () => {
+    const { value, queued } = await lanes.exclusive(runId, async () => {
       for (let tries = 0; ; tries++) {
         const loaded = await cache.load(runId, { fresh: true });
         if (loaded === undefined) throw Errors.runNotFound(runId);
         const now = clock.now();
         const decided = await decide(loaded.snapshot, loaded.dag, now);
+        const commit = await throughAdmission(loaded.snapshot, decided.commit);
         const written = await writeRun(writerDeps, {
           kind: 'commit',
           before: loaded.snapshot,
-          commit: decided.commit,
+          commit,
           dag: decided.dag ?? loaded.dag,
           now,
           events: decided.events,
         });
-        if (written.status === 'written') return decided.value;
+        if (written.status === 'written') {
+          return { value: decided.value, queued: commit.run?.state === 'queued' ? written.after.run : null };
+        }
         if (written.status === 'not-found') throw Errors.runNotFound(runId);
         if (tries >= MAX_RETRY_TRIES - 1) throw Errors.conflict('run', runId);
       }
     });
+    if (queued !== null) {
+      // Reopened under run limits: admission starts it when a slot is free (perhaps at once).
+      await admission.request(queued.namespace);
+      return { run: (await store.getRun(runId)) ?? queued, value };
+    }
     const planned = await lanes.replan(runId);
     if (planned === undefined) throw Errors.runNotFound(runId);
     return { run: planned.run, value };

@@ -3,6 +3,7 @@
  * one that throws is logged, never fatal (see `safeEmit`).
  */
 import { EventEmitter } from 'eventemitter3';
+import type { ApprovalRequest } from '../engine/approvals.js';
 import type { AttemptRecord, DagRecord, DagVersion, RunRecord } from '../model/records.js';
 import type { Logger } from '../ports/logger.js';
 
@@ -33,8 +34,16 @@ export interface EngineEvents {
   'task.rerun': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
   /** A person marked the task succeeded or failed: `attempt` records it (reason `MarkedSucceeded`/`MarkedFailed`). */
   'task.marked': (e: { run: RunRecord; attempt: AttemptRecord }) => void;
-  /** An approval task started waiting for a person; `timeoutAt` is when its `onTimeout` outcome applies. */
-  'task.awaitingApproval': (e: { run: RunRecord; attempt: AttemptRecord; timeoutAt: number }) => void;
+  /**
+   * An approval task started waiting for a person; `timeoutAt` is when its `onTimeout` outcome applies,
+   * `approval` what a person deciding needs (the message, who may decide).
+   */
+  'task.awaitingApproval': (e: {
+    run: RunRecord;
+    attempt: AttemptRecord;
+    timeoutAt: number;
+    approval: ApprovalRequest;
+  }) => void;
   /** A cron schedule created a run. */
   'schedule.fired': (e: { namespace: string; dagName: string; tick: number; run: RunRecord }) => void;
   /** Something failed in the background (store unreachable, listener threw); the engine carries on. */

@@ -25,16 +25,18 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
  * Allowed run moves. `failed|canceled → running` is retry-from-failed, or a task rerun or mark in a
  * finished run (docs/task-actions.md), which is also what `succeeded → running` is for. A run over its DAG's
  * or namespace's limit is created `queued` and waits there until the store admits it (`queued → pending`,
- * see `LimitStore.admitQueuedRuns`) or it is canceled.
+ * see `LimitStore.admitQueuedRuns`) or it is canceled; a finished run reopened under limits moves
+ * `→ queued` instead of `→ running`.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   queued: ['pending', 'canceled'],
   pending: ['running', 'canceled', 'failed'],
   running: ['succeeded', 'failed', 'canceled'],
-  // A task rerun or mark reopens a succeeded run: it runs again and finishes with a new outcome.
-  succeeded: ['running'],
-  failed: ['running'],
-  canceled: ['running'],
+  // A task rerun or mark reopens a succeeded run: it runs again and finishes with a new outcome. Under run
+  // limits a reopened run goes back through admission: `queued`, as a new run would be.
+  succeeded: ['running', 'queued'],
+  failed: ['running', 'queued'],
+  canceled: ['running', 'queued'],
 };
 
 /**

@@ -7,6 +7,7 @@
  * listener reconnects. Implemented by `MemoryStore` (in process) and `@kontroler/postgres` (`run_events`).
  */
 import type { RunEventName } from '../events/engine-events.js';
+import type { ApprovalRequest } from '../engine/approvals.js';
 import type { AttemptRecord, RunRecord } from '../model/records.js';
 
 /** What a run event carries: the run (and attempt) as they were right after the change. */
@@ -19,6 +20,8 @@ export interface RunEventPayload {
   readonly retryAt?: number;
   /** `task.awaitingApproval`: when the approval's `onTimeout` outcome applies (epoch ms). */
   readonly timeoutAt?: number;
+  /** `task.awaitingApproval`: the approval's message and who may decide it. */
+  readonly approval?: ApprovalRequest;
 }
 
 /** A run event to be written. */

@@ -320,6 +320,29 @@ const rows: Row[] = [
     },
   },
   {
+    title: 'a task variable named like the engine variables',
+    change: (d) =>
+      ((d.tasks[1] as Record<string, unknown>).env = [
+        { name: 'MODE', value: 'x' },
+        { name: 'KONTROLER_RUN_ID', value: 'mine' },
+      ]),
+    expected: {
+      code: 'RESERVED_ENV',
+      path: '/tasks/1/env/1/name',
+      task: 'load',
+      message: `task "load" sets variable "KONTROLER_RUN_ID": names starting with KONTROLER_ are the engine's own`,
+    },
+  },
+  {
+    title: 'a parameter named like the engine variables',
+    change: (d) => (d.parameters = [{ name: 'KONTROLER_TASK', defaultValue: 'x' }]),
+    expected: {
+      code: 'RESERVED_ENV',
+      path: '/parameters/0/name',
+      message: `parameter "KONTROLER_TASK": names starting with KONTROLER_ are the engine's own variables`,
+    },
+  },
+  {
     title: 'too many tasks',
     change: (d) => (d.tasks = Array.from({ length: MAX_TASKS + 1 }, () => ({ name: 'x' }))),
     expected: {

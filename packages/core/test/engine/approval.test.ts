@@ -43,7 +43,16 @@ describe('approval task', () => {
   it('waits for a person, and approving it runs what follows', async () => {
     const h = await harness();
     const { run, event } = await awaitingGate(h, 'reject');
-    expect(event.payload).toMatchObject({ timeoutAt: h.clock.now() + TIMEOUT_S * 1000 });
+    expect(event.payload).toMatchObject({
+      timeoutAt: h.clock.now() + TIMEOUT_S * 1000,
+      // What a person deciding needs (the webhook carries it): the message, and the default approvers.
+      approval: {
+        message: 'ship it?',
+        approvers: ['editor'],
+        timeoutSeconds: TIMEOUT_S,
+        onTimeout: 'reject',
+      },
+    });
     const [waiting] = await gateOf(h, run.id);
     expect(waiting).toMatchObject({ state: 'awaiting', availableAt: h.clock.now() + TIMEOUT_S * 1000 });
     expect(h.runtime.callsOf('gate')).toHaveLength(0);

@@ -114,6 +114,53 @@ describe('run limits', () => {
     await runs.close();
   });
 
+  // A retry (or a task rerun) of a finished run took a slot past maxActiveRuns instead of queueing.
+  it('puts a retried run and a rerun task of a finished run back through admission when the DAG is at its limit', async () => {
+    const clock = new FakeClock();
+    const store = createMemoryStore();
+    const runs = createRunService({ store, clock });
+    await runs.registerDag({ ...LIMITED, maxActiveRuns: 1 });
+    const failed = await runs.submit('limited');
+    expect(failed.state).toBe('running');
+    await runs.cancel(failed.id);
+    const holder = await runs.submit('limited');
+    expect(holder.state).toBe('running');
+
+    const retried = await runs.retry(failed.id);
+    expect([retried.state, retried.startedAt, retried.finishedAt]).toEqual(['queued', null, null]);
+    expect(await holding(store)).toBe(1);
+    expect((await store.queuePositions([failed.id])).get(failed.id)).toBe(1);
+    // Its new attempts wait with it: nothing is claimable while it is queued.
+    expect((await runs.getRun(failed.id))?.attempts.filter((a) => a.round === 2).map((a) => a.state)).toEqual(
+      ['waiting'],
+    );
+
+    // The slot frees: admission starts the retried run, as it would a new one.
+    await runs.cancel(holder.id);
+    await runs.admitQueued('default'); // waits for the admission the cancel started
+    expect((await runs.getRun(failed.id))?.run).toMatchObject({
+      state: 'running',
+      round: 2,
+      startedAt: clock.now(),
+    });
+    expect(await holding(store)).toBe(1);
+
+    // A task rerun that reopens a finished run waits the same way.
+    await runs.cancel(failed.id);
+    const busy = await runs.submit('limited');
+    const rerun = await runs.rerunTask(holder.id, 'work');
+    expect(rerun.run.state).toBe('queued');
+    await runs.cancel(busy.id);
+    await runs.admitQueued('default');
+    expect((await runs.getRun(holder.id))?.run.state).toBe('running');
+
+    // Without a limit a retry starts at once, as before.
+    await runs.registerDag({ ...LIMITED, maxActiveRuns: undefined });
+    await runs.cancel(holder.id);
+    expect((await runs.retry(holder.id)).state).toBe('running');
+    await runs.close();
+  });
+
   it('admits queued runs when an admin lifts the namespace limit', async () => {
     const clock = new FakeClock();
     const store = createMemoryStore();

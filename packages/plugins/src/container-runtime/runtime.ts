@@ -6,7 +6,7 @@
  * stop the container (SIGTERM, then SIGKILL after a grace period), and the container is removed once the
  * outcome is recorded. `sweep()` removes what a crash left behind.
  */
-import { silentLogger } from '@kontroler/core';
+import { WORKSPACE_ENV, attemptEnv, silentLogger } from '@kontroler/core';
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import {
   noSecrets,
@@ -17,7 +17,6 @@ import {
 } from '../secrets/index.js';
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { followLogs } from './container-logs.js';
-import { attemptEnv } from '../shared/attempt-env.js';
 import { buildContainer, CONTAINER_LABELS, containerNameFor, workspaceVolumeName } from './container-spec.js';
 import {
   createContainer,
@@ -51,7 +50,7 @@ export interface ContainerRuntimeOptions {
   readonly defaultImage?: string;
   /** Where `{fromSecret}` parameters are resolved. @default a source with no secrets */
   readonly secretSource?: SecretSource;
-  /** Extra environment for every container, below the `KONTROLER_*` variables and the parameters. @default {} */
+  /** Extra environment for every container, below the parameters and the `KONTROLER_*` variables. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Where a run's workspace volume is mounted when the DAG enables one (as the pod runtime). @default '/workspace' */
   readonly workspaceMountPath?: string;
@@ -221,9 +220,9 @@ export function createContainerRuntime(options: ContainerRuntimeOptions): Contai
       limits,
       env: [
         options.env ?? {},
-        attemptEnv(ctx),
-        workspace ? { KONTROLER_WORKSPACE: workspace.mountPath } : {},
         parameters,
+        attemptEnv(ctx),
+        workspace ? { [WORKSPACE_ENV]: workspace.mountPath } : {},
       ],
     });
     try {

@@ -7,11 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@kontroler/core';
+import { WORKSPACE_ENV, attemptEnv, silentLogger } from '@kontroler/core';
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import { abortKind, type AbortKind } from '../shared/abort.js';
 import { LineSplitter } from '../shared/line-splitter.js';
-import { attemptEnv } from '../shared/attempt-env.js';
 import { OUTPUTS_DIR_ENV, readOutputFiles } from '../shared/output-files.js';
 import { Semaphore } from '../shared/semaphore.js';
 import {
@@ -40,7 +39,7 @@ export interface ProcessRuntimeOptions {
   /**
    * Extra environment for every child. Children get `PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ` and `TMPDIR` from
    * the engine's environment (not all of it: the engine's own credentials stay out), then this, then the
-   * `KONTROLER_*` variables, then the task's parameters.
+   * task's `env` and parameters, then the `KONTROLER_*` variables (which nothing overrides).
    * @default {}
    */
   readonly env?: Readonly<Record<string, string>>;
@@ -230,12 +229,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Proce
       // Outputs (docs/flow/outputs.md): one file per declared output in a directory of the attempt's own.
       const outputsDir = join(cwd, `.kontroler-outputs-${ctx.attemptId}`);
       await mkdir(outputsDir, { recursive: true });
+      // The engine's variables come last: validation refuses task variables and parameters named KONTROLER_*,
+      // and a DAG stored before that rule still cannot hide the run's identity from its task.
       const env: Record<string, string> = {
         ...baseEnv(),
-        ...attemptEnv(ctx),
-        ...(workspace ? { KONTROLER_WORKSPACE: cwd } : {}),
         ...Object.fromEntries((ctx.task.spec.env ?? []).map((e) => [e.name, e.value])),
         ...parameters,
+        ...attemptEnv(ctx),
+        ...(workspace ? { [WORKSPACE_ENV]: cwd } : {}),
         [OUTPUTS_DIR_ENV]: outputsDir,
       };
       try {

@@ -5,6 +5,7 @@
  * names and meaning here. Two differences: `dagRunId` and `taskId` are strings (run and attempt ids), not
  * integers, and `status` has `canceled` for runs. Everything else is added.
  */
+import { APPROVER_ROLES, type ApproverRole } from '@kontroler/core';
 
 /** Engine events that become webhooks. */
 export const WEBHOOK_EVENTS = [
@@ -91,6 +92,35 @@ export const webhookPayloadSchema = {
       format: 'date-time',
       description: "task.awaitingApproval: when the approval's onTimeout outcome applies",
     },
+    approval: {
+      type: 'object',
+      description: 'task.awaitingApproval: what a person deciding needs, and where to send the decision',
+      required: ['message', 'approvers', 'timeoutSeconds', 'onTimeout', 'approvePath', 'rejectPath'],
+      properties: {
+        message: {
+          type: ['string', 'null'],
+          description: "The task's approval.message (what the approver is asked), null when it has none",
+        },
+        approvers: {
+          type: 'array',
+          items: { enum: [...APPROVER_ROLES] },
+          minItems: 1,
+          description: "Roles in the run's namespace that may decide (the task's approvers, else editor)",
+        },
+        timeoutSeconds: { type: 'integer', minimum: 1 },
+        onTimeout: {
+          enum: ['approve', 'reject'],
+          description: 'The outcome when nobody decides by timeoutAt',
+        },
+        approvePath: {
+          type: 'string',
+          description:
+            "POST here (relative to the API's base URL, with a token of an approver) to approve; body {comment?}",
+        },
+        rejectPath: { type: 'string', description: 'POST here to reject' },
+      },
+      additionalProperties: false,
+    },
 
     run: {
       type: 'object',
@@ -114,6 +144,10 @@ export const webhookPayloadSchema = {
       if: { properties: { type: { const: 'taskrun' } } },
       then: { required: ['taskName', 'taskId', 'attempt', 'exitCode', 'reason'] },
       else: { required: ['run'] },
+    },
+    {
+      if: { properties: { event: { const: 'task.awaitingApproval' } } },
+      then: { required: ['approval', 'timeoutAt'] },
     },
   ],
 } as const;
@@ -141,6 +175,14 @@ export interface WebhookPayload {
   readonly willRetry?: boolean;
   readonly retryAt?: string;
   readonly timeoutAt?: string;
+  readonly approval?: {
+    readonly message: string | null;
+    readonly approvers: readonly ApproverRole[];
+    readonly timeoutSeconds: number;
+    readonly onTimeout: 'approve' | 'reject';
+    readonly approvePath: string;
+    readonly rejectPath: string;
+  };
   readonly run?: {
     readonly state: 'succeeded' | 'failed' | 'canceled';
     readonly reason: string | null;

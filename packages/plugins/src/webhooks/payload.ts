@@ -40,6 +40,15 @@ function attemptFields(attempt: AttemptRecord) {
   };
 }
 
+/**
+ * The API path that approves or rejects an approval task (apps/api's `approveTask` / `rejectTask`), relative
+ * to the API's base URL, which the engine does not know: the receiver prefixes its own.
+ */
+function decisionPath(run: RunRecord, task: string, decision: 'approve' | 'reject'): string {
+  const at = [run.namespace, run.id, task].map(encodeURIComponent);
+  return `/api/v1/namespaces/${at[0]}/runs/${at[1]}/tasks/${at[2]}/${decision}`;
+}
+
 /** Builds the payload of an event (pure: every time comes from the records). */
 export function webhookPayload(event: WebhookNotifiableEvent): WebhookPayload {
   switch (event.name) {
@@ -69,7 +78,7 @@ export function webhookPayload(event: WebhookNotifiableEvent): WebhookPayload {
       };
     }
     case 'task.awaitingApproval': {
-      const { run, attempt, timeoutAt } = event.payload;
+      const { run, attempt, timeoutAt, approval } = event.payload;
       return {
         ...common(run),
         type: 'taskrun',
@@ -78,6 +87,14 @@ export function webhookPayload(event: WebhookNotifiableEvent): WebhookPayload {
         occurredAt: iso(attempt.startedAt ?? attempt.createdAt)!,
         ...attemptFields(attempt),
         timeoutAt: iso(timeoutAt)!,
+        approval: {
+          message: approval.message,
+          approvers: [...approval.approvers],
+          timeoutSeconds: approval.timeoutSeconds,
+          onTimeout: approval.onTimeout,
+          approvePath: decisionPath(run, attempt.taskName, 'approve'),
+          rejectPath: decisionPath(run, attempt.taskName, 'reject'),
+        },
       };
     }
     case 'run.finished': {

@@ -112,6 +112,37 @@ export function limitContract(fixture: StoreFixture): void {
       expect(await holding(store, namespace, dagName)).toBe(2);
     });
 
+    // A retry of a finished run took a slot past maxActiveRuns: a reopened run now waits queued for one.
+    it('admits a finished run reopened as queued (a retry under limits) only once its DAG has a free slot', async () => {
+      const { store } = fixture;
+      const namespace = uniqueName('ns');
+      const dagName = uniqueName('dag');
+      await saveDag(store, namespace, dagName, 1);
+      const base = { namespace, dagName };
+      const ended = makeRun({ ...base, state: 'failed', createdAt: T0, startedAt: T0, finishedAt: T0 + 1 });
+      await store.createRun({ run: ended, attempts: [] });
+      await queue(store, { ...base, createdAt: T0 + 5 });
+      const [holder] = await store.admitQueuedRuns(namespace);
+      expect(holder?.state).toBe('pending');
+
+      const reopened = await store.commitRun({
+        runId: ended.id,
+        expectRevision: ended.revision,
+        run: { state: 'queued', round: 2, startedAt: null, finishedAt: null, reason: null },
+      });
+      expect(reopened.ok).toBe(true);
+      expect(await store.listQueuedNamespaces(10_000)).toContain(namespace);
+      expect(Object.fromEntries(await store.queuePositions([ended.id]))).toEqual({ [ended.id]: 1 });
+      // The DAG's one slot is taken: the reopened run waits.
+      expect(await store.admitQueuedRuns(namespace)).toEqual([]);
+      expect((await store.getRun(ended.id))?.state).toBe('queued');
+
+      await finish(store, holder as RunRecord);
+      const admitted = await store.admitQueuedRuns(namespace);
+      expect(admitted.map((r) => [r.id, r.state, r.round])).toEqual([[ended.id, 'pending', 2]]);
+      expect(await holding(store, namespace, dagName)).toBe(1);
+    });
+
     it('stops at the namespace limit and passes over a DAG at its own limit', async () => {
       const { store } = fixture;
       const namespace = uniqueName('ns');
