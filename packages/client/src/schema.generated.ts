@@ -455,7 +455,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retry a failed or canceled run from its failed tasks */
+    /** Retry a failed or canceled run from its failed tasks; queued while a run limit is reached */
     post: operations['retryRun'];
     delete?: never;
     options?: never;

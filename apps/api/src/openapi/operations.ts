@@ -439,7 +439,7 @@ export const OPERATIONS: readonly OperationDef[] = [
     'post',
     `${NS}/runs/{id}/retry`,
     'runs',
-    'Retry a failed or canceled run from its failed tasks',
+    'Retry a failed or canceled run from its failed tasks; queued while a run limit is reached',
     {
       parameters: runPath,
       requestBody: body(object({ latestVersion: { type: 'boolean' } }), false),
