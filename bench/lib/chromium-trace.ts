@@ -48,6 +48,20 @@ export interface TraceSummary {
   readonly wallMs: number;
   /** Self CPU time per kind of work (self wall time where Chromium gave no CPU time). */
   readonly top: readonly { readonly name: string; readonly selfMs: number }[];
+  /**
+   * The longest top-level tasks (what a dropped frame waited for), longest first: when each started
+   * (ms after the first event), its wall and CPU time, and its main kinds of work.
+   */
+  readonly longest: readonly LongTask[];
+}
+
+/** One top-level task of the main thread. */
+export interface LongTask {
+  readonly atMs: number;
+  readonly durMs: number;
+  readonly cpuMs: number;
+  /** Self CPU time per kind of work inside it, largest first (three at most). */
+  readonly kinds: readonly { readonly name: string; readonly selfMs: number }[];
 }
 
 /**
@@ -68,39 +82,63 @@ export function summariseTrace(events: readonly TraceEvent[], top = 10): TraceSu
     if (list) list.push(e);
     else byThread.set(key, [e]);
   }
-  let best: { self: Map<string, number>; busy: number; cpu: number; wall: number } = {
+  let best: { self: Map<string, number>; busy: number; cpu: number; wall: number; tasks: LongTask[] } = {
     self: new Map(),
     busy: 0,
     cpu: 0,
     wall: 0,
+    tasks: [],
   };
   for (const list of byThread.values()) {
     // Parents first: earlier start, then longer duration.
     list.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
     const self = new Map<string, number>();
-    const stack: { end: number; name: string; child: number; dur: number; cost: number }[] = [];
+    const stack: { start: number; end: number; name: string; child: number; dur: number; cost: number }[] =
+      [];
+    const tasks: LongTask[] = [];
+    const first = list[0]?.ts ?? 0;
+    let taskSelf = new Map<string, number>();
     let busy = 0;
     let cpu = 0;
     const close = (until: number) => {
       while (stack.length > 0 && stack[stack.length - 1]!.end <= until) {
         const done = stack.pop()!;
-        self.set(done.name, (self.get(done.name) ?? 0) + Math.max(0, done.cost - done.child));
+        const own = Math.max(0, done.cost - done.child);
+        self.set(done.name, (self.get(done.name) ?? 0) + own);
+        taskSelf.set(done.name, (taskSelf.get(done.name) ?? 0) + own);
         if (stack.length > 0) stack[stack.length - 1]!.child += done.cost;
         else {
           busy += done.dur;
           cpu += done.cost;
+          tasks.push({
+            atMs: (done.start - first) / 1000,
+            durMs: done.dur / 1000,
+            cpuMs: done.cost / 1000,
+            kinds: [...taskSelf]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 3)
+              .map(([name, us]) => ({ name, selfMs: us / 1000 })),
+          });
+          taskSelf = new Map();
         }
       }
     };
     for (const e of list) {
       close(e.ts);
-      stack.push({ end: e.ts + e.dur!, name: e.name, child: 0, dur: e.dur!, cost: e.tdur ?? e.dur! });
+      stack.push({
+        start: e.ts,
+        end: e.ts + e.dur!,
+        name: e.name,
+        child: 0,
+        dur: e.dur!,
+        cost: e.tdur ?? e.dur!,
+      });
     }
     close(Infinity);
     let last = 0;
     for (const e of list) last = Math.max(last, e.ts + e.dur!);
     const wall = list.length > 0 ? last - list[0]!.ts : 0;
-    if (busy > best.busy) best = { self, busy, cpu, wall };
+    if (busy > best.busy) best = { self, busy, cpu, wall, tasks };
   }
   return {
     busyMs: best.busy / 1000,
@@ -110,6 +148,7 @@ export function summariseTrace(events: readonly TraceEvent[], top = 10): TraceSu
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: us / 1000 })),
+    longest: best.tasks.sort((a, b) => b.durMs - a.durMs).slice(0, 5),
   };
 }
 
@@ -119,5 +158,11 @@ export function formatTrace(summary: TraceSummary): string[] {
     `main thread busy ${summary.busyMs.toFixed(0)} ms of ${summary.wallMs.toFixed(0)} ms (${summary.cpuMs.toFixed(0)} ms of CPU), ` +
       'by kind of work (self CPU time):',
     ...summary.top.map((t) => `  ${t.selfMs.toFixed(1).padStart(8)} ms  ${t.name}`),
+    'longest tasks (start after the trace began, wall, CPU, main kinds of work):',
+    ...summary.longest.map(
+      (t) =>
+        `  at ${t.atMs.toFixed(0).padStart(6)} ms  ${t.durMs.toFixed(0).padStart(5)} ms  ${t.cpuMs.toFixed(0).padStart(5)} ms CPU  ` +
+        t.kinds.map((k) => `${k.name} ${k.selfMs.toFixed(0)}`).join(', '),
+    ),
   ];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../src/api';
-import { ganttRows, ganttSpan } from '../src/components/ganttRows';
+import { barTimes, ganttRows, ganttSpan } from '../src/components/ganttRows';
 
 const T0 = Date.parse('2026-12-06T10:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -60,5 +60,16 @@ describe('gantt rows', () => {
     const third = ganttRows(moved, order, T0 - 1000, second);
     expect(third.rows.some((r, i) => r === second.rows[i])).toBe(false);
     expect(third.rows[0]!.bars[0]!.start).toBe(1000);
+  });
+
+  it('reads a bar from the newer copy of an attempt, not from the times kept for the older one', () => {
+    const running = attempt({ id: 'c1', finishedAt: null, durationMs: null, state: 'running' });
+    expect(barTimes(running)).toMatchObject({ start: T0 + 1000, end: null });
+    // The same object again: the kept times.
+    expect(barTimes(running)).toBe(barTimes(running));
+    // The event that finished it brings a new copy with the same id: its end is read from it.
+    const finished = { ...running, state: 'succeeded' as const, finishedAt: at(5), durationMs: 4000 };
+    expect(barTimes(finished)).toMatchObject({ start: T0 + 1000, end: T0 + 5000 });
+    expect(ganttSpan([finished], T0 + 60_000)).toEqual({ min: T0 + 1000, max: T0 + 5000 });
   });
 });

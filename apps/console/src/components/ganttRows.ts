@@ -27,10 +27,26 @@ function ms(iso: string | null): number | null {
   return iso ? new Date(iso).getTime() : null;
 }
 
+/**
+ * Bar times by attempt id, with the attempt object they were read from: the run view's attempts are never
+ * changed in place (a newer copy replaces one), and the chart's span is taken over all of them on every
+ * frame of a live run, 2,000 dates to parse at 1,000 tasks each time without this. Not a WeakMap: a live
+ * run replaces attempts by the hundred a second, and weak keys add to the marking work of every garbage
+ * collection (a trial with one showed it in the run view's longest task).
+ */
+const timesById = new Map<string, { a: Attempt; start: number; end: number | null }>();
+/** Past this many attempts (runs viewed one after another), the cache starts over. */
+const MAX_CACHED = 50_000;
+
 /** Where an attempt's bar starts and ends (epoch ms); `end` null while it runs. */
 export function barTimes(a: Attempt): { start: number; end: number | null } {
+  const known = timesById.get(a.id);
+  if (known?.a === a) return known;
   const start = ms(a.startedAt) ?? ms(a.createdAt)!;
-  return { start, end: ms(a.finishedAt) ?? (a.startedAt ? null : start) };
+  const times = { a, start, end: ms(a.finishedAt) ?? (a.startedAt ? null : start) };
+  if (timesById.size >= MAX_CACHED) timesById.clear();
+  timesById.set(a.id, times);
+  return times;
 }
 
 /** The chart's time span over every attempt (epoch ms), a running one reaching `now`; at least 1 s. */
