@@ -107,6 +107,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let reserved = 0;
   /** Leases handed back for attempts a commit claimed while we were stopping: `stop` waits for them. */
   const handBacks = new Set<Promise<void>>();
+  /** `stop({releaseLeases: false})` hands nothing back (it stands for a crash). */
+  let handBackOnStop = true;
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   let stopping: Promise<void> | null = null;
@@ -171,7 +173,8 @@ export function createWorker(options: WorkerOptions): Worker {
         if (settled) return;
         settled = true;
         reserved -= slots;
-        if (claimed.length > 0 && state !== 'running') {
+        if (state !== 'running') {
+          if (claimed.length === 0 || !handBackOnStop) return;
           // Stopping: hand them back at once, as the claim loop does with a claim that outlived `stop`.
           const handBack = store
             .releaseLeases(
@@ -445,6 +448,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     state = 'stopping';
+    handBackOnStop = opts.releaseLeases !== false;
     stopping = (async () => {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       scheduler.stop();
