@@ -4,6 +4,11 @@
  * listeners are called directly after its commit, so notifications carrying our own instance id are
  * skipped. After a reconnect every listener is called once, since notifications may have been missed.
  * Polling stays the engine's fallback.
+ *
+ * Only channels this process has listeners for are LISTENed (a channel's first listener adds its LISTEN
+ * on a live connection, and is then called once, as after a reconnect): an engine without a journal
+ * reader is not woken by every commit's run event notification, which cost a process wake-up on each
+ * side per commit.
  */
 import pg from 'pg';
 
@@ -29,6 +34,10 @@ export class Notifier {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private backoffMs = 50;
   private closed = false;
+  /** Channels LISTENed on the current connection. */
+  private listening = new Set<Channel>();
+  /** LISTEN statements run one after another on the connection. */
+  private listenChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: NotifierOptions) {}
 
@@ -38,6 +47,8 @@ export class Notifier {
     set?.add(listener);
     if ((options.connect ?? true) && !this.closed && !this.client && !this.connecting && !this.retryTimer) {
       this.connect();
+    } else if (this.client !== undefined) {
+      this.listenMissing(this.client);
     }
     return () => {
       set?.delete(listener);
@@ -77,23 +88,54 @@ export class Notifier {
     this.connecting = (async () => {
       try {
         await client.connect();
-        await client.query(CHANNELS.map((c) => `listen ${c}`).join('; '));
+        const wanted = this.wanted();
+        if (wanted.length > 0) await client.query(wanted.map((c) => `listen ${c}`).join('; '));
         if (this.closed) {
           await client.end();
           return;
         }
         const reconnected = this.backoffMs > 50;
         this.client = client;
+        this.listening = new Set(wanted);
+        this.listenChain = Promise.resolve();
         this.backoffMs = 50;
         if (reconnected) for (const channel of CHANNELS) this.fire(channel);
         // Journal readers look up "now" before LISTEN is up: events between the two were not announced.
         else this.fire(EVENTS_CHANNEL);
+        // Channels whose first listener came while the connection was being opened.
+        this.listenMissing(client);
       } catch (error) {
         fail(error);
       } finally {
         this.connecting = undefined;
       }
     })();
+  }
+
+  /** Channels with listeners. */
+  private wanted(): Channel[] {
+    return CHANNELS.filter((c) => (this.listeners.get(c)?.size ?? 0) > 0);
+  }
+
+  /**
+   * LISTENs on `client` to the channels that have listeners and are not yet LISTENed; each channel's
+   * listeners are then called once (what was committed before its LISTEN was not announced to them).
+   */
+  private listenMissing(client: pg.Client): void {
+    const missing = this.wanted().filter((c) => !this.listening.has(c));
+    if (missing.length === 0) return;
+    for (const channel of missing) this.listening.add(channel);
+    this.listenChain = this.listenChain.then(async () => {
+      if (this.client !== client) return;
+      try {
+        await client.query(missing.map((c) => `listen ${c}`).join('; '));
+      } catch {
+        // The connection failed: its 'error' handler reconnects, and a reconnect LISTENs to every wanted
+        // channel and calls every listener.
+        return;
+      }
+      for (const channel of missing) this.fire(channel);
+    });
   }
 
   private scheduleReconnect(): void {

@@ -228,4 +228,38 @@ describe('LISTEN/NOTIFY', () => {
     await writer.createRun({ run, attempts: [makeAttempt(run.id)] });
     expect(await woke).toBeLessThan(1000);
   });
+
+  it('listens only to channels with listeners, and adds one when its first listener comes', async () => {
+    const listener = await open({ applicationName: 'kontroler-listen-channels' });
+    const writer = await open();
+    await listening(listener, writer);
+    const lastListen = async () =>
+      (
+        await writer.sql<{ query: string }>(
+          `select query from pg_stat_activity
+            where application_name = 'kontroler-listen-channels' and query like 'listen%'`,
+        )
+      ).map((r) => r.query);
+    // An engine without a journal reader is not woken by every commit's run event notification.
+    expect(await lastListen()).toEqual(['listen kontroler_work']);
+
+    let calls = 0;
+    const off = listener.onRunEvents(() => calls++);
+    // Called once when its LISTEN is up (what was journaled before it was not announced to it)…
+    await expect.poll(() => calls, { timeout: 5000 }).toBe(1);
+    expect(await lastListen()).toEqual(['listen kontroler_events']);
+    // …and then by another store's journal writes.
+    await writer.appendRunEvents([
+      {
+        type: 'run.created',
+        namespace: 'default',
+        runId: 'run-listen-channels',
+        attemptId: null,
+        payload: { run: makeRun({ id: 'run-listen-channels' }) },
+        createdAt: T0,
+      },
+    ]);
+    await expect.poll(() => calls, { timeout: 5000 }).toBe(2);
+    off();
+  });
 });

@@ -6,6 +6,13 @@
  *
  * The run service owns the lanes; a worker in the same process observes them (`observe`) to carry out
  * what a commit decided (aborts, timers, claims).
+ *
+ * Claim in commit: when an observer has free slots (`reserve`), the attempts a commit makes `ready` are
+ * also claimed by that commit (a second change of each attempt, `ready → running` under the observer's
+ * lease, as `claimAttempts` would write it) and announced (`task.started`, journaled and in the outbox
+ * under the same keys as a worker's own announcement), so the successor of a finished task starts without
+ * another round trip to the store. The claim is an ordinary lease: renewed, fenced and reclaimed after a
+ * crash like any other.
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
@@ -19,6 +26,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { TaskOutcome } from '../ports/runtime.js';
 import type { Store } from '../ports/store.js';
+import type { AttemptChange } from '../ports/store.js';
 import type { NotifiableEvent } from '../plugins/types.js';
 import { commitEvents } from './commit-events.js';
 import type { RunCache } from './run-cache.js';
@@ -39,6 +47,21 @@ export interface Committed {
    * their own commits that make work claimable, so the claim that signal started (or queued) already sees it.
    */
   readonly workSignalled: boolean;
+  /** Ids of the attempts this commit claimed for this observer (see `LaneObserver.reserve`). */
+  readonly claimed: ReadonlySet<string>;
+}
+
+/**
+ * Slots an observer set aside for the attempts a commit makes ready. Settled exactly once: with the
+ * attempts the commit claimed (`running`, leased to `owner`), or with none when nothing was written.
+ */
+export interface ClaimReservation {
+  /** The lease owner the claims are made for. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** At most this many attempts are claimed. */
+  readonly slots: number;
+  settle(claimed: readonly AttemptRecord[]): void;
 }
 
 /** What a worker in the same process learns from the lanes (the run service alone needs none). */
@@ -51,6 +74,11 @@ export interface LaneObserver {
   gaveUp(runId: string, error: unknown): void;
   /** How many `onWork` signals the store has sent this observer so far. */
   workSignals(): number;
+  /**
+   * Offers to claim up to `wanted` attempts that the commit being prepared makes ready; null when the
+   * observer has no free slot (or does not execute attempts). The lanes settle what it returns.
+   */
+  reserve?(wanted: number): ClaimReservation | null;
 }
 
 export interface RunLanesDeps {
@@ -223,6 +251,8 @@ export class RunLanes {
       if (decided.run !== undefined) parts.run = { ...parts.run, ...decided.run };
       parts.attempts.push(...decided.attempts);
       parts.newAttempts.push(...decided.newAttempts);
+      const claim = this.#claim(result.decisions, now);
+      parts.attempts.push(...claim.changes);
       const commit = toCommit(snapshot, parts);
       if (commit === null) {
         // Nothing to write, so no revision guard checked the cached snapshot: plan once more on the
@@ -236,14 +266,20 @@ export class RunLanes {
       }
       const rest = toCommit(planned, decided);
       const applied = rest === null ? planned : applyRunCommit(planned, rest);
-      if (applied === 'conflict') {
+      // The claims on top: `applied` stays the view the planner's events describe (attempts `ready`).
+      const claimedView =
+        applied === 'conflict' || claim.changes.length === 0
+          ? applied
+          : applyRunCommit(applied, { runId, expectRevision: applied.run.revision, attempts: claim.changes });
+      if (applied === 'conflict' || claimedView === 'conflict') {
+        claim.reservation?.settle([]);
         fresh = true;
         continue;
       }
-      const after: RunSnapshot =
-        applied.run.revision === snapshot.run.revision + 1
-          ? applied
-          : { run: { ...applied.run, revision: snapshot.run.revision + 1 }, attempts: applied.attempts };
+      const after: RunSnapshot = {
+        run: { ...claimedView.run, revision: snapshot.run.revision + 1 },
+        attempts: claimedView.attempts,
+      };
       const signalsBefore = new Map([...this.#observers].map((o) => [o, o.workSignals()]));
       let written: RunWriteResult;
       try {
@@ -254,15 +290,36 @@ export class RunLanes {
           after,
           dag,
           now,
-          events: (next) => commitEvents(next, recorded, result.decisions, parts.newAttempts, dag),
+          events: (next) => {
+            const events = commitEvents(
+              claim.changes.length === 0 ? next : { run: next.run, attempts: applied.attempts },
+              recorded,
+              result.decisions,
+              parts.newAttempts,
+              dag,
+            );
+            if (claim.changes.length === 0) return events;
+            const ids = new Set(claim.changes.map((c) => c.id));
+            for (const attempt of next.attempts) {
+              if (ids.has(attempt.id))
+                events.push({ name: 'task.started', payload: { run: next.run, attempt } });
+            }
+            return events;
+          },
         });
       } catch (error) {
+        claim.reservation?.settle([]);
         lastError = error;
         fresh = true;
         logger.warn({ err: error, runId }, 'commit failed; retrying');
         continue;
       }
       if (written.status === 'written') {
+        const claimedIds = new Set(claim.changes.map((c) => c.id));
+        if (claim.reservation !== null) {
+          const mine = written.after.attempts.filter((a) => claimedIds.has(a.id));
+          claim.reservation.settle(mine);
+        }
         for (const [observer, before] of signalsBefore) {
           observer.committed({
             before: snapshot,
@@ -272,6 +329,7 @@ export class RunLanes {
             events: written.events,
             wakeAt: result.wakeAt,
             workSignalled: observer.workSignals() !== before,
+            claimed: claim.observer === observer ? claimedIds : NONE,
           });
         }
         // A fan-out or exit handlers were just created, or a fan-out settled: plan again at once
@@ -282,6 +340,7 @@ export class RunLanes {
         }
         return { snapshot: written.after, recorded: new Set(recorded) };
       }
+      claim.reservation?.settle([]);
       if (written.status === 'not-found') return { snapshot: undefined, recorded: new Set() };
       logger.debug({ runId, tries }, 'run changed concurrently; replanning');
       fresh = true;
@@ -291,7 +350,43 @@ export class RunLanes {
     for (const observer of this.#observers) observer.gaveUp(runId, error);
     return { snapshot: undefined, recorded: new Set() };
   }
+
+  /**
+   * The claims a commit makes for the first observer with free slots: the attempts `decisions` make ready,
+   * in decision order, as far as its slots go.
+   */
+  #claim(decisions: readonly Decision[], now: number): Claim {
+    let readied: string[] | undefined;
+    for (const d of decisions) if (d.kind === 'ready') (readied ??= []).push(d.attemptId);
+    if (readied === undefined) return NO_CLAIM;
+    for (const observer of this.#observers) {
+      const reservation = observer.reserve?.(readied.length) ?? null;
+      if (reservation === null) continue;
+      if (reservation.slots <= 0) {
+        reservation.settle([]);
+        continue;
+      }
+      const leaseExpiresAt = now + reservation.leaseMs;
+      const changes = readied.slice(0, reservation.slots).map((id): AttemptChange => ({
+        id,
+        expectState: 'ready',
+        set: { state: 'running', leaseOwner: reservation.owner, leaseExpiresAt, startedAt: now },
+      }));
+      return { observer, reservation, changes };
+    }
+    return NO_CLAIM;
+  }
 }
+
+interface Claim {
+  readonly observer: LaneObserver | null;
+  readonly reservation: ClaimReservation | null;
+  /** `ready → running` under the reservation's lease, one per claimed attempt. */
+  readonly changes: readonly AttemptChange[];
+}
+
+const NO_CLAIM: Claim = { observer: null, reservation: null, changes: [] };
+const NONE: ReadonlySet<string> = new Set();
 
 /** Looks up the batch's attempts in one pass, without indexing every attempt of a large run. */
 function attemptFinder(

@@ -17,7 +17,7 @@
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
-import { journalEvents } from '../events/journal.js';
+import { journalEvents, startedKey } from '../events/journal.js';
 import { applyRunCommit, assertAttemptMoves, assertRunMove } from '../model/apply-commit.js';
 import type { AttemptRecord, OutboxMessage, RunRecord, RunSnapshot } from '../model/records.js';
 import type { Logger } from '../ports/logger.js';
@@ -121,7 +121,7 @@ async function commit(deps: RunWriterDeps, change: CommitRunWrite): Promise<RunW
   const outbox = selectMessages(deps, events, change);
   let answer;
   try {
-    const journal = journalEvents(events, change.now);
+    const journal = journalEvents(events, change.now, startedKey);
     answer = await deps.store.commitRun({
       ...runCommit,
       ...(outbox.length > 0 ? { outbox } : {}),
@@ -146,7 +146,26 @@ async function commit(deps: RunWriterDeps, change: CommitRunWrite): Promise<RunW
 }
 
 function selectMessages(deps: RunWriterDeps, events: readonly NotifiableEvent[], change: RunWrite) {
-  return selectOutbox(deps.notifiers(), events, change.dag, change.now, () => deps.newId(), deps.logger);
+  return selectOutbox(
+    deps.notifiers(),
+    events,
+    change.dag,
+    change.now,
+    (topic, event) => {
+      const attempt = event.name === 'task.started' ? event.payload.attempt : undefined;
+      return attempt === undefined ? deps.newId() : startedMessageId(attempt.id, topic);
+    },
+    deps.logger,
+  );
+}
+
+/**
+ * The outbox id of an attempt's `task.started` message for a topic: the same whoever announces the attempt
+ * (the commit that claimed it, or the worker that claimed or reclaimed it), so a store that holds it
+ * ignores the second: neither lost nor sent twice.
+ */
+export function startedMessageId(attemptId: string, topic: string): string {
+  return `task.started:${attemptId}:${topic}`;
 }
 
 /** The outbox messages the notifiers make of `events` (a notifier whose `select` throws is logged and skipped). */
@@ -155,7 +174,7 @@ export function selectOutbox(
   events: readonly NotifiableEvent[],
   dag: CompiledDag,
   now: number,
-  newId: (topic: string) => string,
+  newId: (topic: string, event: NotifiableEvent) => string,
   logger: Logger,
 ): OutboxMessage[] {
   const messages: OutboxMessage[] = [];
@@ -164,7 +183,12 @@ export function selectOutbox(
       try {
         const selected = notifier.select(event, dag);
         if (selected !== null)
-          messages.push({ ...selected, id: newId(notifier.topic), topic: notifier.topic, createdAt: now });
+          messages.push({
+            ...selected,
+            id: newId(notifier.topic, event),
+            topic: notifier.topic,
+            createdAt: now,
+          });
       } catch (error) {
         logger.error({ err: error, notifier: notifier.name, event: event.name }, 'notifier select threw');
       }

@@ -20,9 +20,9 @@ import { createScheduler, type Scheduler, type SchedulerOptions } from '../sched
 import { abortLocal, executeAttempt, type ExecutorDeps, type LocalAttempt } from './executor.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import type { PluginSet } from './plugin-setup.js';
-import type { Committed, LaneObserver } from './run-lanes.js';
+import type { ClaimReservation, Committed, LaneObserver } from './run-lanes.js';
 import type { RunService } from './run-service.js';
-import { selectOutbox } from './run-writer.js';
+import { selectOutbox, startedMessageId } from './run-writer.js';
 import { TimerSet } from './timers.js';
 import type { StopOptions } from './types.js';
 
@@ -103,6 +103,12 @@ export function createWorker(options: WorkerOptions): Worker {
   let backlog = false;
   /** Counts the store's `onWork` signals, so a commit can tell whether the store already woke us. */
   let workSignals = 0;
+  /** Slots set aside for attempts a commit in flight may claim for us (see `reserve`). */
+  let reserved = 0;
+  /** Leases handed back for attempts a commit claimed while we were stopping: `stop` waits for them. */
+  const handBacks = new Set<Promise<void>>();
+  /** `stop({releaseLeases: false})` hands nothing back (it stands for a crash). */
+  let handBackOnStop = true;
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   let stopping: Promise<void> | null = null;
@@ -126,13 +132,14 @@ export function createWorker(options: WorkerOptions): Worker {
     wakeAt: number | null,
     after?: RunSnapshot,
     signalled = false,
+    claimed: ReadonlySet<string> = new Set(),
   ): void {
     let readied = false;
     for (const decision of decisions) {
       if (decision.kind === 'abort') {
         const running = local.get(decision.attemptId);
         if (running !== undefined) abortLocal(running, decision.reason);
-      } else if (decision.kind === 'ready') readied = true;
+      } else if (decision.kind === 'ready') readied ||= !claimed.has(decision.attemptId);
       else if (decision.kind === 'retry') timers.after(decision.retryAt - clock.now(), wake);
       // An approval's timeout is claimed like a due retry; the poll claims it after a restart.
       else if (decision.kind === 'await') timers.after(decision.until - clock.now(), wake);
@@ -148,11 +155,53 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /**
+   * Sets free slots aside for the attempts a commit of the lanes is about to make ready: the commit claims
+   * them under our lease and `settle` starts them here, with no claim round trip. Slots are counted with
+   * the claim loop's, so `concurrency` holds whichever path claims.
+   */
+  function reserve(wanted: number): ClaimReservation | null {
+    const slots = Math.min(wanted, concurrency - local.size - reserved);
+    if (state !== 'running' || slots <= 0) return null;
+    reserved += slots;
+    let settled = false;
+    return {
+      owner: workerId,
+      leaseMs,
+      slots,
+      settle(claimed) {
+        if (settled) return;
+        settled = true;
+        reserved -= slots;
+        if (state !== 'running') {
+          if (claimed.length === 0 || !handBackOnStop) return;
+          // Stopping: hand them back at once, as the claim loop does with a claim that outlived `stop`.
+          const handBack = store
+            .releaseLeases(
+              workerId,
+              claimed.map((a) => a.id),
+              clock.now(),
+            )
+            .catch((error: unknown) => reportError(error, 'release'))
+            .finally(() => handBacks.delete(handBack));
+          handBacks.add(handBack);
+          return;
+        }
+        // The commit announced them (task.started is among its events): not again when they start.
+        for (const attempt of claimed) startLocal({ attempt, reclaimed: false }, true);
+        // Slots left unused may serve work that waited for them.
+        if (claimed.length < slots && backlog) wake();
+      },
+    };
+  }
+
   const observer: LaneObserver = {
-    committed: (c: Committed) => carryOut(c.after.run.id, c.decisions, c.wakeAt, c.after, c.workSignalled),
+    committed: (c: Committed) =>
+      carryOut(c.after.run.id, c.decisions, c.wakeAt, c.after, c.workSignalled, c.claimed),
     planned: (runId, wakeAt, decisions) => carryOut(runId, decisions, wakeAt),
     gaveUp: (runId) => armReplan(runId, clock.now() + pollIntervalMs),
     workSignals: () => workSignals,
+    reserve,
   };
   const stopObserving = lanes.observe(observer);
 
@@ -201,7 +250,7 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claimLoop(): Promise<void> {
     for (;;) {
-      const free = concurrency - local.size;
+      const free = concurrency - local.size - reserved;
       if (state !== 'running') return;
       if (free <= 0) {
         backlog = true;
@@ -234,7 +283,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   // --- executing ------------------------------------------------------------------------------------
 
-  function startLocal({ attempt, reclaimed }: ClaimedAttempt): void {
+  /** Executes a claimed attempt here; `announced` when its claim's commit already announced its start. */
+  function startLocal({ attempt, reclaimed }: ClaimedAttempt, announced = false): void {
     const running: LocalAttempt = {
       attempt,
       controller: new AbortController(),
@@ -245,7 +295,7 @@ export function createWorker(options: WorkerOptions): Worker {
       onAbort: null,
     };
     local.set(attempt.id, running);
-    running.done = runLocal(running, reclaimed);
+    running.done = runLocal(running, reclaimed, announced);
   }
 
   /**
@@ -255,6 +305,7 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   async function startAttempt(
     attempt: AttemptRecord,
+    announced: boolean,
   ): Promise<{ run: RunRecord; dag: CompiledDag } | undefined> {
     let loaded = await cache.load(attempt.runId);
     // The cached snapshot may predate a change made elsewhere (a new round, a cancel): the executor reads
@@ -269,6 +320,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     if (loaded === undefined) return undefined;
     const { snapshot, dag } = loaded;
+    if (announced) return { run: snapshot.run, dag };
     const started: NotifiableEvent = { name: 'task.started', payload: { run: snapshot.run, attempt } };
     emit(started);
     // Not a change of the run (the claim made it), only its notification: the id is the attempt's own,
@@ -279,7 +331,7 @@ export function createWorker(options: WorkerOptions): Worker {
       [started],
       dag,
       clock.now(),
-      (topic) => `task.started:${attempt.id}:${topic}`,
+      (topic) => startedMessageId(attempt.id, topic),
       logger,
     );
     if (messages.length > 0) {
@@ -290,12 +342,12 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   /** Executes a claimed attempt, records its outcome and forgets it; never rejects. */
-  async function runLocal(running: LocalAttempt, reclaimed: boolean): Promise<void> {
+  async function runLocal(running: LocalAttempt, reclaimed: boolean, announced: boolean): Promise<void> {
     const { attempt } = running;
     try {
       // Chained, not awaited in two steps: this frame lives as long as the attempt and must not keep the
       // run record it started from.
-      const execution = await startAttempt(attempt).then(
+      const execution = await startAttempt(attempt, announced).then(
         (start) => start && executeAttempt(executorDeps, running, start.run, start.dag, reclaimed),
       );
       if (execution === undefined) {
@@ -396,6 +448,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     state = 'stopping';
+    handBackOnStop = opts.releaseLeases !== false;
     stopping = (async () => {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       scheduler.stop();
@@ -423,6 +476,8 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       await dispatcher.stop();
       await lanes.idle();
+      // Claims that commits made for us after we stopped claiming were handed back: wait for that.
+      while (handBacks.size > 0) await Promise.allSettled([...handBacks]);
       stopObserving();
       timers.clearAll();
       replanTimers.clear();

@@ -41,6 +41,16 @@ export function journalEvents(
 }
 
 /**
+ * The journal key of a `task.started` event: its attempt's, so that it is journaled once whoever announces
+ * it (the commit that claimed the attempt, the worker that claimed it, or a worker that reclaimed it).
+ */
+export function startedKey(event: NotifiableEvent): string | undefined {
+  return event.name === 'task.started' && 'attempt' in event.payload && event.payload.attempt !== undefined
+    ? `${event.name}:${event.payload.attempt.id}`
+    : undefined;
+}
+
+/**
  * Journals `task.started` events (not part of the claim's commit), batching the ones that arrive in the
  * same wave of microtasks (the attempts of one claim start together) into one append: a claim of many
  * attempts costs one write, not one each.
@@ -57,11 +67,7 @@ export class StartedJournal {
   ) {}
 
   add(started: NotifiableEvent, now: number): Promise<void> {
-    const rows = journalEvents([started], now, (e) =>
-      'attempt' in e.payload && e.payload.attempt !== undefined
-        ? `${e.name}:${e.payload.attempt.id}`
-        : undefined,
-    );
+    const rows = journalEvents([started], now, startedKey);
     this.#pending.push(...rows);
     this.#flush ??= Promise.resolve().then(async () => {
       const batch = this.#pending;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Notifier, OutboxRecord } from '../../src/index.js';
+import { createRunService, type Notifier, type OutboxRecord } from '../../src/index.js';
 import { createMemoryStore, FakeClock, FakeRuntime, type MemoryStore } from '../../src/testing/index.js';
 import { counterIds, dagDoc, harness, type Harness } from './harness.js';
 
@@ -68,9 +68,11 @@ describe('engine: notifier outbox', () => {
 
 describe('engine: task.started messages across a crash', () => {
   it.each([
-    ['before its task.started message reached the store', true],
-    ['after its task.started message reached the store', false],
-  ])('a worker that crashed %s: the reclaim leaves exactly one message', async (_when, failEnqueue) => {
+    ['claimed by its claim loop, crashed before its task.started message reached the store', true, false],
+    ['claimed by its claim loop, crashed after its task.started message reached the store', false, false],
+    // The commit that readied the attempt claimed it for A and wrote the message with the claim.
+    ['claimed in the commit that readied it, crashed while it ran', true, true],
+  ])('a worker %s: the reclaim leaves exactly one message', async (_when, failEnqueue, claimInCommit) => {
     const clock = new FakeClock();
     const store = createMemoryStore();
     const runtime = new FakeRuntime({ clock });
@@ -104,11 +106,16 @@ describe('engine: task.started messages across a crash', () => {
       newId: counterIds('a'),
     });
     await a.engine.registerDag(dagDoc('starts', [{ name: 'work' }]));
-    const run = await a.engine.submit('starts');
+    // Submitted through a run service hosted alone (as the API hosts it), its commit claims nothing: A's
+    // claim loop claims the attempt. Submitted through A's engine, the commit claims it for A.
+    const submitter = claimInCommit
+      ? a.engine
+      : createRunService({ store, clock, notifiers: [notifier], newId: counterIds('s') });
+    const run = await submitter.submit('starts');
     await a.recorder.until((e) => e.name === 'task.started');
     await a.engine.stop({ releaseLeases: false });
     const before = (await store.listDeliveries(run.id)).filter((d) => d.message.topic === 'starts');
-    expect(before).toHaveLength(failEnqueue ? 0 : 1);
+    expect(before).toHaveLength(failEnqueue && !claimInCommit ? 0 : 1);
 
     const b = await harness({
       clock,

@@ -217,4 +217,105 @@ export function queueContract(fixture: StoreFixture): void {
       await expect(woken).resolves.toBeUndefined();
     });
   });
+
+  // The engine claims the attempts a commit makes ready in that same commit (waiting → ready → running
+  // under the committing worker's lease): such a claim must be a lease like any other.
+  describe('claims made by a commit', () => {
+    /** Readies and claims the seeded waiting attempt for `owner` in one commit. */
+    async function claimInCommit(owner: string, now: number, leaseMs = LEASE_MS) {
+      const { store } = fixture;
+      await drainClaims(store, 'contract-sweeper', now);
+      const { run, attempts } = await seedRun(store, { attempts: [{ state: 'waiting' }] });
+      const id = attempts[0]?.id ?? '';
+      const result = await store.commitRun({
+        runId: run.id,
+        expectRevision: run.revision,
+        attempts: [
+          { id, expectState: 'waiting', set: { state: 'ready', availableAt: now } },
+          {
+            id,
+            expectState: 'ready',
+            set: { state: 'running', leaseOwner: owner, leaseExpiresAt: now + leaseMs, startedAt: now },
+          },
+        ],
+      });
+      return { run, id, result };
+    }
+
+    it('leaves the attempt running under the lease, claimed by nobody else until the lease expires', async () => {
+      const { store } = fixture;
+      const now = T0 + 200_000;
+      const { run, id, result } = await claimInCommit('worker-1', now, 1000);
+      expect(result).toEqual({ ok: true, revision: run.revision + 1 });
+      const snapshot = await store.getRunSnapshot(run.id);
+      expect(snapshot?.attempts.find((a) => a.id === id)).toMatchObject({
+        state: 'running',
+        leaseOwner: 'worker-1',
+        leaseExpiresAt: now + 1000,
+        startedAt: now,
+      });
+      expect(only(await drainClaims(store, 'worker-2', now + 1000), [id])).toEqual([]);
+      // The worker crashed: once its lease expired the attempt is reclaimed, exactly as a claimed one is.
+      const reclaimed = only(await drainClaims(store, 'worker-2', now + 1001, 1000), [id]);
+      expect(reclaimed).toHaveLength(1);
+      expect(reclaimed[0]?.reclaimed).toBe(true);
+      expect(reclaimed[0]?.attempt).toMatchObject({ state: 'running', leaseOwner: 'worker-2' });
+      expect(await store.renewLeases('worker-1', [id], 1000, now + 1002)).toEqual({
+        renewed: [],
+        lost: [id],
+        cancelRequested: [],
+      });
+    });
+
+    it('is renewed by its owner and fences every other owner out of the outcome', async () => {
+      const { store } = fixture;
+      const now = T0 + 200_000;
+      const { run, id } = await claimInCommit('worker-1', now);
+      const renewal = await store.renewLeases('worker-1', [id], LEASE_MS, now + 10);
+      expect(renewal.renewed).toEqual([id]);
+      const outcome = (owner: string, revision: number) =>
+        store.commitRun({
+          runId: run.id,
+          expectRevision: revision,
+          attempts: [
+            {
+              id,
+              expectState: 'running',
+              expectOwner: owner,
+              set: { state: 'succeeded', exitCode: 0, finishedAt: now + 20, leaseOwner: null },
+            },
+          ],
+        });
+      expect(await outcome('worker-2', run.revision + 1)).toEqual({ ok: false, reason: 'conflict' });
+      expect(await outcome('worker-1', run.revision + 1)).toEqual({ ok: true, revision: run.revision + 2 });
+    });
+
+    it('conflicts, writing nothing, when another worker claimed the attempt first', async () => {
+      const { store } = fixture;
+      const now = T0 + 200_000;
+      await drainClaims(store, 'contract-sweeper', now);
+      const { run, attempts } = await seedRun(store, {
+        attempts: [{ state: 'ready', availableAt: now }, { state: 'waiting' }],
+      });
+      const [ready, waiting] = attempts.map((a) => a.id);
+      expect(only(await drainClaims(store, 'worker-2', now), [ready ?? ''])).toHaveLength(1);
+      const result = await store.commitRun({
+        runId: run.id,
+        expectRevision: run.revision,
+        attempts: [
+          { id: waiting ?? '', expectState: 'waiting', set: { state: 'ready', availableAt: now } },
+          {
+            id: ready ?? '',
+            expectState: 'ready',
+            set: { state: 'running', leaseOwner: 'worker-1', leaseExpiresAt: now + LEASE_MS },
+          },
+        ],
+      });
+      expect(result).toEqual({ ok: false, reason: 'conflict' });
+      const snapshot = await store.getRunSnapshot(run.id);
+      expect(snapshot?.run.revision).toBe(run.revision);
+      expect(snapshot?.attempts.find((a) => a.id === waiting)?.state).toBe('waiting');
+      expect(snapshot?.attempts.find((a) => a.id === ready)?.leaseOwner).toBe('worker-2');
+    });
+  });
 }
