@@ -10,7 +10,9 @@ import { frozenAttempt, frozenRun } from './freeze.js';
 const MAX_READ = 1000;
 
 export class EventTable {
+  /** The events kept are `#events[#first…]`: dropping the oldest moves `#first`, not every element. */
   #events: StoredRunEvent[] = [];
+  #first = 0;
   #lastId = 0;
   readonly #keys = new Set<string>();
 
@@ -19,12 +21,19 @@ export class EventTable {
   /** Appends events (skipping keys already present); returns how many were written. */
   append(events: readonly RunEventInput[]): number {
     let written = 0;
+    // The events of one commit share their run record: freeze (or check) it once.
+    let runIn: RunEventInput['payload']['run'] | undefined;
+    let runOut: RunEventInput['payload']['run'] | undefined;
     for (const event of events) {
       if (event.key !== undefined) {
         if (this.#keys.has(event.key)) continue;
         this.#keys.add(event.key);
       }
       const { payload } = event;
+      if (payload.run !== runIn) {
+        runIn = payload.run;
+        runOut = frozenRun(payload.run);
+      }
       this.#events.push(
         Object.freeze({
           id: ++this.#lastId,
@@ -35,15 +44,25 @@ export class EventTable {
           createdAt: event.createdAt,
           payload: Object.freeze({
             ...payload,
-            run: frozenRun(payload.run),
+            run: runOut as RunEventInput['payload']['run'],
             ...(payload.attempt !== undefined ? { attempt: frozenAttempt(payload.attempt) } : {}),
           }),
         }),
       );
       written++;
     }
-    if (this.#events.length > this.capacity) this.#events = this.#events.slice(-this.capacity);
+    this.#trim();
     return written;
+  }
+
+  /** Drops the oldest events beyond the capacity; the array is compacted once per `capacity` drops. */
+  #trim(): void {
+    const kept = this.#events.length - this.#first;
+    if (kept > this.capacity) this.#first += kept - this.capacity;
+    if (this.#first >= this.capacity) {
+      this.#events = this.#events.slice(this.#first);
+      this.#first = 0;
+    }
   }
 
   read(query: RunEventQuery): StoredRunEvent[] {
@@ -60,24 +79,25 @@ export class EventTable {
   }
 
   bounds(): RunEventBounds {
-    return { first: this.#events[0]?.id ?? null, last: this.#lastId };
+    return { first: this.#events[this.#first]?.id ?? null, last: this.#lastId };
   }
 
   deleteBefore(before: number, limit: number): number {
     let left = Math.max(0, Math.floor(limit));
-    const kept = this.#events.filter((event) => {
+    const kept = this.#events.slice(this.#first).filter((event) => {
       if (left === 0 || event.createdAt >= before) return true;
       left--;
       return false;
     });
-    const deleted = this.#events.length - kept.length;
+    const deleted = this.#events.length - this.#first - kept.length;
     this.#events = kept;
+    this.#first = 0;
     return deleted;
   }
 
   /** The index of the first event with an id above `afterId` (ids increase with the index). */
   #firstIndexAfter(afterId: number): number {
-    let lo = 0;
+    let lo = this.#first;
     let hi = this.#events.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
