@@ -234,17 +234,21 @@ export class RunLanes {
         for (const observer of this.#observers) observer.planned(runId, result.wakeAt, result.decisions);
         return { snapshot, recorded: new Set() };
       }
-      const rest = toCommit(planned, decided);
-      const applied = rest === null ? planned : applyRunCommit(planned, rest);
-      if (applied === 'conflict') {
+      // The whole commit applied to `snapshot` (see above): one revision step, where applying the decisions
+      // on top of `planned` took a second one and then a copy of the run to undo it.
+      const nothingDecided =
+        decided.run === undefined && decided.attempts.length === 0 && decided.newAttempts.length === 0;
+      const after = nothingDecided ? planned : applyRunCommit(snapshot, commit);
+      if (after === 'conflict') {
         fresh = true;
         continue;
       }
-      const after: RunSnapshot =
-        applied.run.revision === snapshot.run.revision + 1
-          ? applied
-          : { run: { ...applied.run, revision: snapshot.run.revision + 1 }, attempts: applied.attempts };
-      const signalsBefore = new Map([...this.#observers].map((o) => [o, o.workSignals()]));
+      const observers: LaneObserver[] = [];
+      const signalsBefore: number[] = [];
+      for (const observer of this.#observers) {
+        observers.push(observer);
+        signalsBefore.push(observer.workSignals());
+      }
       let written: RunWriteResult;
       try {
         written = await this.deps.write({
@@ -263,7 +267,8 @@ export class RunLanes {
         continue;
       }
       if (written.status === 'written') {
-        for (const [observer, before] of signalsBefore) {
+        for (let o = 0; o < observers.length; o++) {
+          const observer = observers[o] as LaneObserver;
           observer.committed({
             before: snapshot,
             after: written.after,
@@ -271,7 +276,7 @@ export class RunLanes {
             decisions: result.decisions,
             events: written.events,
             wakeAt: result.wakeAt,
-            workSignalled: observer.workSignals() !== before,
+            workSignalled: observer.workSignals() !== signalsBefore[o],
           });
         }
         // A fan-out or exit handlers were just created, or a fan-out settled: plan again at once

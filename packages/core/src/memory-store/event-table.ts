@@ -12,8 +12,11 @@ const MAX_READ = 1000;
 export class EventTable {
   /** The events kept are `#events[#first…]`: dropping the oldest moves `#first`, not every element. */
   #events: StoredRunEvent[] = [];
+  /** The deduplication key of each event in `#events` (same index), so a dropped row frees its key. */
+  #eventKeys: (string | undefined)[] = [];
   #first = 0;
   #lastId = 0;
+  /** Keys of the events kept: as in PostgreSQL, a key is present while its row is. */
   readonly #keys = new Set<string>();
 
   constructor(private readonly capacity: number) {}
@@ -34,6 +37,7 @@ export class EventTable {
         runIn = payload.run;
         runOut = frozenRun(payload.run);
       }
+      this.#eventKeys.push(event.key);
       this.#events.push(
         Object.freeze({
           id: ++this.#lastId,
@@ -58,9 +62,17 @@ export class EventTable {
   /** Drops the oldest events beyond the capacity; the array is compacted once per `capacity` drops. */
   #trim(): void {
     const kept = this.#events.length - this.#first;
-    if (kept > this.capacity) this.#first += kept - this.capacity;
+    if (kept > this.capacity) {
+      const first = this.#first + kept - this.capacity;
+      for (let i = this.#first; i < first; i++) {
+        const key = this.#eventKeys[i];
+        if (key !== undefined) this.#keys.delete(key);
+      }
+      this.#first = first;
+    }
     if (this.#first >= this.capacity) {
       this.#events = this.#events.slice(this.#first);
+      this.#eventKeys = this.#eventKeys.slice(this.#first);
       this.#first = 0;
     }
   }
@@ -84,13 +96,22 @@ export class EventTable {
 
   deleteBefore(before: number, limit: number): number {
     let left = Math.max(0, Math.floor(limit));
-    const kept = this.#events.slice(this.#first).filter((event) => {
-      if (left === 0 || event.createdAt >= before) return true;
-      left--;
-      return false;
-    });
+    const kept: StoredRunEvent[] = [];
+    const keys: (string | undefined)[] = [];
+    for (let i = this.#first; i < this.#events.length; i++) {
+      const event = this.#events[i] as StoredRunEvent;
+      const key = this.#eventKeys[i];
+      if (left === 0 || event.createdAt >= before) {
+        kept.push(event);
+        keys.push(key);
+      } else {
+        left--;
+        if (key !== undefined) this.#keys.delete(key);
+      }
+    }
     const deleted = this.#events.length - this.#first - kept.length;
     this.#events = kept;
+    this.#eventKeys = keys;
     this.#first = 0;
     return deleted;
   }

@@ -172,7 +172,9 @@ export class MemoryStore implements Store {
     const run = frozenRun(input.run);
     this.#runs.writeRun(run);
     for (const attempt of input.attempts)
-      this.#runs.writeAttempt(frozenAttempt({ ...attempt, runId: run.id }));
+      this.#runs.writeAttempt(
+        frozenAttempt(attempt.runId === run.id ? attempt : { ...attempt, runId: run.id }),
+      );
     this.#enqueueOutbox(input.outbox ?? []);
     this.#journal(input.events ?? []);
     if (input.attempts.some(wakesWorkers)) this.#work.notify();

@@ -74,14 +74,14 @@ export function evaluateRunCommit(
     changed.set(change.id, Object.freeze(withDefined<AttemptRecord>(current, change.set)));
   }
   const added = commit.newAttempts ?? [];
-  const addedIds = new Set<string>();
+  const addedIds = added.length === 0 ? undefined : new Set<string>();
   for (const attempt of added) {
     const reused =
-      addedIds.has(attempt.id) || changed.has(attempt.id) || findAttempt(attempt.id) !== undefined;
+      addedIds?.has(attempt.id) === true || changed.has(attempt.id) || findAttempt(attempt.id) !== undefined;
     if (reused || attempt.runId !== run.id) {
       return 'conflict';
     }
-    addedIds.add(attempt.id);
+    addedIds?.add(attempt.id);
   }
   return {
     run: applyRunChange(run, commit.run),

@@ -58,6 +58,30 @@ describe('MemoryStore', () => {
     expect(await store.runEventBounds()).toEqual({ first: 12, last: 14 });
   });
 
+  it('forgets the key of a journal row the cap or a prune dropped (the key set grew without bound)', async () => {
+    const store = createMemoryStore({ maxRunEvents: 2 });
+    const run = makeRun();
+    const keyed = (key: string, createdAt = 1): RunEventInput => ({
+      type: 'task.started',
+      namespace: run.namespace,
+      runId: run.id,
+      attemptId: null,
+      payload: { run },
+      createdAt,
+      key,
+    });
+    await store.appendRunEvents([keyed('a')]);
+    await store.appendRunEvents([keyed('a')]);
+    expect((await store.runEventBounds()).last).toBe(1);
+    await store.appendRunEvents([keyed('b'), keyed('c')]);
+    // 'a' fell out of the journal: appending it again writes a row, as it would in PostgreSQL.
+    await store.appendRunEvents([keyed('a', 5)]);
+    expect((await store.readRunEvents({ afterId: 0, limit: 10 })).map((e) => e.id)).toEqual([3, 4]);
+    expect(await store.deleteRunEventsBefore(2, 10)).toBe(1);
+    await store.appendRunEvents([keyed('c', 6), keyed('a', 6)]);
+    expect((await store.readRunEvents({ afterId: 0, limit: 10 })).map((e) => e.id)).toEqual([4, 5]);
+  });
+
   it('copies a run it is handed unless it is frozen all the way down, so a caller can never change it', async () => {
     const store = createMemoryStore();
     const loose = { ...makeRun(), labels: { team: 'a' } };
