@@ -4,10 +4,25 @@
  * retention would prune them).
  */
 import type { RunEventBounds, RunEventInput, RunEventQuery, StoredRunEvent } from '../ports/run-events.js';
+import type { AttemptRecord } from '../model/records.js';
 import { frozenAttempt, frozenRun } from './freeze.js';
 
 /** Stores cap a read at this many events. */
 const MAX_READ = 1000;
+
+/**
+ * A frozen copy of a payload with the stored run and attempt. Built as a literal plus fields rather than a
+ * spread: freezing a spread's result makes a new object shape every time (see model/record-copy.ts).
+ */
+function frozenPayload(payload: RunEventInput['payload'], run: RunEventInput['payload']['run']) {
+  const copy: Record<string, unknown> = { run };
+  for (const key in payload) {
+    if (key === 'run' || !Object.prototype.hasOwnProperty.call(payload, key)) continue;
+    const value = (payload as unknown as Record<string, unknown>)[key];
+    copy[key] = key === 'attempt' && value !== undefined ? frozenAttempt(value as AttemptRecord) : value;
+  }
+  return Object.freeze(copy) as unknown as RunEventInput['payload'];
+}
 
 export class EventTable {
   /** The events kept are `#events[#first…]`: dropping the oldest moves `#first`, not every element. */
@@ -46,11 +61,7 @@ export class EventTable {
           runId: event.runId,
           attemptId: event.attemptId,
           createdAt: event.createdAt,
-          payload: Object.freeze({
-            ...payload,
-            run: runOut as RunEventInput['payload']['run'],
-            ...(payload.attempt !== undefined ? { attempt: frozenAttempt(payload.attempt) } : {}),
-          }),
+          payload: frozenPayload(payload, runOut as RunEventInput['payload']['run']),
         }),
       );
       written++;

@@ -7,6 +7,7 @@
  * the engine hands back the store's own records (and freezes the ones it derives from them), and copying
  * each of them again on every commit and journal row was a large part of a commit's cost.
  */
+import { copyAttempt, copyRun } from '../model/record-copy.js';
 import type { AttemptRecord, RunRecord } from '../model/records.js';
 
 function frozenDeep(run: RunRecord): boolean {
@@ -22,10 +23,20 @@ export function frozenRun(run: RunRecord): RunRecord {
       Object.entries(run.parameters).map(([name, value]) => [name, Object.freeze({ ...value })]),
     ),
   );
-  return Object.freeze({ ...run, parameters, labels: Object.freeze({ ...run.labels }) });
+  const copy = copyRun(run);
+  copy.parameters = parameters;
+  copy.labels = Object.freeze({ ...run.labels });
+  return Object.freeze(copy);
 }
 
-/** Attempts are flat records, so a shallow copy is a full one. */
+/** Attempts are flat records, so a shallow copy is a full one (built by `copyAttempt`, see record-copy.ts). */
 export function frozenAttempt(attempt: AttemptRecord): AttemptRecord {
-  return Object.isFrozen(attempt) ? attempt : Object.freeze({ ...attempt });
+  return Object.isFrozen(attempt) ? attempt : Object.freeze(copyAttempt(attempt));
+}
+
+/** A frozen copy of `attempt` with `patch` applied (the memory store's own row updates). */
+export function patchedAttempt(attempt: AttemptRecord, patch: Partial<AttemptRecord>): AttemptRecord {
+  const copy = copyAttempt(attempt);
+  Object.assign(copy, patch);
+  return Object.freeze(copy);
 }

@@ -6,6 +6,7 @@
  */
 import { Errors } from '../errors/kontroler-error.js';
 import type { AttemptChange, RunChange, RunCommit } from '../ports/store.js';
+import { assignDefined, copyAttempt, copyRun } from './record-copy.js';
 import type { AttemptRecord, RunRecord, RunSnapshot } from './records.js';
 import { ATTEMPT_TRANSITIONS, RUN_TRANSITIONS, canTransition, type RunState } from './states.js';
 
@@ -71,7 +72,9 @@ export function evaluateRunCommit(
     if (current === undefined || current.runId !== run.id || !meetsExpectations(current, change)) {
       return 'conflict';
     }
-    changed.set(change.id, Object.freeze(withDefined<AttemptRecord>(current, change.set)));
+    const next = copyAttempt(current);
+    assignDefined(next, change.set);
+    changed.set(change.id, Object.freeze(next));
   }
   const added = commit.newAttempts ?? [];
   const addedIds = added.length === 0 ? undefined : new Set<string>();
@@ -133,34 +136,9 @@ function meetsExpectations(attempt: AttemptRecord, change: AttemptChange): boole
 }
 
 function applyRunChange(run: RunRecord, change: RunChange | undefined): RunRecord {
-  const next = { ...run } as Record<string, unknown>;
+  const next = copyRun(run);
   assignDefined(next, change);
   // The increment comes last so that a stray `revision` in the change can never win over it.
   next.revision = run.revision + 1;
-  return Object.freeze(next) as unknown as RunRecord;
-}
-
-/**
- * `{...base, ...patch}` without the keys whose value is `undefined`: an optional field left undefined
- * means "unchanged", as it would in an UPDATE built from the defined fields only.
- */
-function withDefined<T extends object>(base: T, patch: Readonly<Partial<T>> | undefined): T {
-  if (patch === undefined) return base;
-  // Runs for every attempt change of every commit. The spread clones the record's shape in one step
-  // (Object.assign measured 3.5× slower); a for-in over a small literal walks its enum cache, where
-  // Object.entries allocated an array per key.
-  const result = { ...base } as Record<string, unknown>;
-  assignDefined(result, patch);
-  return result as T;
-}
-
-/** Copies the defined own fields of `patch` onto `target`. */
-function assignDefined(target: Record<string, unknown>, patch: object | undefined): void {
-  if (patch === undefined) return;
-  const source = patch as Readonly<Record<string, unknown>>;
-  for (const key in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
-    const value = source[key];
-    if (value !== undefined) target[key] = value;
-  }
+  return Object.freeze(next);
 }
