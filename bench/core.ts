@@ -7,9 +7,12 @@
  *   against the target; 2 and 3 random upstreams per task; 20,000 tasks (MAX_TASKS) and, for the ordering on
  *   its own, 100,000 tasks to show the growth is linear. When the target is missed, a `--cpu-prof` profile of
  *   the 10,000-task calls is saved under bench/results/ and its top functions by self time printed;
- * - planner throughput through the real engine: MemoryStore, an instant runtime, attempt state changes
- *   (waiting→ready→running→succeeded: 3 per task) per second, target 500,000/s; when missed, one more run
- *   is profiled in-process (node:inspector) and summarised the same way;
+ * - planner throughput, the issue's "planner: ≥ 500,000 transitions/s": the pure `plan()` driven through whole
+ *   runs on an in-memory run state (bench/lib/planner-driver.ts: no store, no engine, one plan per outcome),
+ *   attempt state changes (waiting→ready→running→succeeded: 3 per task) per second;
+ * - the same transitions through the whole engine (engine + MemoryStore, an instant runtime), against the
+ *   same figure; when a row misses it, one more run of it is profiled in-process (node:inspector) and
+ *   summarised the same way;
  * - heap per 10,000 active tasks (runs submitted and planned, nothing executed yet).
  * - one plan() over a 10,000-instance forEach (docs/flow/for-each.md): the expansion, and a pass with every
  *   instance open and parallelism 100 (the planner runs once per commit, so this is its per-commit cost).
@@ -35,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { formatSummary, profileInProcess, summariseProfiles } from './lib/cpu-profile.js';
+import { drivePlanner } from './lib/planner-driver.js';
 import { median, printMachine, printTable, versus, type BenchRow } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -215,6 +219,27 @@ function validateAndOrder(): { rows: BenchRow[]; profileLines: string[] } {
 /** The issue's planner target, attempt state changes per second. */
 const PLANNER_TARGET = 500_000;
 
+const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/**
+ * The pure planner alone: `plan()` on an in-memory run state, one plan per outcome (planner-driver.ts). A
+ * drive takes a fraction of a second, so the row is the median of 5 (by wall-clock rate).
+ */
+function purePlanner(runs: number, width: number): BenchRow {
+  const drives = Array.from({ length: 5 }, () => drivePlanner(fanOut('wide', width), runs)).sort(
+    (a, b) => a.transitions / a.seconds - b.transitions / b.seconds,
+  );
+  const drive = drives[2] as (typeof drives)[number];
+  const perSecond = drive.transitions / drive.seconds;
+  return {
+    name: `planner: plan() alone (${runs} runs × ${width + 2} tasks, in-memory state, no store or engine)`,
+    value: `${rate(perSecond)} transitions/s`,
+    target: '≥ 500,000/s',
+    ratio: versus(perSecond, PLANNER_TARGET, 'transitions/s', false),
+    note: `median of 5 drives; ${rate(drive.plans)} plans in ${drive.seconds.toFixed(2)} s wall, ${drive.cpuSeconds.toFixed(2)} s CPU (${rate(drive.transitions / drive.cpuSeconds)}/CPU-s)`,
+  };
+}
+
 async function throughput(runs: number, width: number, concurrency: number): Promise<BenchRow> {
   const store = createMemoryStore();
   const engine = createEngine({
@@ -244,11 +269,11 @@ async function throughput(runs: number, width: number, concurrency: number): Pro
   const perSecond = (3 * tasks) / seconds;
   const perCpuSecond = (3 * tasks) / cpuSeconds;
   return {
-    name: `planner throughput (${runs} runs × ${width + 2} tasks, concurrency ${concurrency})`,
-    value: `${Math.round(perSecond).toLocaleString('en-US')} transitions/s`,
+    name: `engine + MemoryStore (${runs} runs × ${width + 2} tasks, concurrency ${concurrency})`,
+    value: `${rate(perSecond)} transitions/s`,
     target: '≥ 500,000/s',
     ratio: versus(perSecond, PLANNER_TARGET, 'transitions/s', false),
-    note: `${tasks.toLocaleString('en-US')} tasks in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (${Math.round(perCpuSecond).toLocaleString('en-US')}/CPU-s)`,
+    note: `${rate(tasks)} tasks in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (${rate(perCpuSecond)}/CPU-s)`,
   };
 }
 
@@ -391,7 +416,17 @@ const loadAtStart = os
   .loadavg()
   .map((l) => l.toFixed(1))
   .join(' / ');
-/** Profiles one more planner run in this process (sources through tsx, so the names are the sources'). */
+/** Profiles one more pure planner drive in this process (sources through tsx). */
+function profilePurePlanner(): Promise<string[]> {
+  return profileInProcess(
+    root,
+    'core-pure-planner-profile',
+    async () => purePlanner(400, 48),
+    (row) => `${row.name}, profiled (${row.value} while profiled):`,
+  );
+}
+
+/** Profiles one more engine run in this process (sources through tsx, so the names are the sources'). */
 function profilePlanner(): Promise<string[]> {
   return profileInProcess(
     root,
@@ -404,12 +439,18 @@ function profilePlanner(): Promise<string[]> {
 const validation = validateAndOrder();
 const rows: BenchRow[] = [...validation.rows];
 await throughput(50, 48, 256); // warm-up
+purePlanner(100, 48); // warm-up (5 drives)
+const pure = [purePlanner(400, 48), purePlanner(2000, 8)];
 const planner = [await throughput(400, 48, 256), await throughput(2000, 8, 256)];
-rows.push(...planner);
+rows.push(...pure, ...planner);
 rows.push(await memoryPerActiveTasks());
 rows.push(...fanOutPlanner());
-const plannerMissed = planner.some((row) => row.ratio?.includes('missed') === true);
-const plannerProfile = plannerMissed && !process.argv.includes('--no-profile') ? await profilePlanner() : [];
+const missed = (row: BenchRow): boolean => row.ratio?.includes('missed') === true;
+const profiling = !process.argv.includes('--no-profile');
+const plannerProfile = [
+  ...(profiling && pure.some(missed) ? await profilePurePlanner() : []),
+  ...(profiling && planner.some(missed) ? await profilePlanner() : []),
+];
 printTable('core', rows);
 for (const lines of [validation.profileLines, plannerProfile]) {
   if (lines.length > 0) console.log(`\n${lines.join('\n')}`);

@@ -28,14 +28,21 @@ export function commitEvents(
   if (wanted.size > 0) for (const a of after.attempts) if (wanted.has(a.id)) byId.set(a.id, a);
 
   const events: NotifiableEvent[] = [];
-  const retried = new Set(decisions.flatMap((d) => (d.kind === 'retry' ? [d.failedAttemptId] : [])));
-  if (decisions.some((d) => d.kind === 'start-run')) events.push({ name: 'run.started', payload: { run } });
+  // One pass over the decisions, allocating only for retries: this runs on every commit.
+  let retried: Set<string> | undefined;
+  let started = false;
+  for (const d of decisions) {
+    if (d.kind === 'retry') (retried ??= new Set()).add(d.failedAttemptId);
+    else if (d.kind === 'start-run') started = true;
+  }
+  if (started) events.push({ name: 'run.started', payload: { run } });
   for (const id of recorded) {
     const attempt = byId.get(id);
     if (attempt === undefined) continue;
     if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
     else if (attempt.state === 'canceled') events.push({ name: 'task.canceled', payload: { run, attempt } });
-    else events.push({ name: 'task.failed', payload: { run, attempt, willRetry: retried.has(id) } });
+    else
+      events.push({ name: 'task.failed', payload: { run, attempt, willRetry: retried?.has(id) === true } });
   }
   // Retries and fan-out/exit-handler attempts share `added`, in decision order.
   let addedIndex = 0;

@@ -264,23 +264,30 @@ export class RunLanes {
         for (const observer of this.#observers) observer.planned(runId, result.wakeAt, result.decisions);
         return { snapshot, recorded: new Set() };
       }
-      const rest = toCommit(planned, decided);
-      const applied = rest === null ? planned : applyRunCommit(planned, rest);
-      // The claims on top: `applied` stays the view the planner's events describe (attempts `ready`).
-      const claimedView =
-        applied === 'conflict' || claim.changes.length === 0
-          ? applied
-          : applyRunCommit(applied, { runId, expectRevision: applied.run.revision, attempts: claim.changes });
-      if (applied === 'conflict' || claimedView === 'conflict') {
+      // The whole commit applied to `snapshot`: one revision step, where applying the decisions on top of
+      // `planned` took a second one and then a copy of the run to undo it. The claims are in it too, as the
+      // store applies them (two changes to one attempt apply in order).
+      const nothingDecided =
+        decided.run === undefined && decided.attempts.length === 0 && decided.newAttempts.length === 0;
+      const after = nothingDecided && claim.changes.length === 0 ? planned : applyRunCommit(snapshot, commit);
+      // With claims, the planner's events describe the attempts as the decisions left them (`ready`).
+      let unclaimed: RunSnapshot | 'conflict' | null = null;
+      if (claim.changes.length > 0) {
+        const rest = toCommit(planned, decided);
+        unclaimed = rest === null ? planned : applyRunCommit(planned, rest);
+      }
+      if (after === 'conflict' || unclaimed === 'conflict') {
         claim.reservation?.settle([]);
         fresh = true;
         continue;
       }
-      const after: RunSnapshot = {
-        run: { ...claimedView.run, revision: snapshot.run.revision + 1 },
-        attempts: claimedView.attempts,
-      };
-      const signalsBefore = new Map([...this.#observers].map((o) => [o, o.workSignals()]));
+      const readyView = unclaimed;
+      const observers: LaneObserver[] = [];
+      const signalsBefore: number[] = [];
+      for (const observer of this.#observers) {
+        observers.push(observer);
+        signalsBefore.push(observer.workSignals());
+      }
       let written: RunWriteResult;
       try {
         written = await this.deps.write({
@@ -292,7 +299,7 @@ export class RunLanes {
           now,
           events: (next) => {
             const events = commitEvents(
-              claim.changes.length === 0 ? next : { run: next.run, attempts: applied.attempts },
+              readyView === null ? next : { run: next.run, attempts: readyView.attempts },
               recorded,
               result.decisions,
               parts.newAttempts,
@@ -315,12 +322,13 @@ export class RunLanes {
         continue;
       }
       if (written.status === 'written') {
-        const claimedIds = new Set(claim.changes.map((c) => c.id));
+        const claimedIds = claim.changes.length === 0 ? NONE : new Set(claim.changes.map((c) => c.id));
         if (claim.reservation !== null) {
           const mine = written.after.attempts.filter((a) => claimedIds.has(a.id));
           claim.reservation.settle(mine);
         }
-        for (const [observer, before] of signalsBefore) {
+        for (let o = 0; o < observers.length; o++) {
+          const observer = observers[o] as LaneObserver;
           observer.committed({
             before: snapshot,
             after: written.after,
@@ -328,7 +336,7 @@ export class RunLanes {
             decisions: result.decisions,
             events: written.events,
             wakeAt: result.wakeAt,
-            workSignalled: observer.workSignals() !== before,
+            workSignalled: observer.workSignals() !== signalsBefore[o],
             claimed: claim.observer === observer ? claimedIds : NONE,
           });
         }

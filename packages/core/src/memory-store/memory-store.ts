@@ -61,7 +61,7 @@ import { BackfillTable } from './backfill-table.js';
 import { DagTable } from './dag-table.js';
 import { DagTaskTable } from './dag-task-table.js';
 import { TriggerTable } from './trigger-table.js';
-import { frozenAttempt, frozenRun } from './freeze.js';
+import { frozenAttempt, frozenRun, patchedAttempt } from './freeze.js';
 import { Listeners } from './listeners.js';
 import { LimitTable } from './limit-table.js';
 import { LogTable } from './log-table.js';
@@ -172,7 +172,9 @@ export class MemoryStore implements Store {
     const run = frozenRun(input.run);
     this.#runs.writeRun(run);
     for (const attempt of input.attempts)
-      this.#runs.writeAttempt(frozenAttempt({ ...attempt, runId: run.id }));
+      this.#runs.writeAttempt(
+        frozenAttempt(attempt.runId === run.id ? attempt : { ...attempt, runId: run.id }),
+      );
     this.#enqueueOutbox(input.outbox ?? []);
     this.#journal(input.events ?? []);
     if (input.attempts.some(wakesWorkers)) this.#work.notify();
@@ -231,9 +233,8 @@ export class MemoryStore implements Store {
     this.#assertOpen();
     const candidates = this.#runs.queue.take(request.limit, request.now, (id) => this.#runs.attempt(id));
     return candidates.map(({ attempt, reclaimed }) => {
-      const claimed = Object.freeze({
-        ...attempt,
-        state: 'running' as const,
+      const claimed = patchedAttempt(attempt, {
+        state: 'running',
         leaseOwner: request.owner,
         leaseExpiresAt: request.now + request.leaseMs,
         startedAt: attempt.startedAt ?? request.now,
@@ -258,7 +259,7 @@ export class MemoryStore implements Store {
         renewal.lost.push(id);
         continue;
       }
-      this.#runs.writeAttempt(Object.freeze({ ...attempt, leaseExpiresAt: now + leaseMs }));
+      this.#runs.writeAttempt(patchedAttempt(attempt, { leaseExpiresAt: now + leaseMs }));
       renewal.renewed.push(id);
       if (this.#runs.run(attempt.runId)?.cancelRequested === true) renewal.cancelRequested.push(id);
     }
@@ -272,7 +273,7 @@ export class MemoryStore implements Store {
       const attempt = this.#runs.attempt(id);
       if (attempt?.state !== 'running' || attempt.leaseOwner !== owner) continue;
       // The owner stays recorded: whoever claims it next gets `reclaimed: true` and adopts the work.
-      this.#runs.writeAttempt(Object.freeze({ ...attempt, leaseExpiresAt: now }));
+      this.#runs.writeAttempt(patchedAttempt(attempt, { leaseExpiresAt: now }));
       released = true;
     }
     if (released) this.#work.notify();

@@ -6,10 +6,11 @@
  */
 import { Errors } from '../errors/kontroler-error.js';
 import type { AttemptChange, RunChange, RunCommit } from '../ports/store.js';
+import { assignDefined, copyAttempt, copyRun } from './record-copy.js';
 import type { AttemptRecord, RunRecord, RunSnapshot } from './records.js';
 import { ATTEMPT_TRANSITIONS, RUN_TRANSITIONS, canTransition, type RunState } from './states.js';
 
-/** What a commit that passed its checks writes. */
+/** What a commit that passed its checks writes (the records it derives are frozen, as stores keep them). */
 export interface CommitEffects {
   /** The run after the commit, with `revision` incremented. */
   readonly run: RunRecord;
@@ -71,17 +72,19 @@ export function evaluateRunCommit(
     if (current === undefined || current.runId !== run.id || !meetsExpectations(current, change)) {
       return 'conflict';
     }
-    changed.set(change.id, withDefined<AttemptRecord>(current, change.set));
+    const next = copyAttempt(current);
+    assignDefined(next, change.set);
+    changed.set(change.id, Object.freeze(next));
   }
   const added = commit.newAttempts ?? [];
-  const addedIds = new Set<string>();
+  const addedIds = added.length === 0 ? undefined : new Set<string>();
   for (const attempt of added) {
     const reused =
-      addedIds.has(attempt.id) || changed.has(attempt.id) || findAttempt(attempt.id) !== undefined;
+      addedIds?.has(attempt.id) === true || changed.has(attempt.id) || findAttempt(attempt.id) !== undefined;
     if (reused || attempt.runId !== run.id) {
       return 'conflict';
     }
-    addedIds.add(attempt.id);
+    addedIds?.add(attempt.id);
   }
   return {
     run: applyRunChange(run, commit.run),
@@ -133,25 +136,9 @@ function meetsExpectations(attempt: AttemptRecord, change: AttemptChange): boole
 }
 
 function applyRunChange(run: RunRecord, change: RunChange | undefined): RunRecord {
+  const next = copyRun(run);
+  assignDefined(next, change);
   // The increment comes last so that a stray `revision` in the change can never win over it.
-  return { ...withDefined<RunRecord>(run, change), revision: run.revision + 1 };
-}
-
-/**
- * `{...base, ...patch}` without the keys whose value is `undefined`: an optional field left undefined
- * means "unchanged", as it would in an UPDATE built from the defined fields only.
- */
-function withDefined<T extends object>(base: T, patch: Readonly<Partial<T>> | undefined): T {
-  if (patch === undefined) return base;
-  // Runs for every attempt change of every commit. The spread clones the record's shape in one step
-  // (Object.assign measured 3.5× slower); a for-in over a small literal walks its enum cache, where
-  // Object.entries allocated an array per key.
-  const result = { ...base } as Record<string, unknown>;
-  const source = patch as Readonly<Record<string, unknown>>;
-  for (const key in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
-    const value = source[key];
-    if (value !== undefined) result[key] = value;
-  }
-  return result as T;
+  next.revision = run.revision + 1;
+  return Object.freeze(next);
 }

@@ -52,12 +52,12 @@ export function outcomeChange(
   };
 }
 
-/** A fresh attempt row for a run's task. */
+/** A fresh attempt row for a run's task (frozen: a store keeps it as it is instead of copying it). */
 export function newAttempt(
   fields: Pick<AttemptRecord, 'id' | 'runId' | 'taskName' | 'attempt' | 'round' | 'state' | 'createdAt'> &
     Partial<Pick<AttemptRecord, 'availableAt'>>,
 ): AttemptRecord {
-  return {
+  return Object.freeze({
     exitCode: null,
     reason: null,
     message: null,
@@ -71,7 +71,7 @@ export function newAttempt(
     retryAfterMs: null,
     failureKind: null,
     ...fields,
-  };
+  });
 }
 
 /**

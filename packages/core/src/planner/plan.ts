@@ -61,6 +61,12 @@ interface Layout {
   readonly conditions: boolean;
   /** Whether any task fans out (instance attempt names are then parsed). */
   readonly fanOut: boolean;
+  /**
+   * The per-position arrays of the last plan on this DAG, for the next one to reuse: allocating them was
+   * a third of a plan on a small DAG (an Int32Array of 50 lives off the heap). Taken while a plan uses them
+   * (`undefined`), so a nested or concurrent pass allocates its own; nothing a plan returns refers to them.
+   */
+  spare: { main: Positioned; exits: Positioned } | undefined;
 }
 
 const layouts = new WeakMap<CompiledDag, Layout>();
@@ -92,6 +98,7 @@ function layoutOf(dag: CompiledDag): Layout {
     exits,
     conditions: all.some((t) => t?.when !== undefined),
     fanOut: main.tasks.some((t) => t?.forEach !== undefined),
+    spare: undefined,
   };
   layouts.set(dag, layout);
   return layout;
@@ -135,6 +142,33 @@ function emptyPositioned(n: number): Positioned {
   };
 }
 
+function clearPositioned(target: Positioned): Positioned {
+  target.latest.fill(undefined);
+  target.inRound.fill(0);
+  target.round.fill(0);
+  return target;
+}
+
+/** Per-position arrays for one plan: the layout's spare ones, cleared, or new ones when they are taken. */
+function takePositioned(layout: Layout): { main: Positioned; exits: Positioned } {
+  const spare = layout.spare;
+  if (spare === undefined) {
+    return {
+      main: emptyPositioned(layout.main.names.length),
+      exits: emptyPositioned(layout.exits.names.length),
+    };
+  }
+  layout.spare = undefined;
+  clearPositioned(spare.main);
+  clearPositioned(spare.exits);
+  return spare;
+}
+
+/** Hands a plan's arrays back to the layout once nothing refers to them any more. */
+function giveBack(layout: Layout, grouped: Grouped): void {
+  layout.spare = { main: grouped.main, exits: grouped.exits };
+}
+
 function put(target: Positioned, i: number, attempt: AttemptRecord): void {
   const seen = target.round[i] as number;
   if (attempt.round > seen) {
@@ -146,13 +180,17 @@ function put(target: Positioned, i: number, attempt: AttemptRecord): void {
 }
 
 function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
-  const main = emptyPositioned(layout.main.names.length);
-  const exits = emptyPositioned(layout.exits.names.length);
+  const { main, exits } = takePositioned(layout);
   const instances: (Map<number, Slot> | undefined)[] = [];
   const round = state.run.round;
+  const names = layout.main.names;
   let exitsStarted = false;
-  for (const attempt of state.attempts) {
-    const i = layout.main.position.get(attempt.taskName);
+  const attempts = state.attempts;
+  for (let k = 0; k < attempts.length; k++) {
+    const attempt = attempts[k] as AttemptRecord;
+    // Runs are created with one attempt per task in topological order, so the k-th attempt is usually
+    // the k-th task's: one string comparison instead of a Map lookup.
+    const i = names[k] === attempt.taskName ? k : layout.main.position.get(attempt.taskName);
     if (i !== undefined) {
       put(main, i, attempt);
       continue;
@@ -186,8 +224,12 @@ export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?
   if (run.state === 'queued' && !run.cancelRequested) return NOTHING;
   const layout = layoutOf(dag);
   const grouped = groupAttempts(layout, state);
-  if (run.cancelRequested) return planCancel(layout, grouped);
-  return new Pass(dag, layout, grouped, state, now, options?.timing ?? DEFAULT_RETRY_TIMING).run();
+  try {
+    if (run.cancelRequested) return planCancel(layout, grouped);
+    return new Pass(dag, layout, grouped, state, now, options?.timing ?? DEFAULT_RETRY_TIMING).run();
+  } finally {
+    giveBack(layout, grouped);
+  }
 }
 
 /**
@@ -200,8 +242,12 @@ export function exitContextOf(
   now: number,
 ): { status: 'succeeded' | 'failed'; failedTasks: string[] } {
   const layout = layoutOf(dag);
-  const pass = new Pass(dag, layout, groupAttempts(layout, state), state, now, DEFAULT_RETRY_TIMING);
-  return pass.mainOutcome();
+  const grouped = groupAttempts(layout, state);
+  try {
+    return new Pass(dag, layout, grouped, state, now, DEFAULT_RETRY_TIMING).mainOutcome();
+  } finally {
+    giveBack(layout, grouped);
+  }
 }
 
 /** Every open attempt, in order: main tasks, their instances, exit handlers. */
@@ -259,9 +305,12 @@ interface ListState {
   readonly layout: ListLayout;
   readonly attempts: Positioned;
   readonly status: Uint8Array;
-  /** For dead or skipped tasks: the task whose failure or skip caused it. */
-  readonly cause: Map<number, string>;
-  /** Outputs per position, once known (succeeded attempts, settled forEach tasks). */
+  /**
+   * For dead or skipped tasks: the task whose failure or skip caused it. Sparse (written for few positions,
+   * and an empty array costs nothing to make, where a Map per plan was measurable).
+   */
+  readonly cause: (string | undefined)[];
+  /** Outputs per position, once known (succeeded attempts, settled forEach tasks); sparse as `cause`. */
   readonly outputs: (Readonly<Record<string, unknown>> | undefined)[];
   readonly failures: Failure[];
   unfinished: number;
@@ -269,13 +318,12 @@ interface ListState {
 }
 
 function listState(layout: ListLayout, attempts: Positioned): ListState {
-  const n = layout.names.length;
   return {
     layout,
     attempts,
-    status: new Uint8Array(n),
-    cause: new Map(),
-    outputs: new Array(n),
+    status: new Uint8Array(layout.names.length),
+    cause: [],
+    outputs: [],
     failures: [],
     unfinished: 0,
     skipped: 0,
@@ -404,7 +452,7 @@ class Pass {
     switch (latest.state) {
       case 'succeeded':
         status = SUCCEEDED;
-        list.outputs[i] = latest.outputs ?? undefined;
+        if (latest.outputs !== undefined && latest.outputs !== null) list.outputs[i] = latest.outputs;
         break;
       case 'ready':
       case 'retrying':
@@ -424,7 +472,7 @@ class Pass {
           status = ACTIVE;
         } else {
           list.failures.push({ task: name, attempt: latest, attempts: inRound });
-          list.cause.set(i, name);
+          list.cause[i] = name;
           status = DEAD;
         }
         break;
@@ -432,12 +480,12 @@ class Pass {
         // Canceled without a cancel request (a runtime gave up on it, or the deadline): it ends the task
         // like a failure.
         list.failures.push({ task: name, attempt: latest, attempts: inRound });
-        list.cause.set(i, name);
+        list.cause[i] = name;
         status = DEAD;
         break;
       case 'skipped': {
         const failure = isFailureSkip(latest);
-        list.cause.set(i, this.firstParentWith(list, i, failure ? DEAD : SKIPPED) ?? name);
+        list.cause[i] = this.firstParentWith(list, i, failure ? DEAD : SKIPPED) ?? name;
         status = failure ? DEAD : SKIPPED;
         break;
       }
@@ -512,7 +560,7 @@ class Pass {
   private firstParentWith(list: ListState, i: number, status: number): string | null {
     const parents = list.layout.parents[i] as readonly number[];
     for (const p of parents) {
-      if (p >= 0 && list.status[p] === status) return list.cause.get(p) ?? (list.layout.names[p] as string);
+      if (p >= 0 && list.status[p] === status) return list.cause[p] ?? (list.layout.names[p] as string);
     }
     return null;
   }
@@ -581,7 +629,7 @@ class Pass {
         ? { kind: 'skip', attemptId: latest.id, task: name, because }
         : { kind: 'skip', attemptId: latest.id, task: name, because, reason },
     );
-    list.cause.set(i, because);
+    list.cause[i] = because;
     return failure ? DEAD : SKIPPED;
   }
 
@@ -596,7 +644,7 @@ class Pass {
     this.decisions.push({ kind: 'fail', attemptId: latest.id, task: name, reason, message });
     const failedAttempt: AttemptRecord = { ...latest, state: 'failed', reason, message, exitCode: null };
     list.failures.push({ task: name, attempt: failedAttempt, attempts: list.attempts.inRound[i] as number });
-    list.cause.set(i, name);
+    list.cause[i] = name;
     return DEAD;
   }
 
@@ -751,7 +799,7 @@ class Pass {
         outputs,
       });
       list.failures.push(firstFailure ?? { task: name, attempt: base, attempts: 1 });
-      list.cause.set(i, name);
+      list.cause[i] = name;
       return DEAD;
     }
     if (skippedCount === n) {
@@ -764,7 +812,7 @@ class Pass {
         message,
         outputs,
       });
-      list.cause.set(i, name);
+      list.cause[i] = name;
       return SKIPPED;
     }
     const message = `${n - skippedCount} of ${n} instances succeeded`;

@@ -353,6 +353,28 @@ describe('plan', () => {
     expect(plan(load, state, NOW)).toEqual(plan(load, state, NOW));
   });
 
+  it('reuses its per-task arrays without carrying state from one plan of a DAG to the next', () => {
+    // A plan hands its arrays to the next plan of the same DAG: attempts seen by the first (a failure
+    // with retries used up, attempts out of task order) must not leak into the second.
+    const dag = dagOf([
+      { name: 'load', limit: 0 },
+      { name: 'report', runAfter: ['load'] },
+    ]);
+    const failed = snap([attempt('report', 'waiting'), attempt('load', 'failed', { exitCode: 1 })]);
+    const fresh = freshRun(dag);
+    const expected = plan(
+      dagOf([
+        { name: 'load', limit: 0 },
+        { name: 'report', runAfter: ['load'] },
+      ]),
+      fresh,
+      NOW,
+    );
+    expect(plan(dag, failed, NOW).decisions.map((d) => d.kind)).toEqual(['skip', 'finish-run']);
+    expect(plan(dag, fresh, NOW)).toEqual(expected);
+    expect(plan(dag, failed, NOW).decisions.map((d) => d.kind)).toEqual(['skip', 'finish-run']);
+  });
+
   it('uses the timing it is given', () => {
     const timing = { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 };
     const result = plan(
