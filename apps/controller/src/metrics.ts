@@ -12,7 +12,7 @@ export interface ControllerMetrics {
   readonly leader: Gauge;
   /** Webhook delivery attempts by outcome (delivered, failed). */
   readonly webhookDeliveries: Counter<'outcome'>;
-  /** Attempts this replica claimed from the queue. */
+  /** Attempts this replica claimed, from the queue or in the commit that readied them. */
   readonly claims: Counter;
   /** Attempt lease renewals by result (renewed, lost). */
   readonly leaseRenewals: Counter<'result'>;
@@ -73,7 +73,7 @@ export function createMetrics(events: EngineEventBus, options: MetricsOptions = 
   });
   const claims = new Counter({
     name: 'kontroler_attempt_claims_total',
-    help: 'Task attempts this replica claimed from the queue',
+    help: 'Task attempts this replica claimed, from the queue or in the commit that readied them',
     registers: [registry],
   });
   const leaseRenewals = new Counter({

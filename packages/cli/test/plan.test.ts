@@ -88,8 +88,19 @@ describe('kontroler plan', () => {
     expect(pod.spec.containers[0]).toMatchObject({
       image: 'alpine:3.20',
       command: ['sh', '-c', 'echo $greeting from say'],
-      env: [{ name: 'greeting', value: 'hi' }],
     });
+    // The parameter, then the variables the engine gives every task (docs/flow/environment.md), here with
+    // the preview's run and attempt ids.
+    expect(pod.spec.containers[0]?.env).toEqual([
+      { name: 'greeting', value: 'hi' },
+      { name: 'KONTROLER_NAMESPACE', value: 'default' },
+      { name: 'KONTROLER_DAG', value: 'hello' },
+      { name: 'KONTROLER_DAG_VERSION', value: '1' },
+      { name: 'KONTROLER_RUN_ID', value: 'preview' },
+      { name: 'KONTROLER_TASK', value: 'say' },
+      { name: 'KONTROLER_ATTEMPT', value: '1' },
+      { name: 'KONTROLER_ATTEMPT_ID', value: 'preview' },
+    ]);
   });
 
   it('refuses an unknown task and an unknown parameter with exit 2', async () => {

@@ -1,5 +1,6 @@
 /**
- * Metrics that need no engine support: claims and lease renewals counted at the store port, webhook
+ * Metrics that need no engine support: claims (from the queue, and those a commit makes for its own
+ * worker) and lease renewals counted at the store port, webhook
  * deliveries at the notifier, and the queue depth read from PostgreSQL at scrape time.
  */
 import type { Notifier, Store } from '@kontroler/core';
@@ -14,6 +15,21 @@ export function countedStore(store: Store, metrics: () => ControllerMetrics | un
           const claimed = await target.claimAttempts(...args);
           metrics()?.claims.inc(claimed.length);
           return claimed;
+        };
+      }
+      if (property === 'commitRun') {
+        // A commit that readies attempts may claim them for this worker in the same statement (ready →
+        // running under a lease): claims as much as claimAttempts' are.
+        return async (...args: Parameters<Store['commitRun']>) => {
+          const result = await target.commitRun(...args);
+          if (result.ok) {
+            let claimed = 0;
+            for (const change of args[0].attempts ?? []) {
+              if (change.expectState === 'ready' && change.set.state === 'running') claimed += 1;
+            }
+            if (claimed > 0) metrics()?.claims.inc(claimed);
+          }
+          return result;
         };
       }
       if (property === 'renewLeases') {
