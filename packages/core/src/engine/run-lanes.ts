@@ -271,17 +271,14 @@ export class RunLanes {
         decided.run === undefined && decided.attempts.length === 0 && decided.newAttempts.length === 0;
       const after = nothingDecided && claim.changes.length === 0 ? planned : applyRunCommit(snapshot, commit);
       // With claims, the planner's events describe the attempts as the decisions left them (`ready`).
-      let unclaimed: RunSnapshot | 'conflict' | null = null;
-      if (claim.changes.length > 0) {
-        const rest = toCommit(planned, decided);
-        unclaimed = rest === null ? planned : applyRunCommit(planned, rest);
-      }
-      if (after === 'conflict' || unclaimed === 'conflict') {
+      const rest = claim.changes.length === 0 ? null : toCommit(planned, decided);
+      const readyView =
+        claim.changes.length === 0 ? null : rest === null ? planned : applyRunCommit(planned, rest);
+      if (after === 'conflict' || readyView === 'conflict') {
         claim.reservation?.settle([]);
         fresh = true;
         continue;
       }
-      const readyView = unclaimed;
       const observers: LaneObserver[] = [];
       const signalsBefore: number[] = [];
       for (const observer of this.#observers) {
