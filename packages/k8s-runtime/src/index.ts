@@ -79,6 +79,7 @@ export {
   type SyncEngine,
   type SyncStore,
 } from './crd/sync.js';
+export { followRunJournal, type RunChanges, type RunJournalOptions } from './crd/run-changes.js';
 export {
   DAGTASK_FINALIZER,
   readDagTask,

@@ -68,7 +68,12 @@ export async function startSyncedEngine(
   plane: ControlPlane,
   ns: string,
   stops: Array<() => Promise<void>>,
-  options: { store?: MemoryStore; sync?: Partial<Omit<CrdSyncOptions, 'engine' | 'store'>> } = {},
+  options: {
+    store?: MemoryStore;
+    sync?: Partial<Omit<CrdSyncOptions, 'engine' | 'store'>>;
+    /** Whether the engine's worker runs; a replica that is not started submits runs but never executes them. @default true */
+    execute?: boolean;
+  } = {},
 ): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync; runtime: PodRuntime }> {
   const store = options.store ?? createMemoryStore();
   const runtime = createPodRuntime({ kubeConfig: plane.restrictedKubeConfig, namespace: ns });
@@ -79,7 +84,7 @@ export async function startSyncedEngine(
     scheduler: false,
     timing: { initialDelayMs: 10, factor: 1, maxDelayMs: 10, jitter: 0 },
   });
-  await engine.start();
+  if (options.execute !== false) await engine.start();
   const sync = createCrdSync({
     kubeConfig: plane.restrictedKubeConfig,
     namespace: ns,

@@ -24,9 +24,10 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     store: MemoryStore,
     isLeader: () => boolean,
     now?: () => number,
+    execute = true,
   ): Promise<CrdSync> {
     const sync = { isLeader, leaderCheckMs: 100, ...(now ? { now } : {}) };
-    return (await startSyncedEngine(plane(), ns, stops, { store, sync })).sync;
+    return (await startSyncedEngine(plane(), ns, stops, { store, sync, execute })).sync;
   }
 
   const path = (ns: string, plural: string, name = '') => `${GROUP}/${ns}/${plural}${name ? `/${name}` : ''}`;
@@ -141,5 +142,35 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     });
     expect(r2.version).toBe(2);
     expect((await status<DagRunResourceStatus>(ns, 'dagruns', 'r1'))?.phase).toBe('Succeeded');
+  }, 60_000);
+
+  it('the leader writes the status of a run that another replica executed, through the run event journal', async () => {
+    // A leads but its engine never claims work; B executes every attempt and writes nothing.
+    const ns = await plane().createNamespace('sync-journal');
+    const store = createMemoryStore();
+    await replica(ns, store, () => true, undefined, false);
+    await replica(ns, store, () => false);
+    await plane().admin.request('POST', path(ns, 'dagtasks'), {
+      body: {
+        apiVersion: API,
+        kind: 'DagTask',
+        metadata: { name: 'shared' },
+        spec: { image: 'x', script: 'true' },
+      },
+    });
+    await plane().admin.request('POST', path(ns, 'dags'), { body: dag('busybox') });
+    await plane().admin.request('POST', path(ns, 'dagruns'), { body: run('r1') });
+    const written = await eventually(
+      'r1 Succeeded (written by A, executed by B)',
+      async () => {
+        const s = await status<DagRunResourceStatus>(ns, 'dagruns', 'r1');
+        return s?.phase === 'Succeeded' ? s : undefined;
+      },
+      20_000,
+    );
+    expect(written.tasks?.map((t) => [t.name, t.state]).sort()).toEqual([
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+    ]);
   }, 60_000);
 });

@@ -4,10 +4,11 @@
  * the resource uid), so whichever replica's engine records a change sees it at once. Writing to the
  * resources — status, DagTask versions and finalizers — is a singleton duty: it happens only while this
  * replica leads (attached to the engine's leader duties, see `duties.ts`), and a new leader writes the
- * current status of every resource once. Readiness waits until every informer has synced.
+ * current status of every resource once; it hears of runs that other replicas changed through the store's run
+ * event journal. Readiness waits until every informer has synced.
  */
 import type { Engine, Logger, Store } from '@kontroler/core';
-import { createCrdSync, type CrdSync } from '@kontroler/k8s-runtime';
+import { createCrdSync, followRunJournal, type CrdSync } from '@kontroler/k8s-runtime';
 import type { KubeConnection } from '@kontroler/k8s-runtime';
 import { attachLeaderDuty } from './duties.js';
 
@@ -36,6 +37,12 @@ export function createCrdSyncs(options: {
 }): CrdSyncs {
   let leader = false;
   const isLeader = options.isLeader ?? (() => leader);
+  // One reader of the run event journal for every namespace, not one per namespace.
+  const runChanges = followRunJournal({
+    store: options.store,
+    namespaces: options.namespaces,
+    logger: options.logger,
+  });
   const syncs: CrdSync[] = options.namespaces.map((namespace) =>
     createCrdSync({
       kubeConfig: options.kubeConfig,
@@ -46,6 +53,7 @@ export function createCrdSyncs(options: {
       qps: options.qps,
       burst: options.burst,
       isLeader,
+      runChanges,
     }),
   );
   const changed = () => {

@@ -18,25 +18,28 @@
  * content-hashed, submits keyed by the resource uid). Writes to resources — status of DAGs, DagRuns and
  * DagTasks (including DagTask versions), and DagTask finalizers — happen only while `isLeader()` is true.
  * When it becomes true, every resource is reconciled once so the new leader writes the current status.
+ * Runs change on whichever replica executes their attempts, so the sync hears of them through the store's
+ * run event journal (`run-changes.ts`), not through its own engine's events.
  *
- * Watch handlers and engine events only enqueue keys; one queue per key serializes the work.
+ * Watch handlers and run changes only enqueue keys; one queue per key serializes the work.
  */
 import type {
   DagIssue,
   DagRecord,
   DagRef,
-  EngineEventBus,
   Logger,
+  RunEventStore,
   RunRecord,
   RunSnapshot,
 } from '@kontroler/core';
-import { KontrolerError, RUN_EVENT_NAMES, canonicalJson, loadManifest, silentLogger } from '@kontroler/core';
+import { KontrolerError, canonicalJson, loadManifest, silentLogger } from '@kontroler/core';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeConnection } from '../kubeconfig.js';
 import { createKubeClient, KubeApiError, type KubeClient } from '../client.js';
 import { createInformer, type Informer } from '../informer.js';
 import { LABELS } from '../labels.js';
 import { CRD_GROUP, CRD_VERSION } from '../rbac.js';
+import { followRunJournal, type RunChanges } from './run-changes.js';
 import {
   DAGTASK_FINALIZER,
   readDagTask,
@@ -71,11 +74,13 @@ export interface SyncEngine {
   ): Promise<RunRecord>;
   getRun(runId: string): Promise<RunSnapshot | undefined>;
   cancel(runId: string): Promise<RunRecord>;
-  readonly events: EngineEventBus;
 }
 
-/** What the sync needs from the store: suspending a deleted DAG keeps its history. */
-export interface SyncStore {
+/**
+ * What the sync needs from the store: suspending a deleted DAG keeps its history; the run event journal
+ * tells it of runs changed by any replica.
+ */
+export interface SyncStore extends Pick<RunEventStore, 'readRunEvents' | 'runEventBounds' | 'onRunEvents'> {
   setDagSuspended(dag: DagRef, suspended: boolean, now: number): Promise<DagRecord | undefined>;
   getDag(dag: DagRef): Promise<DagRecord | undefined>;
 }
@@ -108,6 +113,11 @@ export interface CrdSyncOptions {
   readonly isLeader?: () => boolean;
   /** How often `isLeader` is polled to notice a change when nobody calls `leadershipChanged`. @default 1000 */
   readonly leaderCheckMs?: number;
+  /**
+   * Where the sync hears of changed runs; syncs of several namespaces in one process share one.
+   * @default `followRunJournal` on `store`, for this namespace
+   */
+  readonly runChanges?: RunChanges;
 }
 
 export interface CrdSync {
@@ -501,12 +511,13 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     await writeStatus('dagruns', name, status);
   }
 
-  const onRunEvent = (e: { run: RunRecord }): void => {
-    const name = e.run.labels[LABELS.dagRunName];
-    if (!name || e.run.labels[LABELS.dagRunNamespace] !== namespace) return;
+  const runChanges = options.runChanges ?? followRunJournal({ store, namespaces: [namespace], logger });
+  let unsubscribeRuns: (() => void) | undefined;
+  const onRunChanged = (run: RunRecord): void => {
+    const name = run.labels[LABELS.dagRunName];
+    if (!name || run.labels[LABELS.dagRunNamespace] !== namespace) return;
     queue.add(`run/${name}`);
   };
-  const RUN_EVENTS = RUN_EVENT_NAMES;
 
   /** Every resource once more (a new leader writes the current status of each). */
   function reconcileAll(): void {
@@ -538,7 +549,8 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
       });
       dagTasks.on((_event, object) => queue.add(`task/${object.metadata?.name ?? ''}`));
       runs.on((_event, object) => queue.add(`run/${object.metadata?.name ?? ''}`));
-      for (const event of RUN_EVENTS) engine.events.on(event, onRunEvent);
+      // Before the informers list: a run that changes after its resource's first reconcile is heard of.
+      unsubscribeRuns = await runChanges.subscribe(onRunChanged);
       await Promise.all([dags.start(), dagTasks.start(), runs.start()]);
       leading = isLeader();
       if (options.isLeader !== undefined) {
@@ -549,7 +561,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     async stop() {
       stopped = true;
       if (leaderTimer) clearInterval(leaderTimer);
-      for (const event of RUN_EVENTS) engine.events.off(event, onRunEvent);
+      unsubscribeRuns?.();
       for (const timer of timers) clearTimeout(timer);
       dags.stop();
       dagTasks.stop();
