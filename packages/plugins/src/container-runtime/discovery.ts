@@ -11,7 +11,10 @@ export interface EngineDiscoveryOptions {
   readonly dockerHost?: string | undefined;
   /** `XDG_RUNTIME_DIR`, where a rootless Podman puts its socket. */
   readonly xdgRuntimeDir?: string | undefined;
-  /** How long each address may take to answer `GET /version`. @default 2000 */
+  /**
+   * How long each address may take to answer `GET /version`. Podman's answer runs its OCI runtime and conmon
+   * to report their versions: about 1 s on a quiet machine, over 2 s on a busy one. @default 10000
+   */
   readonly timeoutMs?: number;
 }
 
@@ -42,7 +45,7 @@ export async function discoverContainerEngine(
   for (const address of engineAddresses(options)) {
     const client = createEngineClient(address);
     try {
-      const engine = await engineVersion(client, options.timeoutMs ?? 2000);
+      const engine = await engineVersion(client, options.timeoutMs ?? 10_000);
       return { found: true, address, engine };
     } catch (error) {
       tried.push({ url: address.url, error: error instanceof Error ? error.message : String(error) });
