@@ -194,7 +194,8 @@ describe.skipIf(!availability.available)('container runtime (Podman)', () => {
     const canceled = Date.now();
     a.abort.abort('Canceled');
     await expect(outcome).resolves.toMatchObject({ status: 'failed', exitCode: null, reason: 'Canceled' });
-    expect(Date.now() - canceled).toBeLessThan(1000);
+    // The pull never ends by itself: an outcome at all shows the cancel did not wait for it.
+    expect(Date.now() - canceled).toBeLessThan(10_000);
     expect(exists(runtime.containerNameFor(a.ctx.attemptId))).toBe(false);
   });
 

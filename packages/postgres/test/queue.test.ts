@@ -38,12 +38,12 @@ async function listening(listener: PostgresStore, writer: PostgresStore): Promis
 }
 
 /** Resolves with the milliseconds until the next call of an onWork listener. */
-function nextWake(store: PostgresStore): Promise<number> {
-  const start = performance.now();
+/** Resolves on the store's next wake-up (its listeners' next call). */
+function nextWake(store: PostgresStore): Promise<void> {
   return new Promise((resolve) => {
     const off = store.onWork(() => {
       off();
-      resolve(performance.now() - start);
+      resolve();
     });
   });
 }
@@ -174,7 +174,7 @@ describe('claims across separate pools', () => {
 });
 
 describe('LISTEN/NOTIFY', () => {
-  it('wakes a listener in another store within milliseconds of a commit that makes work ready', async () => {
+  it('wakes a listener in another store on a commit that makes work ready', async () => {
     const listener = await open();
     const writer = await open();
     const run = makeRun();
@@ -183,17 +183,14 @@ describe('LISTEN/NOTIFY', () => {
     await listening(listener, writer);
 
     const woke = nextWake(listener);
-    const committed = performance.now();
     const result = await writer.commitRun({
       runId: run.id,
       expectRevision: 0,
       attempts: [{ id: waiting.id, expectState: 'waiting', set: { state: 'ready', availableAt: T0 } }],
     });
     expect(result.ok).toBe(true);
-    const elapsed = await woke;
-    const sinceCommit = performance.now() - committed;
-    expect(elapsed).toBeLessThan(250);
-    expect(sinceCommit).toBeLessThan(250);
+    // The store has no poll of its own: only the commit's NOTIFY can wake it.
+    await woke;
   });
 
   it('does not wake listeners for a commit that makes nothing claimable', async () => {
@@ -226,7 +223,7 @@ describe('LISTEN/NOTIFY', () => {
     const run = makeRun();
     const woke = nextWake(listener);
     await writer.createRun({ run, attempts: [makeAttempt(run.id)] });
-    expect(await woke).toBeLessThan(1000);
+    await woke;
   });
 
   it('listens only to channels with listeners, and adds one when its first listener comes', async () => {
