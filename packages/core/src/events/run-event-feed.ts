@@ -13,8 +13,6 @@ import type { RunEventStore, StoredRunEvent } from '../ports/run-events.js';
 export interface RunEventFeedOptions {
   readonly store: Pick<RunEventStore, 'readRunEvents' | 'runEventBounds' | 'onRunEvents'>;
   readonly onEvents: (events: readonly StoredRunEvent[]) => void;
-  /** Only events of runs in these namespaces. @default every namespace */
-  readonly namespaces?: readonly string[];
   /** Fallback poll period. @default 1000 */
   readonly pollMs?: number;
   /** Events per read. @default 500 */
@@ -107,11 +105,7 @@ export class RunEventFeed {
     try {
       await this.ready;
       for (;;) {
-        const events = await this.options.store.readRunEvents({
-          afterId: this.#cursor,
-          limit: batch,
-          ...(this.options.namespaces ? { namespaces: this.options.namespaces } : {}),
-        });
+        const events = await this.options.store.readRunEvents({ afterId: this.#cursor, limit: batch });
         if (this.#stopped || events.length === 0) return;
         this.#cursor = (events[events.length - 1] as StoredRunEvent).id;
         try {

@@ -7,8 +7,8 @@ import { RunEventFeed } from '../../src/events/run-event-feed.js';
 import type { RunEventInput, RunEventStore, StoredRunEvent } from '../../src/ports/run-events.js';
 import { FakeClock, createMemoryStore, makeRun } from '../../src/testing/index.js';
 
-const created = (runId: string, namespace?: string): RunEventInput => {
-  const run = makeRun({ id: runId, ...(namespace !== undefined ? { namespace } : {}) });
+const created = (runId: string): RunEventInput => {
+  const run = makeRun({ id: runId });
   return {
     type: 'run.created',
     namespace: run.namespace,
@@ -37,22 +37,6 @@ describe('RunEventFeed', () => {
     await settle();
     expect(got.map((e) => e.runId)).toEqual(['a', 'b', 'c']);
     expect(feed.lastId).toBe(4);
-    feed.stop();
-  });
-
-  it('delivers only the events of its namespaces when given some', async () => {
-    const store = createMemoryStore();
-    const got: string[] = [];
-    const feed = new RunEventFeed({
-      store,
-      clock: new FakeClock(),
-      namespaces: ['team-a', 'team-b'],
-      onEvents: (e) => got.push(...e.map((x) => `${x.namespace}/${x.runId}`)),
-    });
-    await feed.ready;
-    await store.appendRunEvents([created('1', 'team-a'), created('2', 'team-c'), created('3', 'team-b')]);
-    await settle();
-    expect(got).toEqual(['team-a/1', 'team-b/3']);
     feed.stop();
   });
 

@@ -3,7 +3,8 @@
  * writes DagRun status, so the leader must hear of runs another replica finished: it follows the store's run
  * event journal (PostgreSQL: NOTIFY from any process, plus a poll), not its own engine's events.
  * One journal reader serves every sync of a process (one per watched namespace); it runs while at least one
- * of them listens.
+ * of them listens. It reads every event and filters by namespace itself: a filtered read would start again
+ * from the last matching event each time, rescanning the other namespaces' events.
  */
 import { RunEventFeed, silentLogger, type Logger, type RunEventStore, type RunRecord } from '@kontroler/core';
 
@@ -27,6 +28,7 @@ export interface RunJournalOptions {
 /** Run changes read from the store's run event journal, whichever process made them. */
 export function followRunJournal(options: RunJournalOptions): RunChanges {
   const listeners = new Set<(run: RunRecord) => void>();
+  const namespaces = options.namespaces ? new Set(options.namespaces) : undefined;
   let feed: RunEventFeed | undefined;
   return {
     async subscribe(listener) {
@@ -34,10 +36,12 @@ export function followRunJournal(options: RunJournalOptions): RunChanges {
       feed ??= new RunEventFeed({
         store: options.store,
         logger: options.logger ?? silentLogger,
-        ...(options.namespaces ? { namespaces: options.namespaces } : {}),
         ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
         onEvents(events) {
-          for (const event of events) for (const l of listeners) l(event.payload.run);
+          for (const event of events) {
+            if (namespaces && !namespaces.has(event.namespace)) continue;
+            for (const l of listeners) l(event.payload.run);
+          }
         },
       });
       await feed.ready;
