@@ -11,7 +11,7 @@
 import type { RunEventBounds, RunEventInput, RunEventQuery, StoredRunEvent } from '@kontroler/core';
 import { prepared, query, type Queryable } from './db.js';
 import { EVENTS_CHANNEL } from './notify.js';
-import type { Param } from './rows.js';
+import { toTimestamp, type Param } from './rows.js';
 
 export { EVENTS_CHANNEL } from './notify.js';
 
@@ -32,7 +32,7 @@ export function journalCtes(events: readonly RunEventInput[], p: Param, after: s
         from ev_x, unnest(${p(events.map((e) => e.namespace))}::text[], ${p(events.map((e) => e.runId))}::text[],
                     ${p(events.map((e) => e.attemptId))}::text[], ${p(events.map((e) => e.type))}::text[],
                     ${p(events.map((e) => JSON.stringify(e.payload)))}::jsonb[], ${p(events.map((e) => e.key ?? null))}::text[],
-                    ${p(events.map((e) => new Date(e.createdAt)))}::timestamptz[])
+                    ${p(events.map((e) => toTimestamp(e.createdAt)))}::timestamptz[])
              with ordinality as e(namespace, run_id, attempt_id, type, payload, key, created_at, ord)
        order by e.ord
       on conflict (key) where key is not null do nothing
