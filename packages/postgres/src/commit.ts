@@ -29,7 +29,7 @@ import {
   attemptsUnnest,
   outboxUnnest,
   parameters,
-  toDate,
+  toTimestamp,
 } from './rows.js';
 
 const RUN_FIELDS: ReadonlyArray<readonly [keyof NonNullable<RunCommit['run']>, string, boolean]> = [
@@ -104,7 +104,10 @@ export function foldChanges(changes: readonly AttemptChange[]): FoldedChange[] |
     }
   >();
   for (const change of changes) {
-    const defined = Object.fromEntries(Object.entries(change.set).filter(([, v]) => v !== undefined));
+    // A loop, not Object.fromEntries(Object.entries(…).filter(…)): this runs for every change of every commit.
+    const defined: Record<string, unknown> = {};
+    const set = change.set as Record<string, unknown>;
+    for (const key of Object.keys(set)) if (set[key] !== undefined) defined[key] = set[key];
     const previous = folded.get(change.id);
     if (previous === undefined) {
       folded.set(change.id, {
@@ -159,7 +162,8 @@ export async function commitRun(
   const sets = ['revision = revision + 1'];
   for (const [key, column, time] of RUN_FIELDS) {
     const value = commit.run?.[key];
-    if (value !== undefined) sets.push(`${column} = ${p(time ? toDate(value as number | null) : value)}`);
+    if (value !== undefined)
+      sets.push(`${column} = ${p(time ? toTimestamp(value as number | null) : value)}`);
   }
   const revision = p(commit.expectRevision);
   const toState = commit.run?.state;
@@ -180,7 +184,7 @@ export async function commitRun(
         const value = c.set[key];
         if (value === undefined) return null;
         if (type === 'jsonb') return value === null ? null : JSON.stringify(value);
-        return time ? toDate(value as number | null) : value;
+        return time ? toTimestamp(value as number | null) : value;
       });
       return `${p(column)}::${type}[]`;
     });

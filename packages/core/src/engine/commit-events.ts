@@ -4,6 +4,7 @@
  * (after it); task events are always built, since the journal records every run event.
  */
 import type { CompiledDag } from '../dag/compiled.js';
+import { attemptIn } from '../model/attempt-positions.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import type { Decision } from '../planner/decisions.js';
 import type { NotifiableEvent } from '../plugins/types.js';
@@ -22,10 +23,8 @@ export function commitEvents(
   dag: CompiledDag,
 ): NotifiableEvent[] {
   const run = after.run;
-  const wanted = new Set<string>(recorded);
-  for (const d of decisions) if ('attemptId' in d && d.kind !== 'abort') wanted.add(d.attemptId);
-  const byId = new Map<string, AttemptRecord>();
-  if (wanted.size > 0) for (const a of after.attempts) if (wanted.has(a.id)) byId.set(a.id, a);
+  // The few attempts the events name, found through the list's position index (no pass over the run).
+  const find = (id: string): AttemptRecord | undefined => attemptIn(after.attempts, id);
 
   const events: NotifiableEvent[] = [];
   // One pass over the decisions, allocating only for retries: this runs on every commit.
@@ -37,7 +36,7 @@ export function commitEvents(
   }
   if (started) events.push({ name: 'run.started', payload: { run } });
   for (const id of recorded) {
-    const attempt = byId.get(id);
+    const attempt = find(id);
     if (attempt === undefined) continue;
     if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
     else if (attempt.state === 'canceled') events.push({ name: 'task.canceled', payload: { run, attempt } });
@@ -52,14 +51,14 @@ export function commitEvents(
       case 'ready':
       case 'skip':
       case 'cancel': {
-        const attempt = byId.get(d.attemptId);
+        const attempt = find(d.attemptId);
         if (attempt === undefined) break;
         const name = d.kind === 'ready' ? 'task.ready' : d.kind === 'skip' ? 'task.skipped' : 'task.canceled';
         events.push({ name, payload: { run, attempt } });
         break;
       }
       case 'await': {
-        const attempt = byId.get(d.attemptId);
+        const attempt = find(d.attemptId);
         const spec = (dag.tasks.get(d.task) ?? dag.onExit?.get(d.task))?.spec.approval;
         if (attempt === undefined || spec === undefined) break;
         const approval = approvalRequest(spec);
@@ -74,7 +73,7 @@ export function commitEvents(
         break;
       case 'fail':
       case 'settle': {
-        const attempt = byId.get(d.attemptId);
+        const attempt = find(d.attemptId);
         if (attempt === undefined) break;
         if (attempt.state === 'succeeded') events.push({ name: 'task.succeeded', payload: { run, attempt } });
         else if (attempt.state === 'skipped')

@@ -12,6 +12,7 @@ import type { CompiledDag } from '../dag/compiled.js';
 import { compileDag } from '../dag/index.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { dagKey, runDagRef, type DagRef } from '../model/dag-ref.js';
+import { attemptPosition, derivePositions } from '../model/attempt-positions.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import type { Store } from '../ports/store.js';
@@ -194,13 +195,16 @@ export class RunCache {
  * `retrying` (a claimed attempt never goes back), or running under an older lease (a reclaim).
  */
 function overlay(snapshot: RunSnapshot, claimed: ReadonlyMap<string, AttemptRecord>): RunSnapshot {
-  // Runs on every commit of a run with attempts executing here: copy the list only when something changes.
+  // Runs on every commit of a run with attempts executing here: the few claimed attempts are found
+  // through the list's position index (not a pass over the run), and the list is copied only when
+  // something changes.
   let attempts: AttemptRecord[] | null = null;
   const list = snapshot.attempts;
-  for (let i = 0; i < list.length; i++) {
+  for (const [id, mine] of claimed) {
+    const i = attemptPosition(list, id);
+    if (i < 0) continue;
     const attempt = list[i] as AttemptRecord;
-    const mine = claimed.get(attempt.id);
-    if (mine === undefined || mine === attempt) continue;
+    if (mine === attempt) continue;
     const older =
       attempt.state === 'ready' ||
       attempt.state === 'retrying' ||
@@ -212,5 +216,7 @@ function overlay(snapshot: RunSnapshot, claimed: ReadonlyMap<string, AttemptReco
     attempts ??= list.slice();
     attempts[i] = mine;
   }
-  return attempts === null ? snapshot : { run: snapshot.run, attempts };
+  if (attempts === null) return snapshot;
+  derivePositions(list, attempts);
+  return { run: snapshot.run, attempts };
 }

@@ -17,6 +17,7 @@
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
 import { applyRunCommit } from '../model/apply-commit.js';
+import { attemptIn } from '../model/attempt-positions.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { addDecisions, outcomeChange, toCommit, type CommitParts } from '../planner/commit.js';
@@ -202,12 +203,11 @@ export class RunLanes {
       if (loaded === undefined) return { snapshot: undefined, recorded: new Set() };
       const { snapshot, dag } = loaded;
       const now = clock.now();
-      const attempt = batch.outcomes.length > 0 ? attemptFinder(snapshot, batch.outcomes) : undefined;
       const parts: CommitParts = { attempts: [], newAttempts: [] };
       const recorded: string[] = [];
       let stale = false;
       for (const pending of batch.outcomes) {
-        const current = attempt?.(pending.attemptId);
+        const current = attemptIn(snapshot.attempts, pending.attemptId);
         if (current?.state === 'running' && current.leaseOwner === pending.owner) {
           parts.attempts.push(
             outcomeChange(pending.attemptId, pending.outcome, pending.finishedAt, pending.owner),
@@ -303,9 +303,9 @@ export class RunLanes {
               dag,
             );
             if (claim.changes.length === 0) return events;
-            const ids = new Set(claim.changes.map((c) => c.id));
-            for (const attempt of next.attempts) {
-              if (ids.has(attempt.id))
+            for (const change of claim.changes) {
+              const attempt = attemptIn(next.attempts, change.id);
+              if (attempt !== undefined)
                 events.push({ name: 'task.started', payload: { run: next.run, attempt } });
             }
             return events;
@@ -321,7 +321,11 @@ export class RunLanes {
       if (written.status === 'written') {
         const claimedIds = claim.changes.length === 0 ? NONE : new Set(claim.changes.map((c) => c.id));
         if (claim.reservation !== null) {
-          const mine = written.after.attempts.filter((a) => claimedIds.has(a.id));
+          const mine: AttemptRecord[] = [];
+          for (const change of claim.changes) {
+            const attempt = attemptIn(written.after.attempts, change.id);
+            if (attempt !== undefined) mine.push(attempt);
+          }
           claim.reservation.settle(mine);
         }
         for (let o = 0; o < observers.length; o++) {
@@ -392,14 +396,3 @@ interface Claim {
 
 const NO_CLAIM: Claim = { observer: null, reservation: null, changes: [] };
 const NONE: ReadonlySet<string> = new Set();
-
-/** Looks up the batch's attempts in one pass, without indexing every attempt of a large run. */
-function attemptFinder(
-  snapshot: RunSnapshot,
-  outcomes: readonly PendingOutcome[],
-): (id: string) => AttemptRecord | undefined {
-  const byId = new Map<string, AttemptRecord | undefined>();
-  for (const pending of outcomes) byId.set(pending.attemptId, undefined);
-  for (const attempt of snapshot.attempts) if (byId.has(attempt.id)) byId.set(attempt.id, attempt);
-  return (id) => byId.get(id);
-}

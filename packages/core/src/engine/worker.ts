@@ -9,6 +9,7 @@ import { StartedJournal } from '../events/journal.js';
 import { randomUUID } from 'node:crypto';
 import type { CompiledDag } from '../dag/compiled.js';
 import { Errors } from '../errors/kontroler-error.js';
+import { attemptPosition } from '../model/attempt-positions.js';
 import type { AttemptRecord, RunRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import type { Decision } from '../planner/decisions.js';
@@ -69,11 +70,9 @@ export interface Worker {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Whether the snapshot holds the attempt (searched from the end: new attempts are appended). */
+/** Whether the snapshot holds the attempt (through the list's position index, not a pass over it). */
 function knows(snapshot: RunSnapshot, attemptId: string): boolean {
-  const { attempts } = snapshot;
-  for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.id === attemptId) return true;
-  return false;
+  return attemptPosition(snapshot.attempts, attemptId) >= 0;
 }
 
 export function createWorker(options: WorkerOptions): Worker {

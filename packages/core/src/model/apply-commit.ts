@@ -6,6 +6,7 @@
  */
 import { Errors } from '../errors/kontroler-error.js';
 import type { AttemptChange, RunChange, RunCommit } from '../ports/store.js';
+import { attemptIn, attemptPosition, derivePositions } from './attempt-positions.js';
 import { assignDefined, copyAttempt, copyRun } from './record-copy.js';
 import type { AttemptRecord, RunRecord, RunSnapshot } from './records.js';
 import { ATTEMPT_TRANSITIONS, RUN_TRANSITIONS, canTransition, type RunState } from './states.js';
@@ -99,34 +100,16 @@ export function evaluateRunCommit(
  * New attempts are appended after the existing ones.
  */
 export function applyRunCommit(snapshot: RunSnapshot, commit: RunCommit): RunSnapshot | 'conflict' {
-  // Only the attempts the commit names are looked up, in one pass over the snapshot: indexing every
-  // attempt of a large run for a commit that touches three of them was most of the cost of a commit.
-  const wanted = new Set<string>();
-  for (const change of commit.attempts ?? []) wanted.add(change.id);
-  for (const attempt of commit.newAttempts ?? []) wanted.add(attempt.id);
-  const found = new Map<string, AttemptRecord>();
-  const positions: number[] = [];
+  // Only the attempts the commit names are looked up, through the list's position index (see
+  // attempt-positions.ts): a pass over every attempt of a large run for a commit that touches three of
+  // them was most of the cost of a commit.
   const list = snapshot.attempts;
-  if (wanted.size > 0) {
-    for (let i = 0; i < list.length; i++) {
-      const attempt = list[i] as AttemptRecord;
-      if (!wanted.has(attempt.id)) continue;
-      found.set(attempt.id, attempt);
-      positions.push(i);
-    }
-  }
-  const effects = evaluateRunCommit(snapshot.run, (id) => found.get(id), commit);
+  const effects = evaluateRunCommit(snapshot.run, (id) => attemptIn(list, id), commit);
   if (effects === 'conflict') return 'conflict';
   const attempts = list.slice();
-  if (effects.changed.length > 0) {
-    const changedById = new Map<string, AttemptRecord>();
-    for (const attempt of effects.changed) changedById.set(attempt.id, attempt);
-    for (const i of positions) {
-      const changed = changedById.get((list[i] as AttemptRecord).id);
-      if (changed !== undefined) attempts[i] = changed;
-    }
-  }
+  for (const attempt of effects.changed) attempts[attemptPosition(list, attempt.id)] = attempt;
   for (const attempt of effects.added) attempts.push(attempt);
+  derivePositions(list, attempts);
   return { run: effects.run, attempts };
 }
 

@@ -583,7 +583,11 @@ class Pass {
       else if (s === DEAD) failed++;
       else if (s === SKIPPED) skipped++;
     }
-    const verdict = evaluateTriggerRule(task.triggerRule ?? 'all_success', {
+    const rule = task.triggerRule ?? 'all_success';
+    // Most waiting tasks of a large run wait on an unfinished parent, and nothing failed or was skipped
+    // above them: the default rule keeps them waiting without consulting the rule table.
+    if (rule === 'all_success' && failed === 0 && skipped === 0 && succeeded < parents.length) return BLOCKED;
+    const verdict = evaluateTriggerRule(rule, {
       total: parents.length,
       succeeded,
       failed,

@@ -11,6 +11,7 @@ import { Migration20261207030000Dashboard } from './Migration20261207030000_dash
 import { Migration20261207030100RunLimits } from './Migration20261207030100_run_limits.js';
 import { Migration20261207040000Approvals } from './Migration20261207040000_approvals.js';
 import { Migration20261207060000RunListIndexes } from './Migration20261207060000_run_list_indexes.js';
+import { Migration20261207070000RollupSkipUnfinished } from './Migration20261207070000_rollup_skip_unfinished.js';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000Initial },
@@ -24,4 +25,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207030100_run_limits', class: Migration20261207030100RunLimits },
   { name: 'Migration20261207040000_approvals', class: Migration20261207040000Approvals },
   { name: 'Migration20261207060000_run_list_indexes', class: Migration20261207060000RunListIndexes },
+  {
+    name: 'Migration20261207070000_rollup_skip_unfinished',
+    class: Migration20261207070000RollupSkipUnfinished,
+  },
 ];

@@ -15,4 +15,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261207030100_run_limits',
   'Migration20261207040000_approvals',
   'Migration20261207060000_run_list_indexes',
+  'Migration20261207070000_rollup_skip_unfinished',
 ];
