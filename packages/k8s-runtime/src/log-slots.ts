@@ -5,7 +5,11 @@
  * since following a terminated container returns its whole log and ends.
  */
 export interface LogSlot {
-  /** Resolves true once the follow may start, or false when the slot was released while still waiting. */
+  /**
+   * Resolves true once the follow may start, or false when the slot was released while still waiting.
+   * Made on first access: the runtime passes `take` a callback instead, so the thousands of attempts that
+   * wait hold no promise.
+   */
   readonly granted: Promise<boolean>;
   /** Starts now, above the limit if need be: the pod has finished and its log is short-lived. */
   promote(): void;
@@ -14,7 +18,11 @@ export interface LogSlot {
 }
 
 export interface LogSlots {
-  take(): LogSlot;
+  /**
+   * Joins the queue; `onGranted` is called with the slot (once, synchronously, possibly before `take`
+   * returns) when the follow may start.
+   */
+  take(onGranted?: (slot: LogSlot) => void): LogSlot;
   /** Follows running now. */
   readonly active: number;
   /** Attempts waiting for a slot. */
@@ -24,15 +32,30 @@ export interface LogSlots {
 /** A place in the queue; its behaviour is on the prototype (thousands wait at once). */
 class Ticket implements LogSlot {
   state: 'waiting' | 'granted' | 'released' = 'waiting';
-  readonly granted: Promise<boolean>;
-  #resolve!: (value: boolean) => void;
+  /** Set once released while waiting: it was never granted. */
+  refused = false;
+  #granted: Promise<boolean> | undefined;
+  #resolve: ((value: boolean) => void) | undefined;
 
-  constructor(private readonly slots: Slots) {
-    this.granted = new Promise<boolean>((resolve) => (this.#resolve = resolve));
+  constructor(
+    private readonly slots: Slots,
+    private onGranted: ((slot: LogSlot) => void) | undefined,
+  ) {}
+
+  get granted(): Promise<boolean> {
+    this.#granted ??=
+      this.state === 'waiting'
+        ? new Promise<boolean>((resolve) => (this.#resolve = resolve))
+        : Promise.resolve(!this.refused);
+    return this.#granted;
   }
 
   settle(value: boolean): void {
-    this.#resolve(value);
+    this.refused = !value;
+    const [onGranted, resolve] = [this.onGranted, this.#resolve];
+    this.onGranted = this.#resolve = undefined;
+    if (value) onGranted?.(this);
+    resolve?.(value);
   }
 
   promote(): void {
@@ -59,8 +82,8 @@ class Slots implements LogSlots {
     return this.#queue.size;
   }
 
-  take(): LogSlot {
-    const ticket = new Ticket(this);
+  take(onGranted?: (slot: LogSlot) => void): LogSlot {
+    const ticket = new Ticket(this, onGranted);
     this.#queue.add(ticket);
     this.#next();
     return ticket;

@@ -8,7 +8,12 @@
  */
 import type { AttemptContext, Logger, Runtime, TaskOutcome } from '@kontroler/core';
 import { silentLogger } from '@kontroler/core';
-import type { V1Pod } from '@kubernetes/client-node';
+import type {
+  V1ContainerState,
+  V1ContainerStateRunning,
+  V1ContainerStatus,
+  V1Pod,
+} from '@kubernetes/client-node';
 import type { KubeConnection } from './kubeconfig.js';
 import { createKubeClient, KubeApiError, type KubeClient } from './client.js';
 import { createInformer, type Informer } from './informer.js';
@@ -100,10 +105,32 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' | 'Lost
   return /^lost$/i.test(text.trim()) ? 'Lost' : 'Canceled';
 }
 
+/** What a running container's state is reduced to: only its presence is read. */
+const RUNNING: V1ContainerStateRunning = Object.freeze({});
+
+/** The main container's status as the runtime reads it (`mainStatus` in outcome.ts picks the same one). */
+function trimStatus(statuses: readonly V1ContainerStatus[] | undefined, main: string | undefined) {
+  const status = statuses?.find((s) => s.name === main) ?? statuses?.[0];
+  if (status === undefined) return undefined;
+  const { running, terminated, waiting } = status.state ?? {};
+  const state: V1ContainerState = {};
+  if (running) state.running = RUNNING;
+  if (terminated)
+    state.terminated = {
+      exitCode: terminated.exitCode,
+      reason: terminated.reason,
+      message: terminated.message,
+    };
+  if (waiting) state.waiting = { reason: waiting.reason, message: waiting.message };
+  // The image, readiness and restart count the type requires are not read: left out of the cache.
+  return [{ name: status.name, state } as V1ContainerStatus];
+}
+
 /**
- * What the runtime keeps of a watched pod: the fields `classifyPod`, `hasStarted` and `cleanupRun` read.
- * Full pods (managedFields, the whole spec, conditions) cost kilobytes each; with thousands of attempts
- * active the informer cache would hold them all.
+ * What the runtime keeps of a watched pod: the fields `classifyPod`, `hasStarted`, `collectOutputs` and
+ * `cleanupRun` read. Full pods (managedFields, the whole spec, conditions) cost kilobytes each; with
+ * thousands of attempts active the informer cache would hold them all, so even the main container's image,
+ * readiness and start time are left out.
  */
 export function trimPod(pod: V1Pod): V1Pod {
   const { metadata, spec, status } = pod;
@@ -126,14 +153,7 @@ export function trimPod(pod: V1Pod): V1Pod {
       phase: status.phase,
       reason: status.reason,
       message: status.message,
-      containerStatuses: status.containerStatuses?.map((c) => ({
-        name: c.name,
-        state: c.state,
-        image: c.image,
-        imageID: c.imageID,
-        ready: c.ready,
-        restartCount: c.restartCount,
-      })),
+      containerStatuses: trimStatus(status.containerStatuses, main?.name),
     },
   };
 }
@@ -296,11 +316,25 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     const watcher = new PodWatcher();
     watchers.add(key, watcher);
     ctx.signal.addEventListener('abort', watcher);
-    // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows).
+    // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows), and
+    // a waiting attempt holds only its ticket and this callback, no promise.
     let logAbort: AbortController | undefined;
     let ended = false;
     let logs: Promise<void> | undefined;
     let logSlot: LogSlot | undefined;
+    const follow = (slot: LogSlot): void => {
+      if (ended) return slot.release();
+      logs = streamLogs({
+        client: logClient,
+        namespace,
+        pod: name,
+        container,
+        sink: (line) => ctx.log(line),
+        ...(ctx.resumeLog ? { resumeAfter: ctx.resumeLog } : {}),
+        signal: (logAbort = new AbortController()).signal,
+        onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
+      }).finally(() => slot.release());
+    };
 
     /**
      * `complete`: the pod ended, read the rest of its log; `delete`: stop it now (cancel, timeout, stuck);
@@ -310,15 +344,17 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       outcome: TaskOutcome,
       how: 'complete' | 'delete' | 'leave',
     ): Promise<TaskOutcome> => {
-      if (logs) {
+      if (logSlot) {
         // Still waiting for a follow: the container has ended, so its whole log comes in one short read.
-        if (how === 'complete') logSlot?.promote();
-        const drained = await Promise.race([
-          logs.then(() => true),
-          new Promise<boolean>((r) =>
-            setTimeout(() => r(false), how === 'complete' ? logDrainTimeoutMs : 0).unref(),
-          ),
-        ]);
+        if (how === 'complete') logSlot.promote();
+        const drained =
+          logs === undefined ||
+          (await Promise.race([
+            logs.then(() => true),
+            new Promise<boolean>((r) =>
+              setTimeout(() => r(false), how === 'complete' ? logDrainTimeoutMs : 0).unref(),
+            ),
+          ]));
         if (!drained && how === 'complete')
           ctx.log({ stream: 'system', line: 'log stream did not complete in time' });
         ended = true;
@@ -362,25 +398,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         }
         let waitMs: number | undefined;
         if (current) {
-          if (!logs && hasStarted(current)) {
-            const slot = (logSlot = logSlots.take());
-            logs = slot.granted
-              .then((granted) =>
-                granted && !ended
-                  ? streamLogs({
-                      client: logClient,
-                      namespace,
-                      pod: name,
-                      container,
-                      sink: (line) => ctx.log(line),
-                      ...(ctx.resumeLog ? { resumeAfter: ctx.resumeLog } : {}),
-                      signal: (logAbort = new AbortController()).signal,
-                      onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
-                    })
-                  : undefined,
-              )
-              .finally(() => slot.release());
-          }
+          if (!logSlot && hasStarted(current)) logSlot = logSlots.take(follow);
           const view = classifyPod(current);
           if (view.kind === 'done') {
             if (view.outcome.failureKind === 'start') {

@@ -38,6 +38,28 @@ describe('log follow slots', () => {
     expect(await d.granted).toBe(true);
   });
 
+  it('calls back with the slot when granted, holding no promise while it waits, and never once released while waiting', async () => {
+    const slots = createLogSlots(1);
+    const calls: string[] = [];
+    let given: unknown;
+    const a = slots.take((slot) => {
+      given = slot;
+      calls.push('a');
+    });
+    // Granted at once, before take returned: the callback gets the slot as its argument.
+    expect(calls).toEqual(['a']);
+    expect(given).toBe(a);
+    const b = slots.take(() => calls.push('b'));
+    const c = slots.take(() => calls.push('c'));
+    c.release();
+    a.release();
+    expect(calls).toEqual(['a', 'b']);
+    // `granted` is still answered after the fact.
+    expect(await b.granted).toBe(true);
+    expect(await c.granted).toBe(false);
+    expect({ active: slots.active, waiting: slots.waiting }).toEqual({ active: 1, waiting: 0 });
+  });
+
   it('refuses a limit that is not positive', () => {
     expect(() => createLogSlots(0)).toThrow(RangeError);
   });

@@ -129,6 +129,34 @@ describe('classifyPod', () => {
     expect(trimmed.spec).toEqual({ nodeName: 'n', restartPolicy: 'Never', containers: [{ name: 'main' }] });
   });
 
+  it('keeps only the main container status, without its image, readiness or start time', () => {
+    const full = pod({
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'sidecar',
+          image: 'proxy',
+          imageID: 'proxy@sha256:1',
+          ready: true,
+          restartCount: 0,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+        },
+        {
+          name: 'main',
+          image: 'busybox',
+          imageID: 'busybox@sha256:2',
+          ready: true,
+          restartCount: 0,
+          state: { running: { startedAt: new Date() } },
+        },
+      ],
+    });
+    const trimmed = trimPod(full);
+    expect(trimmed.status?.containerStatuses).toEqual([{ name: 'main', state: { running: {} } }]);
+    expect(hasStarted(trimmed)).toBe(true);
+    expect(classifyPod(trimmed)).toEqual({ kind: 'running' });
+  });
+
   it('names image errors ImagePullError and other stuck reasons as they are, all failures to start', () => {
     expect(stuckOutcome('ErrImagePull', 'x', 2000)).toEqual({
       status: 'failed',

@@ -127,9 +127,14 @@ export function outcomeFromError(error: unknown): TaskOutcome {
   return { status: 'failed', exitCode: null, reason: 'Error', message };
 }
 
-function taskParameters(task: CompiledTask, run: RunRecord): Record<string, ParameterValue> {
+/** Shared by every attempt whose task takes no parameters (most do not; thousands run at once). */
+const NO_PARAMETERS: Readonly<Record<string, ParameterValue>> = Object.freeze({});
+
+function taskParameters(task: CompiledTask, run: RunRecord): Readonly<Record<string, ParameterValue>> {
+  const names = task.spec.parameters;
+  if (names === undefined || names.length === 0) return NO_PARAMETERS;
   const parameters: Record<string, ParameterValue> = {};
-  for (const name of task.spec.parameters ?? []) {
+  for (const name of names) {
     const value = run.parameters[name];
     if (value !== undefined) parameters[name] = value;
   }

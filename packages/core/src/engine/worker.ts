@@ -29,6 +29,9 @@ import type { StopOptions } from './types.js';
 
 type WorkerState = 'idle' | 'running' | 'stopping' | 'stopped';
 
+/** Most attempts one claim asks the store for; the claim loop goes round again while it gets as many. */
+const CLAIM_BATCH = 500;
+
 export interface WorkerOptions {
   /** The run service whose lanes record this worker's outcomes; scheduled runs are submitted through it. */
   readonly runs: RunService;
@@ -255,7 +258,10 @@ export function createWorker(options: WorkerOptions): Worker {
         backlog = true;
         return;
       }
-      const claimed = await store.claimAttempts({ owner: workerId, limit: free, leaseMs, now: clock.now() });
+      // At most CLAIM_BATCH a round trip: a worker with thousands of free slots would otherwise parse and
+      // start them all from one result, and that burst, not the attempts it starts, set the process's peak.
+      const limit = Math.min(free, CLAIM_BATCH);
+      const claimed = await store.claimAttempts({ owner: workerId, limit, leaseMs, now: clock.now() });
       // Fewer than asked for: the queue was empty when the claim ran, and a finishing attempt need not
       // claim again (new work wakes us through `onWork`, our own commits, retry timers or the poll).
       backlog = claimed.length === free;
@@ -276,7 +282,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       for (const [runId, attempts] of byRun) cache.patchAttempts(runId, attempts);
       for (const item of claimed) startLocal(item);
-      if (claimed.length < free) return;
+      if (claimed.length < limit) return;
     }
   }
 
