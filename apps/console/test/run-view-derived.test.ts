@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { computed, nextTick, shallowReactive, watchEffect } from 'vue';
 import type { Attempt } from '../src/api';
-import { attemptOrder, parseInstance, sortAttempts } from '../src/components/runFlow';
+import {
+  attemptOrder,
+  instancesByTask,
+  latestAttempts,
+  parseInstance,
+  sortAttempts,
+} from '../src/components/runFlow';
+import { runGraphRecords, type RunGraphInput } from '../src/composables/runGraphRecords';
 import { syncRecord } from '../src/composables/syncRecord';
 import { formatTime } from '../src/format';
 
@@ -121,5 +128,59 @@ describe('run view helpers', () => {
     );
     expect(formatTime(null)).toBe('—');
     expect(formatTime('not a date')).toBe('—');
+  });
+});
+
+describe('runGraphRecords (what the run graph shows, brought up to date by the attempts that changed)', () => {
+  const tasks = ['a', 'b', 'fan'];
+  const exit = new Set(['cleanup']);
+  const input = (attempts: Attempt[]): RunGraphInput => ({
+    attempts,
+    latest: latestAttempts(attempts),
+    instances: instancesByTask(attempts),
+    tasks,
+    exit,
+  });
+  const plain = (r: object) => JSON.parse(JSON.stringify(r)) as unknown;
+
+  it('after a batch of events, the records are what a full computation gives', () => {
+    const first = [
+      attempt({ id: '1', taskName: 'a', state: 'succeeded' }),
+      attempt({ id: '2', taskName: 'fan[0]' }),
+      attempt({ id: '3', taskName: 'fan[1]' }),
+    ];
+    const live = runGraphRecords();
+    live.update(input(first));
+    expect(plain(live.records)).toEqual({
+      states: { a: 'succeeded', b: 'pending', fan: 'pending', cleanup: 'pending' },
+      attempts: { a: 1, 'fan[0]': 1, 'fan[1]': 1 },
+      reasons: {},
+      instances: { fan: { total: 2, states: { running: 2 } } },
+    });
+    // As the store applies events: newer copies in place, new attempts appended.
+    const next = [
+      first[0]!,
+      attempt({ id: '2', taskName: 'fan[0]', state: 'succeeded' }),
+      first[2]!,
+      attempt({ id: '4', taskName: 'b', state: 'skipped', reason: 'ConditionFalse' }),
+      attempt({ id: '5', taskName: 'a', attempt: 2 }),
+      attempt({ id: '6', taskName: 'cleanup' }),
+    ];
+    live.update(input(next));
+    const fresh = runGraphRecords();
+    fresh.update(input(next));
+    expect(plain(live.records)).toEqual(plain(fresh.records));
+    expect(live.records.states).toMatchObject({ a: 'running', b: 'skipped', cleanup: 'running' });
+    expect(live.records.attempts.a).toBe(2);
+    expect(live.records.reasons).toEqual({ b: { reason: 'ConditionFalse', message: null } });
+    expect(live.records.instances.fan).toEqual({ total: 2, states: { running: 1, succeeded: 1 } });
+    // A shorter list (another read of the run) is synced in full: what went away is gone.
+    live.update(input([next[3]!]));
+    expect(plain(live.records)).toEqual({
+      states: { a: 'pending', b: 'skipped', fan: 'pending', cleanup: 'pending' },
+      attempts: { b: 1 },
+      reasons: { b: { reason: 'ConditionFalse', message: null } },
+      instances: {},
+    });
   });
 });
