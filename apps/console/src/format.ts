@@ -1,10 +1,17 @@
 /** Display helpers shared by the views. */
 
+/**
+ * One formatter for every time shown: `toLocaleString` with options builds a new one per call (about a
+ * millisecond), and the run view shows a time at each render of a live run.
+ */
+let timeFormat: Intl.DateTimeFormat | null = null;
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  timeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return timeFormat.format(d);
 }
 
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {

@@ -56,6 +56,13 @@ describe('gantt rows', () => {
     const changed = second.rows.filter((r, i) => r !== first.rows[i]).map((r) => r.name);
     expect(changed).toEqual(['t5']);
     expect(second.rows[5]!.running).toBe(true);
+    // Made from the changed places only, the rows are what a computation from scratch gives.
+    expect(second.rows).toEqual(ganttRows(moved, order, T0).rows);
+    // Another task at a place (a new read of the run): made from scratch, not patched.
+    const swapped = moved.with(6, attempt({ id: 'x', taskName: 't5', attempt: 2, finishedAt: null }));
+    const fourth = ganttRows(swapped, order, T0, second);
+    expect(fourth.rows).toEqual(ganttRows(swapped, order, T0).rows);
+    expect(fourth.rows.map((r) => r.name)).not.toContain('t6');
     // Another origin moves every bar: nothing is reused.
     const third = ganttRows(moved, order, T0 - 1000, second);
     expect(third.rows.some((r, i) => r === second.rows[i])).toBe(false);

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { watch } from 'vue';
-import { api, type Attempt, type Run, type RunDetail } from '../src/api';
-import { matchesFilters, toEngineEvent, useRunsStore } from '../src/stores/runs';
+import { api, type Attempt, type EngineEvent, type Run, type RunDetail } from '../src/api';
+import { matchesFilters, toEngineEvent, useRunsStore, withEvent, withEvents } from '../src/stores/runs';
 
 function run(patch: Partial<Run> = {}): Run {
   return {
@@ -162,6 +162,50 @@ describe('runs store: live events', () => {
     expect(after.attempts.filter((a, i) => a !== attempts[i]).map((a) => a.id)).toEqual(['a3', 'a7']);
     expect(changes).toBe(1);
     expect(s.taskStates.t3).toBe('succeeded');
+  });
+
+  it('a batch applied at once is what its events applied one by one give, and the places follow the new list', () => {
+    const s = useRunsStore();
+    const detail: RunDetail = {
+      run: run(),
+      attempts: [attempt({ id: 'a0', taskName: 'extract' }), attempt({ id: 'a1', taskName: 'load' })],
+      warnings: [],
+      tasks: [],
+    };
+    const events: EngineEvent[] = [
+      {
+        id: '1',
+        event: 'task.succeeded',
+        data: { run: run(), attempt: attempt({ id: 'a1', state: 'succeeded' }) },
+      },
+      { id: '2', event: 'task.started', data: { run: run({ id: 'other' }), attempt: attempt({ id: 'x9' }) } },
+      {
+        id: '3',
+        event: 'task.started',
+        data: { run: run(), attempt: attempt({ id: 'a2', taskName: 'report' }) },
+      },
+      {
+        id: '4',
+        event: 'task.failed',
+        data: { run: run(), attempt: attempt({ id: 'a2', state: 'failed' }) },
+      },
+      { id: '5', event: 'run.finished', data: { run: run({ state: 'succeeded' }) } },
+    ];
+    const at = new Map(detail.attempts.map((a, i) => [a.id, i]));
+    const batched = withEvents(detail, events, at);
+    expect(batched).toEqual(events.reduce(withEvent, detail));
+    expect([...at]).toEqual([
+      ['a0', 0],
+      ['a1', 1],
+      ['a2', 2],
+    ]);
+    // Nothing about the open run: the very same detail.
+    expect(withEvents(detail, [events[1]!], at)).toBe(detail);
+    // Through the store, one batch after another (the places kept between them).
+    s.current = detail;
+    s.applyEvents(events.slice(0, 3));
+    s.applyEvents(events.slice(3));
+    expect(s.current).toEqual(batched);
   });
 
   it('ignores events of other runs for the open run but lists new runs that match the filters', () => {

@@ -21,6 +21,11 @@ export interface GanttRows {
   readonly rows: readonly GanttRow[];
   readonly origin: number;
   readonly byName: ReadonlyMap<string, GanttRow>;
+  /** What the rows were made from. */
+  readonly attempts: readonly Attempt[];
+  readonly order: readonly string[];
+  /** Each row's place, by task name. */
+  readonly at: ReadonlyMap<string, number>;
 }
 
 function ms(iso: string | null): number | null {
@@ -62,6 +67,58 @@ export function ganttSpan(attempts: readonly Attempt[], now: number): { min: num
   return { min, max: Math.max(max, min + 1000) };
 }
 
+/** One task's row, placed from `origin`. */
+function rowOf(name: string, list: readonly Attempt[], origin: number): GanttRow {
+  return {
+    name,
+    bars: list.map((a) => {
+      const { start, end } = barTimes(a);
+      return { a, start: start - origin, end: end === null ? null : end - origin };
+    }),
+    running: list.some((a) => barTimes(a).end === null),
+  };
+}
+
+/**
+ * The rows when `attempts` are `previous`'s in the same places, some of them newer copies (what a live
+ * frame brings: the run view keeps each attempt's place while the attempts are the same), and the order
+ * and origin are the same: only the rows of the tasks whose attempts changed are made again. Null when
+ * that is not the case.
+ */
+function changedRows(
+  attempts: readonly Attempt[],
+  order: readonly string[],
+  origin: number,
+  previous: GanttRows | null,
+): GanttRows | null {
+  if (!previous || previous.origin !== origin || previous.order !== order) return null;
+  const before = previous.attempts;
+  if (before.length !== attempts.length) return null;
+  const changed = new Set<string>();
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i]!;
+    if (a === before[i]) continue;
+    if (a.taskName !== before[i]!.taskName) return null;
+    changed.add(a.taskName);
+  }
+  if (changed.size === 0) return { ...previous, attempts };
+  const lists = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    if (!changed.has(a.taskName)) continue;
+    const list = lists.get(a.taskName);
+    if (list) list.push(a);
+    else lists.set(a.taskName, [a]);
+  }
+  const rows = previous.rows.slice();
+  const byName = new Map(previous.byName);
+  for (const [name, list] of lists) {
+    const row = rowOf(name, list, origin);
+    rows[previous.at.get(name)!] = row;
+    byName.set(name, row);
+  }
+  return { rows, origin, byName, attempts, order, at: previous.at };
+}
+
 function sameAttempts(bars: readonly GanttBar[], attempts: readonly Attempt[]): boolean {
   return bars.length === attempts.length && bars.every((b, i) => b.a === attempts[i]);
 }
@@ -78,6 +135,8 @@ export function ganttRows(
   origin: number,
   previous: GanttRows | null = null,
 ): GanttRows {
+  const changed = changedRows(attempts, order, origin, previous);
+  if (changed) return changed;
   const byTask = new Map<string, Attempt[]>();
   for (const a of attempts) {
     const list = byTask.get(a.taskName);
@@ -91,19 +150,9 @@ export function ganttRows(
   const rows = names.map((name) => {
     const list = byTask.get(name)!;
     const before = reuse?.get(name);
-    const row: GanttRow =
-      before && sameAttempts(before.bars, list)
-        ? before
-        : {
-            name,
-            bars: list.map((a) => {
-              const { start, end } = barTimes(a);
-              return { a, start: start - origin, end: end === null ? null : end - origin };
-            }),
-            running: list.some((a) => barTimes(a).end === null),
-          };
+    const row = before && sameAttempts(before.bars, list) ? before : rowOf(name, list, origin);
     byName.set(name, row);
     return row;
   });
-  return { rows, origin, byName };
+  return { rows, origin, byName, attempts, order, at: new Map(names.map((n, i) => [n, i])) };
 }

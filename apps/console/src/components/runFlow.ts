@@ -6,6 +6,8 @@ import type { Attempt } from '../api';
 
 /** `process[3]` → `{task: 'process', index: 3}`; null for a plain task name (task names hold no `[`). */
 export function parseInstance(name: string): { task: string; index: number } | null {
+  // Most names are plain tasks: the run view asks about every one of them at each live event.
+  if (!name.endsWith(']')) return null;
   const m = /^(.+)\[(\d+)\]$/.exec(name);
   return m ? { task: m[1]!, index: Number(m[2]) } : null;
 }
@@ -31,12 +33,13 @@ export interface InstanceRow {
 
 /** The instances of every forEach task that has any, by task name, in index order. */
 export function instancesByTask(attempts: readonly Attempt[]): Map<string, InstanceRow[]> {
+  // Only instances count: a live run of plain tasks asks this at every frame.
+  const ofInstances = attempts.filter((a) => parseInstance(a.taskName));
   const counts = new Map<string, number>();
-  for (const a of attempts) counts.set(a.taskName, (counts.get(a.taskName) ?? 0) + 1);
+  for (const a of ofInstances) counts.set(a.taskName, (counts.get(a.taskName) ?? 0) + 1);
   const out = new Map<string, InstanceRow[]>();
-  for (const [name, latest] of latestAttempts(attempts)) {
-    const inst = parseInstance(name);
-    if (!inst) continue;
+  for (const [name, latest] of latestAttempts(ofInstances)) {
+    const inst = parseInstance(name)!;
     const rows = out.get(inst.task) ?? [];
     rows.push({ name, index: inst.index, latest, attempts: counts.get(name) ?? 1 });
     out.set(inst.task, rows);
@@ -109,12 +112,50 @@ export function attemptOrder(
   const rank = new Map<string, number>();
   [...mainTasks, ...exitTasks].forEach((n, i) => rank.set(n, i));
   const unknown = rank.size;
+  // A sort of a live run's 1,000 attempts asks for each name's key a dozen times per frame.
+  const keys = new Map<string, number>();
   return (taskName) => {
+    const known = keys.get(taskName);
+    if (known !== undefined) return known;
     const inst = parseInstance(taskName);
     const base = rank.get(inst ? inst.task : taskName) ?? unknown;
     // Up to a million instances between two tasks keeps the keys apart (10,000 is the forEach limit).
-    return base * 1_000_001 + (inst ? inst.index + 1 : 0);
+    const key = base * 1_000_001 + (inst ? inst.index + 1 : 0);
+    keys.set(taskName, key);
+    return key;
   };
+}
+
+/** A run's attempts sorted by `attemptOrder`, with each attempt's place by id: what the next sort may reuse. */
+export interface SortedAttempts {
+  readonly list: readonly Attempt[];
+  readonly at: ReadonlyMap<string, number>;
+  readonly key: (taskName: string) => number;
+}
+
+/**
+ * `attempts` by `key` (an `attemptOrder`), then by attempt number. When they are the attempts of
+ * `previous` by id (newer copies of some: a live event changes an attempt's state far more often than it
+ * adds one), each takes its previous place and nothing is sorted: an attempt's task and number never change.
+ */
+export function sortAttempts(
+  attempts: readonly Attempt[],
+  key: (taskName: string) => number,
+  previous: SortedAttempts | null = null,
+): SortedAttempts {
+  if (previous?.key === key && previous.list.length === attempts.length) {
+    const list = new Array<Attempt>(attempts.length);
+    let placed = 0;
+    for (const a of attempts) {
+      const i = previous.at.get(a.id);
+      if (i === undefined || list[i] !== undefined) break;
+      list[i] = a;
+      placed++;
+    }
+    if (placed === attempts.length) return { list, at: previous.at, key };
+  }
+  const list = [...attempts].sort((a, b) => key(a.taskName) - key(b.taskName) || a.attempt - b.attempt);
+  return { list, at: new Map(list.map((a, i) => [a.id, i])), key };
 }
 
 /** `{{ tasks.X.outputs.Y }}` alone (what `forEach.from` holds). A regex, not core's parser: the run view stays light. */

@@ -61,6 +61,32 @@ export function withEvent(detail: RunDetail, ev: EngineEvent): RunDetail {
 }
 
 /**
+ * The open run after a batch of engine events, in order: what `withEvent` one by one gives, with one new
+ * attempts list for the batch instead of one per event. `at` says where each attempt of `detail` is, by id;
+ * it is updated to say the same of the answer's list (an attempt keeps its place, a new one is appended).
+ */
+export function withEvents(
+  detail: RunDetail,
+  events: readonly EngineEvent[],
+  at: Map<string, number>,
+): RunDetail {
+  let run = detail.run;
+  let attempts: Attempt[] | null = null;
+  for (const ev of events) {
+    if (ev.data.run.id !== detail.run.id) continue;
+    run = ev.data.run;
+    const attempt = ev.data.attempt;
+    if (!attempt) continue;
+    attempts ??= [...detail.attempts];
+    const i = at.get(attempt.id);
+    if (i === undefined) at.set(attempt.id, attempts.push(attempt) - 1);
+    else attempts[i] = attempt;
+  }
+  if (run === detail.run && !attempts) return detail;
+  return { ...detail, run, attempts: attempts ?? detail.attempts };
+}
+
+/**
  * Runs: the filtered list with keyset "load more", the run open in the detail page, and the
  * application of live engine events to both. Events are applied in arrival order; an older event
  * never overwrites a newer state (attempts are matched by id, the run by id).
@@ -78,6 +104,11 @@ export const useRunsStore = defineStore('runs', () => {
    * the views could not tell what changed by identity (the run view re-renders only changed rows).
    */
   const current = shallowRef<RunDetail | null>(null);
+  /**
+   * Where each attempt of the open run is in its list, by id, and the list that is true of: a live event
+   * finds its attempt here instead of searching 1,000 of them. Built again when the list is another.
+   */
+  let places: { attempts: readonly Attempt[]; at: Map<string, number> } | null = null;
   const lastEventId = ref<string | null>(null);
 
   async function load(more = false): Promise<void> {
@@ -147,7 +178,10 @@ export const useRunsStore = defineStore('runs', () => {
     }
     const cur = current.value;
     if (cur) {
-      const next = events.reduce(withEvent, cur);
+      if (places?.attempts !== cur.attempts)
+        places = { attempts: cur.attempts, at: new Map(cur.attempts.map((a, i) => [a.id, i])) };
+      const next = withEvents(cur, events, places.at);
+      places.attempts = next.attempts;
       if (next !== cur) current.value = next;
     }
   }
