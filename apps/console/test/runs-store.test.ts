@@ -270,6 +270,32 @@ describe('runs store: live events', () => {
     expect(s.current?.attempts.map((a) => a.id)).toEqual(['a2']);
   });
 
+  it("moves a queued run's place in line and keeps its tasks and attempts; leaves a run that started to its events", async () => {
+    const s = useRunsStore();
+    const tasks = [{ name: 'extract', runAfter: [] }];
+    const detail = (patch: Partial<Run>): RunDetail => ({
+      run: run({ state: 'queued', startedAt: null, ...patch }),
+      attempts: [],
+      warnings: [],
+      deadline: null,
+      tasks,
+    });
+    vi.spyOn(api.runs, 'get').mockResolvedValue(detail({ queuePosition: 2 }));
+    const ref = { namespace: 'default', id: 'r1' };
+    await s.open(ref);
+    const openTasks = s.current?.tasks;
+
+    vi.spyOn(api.runs, 'get').mockResolvedValue(detail({ queuePosition: 1 }));
+    await s.refreshQueuePosition(ref);
+    expect(s.current?.run.queuePosition).toBe(1);
+    expect(s.current?.tasks).toBe(openTasks);
+
+    // Read as started: the stream's run.started says so, not this read (which may be older than an event).
+    vi.spyOn(api.runs, 'get').mockResolvedValue(detail({ state: 'running', queuePosition: null }));
+    await s.refreshQueuePosition(ref);
+    expect(s.current?.run).toMatchObject({ state: 'queued', queuePosition: 1 });
+  });
+
   it('matches runs against state and time filters', () => {
     const f = {
       namespace: '',

@@ -156,6 +156,19 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * Reads the open queued run's place in line again: it moves when other runs of the DAG start or end, and
+   * this run's own events do not say so. Only the position changes (tasks and attempts stay, so nothing is
+   * laid out again); a run that has left the queue meanwhile is left to its events.
+   */
+  async function refreshQueuePosition(run: RunRef): Promise<void> {
+    const { run: read } = await api.runs.get(run);
+    const open = current.value;
+    if (open?.run.id !== run.id || open.run.state !== 'queued' || read.state !== 'queued') return;
+    if (open.run.queuePosition === read.queuePosition) return;
+    current.value = { ...open, run: { ...open.run, queuePosition: read.queuePosition } };
+  }
+
   function upsertRun(run: Run): void {
     const i = items.value.findIndex((r) => r.id === run.id);
     if (i >= 0) items.value.splice(i, 1, run);
@@ -250,6 +263,7 @@ export const useRunsStore = defineStore('runs', () => {
     taskStates,
     load,
     open,
+    refreshQueuePosition,
     applyEvent,
     applyEvents,
     upsertRun,

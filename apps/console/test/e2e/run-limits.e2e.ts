@@ -60,9 +60,9 @@ describe.skipIf(skipReason !== null)('run limits in Chromium', () => {
     await expect.poll(() => position.textContent(), { timeout: 30_000 }).toMatch(/#2 in line/);
     await screenshot(page, 'run-limits-view');
 
-    // The running run is canceled: the second starts, and the third moves up to the head of the line.
+    // The running run is canceled: the second starts, and the third moves up to the head of the line, on
+    // the open page (no reload: the view reads a queued run's place again while it waits).
     await api.call('POST', `/api/v1/namespaces/default/runs/${first.id}/cancel`, {});
-    await page.reload();
     await expect.poll(() => position.textContent(), { timeout: 60_000 }).toMatch(/#1 in line/);
     const second2 = await api.call<{ run: RunJson }>('GET', `/api/v1/namespaces/default/runs/${second.id}`);
     expect(second2.run.state).toBe('running');
