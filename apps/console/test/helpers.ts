@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import type { Attempt } from '../src/api';
 
 export interface Call {
   method: string;
@@ -72,5 +73,26 @@ export function user(
     mustChangePassword: false,
     lockedUntil: null,
     createdAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+/** A running first attempt of `extract`, with `patch` applied: what live-run tests start from. */
+export function makeAttempt(patch: Partial<Attempt> = {}): Attempt {
+  return {
+    id: 'a1',
+    taskName: 'extract',
+    attempt: 1,
+    state: 'running',
+    exitCode: null,
+    reason: null,
+    message: null,
+    createdAt: '2026-11-25T10:00:01.000Z',
+    startedAt: '2026-11-25T10:00:01.000Z',
+    finishedAt: null,
+    durationMs: null,
+    failureKind: null,
+    outputs: null,
+    instance: null,
+    ...patch,
   };
 }

@@ -11,24 +11,9 @@ import {
 import { runGraphRecords, type RunGraphInput } from '../src/composables/runGraphRecords';
 import { syncRecord } from '../src/composables/syncRecord';
 import { formatTime } from '../src/format';
+import { makeAttempt } from './helpers';
 
-function attempt(patch: Partial<Attempt>): Attempt {
-  return {
-    id: 'a1',
-    taskName: 'extract',
-    attempt: 1,
-    state: 'running',
-    exitCode: null,
-    reason: null,
-    message: null,
-    createdAt: '2026-12-06T10:00:00.000Z',
-    startedAt: '2026-12-06T10:00:01.000Z',
-    finishedAt: null,
-    durationMs: null,
-    failureKind: null,
-    ...patch,
-  };
-}
+const attempt = makeAttempt;
 
 describe('syncRecord (the run graph re-renders only the tasks an event changed)', () => {
   it('writes only the changed keys, so a reader of another key does not run again', async () => {

@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { watch } from 'vue';
 import { api, type Attempt, type EngineEvent, type Run, type RunDetail } from '../src/api';
 import { matchesFilters, toEngineEvent, useRunsStore, withEvent, withEvents } from '../src/stores/runs';
+import { makeAttempt } from './helpers';
 
 function run(patch: Partial<Run> = {}): Run {
   return {
@@ -26,25 +27,7 @@ function run(patch: Partial<Run> = {}): Run {
   };
 }
 
-function attempt(patch: Partial<Attempt>): Attempt {
-  return {
-    id: 'a1',
-    taskName: 'extract',
-    attempt: 1,
-    state: 'running',
-    exitCode: null,
-    reason: null,
-    message: null,
-    createdAt: '2026-11-25T10:00:01.000Z',
-    startedAt: '2026-11-25T10:00:01.000Z',
-    finishedAt: null,
-    durationMs: null,
-    failureKind: null,
-    outputs: null,
-    instance: null,
-    ...patch,
-  };
-}
+const attempt = makeAttempt;
 
 describe('runs store: live events', () => {
   beforeEach(() => {
