@@ -51,6 +51,20 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     spec: { dagName: 'hello' },
   });
 
+  /** The DagTask `shared`, the DAG `hello` (busybox) that refers to it, and the DagRun `r1` of it. */
+  async function createHelloRun(ns: string): Promise<void> {
+    await plane().admin.request('POST', path(ns, 'dagtasks'), {
+      body: {
+        apiVersion: API,
+        kind: 'DagTask',
+        metadata: { name: 'shared' },
+        spec: { image: 'x', script: 'true' },
+      },
+    });
+    await plane().admin.request('POST', path(ns, 'dags'), { body: dag('busybox') });
+    await plane().admin.request('POST', path(ns, 'dagruns'), { body: run('r1') });
+  }
+
   it('registers and submits on every replica, writes status only from the leader, and a new leader catches up', async () => {
     // Simulated: every pod Running → Succeeded(0).
     const ns = await plane().createNamespace('sync-leader');
@@ -65,16 +79,7 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     const b = await replica(ns, store, () => leader === 'b');
 
     // No leader: the DAG is registered and the run submitted (once) and run, but no resource gets a status.
-    await plane().admin.request('POST', path(ns, 'dagtasks'), {
-      body: {
-        apiVersion: API,
-        kind: 'DagTask',
-        metadata: { name: 'shared' },
-        spec: { image: 'x', script: 'true' },
-      },
-    });
-    await plane().admin.request('POST', path(ns, 'dags'), { body: dag('busybox') });
-    await plane().admin.request('POST', path(ns, 'dagruns'), { body: run('r1') });
+    await createHelloRun(ns);
     // Without a leader no DagTask version is recorded, so the DAG waits for it: nothing registered yet.
     await a.idle();
     await b.idle();
@@ -150,16 +155,7 @@ describeK8s('CRD status writing is a leader duty (two syncs, one store, restrict
     const store = createMemoryStore();
     await replica(ns, store, () => true, undefined, false);
     await replica(ns, store, () => false);
-    await plane().admin.request('POST', path(ns, 'dagtasks'), {
-      body: {
-        apiVersion: API,
-        kind: 'DagTask',
-        metadata: { name: 'shared' },
-        spec: { image: 'x', script: 'true' },
-      },
-    });
-    await plane().admin.request('POST', path(ns, 'dags'), { body: dag('busybox') });
-    await plane().admin.request('POST', path(ns, 'dagruns'), { body: run('r1') });
+    await createHelloRun(ns);
     const written = await eventually(
       'r1 Succeeded (written by A, executed by B)',
       async () => {
