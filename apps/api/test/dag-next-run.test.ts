@@ -38,7 +38,14 @@ describe('nextRunAt', () => {
     const advertised = Date.parse(saved.body.dag.nextRunAt ?? '');
     expect(advertised).toBe(h.clock.now() + 15_000);
 
-    await h.clock.advanceTo(advertised);
+    // A scheduler pass that began before the save (it reads the real database) may arm its timer only
+    // after this advance; moving the clock to the same time again fires it, and never moves time past the tick.
+    let settled = false;
+    void fired.finally(() => (settled = true));
+    while (!settled) {
+      await h.clock.advanceTo(advertised);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const { tick, run } = await fired;
     expect(tick).toBe(advertised);
     expect(run.scheduledFor).toBe(advertised);

@@ -65,6 +65,10 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
   let armedAt = Infinity;
   let running = false;
   let ticking: Promise<FiredTick[]> | null = null;
+  /** Whether the loop is between its wake-up and arming the next one. */
+  let passing = false;
+  /** The earliest first tick of the DAGs saved since the current pass began. */
+  let registeredWake = Infinity;
 
   async function activeRuns(dag: DagRef): Promise<RunRecord[]> {
     const page = await store.listRuns({ dag, states: ['queued', 'pending', 'running'] }, { limit: 500 });
@@ -148,19 +152,32 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
     }, at - clock.now());
   }
 
-  /** A DAG saved in this process may tick before the armed wake-up: wake at its first tick instead. */
-  async function onDagRegistered(): Promise<void> {
+  /**
+   * A DAG saved in this process may tick before the armed wake-up: wake at its first tick instead. The
+   * tick is worked out from the saved version alone, at once: a store read here would finish after the
+   * save's caller has moved on, and judged from that later time the first tick could already be past.
+   */
+  function registered({ dag, version }: { dag: DagRecord; version: DagVersion }): void {
+    const spec = version.spec;
+    if (spec.schedule === undefined || dag.suspended || dag.deletedAt !== null) return;
+    let wake: number | null;
     try {
-      const wake = await nextWake(clock.now());
-      if (running && !ticking && wake < armedAt) arm(wake);
+      wake = nextTick(spec.schedule, spec.timezone, version.createdAt);
     } catch (error) {
-      logger.error({ err: error }, 'scheduler could not re-arm after a DAG was saved');
+      logger.error({ err: error, dag: dagKey(dag) }, 'scheduler could not re-arm after a DAG was saved');
+      return;
     }
+    if (wake === null) return;
+    registeredWake = Math.min(registeredWake, wake);
+    // A pass in flight arms when it ends, and takes `registeredWake` into account then.
+    if (running && !passing && wake < armedAt) arm(wake);
   }
-  const registered = () => void onDagRegistered();
 
   async function loop(): Promise<void> {
     if (!running) return;
+    passing = true;
+    // DAGs saved from here on are seen by this pass's reads or kept in `registeredWake` for its arm.
+    registeredWake = Infinity;
     try {
       // The next wake-up is the first tick after the `now` this pass judged, not after the time it ended:
       // a timer may fire a millisecond before its tick (timers run on a monotonic clock), and a tick that
@@ -168,10 +185,13 @@ export function createScheduler(deps: SchedulerDeps, options: SchedulerOptions =
       // the catch-up bound). A wake-up already due re-runs the loop at once.
       const now = clock.now();
       await scheduler.tick(now);
-      arm(await nextWake(now));
+      const wake = await nextWake(now);
+      passing = false;
+      arm(Math.min(wake, registeredWake));
     } catch (error) {
       logger.error({ err: error }, 'scheduler loop failed');
-      arm(clock.now() + pollIntervalMs);
+      passing = false;
+      arm(Math.min(clock.now() + pollIntervalMs, registeredWake));
     }
   }
 

@@ -53,6 +53,37 @@ describe('the first advertised fire time fires', () => {
     expect(fired[0]?.run?.scheduledFor).toBe(advertised);
   });
 
+  it('a DAG whose tick comes before the store answers the scheduler still fires at that tick', async () => {
+    const clock = new FakeClock();
+    await clock.advance(45 * SECOND);
+    const store = createMemoryStore();
+    const h = await harness({ clock, store, scheduler: true });
+    engines.push(h.engine);
+    // From here the scheduler's reads of the scheduled DAGs wait until the test lets them through, as a
+    // busy database would make them: the save's caller moves the clock on before any of them answers.
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const read = store.listScheduledDags.bind(store);
+    store.listScheduledDags = async () => {
+      await gate;
+      return read();
+    };
+    await h.engine.registerDag(dagDoc('slow-read', [{ name: 'tick' }], { schedule: '*/1 * * * *' }));
+    const [advertised] = upcomingTicks('*/1 * * * *', undefined, clock.now(), 1);
+    const fired = h.recorder.until((e) => e.name === 'schedule.fired');
+    await clock.advanceTo(advertised as number);
+    release();
+
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const event = await Promise.race([
+      fired,
+      new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error('the advertised tick never fired')), 5 * SECOND);
+      }),
+    ]).finally(() => clearTimeout(timeout));
+    expect((event.payload as { tick: number }).tick).toBe(advertised);
+  });
+
   it('a six-field schedule fires at the second it advertised (real clock)', async () => {
     const store = createMemoryStore();
     const engine = createEngine({
