@@ -35,7 +35,7 @@ type TaskList = keyof typeof TASK_LISTS;
 
 type Schema = Record<string, unknown>;
 
-interface SchemaNode {
+interface SchemaNode extends Schema {
   $defs?: Record<string, unknown>;
   properties: Record<TaskList, Schema & { items: Schema & { properties: Record<string, Schema> } }>;
 }
@@ -49,6 +49,8 @@ interface Part {
   readonly def: string;
   readonly pointer: string;
   readonly call: string;
+  /** The property names of the part's schema when it is an object schema. */
+  readonly properties: readonly string[];
   readonly parts: readonly Part[];
 }
 
@@ -91,6 +93,7 @@ function splitSchema(): { schema: SchemaNode; parts: Part[] } {
         def,
         pointer: `${TASK_LISTS[list]}/items/properties/${field}`,
         call: `"/${field}"`,
+        properties: propertyNames(fieldSchema),
         parts: [],
       });
     }
@@ -100,13 +103,33 @@ function splitSchema(): { schema: SchemaNode; parts: Part[] } {
       def: `${list}.items`,
       pointer: `${TASK_LISTS[list]}/items`,
       call: '"/" \\+ i\\d+',
+      properties: propertyNames(task),
       parts: fields,
     };
     defs[list] = listSchema;
     schema.properties[list] = { $ref: `#/$defs/${list}` } as SchemaNode['properties'][TaskList];
-    parts.push({ def: list, pointer: TASK_LISTS[list], call: `"/${list}"`, parts: [items] });
+    parts.push({ def: list, pointer: TASK_LISTS[list], call: `"/${list}"`, properties: [], parts: [items] });
   }
   return { schema, parts };
+}
+
+function propertyNames(schema: Schema): string[] {
+  const properties = schema.properties;
+  return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+}
+
+/**
+ * ajv checks `additionalProperties` of an object schema with more than 8 properties by calling
+ * `hasOwnProperty` on the schema's `properties` for each key of the value: a call per field of each of
+ * 10,000 tasks, which V8 does not optimise away. A chain of comparisons with the property names answers the
+ * same (the schema's `properties` is plain JSON) and compiles to pointer comparisons of interned strings.
+ */
+function inlineKeyChecks(body: string, names: readonly string[]): string {
+  const calls = [...body.matchAll(/func2\.call\((schema\d+)\.properties, (key\d+)\)/g)];
+  if (calls.length === 0) return body;
+  if (calls.length > 1 || names.length === 0) throw new Error('unexpected additionalProperties check');
+  const [call, , key] = calls[0] as RegExpMatchArray;
+  return body.replace(call, `(${names.map((n) => `${key} === ${JSON.stringify(n)}`).join(' || ')})`);
 }
 
 /** The function declarations of a standalone module: name → [start, end) of its text. */
@@ -137,7 +160,10 @@ function documentPaths(code: string, parent: string, parts: readonly Part[]): st
     const name = call.exec(text.slice(from, to))?.[1];
     if (name === undefined) throw new Error(`no validator function found for ${part.def}`);
     const [start, end] = functions.get(name) as [number, number];
-    const body = text.slice(start, end).replaceAll('schemaPath:"#/', `schemaPath:"${part.pointer}/`);
+    const body = inlineKeyChecks(
+      text.slice(start, end).replaceAll('schemaPath:"#/', `schemaPath:"${part.pointer}/`),
+      part.properties,
+    );
     text = documentPaths(text.slice(0, start) + body + text.slice(end), name, part.parts);
   }
   return text;
@@ -164,6 +190,9 @@ export function shapeValidatorSource(): string {
   const root = /export const validate = (validate\d+);/.exec(code)?.[1];
   if (root === undefined) throw new Error('no exported validator in the generated code');
   code = documentPaths(code, root, parts);
+  const [start, end] = functionsOf(code).get(root) as [number, number];
+  code =
+    code.slice(0, start) + inlineKeyChecks(code.slice(start, end), propertyNames(schema)) + code.slice(end);
   if (/\brequire\(/.test(code)) throw new Error('the generated validator still requires a run-time module');
   return [
     '/* eslint-disable */',
