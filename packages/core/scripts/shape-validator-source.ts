@@ -35,9 +35,12 @@ type TaskList = keyof typeof TASK_LISTS;
 
 type Schema = Record<string, unknown>;
 
-interface SchemaNode extends Schema {
+interface ObjectSchema extends Schema {
+  properties: Record<string, Schema>;
+}
+
+interface SchemaNode extends ObjectSchema {
   $defs?: Record<string, unknown>;
-  properties: Record<TaskList, Schema & { items: Schema & { properties: Record<string, Schema> } }>;
 }
 
 /**
@@ -81,8 +84,8 @@ function splitSchema(): { schema: SchemaNode; parts: Part[] } {
   schema.$defs = defs;
   const parts: Part[] = [];
   for (const list of Object.keys(TASK_LISTS) as TaskList[]) {
-    const listSchema = schema.properties[list];
-    const task = listSchema.items;
+    const listSchema = schema.properties[list] as Schema & { items: Schema };
+    const task = listSchema.items as ObjectSchema;
     const fields: Part[] = [];
     for (const [field, fieldSchema] of Object.entries(task.properties)) {
       if (isPlain(fieldSchema)) continue;
@@ -107,7 +110,7 @@ function splitSchema(): { schema: SchemaNode; parts: Part[] } {
       parts: fields,
     };
     defs[list] = listSchema;
-    schema.properties[list] = { $ref: `#/$defs/${list}` } as SchemaNode['properties'][TaskList];
+    schema.properties[list] = { $ref: `#/$defs/${list}` };
     parts.push({ def: list, pointer: TASK_LISTS[list], call: `"/${list}"`, properties: [], parts: [items] });
   }
   return { schema, parts };
