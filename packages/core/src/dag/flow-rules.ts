@@ -13,7 +13,7 @@ import type { DagIssue, DagIssueCode } from './issues.js';
 import { jsonPointerProblem, pointer } from './pointer.js';
 import { OUTPUT_NAME_PATTERN } from './schema.js';
 import { hasTemplate, parseTemplate, showReference, type TemplateRef } from './template.js';
-import { label, type TaskView } from './view.js';
+import { Field, label, type TaskView } from './view.js';
 
 /** Where a task lives: the main list, or the exit handlers. */
 export type TaskList = 'tasks' | 'onExit';
@@ -322,19 +322,15 @@ function anyMayHoldTemplate(list: unknown): boolean {
 }
 
 /**
- * Whether `checkFlowTask` could find anything in `raw`: false for a task without outputs, forEach, when,
+ * Whether `checkFlowTask` could find anything in `task`: false for a task without outputs, forEach, when,
  * env, with or a template in command, args or script, which is most tasks of most DAGs.
  */
-function usesFlow(raw: PlainObject): boolean {
+function usesFlow({ raw, fields }: TaskView): boolean {
   return (
-    own(raw, 'outputs') !== undefined ||
-    own(raw, 'forEach') !== undefined ||
-    own(raw, 'when') !== undefined ||
-    own(raw, 'env') !== undefined ||
-    own(raw, 'with') !== undefined ||
-    mayHoldTemplate(own(raw, 'script')) ||
-    anyMayHoldTemplate(own(raw, 'command')) ||
-    anyMayHoldTemplate(own(raw, 'args'))
+    (fields & (Field.outputs | Field.forEach | Field.when | Field.env | Field.with)) !== 0 ||
+    ((fields & Field.script) !== 0 && mayHoldTemplate(raw['script'])) ||
+    ((fields & Field.command) !== 0 && anyMayHoldTemplate(raw['command'])) ||
+    ((fields & Field.args) !== 0 && anyMayHoldTemplate(raw['args']))
   );
 }
 
@@ -370,7 +366,7 @@ export function checkFlow(
   ] as const) {
     for (let t = 0; t < views.length; t++) {
       const task = views[t] as TaskView;
-      if (!usesFlow(task.raw)) continue;
+      if (!usesFlow(task)) continue;
       ctx ??= flowContext(doc, tasks, exits);
       checkFlowTask(ctx, { list, task, forEach: isObject(own(task.raw, 'forEach')) }, out);
     }

@@ -3,7 +3,7 @@ import type { DagIssue } from './issues.js';
 import { isObject, own, type PlainObject } from './guards.js';
 import { pointer } from './pointer.js';
 import { RESERVED_ENV_PREFIX, isReservedEnvName } from './reserved-env.js';
-import { entries, isString, label, type TaskView } from './view.js';
+import { entries, Field, isString, label, type TaskView } from './view.js';
 
 /** Declared parameters: both/neither default, duplicates. Returns the issues and the declared names. */
 export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declared: Set<string> } {
@@ -49,7 +49,7 @@ export function checkParameters(doc: PlainObject): { issues: DagIssue[]; declare
 /** UNDECLARED_PARAMETER for each task parameter the DAG does not declare, appended to `issues`. */
 export function checkTaskParameters(task: TaskView, declared: ReadonlySet<string>, issues: DagIssue[]): void {
   // Most tasks use no parameters: skip the entry list (one array per task) when there is nothing to read.
-  if (!Array.isArray(own(task.raw, 'parameters'))) return;
+  if ((task.fields & Field.parameters) === 0 || !Array.isArray(task.raw['parameters'])) return;
   for (const { value, index } of entries(task.raw, 'parameters', isString)) {
     if (declared.has(value)) continue;
     issues.push({

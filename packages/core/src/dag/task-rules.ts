@@ -5,7 +5,7 @@ import { MAX_NAME_LENGTH } from './limits.js';
 import { pointer } from './pointer.js';
 import { RESERVED_ENV_PREFIX, isReservedEnvName } from './reserved-env.js';
 import { K8S_NAME_PATTERN } from './schema.js';
-import { entries, label, type TaskView } from './view.js';
+import { entries, Field, label, type TaskView } from './view.js';
 
 const K8S_NAME = new RegExp(K8S_NAME_PATTERN);
 /**
@@ -61,21 +61,22 @@ function taskIssue(
  * closure also costs a `defineProperty` for its name).
  */
 export function checkTask(task: TaskView, issues: DagIssue[]): void {
-  const raw = task.raw;
+  const { raw, fields } = task;
   if (task.name !== undefined && !isTaskName(task.name)) {
     issues.push(
       taskIssue(task, 'INVALID_NAME', ['name'], `task name "${task.name}" ${nameProblem(task.name, 'task')}`),
     );
   }
-  if (own(raw, 'approval') !== undefined) {
+  if ((fields & Field.approval) !== 0) {
     checkApprovalTask(task, issues);
     return;
   }
-  const command = own(raw, 'command');
+  // A set bit means an own field: reading it directly finds nothing on a prototype.
+  const command = (fields & Field.command) !== 0 ? raw['command'] : undefined;
   const hasCommand = Array.isArray(command) && command.length > 0;
-  const hasScript = isNonEmptyString(own(raw, 'script'));
+  const hasScript = (fields & Field.script) !== 0 && isNonEmptyString(raw['script']);
   // A plugin task type or a reference to a DagTask brings its own way of running.
-  const delegated = own(raw, 'type') !== undefined || own(raw, 'taskRef') !== undefined;
+  const delegated = (fields & (Field.type | Field.taskRef)) !== 0;
   if (hasCommand && hasScript) {
     issues.push(
       taskIssue(
@@ -88,11 +89,11 @@ export function checkTask(task: TaskView, issues: DagIssue[]): void {
   } else if (!hasCommand && !hasScript && !delegated) {
     issues.push(taskIssue(task, 'NO_COMMAND', [], `${label(task)} has neither command nor script`));
   }
-  if (!delegated && !isNonEmptyString(own(raw, 'image'))) {
+  if (!delegated && !((fields & Field.image) !== 0 && isNonEmptyString(raw['image']))) {
     issues.push(taskIssue(task, 'MISSING_IMAGE', ['image'], `${label(task)} has no image`));
   }
-  if (Array.isArray(own(raw, 'env'))) checkTaskEnv(task, issues);
-  const conditional = own(raw, 'conditional');
+  if ((fields & Field.env) !== 0 && Array.isArray(raw['env'])) checkTaskEnv(task, issues);
+  const conditional = (fields & Field.conditional) !== 0 ? raw['conditional'] : undefined;
   if (isObject(conditional)) {
     for (const { value, index } of entries(conditional, 'retryCodes', isInteger)) {
       if (value >= 0 && value <= 255) continue;

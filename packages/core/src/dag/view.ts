@@ -11,6 +11,94 @@ export interface TaskView {
   readonly name: string | undefined;
   /** `runAfter` as written (entries may be of any type when the shape check failed); `[]` when absent. */
   readonly runAfter: readonly unknown[];
+  /** Which of the fields the rules branch on the task has (`Field` bits): set for a value other than undefined. */
+  readonly fields: number;
+}
+
+/**
+ * Bits of `TaskView.fields`. The rules ask each task of a 10,000-task document whether it has about twenty
+ * fields, nearly all absent; one walk over the fields it does have answers them all, where twenty
+ * `hasOwnProperty` calls per task were a tenth of validating it (more before the JIT had optimised them).
+ */
+export const Field = {
+  type: 1,
+  image: 1 << 1,
+  command: 1 << 2,
+  args: 1 << 3,
+  script: 1 << 4,
+  env: 1 << 5,
+  conditional: 1 << 6,
+  parameters: 1 << 7,
+  taskRef: 1 << 8,
+  with: 1 << 9,
+  outputs: 1 << 10,
+  when: 1 << 11,
+  forEach: 1 << 12,
+  approval: 1 << 13,
+} as const;
+
+/** The `Field` bit of a task field's name; 0 for the others. */
+function fieldBit(key: string): number {
+  // Most frequent first: a chain of comparisons of interned names, no lookup table with a prototype.
+  switch (key) {
+    case 'image':
+      return Field.image;
+    case 'command':
+      return Field.command;
+    case 'script':
+      return Field.script;
+    case 'args':
+      return Field.args;
+    case 'type':
+      return Field.type;
+    case 'env':
+      return Field.env;
+    case 'conditional':
+      return Field.conditional;
+    case 'parameters':
+      return Field.parameters;
+    case 'taskRef':
+      return Field.taskRef;
+    case 'with':
+      return Field.with;
+    case 'outputs':
+      return Field.outputs;
+    case 'when':
+      return Field.when;
+    case 'forEach':
+      return Field.forEach;
+    case 'approval':
+      return Field.approval;
+    default:
+      return 0;
+  }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * One task's view, from one walk over its own enumerable fields (those a JSON or YAML document has, and
+ * those the compiled DAG's frozen copy keeps).
+ */
+function readTask(raw: PlainObject, index: number): TaskView {
+  let name: unknown;
+  let runAfter: unknown;
+  let fields = 0;
+  for (const key in raw) {
+    if (!hasOwn.call(raw, key)) continue;
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (key === 'name') name = value;
+    else if (key === 'runAfter') runAfter = value;
+    else fields |= fieldBit(key);
+  }
+  return {
+    index,
+    raw,
+    name: typeof name === 'string' && name !== '' ? name : undefined,
+    runAfter: Array.isArray(runAfter) ? runAfter : NO_ENTRIES,
+    fields,
+  };
 }
 
 export interface Entry<T> {
@@ -42,15 +130,7 @@ export function taskViews(doc: PlainObject, key: 'tasks' | 'onExit' = 'tasks'): 
   // A loop, not forEach: one view per task of a 10,000-task document, mostly before the JIT has run.
   for (let index = 0; index < tasks.length; index++) {
     const raw: unknown = tasks[index];
-    if (!isObject(raw)) continue;
-    const name = own(raw, 'name');
-    const runAfter = own(raw, 'runAfter');
-    views.push({
-      index,
-      raw,
-      name: typeof name === 'string' && name !== '' ? name : undefined,
-      runAfter: Array.isArray(runAfter) ? runAfter : NO_ENTRIES,
-    });
+    if (isObject(raw)) views.push(readTask(raw, index));
   }
   return views;
 }

@@ -36,6 +36,50 @@ describe('the ahead-of-time shape validator', () => {
       },
       { tasks: null },
       'not a DAG',
+      // Fields checked by functions of their own (scripts/shape-validator-source.ts), in tasks and onExit.
+      {
+        name: 'nested',
+        tasks: [
+          {
+            name: 'a',
+            image: 'alpine',
+            command: ['true'],
+            retryPolicy: 'Sometimes',
+            triggerRule: 'most',
+            taskRef: { name: '', version: 0 },
+            podTemplate: { volumes: [1], resources: { limits: { cpu: true } }, colour: 'red' },
+            env: [{ name: 'A' }, 'B'],
+            outputs: [{ name: '1x', valueFrom: 3 }],
+            forEach: { items: 'x', parallelism: 0 },
+            approval: { timeoutSeconds: 0, approvers: [], onTimeout: 'maybe' },
+            with: 'settings',
+            backoff: {},
+          },
+          { name: 'b', command: 'true', runAfter: [1], conditional: { enabled: 1 }, when: '' },
+        ],
+        onExit: [
+          { name: 'c', podTemplate: { nodeSelector: { zone: 1 } }, env: {}, triggerRule: 3 },
+          'not a task',
+        ],
+      },
+      {
+        name: 'valid-nested',
+        tasks: [
+          {
+            name: 'a',
+            image: 'alpine',
+            script: 'echo',
+            retryPolicy: 'OnError',
+            triggerRule: 'all_done',
+            podTemplate: { resources: { limits: { cpu: '1', memory: 2 } } },
+            env: [{ name: 'A', value: 'x' }],
+            outputs: [{ name: 'o' }],
+            forEach: { items: [1, 2], parallelism: 2 },
+            with: { any: ['thing'] },
+          },
+        ],
+        onExit: [{ name: 'e', approval: { timeoutSeconds: 5, onTimeout: 'approve' } }],
+      },
     ];
     for (const doc of docs) {
       expect(generated(doc)).toBe(compiled(doc));
