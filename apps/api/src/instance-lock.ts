@@ -1,9 +1,9 @@
 /**
  * One `npm start` per data directory. The process that starts writes `<dataDir>/kontroler.pid`
  * (`{pid, port}`) exclusively; a second start reads it, checks that the process is alive and that its port
- * answers `/healthz`, and stops with a sentence naming the port, the pid and the directory, instead of
- * PostgreSQL's lock message. A file left behind by a crash (dead pid, or a port that is not Kontroler)
- * is taken over.
+ * answers `/healthz` (or is listening and slow to), and stops with a sentence naming the port, the pid
+ * and the directory, instead of PostgreSQL's lock message. A file left behind by a crash (dead pid, or a
+ * port where nothing listens or something else answers) is taken over.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,7 +65,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** True when a Kontroler answers `/healthz` on the record's address within a second. */
+/**
+ * True when a Kontroler answers `/healthz` on the record's address, or something listens there and has not
+ * answered within a second. A slow answer is the running instance on a busy machine: judging it gone took
+ * its directory over, and the second start then failed on PostgreSQL's lock (and deleted the first one's
+ * pid file). Only a refused connection or an answer that is not Kontroler's means the pid was reused.
+ */
 async function answers(host: string | null, port: number): Promise<boolean> {
   const any = host === null || host === '' || host === '0.0.0.0' || host === '::';
   const address = any ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -73,8 +78,8 @@ async function answers(host: string | null, port: number): Promise<boolean> {
     const response = await fetch(`http://${address}:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
     await response.body?.cancel();
     return response.ok;
-  } catch {
-    return false;
+  } catch (error) {
+    return error instanceof Error && error.name === 'TimeoutError';
   }
 }
 

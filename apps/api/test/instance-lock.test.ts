@@ -50,6 +50,30 @@ describe('instance lock', () => {
     await claimInstance(d, process.pid + 1);
   });
 
+  // On a busy machine the running instance answered /healthz after the check's second: the second start took
+  // its directory over and failed on PostgreSQL's lock file instead of naming the running one.
+  it('refuses a second claim while the first one is too busy to answer /healthz in time', async () => {
+    const d = dir();
+    const first = await claimInstance(d, process.pid);
+    const held: Array<() => void> = [];
+    const busy = createServer((_req, res) => held.push(() => res.end('{"status":"ok"}')));
+    servers.push(busy);
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    first.listening('127.0.0.1', port);
+    const error = await claimInstance(d, process.pid + 1).catch((e: unknown) => e);
+    for (const answer of held) answer();
+    expect(error).toBeInstanceOf(AlreadyRunningError);
+    expect((error as Error).message).toBe(
+      `Kontroler is already running on port ${port} (pid ${process.pid}, data directory ${d})`,
+    );
+    // The running one keeps its file.
+    expect(JSON.parse(readFileSync(join(d, INSTANCE_FILE), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      port,
+    });
+  });
+
   it('refuses while the first one is still starting (no port yet)', async () => {
     const d = dir();
     await claimInstance(d, process.pid);

@@ -160,6 +160,15 @@ export const OPTIONS = [
     description: 'Delete finished runs, attempts and logs older than this',
   },
   {
+    key: 'cronMaxCatchUp',
+    env: 'KONTROLER_CRON_MAX_CATCH_UP',
+    kind: 'int',
+    default: '1',
+    min: 1,
+    description:
+      'Missed cron ticks fired per DAG when the scheduler comes back (no leader, downtime): the most recent ones; older ones are skipped',
+  },
+  {
     key: 'kubeQps',
     env: 'KONTROLER_KUBE_QPS',
     kind: 'int',
@@ -274,6 +283,8 @@ export interface ControllerConfig {
   readonly podTtlSeconds: number;
   readonly maxLogFollows: number;
   readonly retentionDays: number;
+  /** Most missed ticks fired per scheduled DAG after a gap without a leader (the scheduler's `maxCatchUp`). */
+  readonly cronMaxCatchUp: number;
   readonly kubeQps: number;
   readonly kubeBurst: number;
   readonly webhookUrl: string | undefined;

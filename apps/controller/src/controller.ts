@@ -153,7 +153,8 @@ export async function startController(
         concurrency: config.concurrency,
         leaseMs: config.attemptLeaseMs,
         workerId,
-        scheduler: false,
+        // The leader drives the scheduler (duties.ts); the engine never starts it on its own.
+        scheduler: { autoStart: false, maxCatchUp: config.cronMaxCatchUp },
         ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
       },
     });

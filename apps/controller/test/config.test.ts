@@ -22,6 +22,17 @@ describe('controller configuration', () => {
     });
   });
 
+  it('catches up one missed cron tick by default, more when KONTROLER_CRON_MAX_CATCH_UP says so', () => {
+    const byDefault = loadConfig(base);
+    expect(byDefault.ok && byDefault.config.cronMaxCatchUp).toBe(1);
+    const more = loadConfig({ ...base, KONTROLER_CRON_MAX_CATCH_UP: '12' });
+    expect(more.ok && more.config.cronMaxCatchUp).toBe(12);
+    expect(loadConfig({ ...base, KONTROLER_CRON_MAX_CATCH_UP: '0' })).toEqual({
+      ok: false,
+      problems: ['KONTROLER_CRON_MAX_CATCH_UP must be at least 1, got 0'],
+    });
+  });
+
   it('lists every problem at once, naming the variable', () => {
     const result = loadConfig({
       KONTROLER_RUNTIME: 'docker',

@@ -254,7 +254,10 @@ describeK8s('controller on the real apiserver', (plane) => {
       return s?.phase === 'Succeeded' ? s : undefined;
     });
     expect(runStatus.dagRunId).toBe(runs[0]?.id);
-    expect(await read('dags', dag)).toMatchObject({ phase: 'Successful', valid: true, version: 1 });
+    // The new leader reconciles every resource through its work queue, in no set order: on a busy machine
+    // the DagRun's status came first (the DAG's waits on registering it again), so wait for the DAG's too.
+    const dagStatus = await eventually('DAG status written', () => read('dags', dag));
+    expect(dagStatus).toMatchObject({ phase: 'Successful', valid: true, version: 1 });
   });
 
   it('on SIGTERM a child-process controller exits 0, hands its leases and the Lease back, and another finishes the run', async () => {

@@ -76,7 +76,8 @@ const RETRYABLE_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 
-function isRetryable(error: unknown): boolean {
+/** A 429, a 5xx or no answer at all (refused, reset, timed out): the apiserver is busy or away, not refusing. */
+export function isRetryable(error: unknown): boolean {
   if (error instanceof KubeApiError) return error.status === 429 || error.status >= 500;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_CODES.has(code);

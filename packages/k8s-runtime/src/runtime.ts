@@ -15,7 +15,7 @@ import type {
   V1Pod,
 } from '@kubernetes/client-node';
 import type { KubeConnection } from './kubeconfig.js';
-import { createKubeClient, KubeApiError, type KubeClient } from './client.js';
+import { createKubeClient, isRetryable, KubeApiError, type KubeClient } from './client.js';
 import { createInformer, type Informer } from './informer.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { createLogSlots, type LogSlot } from './log-slots.js';
@@ -107,6 +107,10 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' | 'Lost
 
 /** What a running container's state is reduced to: only its presence is read. */
 const RUNNING: V1ContainerStateRunning = Object.freeze({});
+
+/** First wait before asking an apiserver that did not answer again; doubles up to the next. */
+const UNANSWERED_FIRST_WAIT_MS = 500;
+const UNANSWERED_MAX_WAIT_MS = 5000;
 
 /** The main container's status as the runtime reads it (`mainStatus` in outcome.ts picks the same one). */
 function trimStatus(statuses: readonly V1ContainerStatus[] | undefined, main: string | undefined) {
@@ -251,14 +255,53 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   }
 
   /**
+   * Runs `request` until the apiserver answers it, or the attempt is aborted (then resolves false). The
+   * client already retries a few times within a second or two; an apiserver that is restarting or being
+   * upgraded can be away far longer, and that is no failure of the task: burning one of its attempts on it
+   * (a task without retries failed its run) is what a chaos run saw on a busy machine. So the attempt waits
+   * for the apiserver as a running pod's watch does, with a `system` line in its log saying so.
+   */
+  async function untilAnswered(
+    ctx: AttemptContext,
+    watcher: PodWatcher,
+    what: string,
+    request: () => Promise<unknown>,
+  ): Promise<boolean> {
+    let waitMs = UNANSWERED_FIRST_WAIT_MS;
+    let told = false;
+    for (;;) {
+      if (ctx.signal.aborted) return false;
+      try {
+        await request();
+        return true;
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        if (!told) {
+          ctx.log({
+            stream: 'system',
+            line: `${what}: ${message}; trying again until the API server answers`,
+          });
+          told = true;
+        }
+        logger.warn({ err: error, attemptId: ctx.attemptId }, `${what}; trying again`);
+        await watcher.wait(waitMs);
+        waitMs = Math.min(waitMs * 2, UNANSWERED_MAX_WAIT_MS);
+      }
+    }
+  }
+
+  /**
    * Creates the attempt's pod (and the run's workspace claim), or adopts it on AlreadyExists. Resolves with
-   * an outcome only when the pod cannot be created. Its own function so that the pod body is not kept by
-   * the frame of an attempt that may run for hours.
+   * an outcome only when the apiserver refuses the pod; waits while it does not answer (`untilAnswered`),
+   * and resolves with nothing when the attempt is aborted meanwhile (the caller reports the abort). Its own
+   * function so that the pod body is not kept by the frame of an attempt that may run for hours.
    */
   async function createOrAdopt(
     ctx: AttemptContext,
     namespace: string,
     name: string,
+    watcher: PodWatcher,
   ): Promise<TaskOutcome | undefined> {
     const runLabels = ctx.runLabels;
     const input: PodInput = {
@@ -276,16 +319,19 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       ...(runLabels ? { runLabels } : {}),
     };
     const pod = buildPod(input, options.podSpec);
-    await ensureClaim(input);
+    if (!(await untilAnswered(ctx, watcher, 'WorkspaceClaimPending', () => ensureClaim(input)))) return;
     try {
-      await client.request('POST', podsPath(namespace), { body: pod });
+      const answered = await untilAnswered(ctx, watcher, 'PodCreatePending', () =>
+        client.request('POST', podsPath(namespace), { body: pod }),
+      );
+      if (!answered) return undefined;
       created++;
       options.onPodCreated?.({ namespace, name, adopted: false });
     } catch (error) {
       if (!KubeApiError.is(error, 409)) {
         const message = error instanceof Error ? error.message : String(error);
         // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and stays wrong, a
-        // failure to start (only OnError/Always retry it); 429, 5xx and no answer pass.
+        // failure to start (only OnError/Always retry it). 429, 5xx and no answer never get here.
         const refused =
           error instanceof KubeApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
         ctx.log({ stream: 'system', line: `PodCreateFailed: ${message}` });
@@ -366,7 +412,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
     try {
       if (ctx.signal.aborted) return { status: 'failed', exitCode: null, reason: abortReason(ctx.signal) };
-      const refused = await createOrAdopt(ctx, namespace, name);
+      const refused = await createOrAdopt(ctx, namespace, name, watcher);
       if (refused) return refused;
 
       let stuckSince: number | undefined;

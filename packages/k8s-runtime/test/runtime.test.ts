@@ -8,6 +8,8 @@ import {
   type PodRuntime,
   type PodRuntimeOptions,
 } from '@kontroler/k8s-runtime';
+import { makeKubeConfig } from '@kontroler/k8s-runtime/testing';
+import { startApiGate } from './api-gate.js';
 import { attemptContext, compile } from './attempt.js';
 import { describeK8s, eventually } from './helpers.js';
 
@@ -252,6 +254,38 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     expect(slowCtx.lines.map((l) => l.line)).toEqual(slow);
     expect(rt.logFollows).toEqual({ active: 0, waiting: 0 });
   });
+
+  // A chaos run on a busy machine: the apiserver's restart outlasted the client's own retries, the pod create
+  // failed with "connect ECONNREFUSED", and a task without retries failed its run for it.
+  it('waits for an apiserver that does not answer to create the pod, instead of failing the attempt', async () => {
+    const ns = await plane().createNamespace('unanswered');
+    plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
+    const gate = await startApiGate(plane().connection.url);
+    const { caData, controllerToken } = plane().connection;
+    const rt = runtime(ns, { kubeConfig: makeKubeConfig(gate.url, caData, 'controller', controllerToken) });
+    try {
+      // The pod watch is up before the apiserver goes away, as in a controller that has run pods before.
+      const warm = attemptContext(single(), 'work', { namespace: ns, runId: 'run-warm' });
+      expect(await rt.execute(warm)).toMatchObject({ status: 'succeeded' });
+
+      gate.close();
+      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unanswered' });
+      const outcome = rt.execute(ctx);
+      // Past the client's own retries, the attempt says that it waits for the apiserver.
+      await eventually(
+        'the attempt to wait for the apiserver',
+        () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith('PodCreatePending: ')),
+        30_000,
+      );
+      expect(await podsOf(ns, 'kontroler.greedykomodo/run=run-unanswered')).toEqual([]);
+      gate.open();
+      expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
+      expect(ctx.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['ran']);
+      expect(rt.created).toBe(2);
+    } finally {
+      await gate.stop();
+    }
+  }, 60_000);
 
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.

@@ -1,6 +1,6 @@
 /**
  * The leader's singleton duties: cron ticks through the engine's scheduler (the engine is created with
- * `scheduler: false`) and retention (finished runs older than `retentionDays`, and run events older than
+ * `autoStart: false`) and retention (finished runs older than `retentionDays`, and run events older than
  * `eventRetentionMs`, deleted in bounded batches).
  * Both are safe if two replicas briefly overlap during a leadership change: the scheduler's cursor is a
  * compare-and-set and its runs carry idempotency keys, and deleting old runs twice deletes nothing twice.
