@@ -84,6 +84,42 @@ describe('REST client', () => {
     expect(KubeApiError.is(error, 404)).toBe(true);
     expect(calls).toBe(4);
   });
+
+  it('builds a makeBody body only when the rate limit lets the request go, once across retries', async () => {
+    const bodies: string[] = [];
+    const answers = [503, 201, 201];
+    const api = await fakeApiserver((req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (d: string) => (text += d));
+      req.on('end', () => {
+        bodies.push(text);
+        json(res, answers.shift() ?? 201, { kind: 'Pod', metadata: { name: 'created' } });
+      });
+    });
+    // One request per second after a burst of one: the second request waits for its token.
+    const client = createKubeClient(api.kubeConfig, { retryBaseMs: 1, qps: 1, burst: 1 });
+    cleanups.push(() => client.close(), api.close);
+    let built = 0;
+    const makeBody = (name: string) => () => {
+      built++;
+      return { kind: 'Pod', metadata: { name } };
+    };
+    const first = await client.request('POST', '/api/v1/namespaces/n/pods', {
+      makeBody: makeBody('a'),
+      discardBody: true,
+    });
+    expect(first).toBeUndefined();
+    expect(built).toBe(1);
+    expect(bodies).toEqual([
+      '{"kind":"Pod","metadata":{"name":"a"}}',
+      '{"kind":"Pod","metadata":{"name":"a"}}',
+    ]);
+    const second = client.request<V1Pod>('POST', '/api/v1/namespaces/n/pods', { makeBody: makeBody('b') });
+    // Queued behind the limit: not built yet.
+    expect(built).toBe(1);
+    expect((await second).metadata?.name).toBe('created');
+    expect(built).toBe(2);
+  });
 });
 
 describe('informer', () => {
