@@ -123,6 +123,48 @@ describe('REST client', () => {
 });
 
 describe('informer', () => {
+  it('lists in pages of listPageSize, following continue tokens, and watches from the first page', async () => {
+    const pods = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ metadata: { name, resourceVersion: '7' } }));
+    const lists: string[] = [];
+    let watchedFrom: string | null = null;
+    const api = await fakeApiserver((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.searchParams.get('watch')) {
+        watchedFrom = url.searchParams.get('resourceVersion');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return; // stays open until the informer stops
+      }
+      const limit = Number(url.searchParams.get('limit'));
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      lists.push(`limit=${limit} from=${from}`);
+      const end = from + limit;
+      json(res, 200, {
+        kind: 'PodList',
+        // A later page's own version is not the list's snapshot: the informer keeps the first page's.
+        metadata: {
+          resourceVersion: from === 0 ? '10' : '11',
+          ...(end < pods.length ? { continue: String(end) } : {}),
+        },
+        items: pods.slice(from, end),
+      });
+    });
+    const client = createKubeClient(api.kubeConfig, { retryBaseMs: 1 });
+    const informer = createInformer<V1Pod>({
+      client,
+      path: '/api/v1/namespaces/n/pods',
+      resyncMs: 0,
+      listPageSize: 2,
+    });
+    await informer.start();
+    await expect.poll(() => watchedFrom).toBe('10');
+    informer.stop();
+    client.close();
+    await api.close();
+    expect(lists).toEqual(['limit=2 from=0', 'limit=2 from=2', 'limit=2 from=4']);
+    expect(informer.list().map((p) => p.metadata?.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(informer.resourceVersion).toBe('10');
+  });
+
   it('relists on 410 Gone and reports what changed meanwhile', async () => {
     const pod = (name: string, rv: string) => ({ metadata: { name, resourceVersion: rv } });
     let lists = 0;
