@@ -9,6 +9,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeConnection } from './kubeconfig.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
@@ -50,6 +51,13 @@ export interface KubeClientOptions {
 export interface RequestOptions {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly body?: unknown;
+  /**
+   * Builds the body when the request is sent, after the client-side rate limit, instead of `body`: a queue
+   * of requests waiting for their turn (ten thousand pod creations at the shipped qps) then holds no bodies.
+   */
+  readonly makeBody?: () => unknown;
+  /** The caller ignores a success's body: it is read and dropped, not parsed (a created pod is kilobytes). */
+  readonly discardBody?: boolean;
   /** @default 'application/json' (`application/merge-patch+json` for PATCH) */
   readonly contentType?: string;
   readonly signal?: AbortSignal;
@@ -66,6 +74,8 @@ export interface KubeClient {
   /** Closes idle sockets. */
   close(): void;
 }
+
+const noBody = (): undefined => undefined;
 
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -158,11 +168,12 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
     method: string,
     path: string,
     query: RequestOptions['query'],
-    payload: string | undefined,
+    body: () => string | undefined,
     contentType: string,
     signal: AbortSignal | undefined,
   ): Promise<IncomingMessage> {
     await limiter.acquire();
+    const payload = body();
     const auth = await authOptions();
     const requestOptions: https.RequestOptions = {
       ...auth,
@@ -198,14 +209,27 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
   return {
     server,
     async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      // Serialised once, on the first send (after the rate limit), and reused by the retries.
+      let payload: string | undefined | null = null;
+      const body = (): string | undefined => {
+        if (payload === null) {
+          const value = opts.makeBody ? opts.makeBody() : opts.body;
+          payload = value === undefined ? undefined : JSON.stringify(value);
+        }
+        return payload;
+      };
       const contentType =
         opts.contentType ?? (method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
       for (let attempt = 1; ; attempt++) {
         try {
-          const res = await open(method, path, opts.query, payload, contentType, opts.signal);
+          const res = await open(method, path, opts.query, body, contentType, opts.signal);
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
+            if (opts.discardBody) {
+              res.resume();
+              await finished(res);
+              return undefined as T;
+            }
             const text = await readBody(res);
             const json = String(res.headers['content-type'] ?? '').includes('json');
             return (json && text ? JSON.parse(text) : text || undefined) as T;
@@ -237,7 +261,7 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
       }
     },
     async stream(path, opts = {}) {
-      const res = await open('GET', path, opts.query, undefined, 'application/json', opts.signal);
+      const res = await open('GET', path, opts.query, noBody, 'application/json', opts.signal);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw await toError(res);
       return res;

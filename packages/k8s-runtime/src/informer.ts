@@ -22,6 +22,12 @@ export interface InformerOptions<T = unknown> {
   readonly resyncMs?: number;
   /** Server-side watch timeout; the watch is then resumed. @default 300 */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * Objects per page of a (re)list (`limit` and `continue`, as client-go's reflector): an unpaginated list
+   * of 10,000 pods is one string of tens of megabytes and its parse several times that, all at once.
+   * @default 500
+   */
+  readonly listPageSize?: number;
   /** Called for errors the informer recovers from (logged by the caller). */
   readonly onError?: (error: unknown) => void;
   /**
@@ -78,27 +84,41 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
   const keyOf = (object: T): string => object.metadata?.name ?? '';
 
   async function relist(): Promise<void> {
-    const list = await client.request<KubernetesListObject<T>>('GET', path, {
-      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
-    });
-    lists++;
     const seen = new Set<string>();
-    for (const listed of list.items) {
-      const item = transform(listed);
-      const key = keyOf(item);
-      seen.add(key);
-      const old = cache.get(key);
-      cache.set(key, item);
-      if (!old) emit('add', item);
-      else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) emit('update', item);
-    }
+    let listVersion: string | undefined;
+    let next: string | undefined;
+    do {
+      // Every page is read from the first page's snapshot; a continue token that expired answers 410 and
+      // the watch loop lists again.
+      const page = await client.request<KubernetesListObject<T>>('GET', path, {
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: options.listPageSize ?? 500,
+          continue: next,
+        },
+      });
+      listVersion ??= page.metadata?.resourceVersion;
+      // The wire name is `continue` (client-node's type calls it `_continue`).
+      next = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+      for (const listed of page.items) {
+        const item = transform(listed);
+        const key = keyOf(item);
+        seen.add(key);
+        const old = cache.get(key);
+        cache.set(key, item);
+        if (!old) emit('add', item);
+        else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) emit('update', item);
+      }
+    } while (next !== undefined);
+    lists++;
     for (const [key, old] of [...cache]) {
       if (!seen.has(key)) {
         cache.delete(key);
         emit('delete', old);
       }
     }
-    resourceVersion = list.metadata?.resourceVersion ?? '';
+    resourceVersion = listVersion ?? '';
   }
 
   async function watchOnce(): Promise<void> {

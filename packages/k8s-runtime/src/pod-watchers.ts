@@ -1,5 +1,5 @@
 /**
- * What running attempts wait on: their pod's watch events and their abort signal. A controller holds
+ * What running attempts wait on: their pod's watch events and their abort (`ctx.onAbort`, or the signal). A controller holds
  * thousands of these at once, so each is one small object with its behaviour on the prototype, registered
  * by reference: no closures, sets or timers per attempt beyond the wait itself.
  */
@@ -15,6 +15,9 @@ export class PodWatcher {
   seen = false;
   /** The pod was deleted. */
   gone = false;
+  /** The attempt was aborted; `reason` says why (what `signal.reason` holds). */
+  aborted = false;
+  reason: unknown = undefined;
   /** The next watcher of the same pod, in the rare case one process follows a pod twice. */
   next: PodWatcher | undefined;
   #resolve: (() => void) | undefined;
@@ -27,9 +30,16 @@ export class PodWatcher {
     this.wake();
   }
 
-  /** The abort signal fired. */
-  handleEvent(): void {
+  /** The attempt was aborted. */
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
     this.wake();
+  }
+
+  /** The abort signal fired (when the context offers no `onAbort`). */
+  handleEvent(event: Event): void {
+    this.abort((event.target as AbortSignal | null)?.reason);
   }
 
   /** Ends the current wait, if any. */

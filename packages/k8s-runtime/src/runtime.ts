@@ -86,7 +86,7 @@ export interface PodRuntime extends Runtime {
  * `signal.reason` → Timeout, Canceled, or Lost (the engine lost its lease on the attempt: another worker
  * takes it over and adopts the pod, so the pod must be left alone).
  */
-export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' | 'Lost' {
+export function abortReason(signal: Pick<AbortSignal, 'reason'>): 'Timeout' | 'Canceled' | 'Lost' {
   const r: unknown = signal.reason;
   const text =
     typeof r === 'string'
@@ -103,6 +103,21 @@ export function abortReason(signal: AbortSignal): 'Timeout' | 'Canceled' | 'Lost
         : '';
   if (/time.?out|deadline/i.test(text)) return 'Timeout';
   return /^lost$/i.test(text.trim()) ? 'Lost' : 'Canceled';
+}
+
+/**
+ * Wakes `watcher` when the attempt is aborted: through `ctx.onAbort` when the engine offers it (no
+ * AbortSignal per attempt), else through the signal. Returns what stops listening.
+ */
+function listenForAbort(ctx: AttemptContext, watcher: PodWatcher): () => void {
+  if (ctx.onAbort) return ctx.onAbort((reason) => watcher.abort(reason));
+  const signal = ctx.signal;
+  if (signal.aborted) {
+    watcher.abort(signal.reason);
+    return () => {};
+  }
+  signal.addEventListener('abort', watcher);
+  return () => signal.removeEventListener('abort', watcher);
 }
 
 /** What a running container's state is reduced to: only its presence is read. */
@@ -270,7 +285,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     let waitMs = UNANSWERED_FIRST_WAIT_MS;
     let told = false;
     for (;;) {
-      if (ctx.signal.aborted) return false;
+      if (watcher.aborted) return false;
       try {
         await request();
         return true;
@@ -318,11 +333,15 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       parameters: ctx.parameters,
       ...(runLabels ? { runLabels } : {}),
     };
-    const pod = buildPod(input, options.podSpec);
     if (!(await untilAnswered(ctx, watcher, 'WorkspaceClaimPending', () => ensureClaim(input)))) return;
     try {
+      // The pod is built when its turn under the rate limit comes, and the created pod sent back is dropped:
+      // ten thousand attempts claimed at once would otherwise hold ten thousand pods while they queue.
       const answered = await untilAnswered(ctx, watcher, 'PodCreatePending', () =>
-        client.request('POST', podsPath(namespace), { body: pod }),
+        client.request('POST', podsPath(namespace), {
+          makeBody: () => buildPod(input, options.podSpec),
+          discardBody: true,
+        }),
       );
       if (!answered) return undefined;
       created++;
@@ -361,7 +380,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     const key = podKey(namespace, name);
     const watcher = new PodWatcher();
     watchers.add(key, watcher);
-    ctx.signal.addEventListener('abort', watcher);
+    const unlisten = listenForAbort(ctx, watcher);
     // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows), and
     // a waiting attempt holds only its ticket and this callback, no promise.
     let logAbort: AbortController | undefined;
@@ -411,15 +430,15 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     };
 
     try {
-      if (ctx.signal.aborted) return { status: 'failed', exitCode: null, reason: abortReason(ctx.signal) };
+      if (watcher.aborted) return { status: 'failed', exitCode: null, reason: abortReason(watcher) };
       const refused = await createOrAdopt(ctx, namespace, name, watcher);
       if (refused) return refused;
 
       let stuckSince: number | undefined;
       let lastCheck = Date.now();
       for (;;) {
-        if (ctx.signal.aborted) {
-          const reason = abortReason(ctx.signal);
+        if (watcher.aborted) {
+          const reason = abortReason(watcher);
           const message = {
             Timeout: 'the attempt timed out',
             Canceled: 'the attempt was canceled',
@@ -484,7 +503,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       }
     } finally {
       watchers.remove(key, watcher);
-      ctx.signal.removeEventListener('abort', watcher);
+      unlisten();
       // Every way out ends the follow, or leaves the queue for one.
       ended = true;
       logAbort?.abort();

@@ -84,9 +84,87 @@ describe('REST client', () => {
     expect(KubeApiError.is(error, 404)).toBe(true);
     expect(calls).toBe(4);
   });
+
+  it('builds a makeBody body only when the rate limit lets the request go, once across retries', async () => {
+    const bodies: string[] = [];
+    const answers = [503, 201, 201];
+    const api = await fakeApiserver((req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (d: string) => (text += d));
+      req.on('end', () => {
+        bodies.push(text);
+        json(res, answers.shift() ?? 201, { kind: 'Pod', metadata: { name: 'created' } });
+      });
+    });
+    // One request per second after a burst of one: the second request waits for its token.
+    const client = createKubeClient(api.kubeConfig, { retryBaseMs: 1, qps: 1, burst: 1 });
+    cleanups.push(() => client.close(), api.close);
+    let built = 0;
+    const makeBody = (name: string) => () => {
+      built++;
+      return { kind: 'Pod', metadata: { name } };
+    };
+    const first = await client.request('POST', '/api/v1/namespaces/n/pods', {
+      makeBody: makeBody('a'),
+      discardBody: true,
+    });
+    expect(first).toBeUndefined();
+    expect(built).toBe(1);
+    expect(bodies).toEqual([
+      '{"kind":"Pod","metadata":{"name":"a"}}',
+      '{"kind":"Pod","metadata":{"name":"a"}}',
+    ]);
+    const second = client.request<V1Pod>('POST', '/api/v1/namespaces/n/pods', { makeBody: makeBody('b') });
+    // Queued behind the limit: not built yet.
+    expect(built).toBe(1);
+    expect((await second).metadata?.name).toBe('created');
+    expect(built).toBe(2);
+  });
 });
 
 describe('informer', () => {
+  it('lists in pages of listPageSize, following continue tokens, and watches from the first page', async () => {
+    const pods = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ metadata: { name, resourceVersion: '7' } }));
+    const lists: string[] = [];
+    let watchedFrom: string | null = null;
+    const api = await fakeApiserver((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.searchParams.get('watch')) {
+        watchedFrom = url.searchParams.get('resourceVersion');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return; // stays open until the informer stops
+      }
+      const limit = Number(url.searchParams.get('limit'));
+      const from = Number(url.searchParams.get('continue') ?? 0);
+      lists.push(`limit=${limit} from=${from}`);
+      const end = from + limit;
+      json(res, 200, {
+        kind: 'PodList',
+        // A later page's own version is not the list's snapshot: the informer keeps the first page's.
+        metadata: {
+          resourceVersion: from === 0 ? '10' : '11',
+          ...(end < pods.length ? { continue: String(end) } : {}),
+        },
+        items: pods.slice(from, end),
+      });
+    });
+    const client = createKubeClient(api.kubeConfig, { retryBaseMs: 1 });
+    const informer = createInformer<V1Pod>({
+      client,
+      path: '/api/v1/namespaces/n/pods',
+      resyncMs: 0,
+      listPageSize: 2,
+    });
+    await informer.start();
+    await expect.poll(() => watchedFrom).toBe('10');
+    informer.stop();
+    client.close();
+    await api.close();
+    expect(lists).toEqual(['limit=2 from=0', 'limit=2 from=2', 'limit=2 from=4']);
+    expect(informer.list().map((p) => p.metadata?.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(informer.resourceVersion).toBe('10');
+  });
+
   it('relists on 410 Gone and reports what changed meanwhile', async () => {
     const pod = (name: string, rv: string) => ({ metadata: { name, resourceVersion: rv } });
     let lists = 0;

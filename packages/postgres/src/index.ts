@@ -1,6 +1,12 @@
 /** `@kontroler/postgres`: the PostgreSQL store (system of record and work queue) and its tools. */
 export { createPostgresStore } from './store.js';
-export type { PostgresStore, PostgresStoreOptions, SqlFunction } from './store.js';
+export type {
+  PostgresStore,
+  PostgresStoreBase,
+  PostgresStoreOptions,
+  PostgresStoreWithoutOrmOptions,
+  SqlFunction,
+} from './store.js';
 export { startEmbeddedPostgres, freePort } from './embedded.js';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresHandle } from './embedded.js';
 export { pruneFinishedRuns, pruneRunEvents } from './retention.js';

@@ -141,23 +141,41 @@ export interface AttemptRow {
   decided_by?: string | null;
 }
 
+/**
+ * One string per distinct value of the attempt columns that repeat across records (run id, task name,
+ * state, worker identity, runtime, reason): a busy worker holds ten thousand attempt records, each parsed
+ * from its own row, and would otherwise hold as many copies of each (issue 19). Bounded: it starts over
+ * when full.
+ */
+const shared = new Map<string, string>();
+const SHARED_MAX = 4096;
+
+function intern<T extends string | null>(value: T): T {
+  if (value === null) return value;
+  const known = shared.get(value);
+  if (known !== undefined) return known as T;
+  if (shared.size >= SHARED_MAX) shared.clear();
+  shared.set(value, value);
+  return value;
+}
+
 export const toAttempt = (row: AttemptRow): AttemptRecord => ({
   id: row.id,
-  runId: row.run_id,
-  taskName: row.task_name,
+  runId: intern(row.run_id),
+  taskName: intern(row.task_name),
   attempt: row.attempt,
   round: row.round,
-  state: row.state,
+  state: intern(row.state),
   exitCode: row.exit_code,
-  reason: row.reason,
+  reason: intern(row.reason),
   message: row.message,
   createdAt: msNotNull(row.created_at),
   availableAt: ms(row.available_at),
   startedAt: ms(row.started_at),
   finishedAt: ms(row.finished_at),
-  leaseOwner: row.lease_owner,
+  leaseOwner: intern(row.lease_owner),
   leaseExpiresAt: ms(row.lease_expires_at),
-  runtime: row.runtime,
+  runtime: intern(row.runtime),
   nonRetryable: row.non_retryable,
   retryAfterMs: num(row.retry_after_ms),
   failureKind: row.failure_kind ?? null,
@@ -202,21 +220,21 @@ export function tupleToAttempt(t: readonly unknown[]): AttemptRecord {
   const time = (v: unknown): number | null => (typeof v === 'string' ? Date.parse(v) : null);
   return {
     id: t[0] as string,
-    runId: t[1] as string,
-    taskName: t[2] as string,
+    runId: intern(t[1] as string),
+    taskName: intern(t[2] as string),
     attempt: t[3] as number,
     round: t[4] as number,
-    state: t[5] as AttemptState,
+    state: intern(t[5] as AttemptState),
     exitCode: (t[6] ?? null) as number | null,
-    reason: (t[7] ?? null) as string | null,
+    reason: intern((t[7] ?? null) as string | null),
     message: (t[8] ?? null) as string | null,
     createdAt: time(t[9]) ?? 0,
     availableAt: time(t[10]),
     startedAt: time(t[11]),
     finishedAt: time(t[12]),
-    leaseOwner: (t[13] ?? null) as string | null,
+    leaseOwner: intern((t[13] ?? null) as string | null),
     leaseExpiresAt: time(t[14]),
-    runtime: (t[15] ?? null) as string | null,
+    runtime: intern((t[15] ?? null) as string | null),
     nonRetryable: t[16] === true,
     retryAfterMs: t[17] === null || t[17] === undefined ? null : Number(t[17]),
     failureKind: (t[18] ?? null) as FailureKind | null,

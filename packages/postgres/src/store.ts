@@ -5,8 +5,8 @@
  * (`operations/`).
  *
  * MikroORM owns the schema (entities + committed migrations, run at start-up under an advisory lock) and
- * the simple CRUD; the hot paths (commitRun, claims, renewals, log appends) are raw parameterised SQL on a
- * node-postgres pool whose `search_path` is the store's schema.
+ * is offered as `orm`; every store operation is raw parameterised SQL on a node-postgres pool whose
+ * `search_path` is the store's schema. `orm: false` (the controller) never loads MikroORM on a migrated schema.
  */
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -19,7 +19,7 @@ import { dagTaskQueries } from './operations/dag-tasks.js';
 import type { RunStatement } from './operations/run.js';
 import { triggerQueries } from './operations/triggers.js';
 import { Notifier } from './notify.js';
-import { connectionConfig, openOrm } from './store/connect.js';
+import { connectionConfig, openOrm, probeSchema } from './store/connect.js';
 import { createStoreContext } from './store/context.js';
 import { dagOperations } from './store/dags.js';
 import { limitOperations } from './store/limits.js';
@@ -66,24 +66,42 @@ export interface PostgresStoreOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/** The options of a store without MikroORM (`createPostgresStore({ ...options, orm: false })`). */
+export interface PostgresStoreWithoutOrmOptions extends PostgresStoreOptions {
+  /**
+   * No MikroORM instance: MikroORM and the entities are not loaded (about 17 MB resident in a worker that
+   * never uses them) unless migrations are pending; then an ORM is opened to run them and closed again.
+   * The store's operations are plain SQL either way. Without this option the store has `orm`.
+   */
+  readonly orm: false;
+}
+
 /** Runs a parameterised statement (`$1`, `$2`…) and returns its rows. */
 export type SqlFunction = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
-export interface PostgresStore extends Store {
+/** The PostgreSQL store as opened with `orm: false`: everything but the MikroORM instance. */
+export interface PostgresStoreBase extends Store {
   /** Raw parameterised query on the store's pool (the API's identity tables use it). */
   readonly sql: SqlFunction;
   /** Runs `fn` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (sql: SqlFunction) => Promise<T>): Promise<T>;
-  /** The MikroORM instance (entities in `@kontroler/postgres`'s `entities`). */
-  readonly orm: MikroORM;
   /** The PostgreSQL schema the tables live in. */
   readonly schema: string;
+}
+
+export interface PostgresStore extends PostgresStoreBase {
+  /** The MikroORM instance (entities in `@kontroler/postgres`'s `entities`). */
+  readonly orm: MikroORM;
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Connects, migrates (unless told not to) and returns the store. Rejects with STORE_UNAVAILABLE. */
-export async function createPostgresStore(options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+export function createPostgresStore(options: PostgresStoreWithoutOrmOptions): Promise<PostgresStoreBase>;
+export function createPostgresStore(options?: PostgresStoreOptions): Promise<PostgresStore>;
+export async function createPostgresStore(
+  options: PostgresStoreOptions & { readonly orm?: false } = {},
+): Promise<PostgresStoreBase> {
   const url = options.url ?? process.env.DATABASE_URL;
   if (!url) {
     throw Errors.storeUnavailable(
@@ -97,7 +115,14 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     );
   }
   const config = connectionConfig(url, schema, options.applicationName ?? 'kontroler');
-  const orm = await openOrm(url, schema, config, options.migrate ?? true);
+  const pending = await probeSchema(url, config, options.migrate ?? true);
+  let orm: MikroORM | undefined;
+  if (options.orm !== false || pending) orm = await openOrm(url, schema, config, pending);
+  if (options.orm === false && orm !== undefined) {
+    // Opened only to migrate.
+    await orm.close(true).catch(() => undefined);
+    orm = undefined;
+  }
 
   const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
   // Idle clients die when the server restarts; the pool drops them and the next query reconnects.
@@ -108,7 +133,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
     instanceId,
     ...(options.onError ? { onError: options.onError } : {}),
   });
-  const ctx = createStoreContext({ pool, url, orm, notifier, instanceId, listen: options.listen ?? true });
+  const ctx = createStoreContext({ pool, url, notifier, instanceId, listen: options.listen ?? true });
 
   const sqlOn =
     (target: Queryable): SqlFunction =>
@@ -116,9 +141,9 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       (await query<pg.QueryResultRow>(target, url, text, params)).rows as T[];
 
   let closed = false;
-  const store: PostgresStore = {
+  const store: PostgresStoreBase = {
     schema,
-    orm,
+    ...(orm !== undefined ? { orm } : {}),
     sql: sqlOn(pool),
     transaction: (fn) => ctx.inTransaction((client) => fn(sqlOn(client))),
     async ping() {
@@ -129,7 +154,7 @@ export async function createPostgresStore(options: PostgresStoreOptions = {}): P
       closed = true;
       await notifier.close();
       await pool.end().catch(() => undefined);
-      await orm.close(true).catch(() => undefined);
+      await orm?.close(true).catch(() => undefined);
     },
     ...dagOperations(ctx),
     ...scheduleOperations(ctx),

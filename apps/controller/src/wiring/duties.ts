@@ -10,7 +10,7 @@
  * was created first.
  */
 import type { Clock, Engine, Logger, Store } from '@kontroler/core';
-import { pruneFinishedRuns, pruneRunEvents } from '@kontroler/postgres';
+import { pruneFinishedRuns, pruneRunEvents } from '@kontroler/postgres/store';
 
 export interface DutyOptions {
   readonly engine: Pick<Engine, 'scheduler'>;

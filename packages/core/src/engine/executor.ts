@@ -40,13 +40,18 @@ export interface LocalAttempt {
   done: Promise<void>;
   /** Set by the executor while the runtime runs: starts the grace period after an abort. */
   onAbort: (() => void) | null;
+  /** The runtime's `ctx.onAbort` listeners, made on the first. */
+  abortListeners: Array<(reason: unknown) => void> | null;
 }
 
-/** Aborts a local attempt once: fires its signal and starts the runtime's grace period. */
+/** Aborts a local attempt once: fires its signal, calls the runtime's listeners and starts the grace period. */
 export function abortLocal(local: LocalAttempt, reason: AbortReason): void {
   if (local.aborted !== null) return;
   local.aborted = reason;
   local.controller.abort(reason);
+  const listeners = local.abortListeners;
+  local.abortListeners = null;
+  if (listeners !== null) for (const listener of listeners) listener(reason);
   local.onAbort?.();
 }
 
@@ -166,7 +171,7 @@ class ExecutionContext implements AttemptContext {
   /** Set before the runtime starts, for a reclaimed attempt with stored log lines. */
   resumeLog: LogResumePoint | undefined;
   // TS-private rather than #private: `withParameters` copies it.
-  private readonly abortController: AbortController;
+  private readonly local: LocalAttempt;
   /** A property, not a method: runtimes may pass `ctx.log` around detached from `ctx`. */
   readonly log: AttemptContext['log'];
 
@@ -179,7 +184,7 @@ class ExecutionContext implements AttemptContext {
     readonly reclaimed: boolean,
     output: Output,
   ) {
-    const { attempt, controller } = local;
+    const { attempt } = local;
     this.attemptId = attempt.id;
     this.runId = run.id;
     this.dagName = run.dagName;
@@ -190,7 +195,7 @@ class ExecutionContext implements AttemptContext {
     this.runLabels = run.labels;
     this.parameters = taskParameters(task, run);
     this.resumeLog = undefined;
-    this.abortController = controller;
+    this.local = local;
     this.log = (line) => {
       output.logs ??= new LogBuffer(
         attempt.id,
@@ -211,7 +216,21 @@ class ExecutionContext implements AttemptContext {
 
   /** Node makes the AbortSignal on first access: a runtime that never looks pays nothing. */
   get signal(): AbortSignal {
-    return this.abortController.signal;
+    return this.local.controller.signal;
+  }
+
+  /** On the prototype, and no AbortSignal: see `AttemptContext.onAbort`. */
+  onAbort(listener: (reason: unknown) => void): () => void {
+    const local = this.local;
+    if (local.aborted !== null) {
+      listener(local.aborted);
+      return noop;
+    }
+    (local.abortListeners ??= []).push(listener);
+    return () => {
+      const index = local.abortListeners?.indexOf(listener) ?? -1;
+      if (index >= 0) local.abortListeners?.splice(index, 1);
+    };
   }
 }
 

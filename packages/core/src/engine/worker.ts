@@ -298,6 +298,7 @@ export function createWorker(options: WorkerOptions): Worker {
       submitted: false,
       done: Promise.resolve(),
       onAbort: null,
+      abortListeners: null,
     };
     local.set(attempt.id, running);
     running.done = runLocal(running, reclaimed, announced);

@@ -40,6 +40,13 @@ export interface AttemptContext {
   readonly resumeLog?: LogResumePoint;
   /** Aborted when the attempt is canceled or times out; `signal.reason` says which. */
   readonly signal: AbortSignal;
+  /**
+   * Calls `listener` once when the attempt is aborted, with the reason `signal.reason` holds (at once when
+   * it already is); returns a function that removes the listener. Unlike `signal`, it makes no AbortSignal
+   * (about 1 KB with its listener maps): a runtime that holds thousands of attempts waiting should prefer
+   * it. Optional: contexts made elsewhere (tests, wrappers) may offer only `signal`.
+   */
+  onAbort?(listener: (reason: unknown) => void): () => void;
   /** Writes log lines to the store; lines are batched and never block the task. */
   readonly log: (line: Omit<LogLine, 'ts'> & { ts?: number }) => void;
 }

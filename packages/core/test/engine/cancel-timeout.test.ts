@@ -112,6 +112,35 @@ describe('engine: timeouts and cancellation', () => {
     });
   });
 
+  it('ctx.onAbort reports a timeout with its reason, at once when registered late, and a removed listener hears nothing', async () => {
+    const heard: unknown[] = [];
+    const listening: Runtime = {
+      name: 'listening',
+      execute: (ctx) =>
+        new Promise((resolve) => {
+          const stop = ctx.onAbort?.(() => heard.push('removed'));
+          stop?.();
+          ctx.onAbort?.((reason) => {
+            heard.push(reason);
+            // Registered once aborted: called at once with the same reason.
+            ctx.onAbort?.((again) => heard.push(`late ${String(again)}`));
+            resolve({ status: 'failed', exitCode: null, reason: 'Timeout' });
+          });
+        }),
+    };
+    h = await harness({ runtimes: [listening] });
+    await h.engine.registerDag(dagDoc('listen', [{ name: 'l', timeoutSeconds: 2, backoff: { limit: 0 } }]));
+    const run = await h.engine.submit('listen');
+    await h.recorder.until((e) => e.name === 'task.started');
+    await h.clock.advance(2_000);
+    expect((await h.recorder.finished(run.id)).state).toBe('failed');
+    expect(heard).toEqual(['Timeout', 'late Timeout']);
+    expect((await h.engine.getRun(run.id))?.attempts[0]).toMatchObject({
+      state: 'failed',
+      reason: 'Timeout',
+    });
+  });
+
   it('aborts locally and drops the outcome when the lease is lost', async () => {
     const real = createMemoryStore();
     const lossy = new Proxy(real, {

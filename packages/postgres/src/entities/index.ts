@@ -1,6 +1,6 @@
 /**
- * MikroORM entities (EntitySchema, no decorators) for every table of the migrations. The hot paths
- * (claims, commits, log appends) use raw SQL; the entities serve the simple CRUD and state the whole schema —
+ * MikroORM entities (EntitySchema, no decorators) for every table of the migrations. The store's
+ * operations are raw SQL; the entities serve `store.orm` (its users, the migrator) and state the schema —
  * types, nullability, defaults, checks (`enum` items and `checks`), indexes, unique constraints and foreign
  * keys, with the names the migrations gave them. `test/schema-diff.test.ts` fails when they and the migrations
  * disagree. Property names are camelCase; the default naming strategy maps them to the snake_case columns.

@@ -1,12 +1,13 @@
 /**
  * Opening the PostgreSQL store: one hand-made connection first (it gives the clearest errors), then
- * MikroORM, and the committed migrations under an advisory lock when any is missing.
+ * MikroORM, and the committed migrations under an advisory lock when any is missing. MikroORM and the
+ * entities are imported here, when an ORM is opened: a store opened with `orm: false` on a migrated schema
+ * never loads them.
  */
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { KontrolerError } from '@kontroler/core';
 import { sqlState } from '../db.js';
-import { entities } from '../entities/index.js';
 import { connectionError, migrationError } from '../errors.js';
 import { MIGRATION_NAMES } from '../migrations/names.js';
 
@@ -56,27 +57,33 @@ async function migrateUnderLock(schema: string, orm: MikroORM, config: pg.Client
 }
 
 /**
- * Connects, and migrates the schema unless `migrate` is false; resolves with the MikroORM instance.
- * Rejects with STORE_UNAVAILABLE (connection) or the migration's error.
+ * Connects once, and tells whether a committed migration is missing (always false when `migrate` is false).
+ * Rejects with STORE_UNAVAILABLE.
  */
-export async function openOrm(
-  url: string,
-  schema: string,
-  config: pg.ClientConfig,
-  migrate: boolean,
-): Promise<MikroORM> {
+export async function probeSchema(url: string, config: pg.ClientConfig, migrate: boolean): Promise<boolean> {
   const probe = new pg.Client(config);
   probe.on('error', () => undefined);
-  let pending: boolean;
   try {
     await probe.connect();
     await probe.query('select 1');
-    pending = migrate && (await hasPendingMigrations(probe));
+    return migrate && (await hasPendingMigrations(probe));
   } catch (error) {
     throw connectionError(url, error);
   } finally {
     await probe.end().catch(() => undefined);
   }
+}
+
+/**
+ * Opens MikroORM, and runs the missing migrations when `pending` (from `probeSchema`); resolves with the
+ * MikroORM instance. Rejects with STORE_UNAVAILABLE (connection) or the migration's error.
+ */
+export async function openOrm(
+  url: string,
+  schema: string,
+  config: pg.ClientConfig,
+  pending: boolean,
+): Promise<MikroORM> {
   // The migrator is loaded only when there is something to migrate (re-checked under the lock).
   const migrations = pending
     ? {
@@ -85,6 +92,10 @@ export async function openOrm(
       }
     : undefined;
 
+  const [{ MikroORM }, { entities }] = await Promise.all([
+    import('@mikro-orm/postgresql'),
+    import('../entities/index.js'),
+  ]);
   let orm: MikroORM;
   try {
     orm = await MikroORM.init({

@@ -1,12 +1,11 @@
 /**
  * What every operation module of the PostgreSQL store works with, made once per store: the pool, the
- * statement runner (prepared once per connection), transactions, MikroORM calls, and the signals that wake
+ * statement runner (prepared once per connection), transactions, and the signals that wake
  * this process's listeners after its own commits.
  */
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { prepared, query, type Queryable } from '../db.js';
-import { connectionError, isConnectionError } from '../errors.js';
+import { connectionError } from '../errors.js';
 import { EVENTS_CHANNEL, OUTBOX_CHANNEL, WORK_CHANNEL, type Channel, type Notifier } from '../notify.js';
 
 export type { Channel };
@@ -22,8 +21,6 @@ export interface StoreContext {
   run<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Runs `fn` in one transaction on one connection. */
   inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
-  /** Runs a MikroORM call on a fresh EntityManager; connection failures become STORE_UNAVAILABLE. */
-  withOrm<T>(fn: (em: ReturnType<MikroORM['em']['fork']>) => Promise<T>): Promise<T>;
   /** After a commit of this process: calls its local listeners at once (no round trip through LISTEN). */
   wake(work: boolean, messages: boolean, events?: boolean): void;
   /** Subscribes to a channel (through LISTEN unless the store was opened with `listen: false`). */
@@ -33,7 +30,6 @@ export interface StoreContext {
 export interface StoreContextInput {
   readonly pool: pg.Pool;
   readonly url: string;
-  readonly orm: MikroORM;
   readonly notifier: Notifier;
   readonly instanceId: string;
   /** Open the LISTEN connection for subscribers. */
@@ -41,7 +37,7 @@ export interface StoreContextInput {
 }
 
 export function createStoreContext(input: StoreContextInput): StoreContext {
-  const { pool, url, orm, notifier } = input;
+  const { pool, url, notifier } = input;
   return {
     db: pool,
     url,
@@ -67,13 +63,6 @@ export function createStoreContext(input: StoreContextInput): StoreContext {
         throw error;
       } finally {
         client.release(broken);
-      }
-    },
-    async withOrm(fn) {
-      try {
-        return await fn(orm.em.fork());
-      } catch (error) {
-        throw isConnectionError(error) ? connectionError(url, error) : error;
       }
     },
     wake(work, messages, events = false) {

@@ -12,7 +12,6 @@ import type {
 } from '@kontroler/core';
 import { Errors, dagKey } from '@kontroler/core';
 import { query } from '../db.js';
-import { DagSchema, DagVersionSchema } from '../entities/index.js';
 import { parameters, toDag, toDagVersion, type DagRow, type DagVersionRow } from '../rows.js';
 import { decodeCursor, isNamespaceNameCursor, isNumber, pageLimit, toPage } from './paging.js';
 import type { StoreContext } from './context.js';
@@ -29,7 +28,7 @@ export type DagOperations = Pick<
 >;
 
 export function dagOperations(ctx: StoreContext): DagOperations {
-  const { url, run, inTransaction, withOrm } = ctx;
+  const { url, run, inTransaction } = ctx;
   return {
     async putDagVersion(input: PutDagVersionInput): Promise<PutDagVersionResult> {
       return inTransaction(async (client) => {
@@ -123,19 +122,12 @@ export function dagOperations(ctx: StoreContext): DagOperations {
     },
 
     async getDag(ref: DagRef): Promise<DagRecord | undefined> {
-      const entity = await withOrm((em) =>
-        em.findOne(DagSchema, { namespace: ref.namespace, name: ref.name }, { disableIdentityMap: true }),
-      );
-      if (!entity) return undefined;
-      return {
-        name: entity.name,
-        namespace: entity.namespace,
-        latestVersion: entity.latestVersion,
-        suspended: entity.suspended,
-        createdAt: entity.createdAt.getTime(),
-        updatedAt: entity.updatedAt.getTime(),
-        deletedAt: entity.deletedAt ? entity.deletedAt.getTime() : null,
-      };
+      const rows = await run<DagRow>('select * from dags where namespace = $1 and name = $2', [
+        ref.namespace,
+        ref.name,
+      ]);
+      const row = rows.rows[0];
+      return row ? toDag(row) : undefined;
     },
 
     async listDags(filter: DagFilter, page: PageRequest): Promise<Page<DagRecord>> {
@@ -159,23 +151,12 @@ export function dagOperations(ctx: StoreContext): DagOperations {
     },
 
     async getDagVersion(ref: DagRef, version: number): Promise<DagVersion | undefined> {
-      const entity = await withOrm((em) =>
-        em.findOne(
-          DagVersionSchema,
-          { namespace: ref.namespace, dagName: ref.name, version },
-          { disableIdentityMap: true },
-        ),
+      const rows = await run<DagVersionRow>(
+        'select * from dag_versions where namespace = $1 and dag_name = $2 and version = $3',
+        [ref.namespace, ref.name, version],
       );
-      if (!entity) return undefined;
-      return {
-        namespace: entity.namespace,
-        dagName: entity.dagName,
-        version: entity.version,
-        hash: entity.hash,
-        spec: entity.spec as unknown as DagVersion['spec'],
-        createdAt: entity.createdAt.getTime(),
-        createdBy: entity.createdBy ?? null,
-      };
+      const row = rows.rows[0];
+      return row ? toDagVersion(row) : undefined;
     },
 
     async listDagVersions(ref: DagRef, page: PageRequest): Promise<Page<DagVersion>> {

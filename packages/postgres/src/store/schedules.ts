@@ -1,6 +1,5 @@
 /** Cron bookkeeping of the PostgreSQL store: the DAGs with a schedule and each one's compare-and-set tick cursor. */
 import type { DagRecord, DagRef, DagVersion, Store } from '@kontroler/core';
-import { ScheduleSchema } from '../entities/index.js';
 import { toDag, toDagVersion, type DagRow } from '../rows.js';
 import type { StoreContext } from './context.js';
 
@@ -10,7 +9,7 @@ export type ScheduleOperations = Pick<
 >;
 
 export function scheduleOperations(ctx: StoreContext): ScheduleOperations {
-  const { run, withOrm } = ctx;
+  const { run } = ctx;
   return {
     async listScheduledDags(): Promise<Array<{ dag: DagRecord; version: DagVersion }>> {
       const rows = await run<
@@ -44,14 +43,12 @@ export function scheduleOperations(ctx: StoreContext): ScheduleOperations {
     },
 
     async getScheduleCursor(ref: DagRef): Promise<number | null> {
-      const entity = await withOrm((em) =>
-        em.findOne(
-          ScheduleSchema,
-          { namespace: ref.namespace, dagName: ref.name },
-          { disableIdentityMap: true },
-        ),
+      const rows = await run<{ last_tick: Date }>(
+        'select last_tick from schedules where namespace = $1 and dag_name = $2',
+        [ref.namespace, ref.name],
       );
-      return entity ? entity.lastTick.getTime() : null;
+      const row = rows.rows[0];
+      return row ? row.last_tick.getTime() : null;
     },
 
     async advanceScheduleCursor(ref: DagRef, expected: number | null, next: number): Promise<boolean> {
