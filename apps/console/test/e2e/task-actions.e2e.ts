@@ -4,7 +4,7 @@
  * run view's task panel (after a confirm dialog), then marks a task failed with a reason; the run view
  * follows both to the run's new outcome.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 import { missingBrowser, screenshot, tid, type Session, launchSignedIn } from './browser';
 import { serverUnderTest, signInAdmin, TestApi, type RunningServer } from './server';
@@ -55,6 +55,14 @@ describe.skipIf(skipReason !== null)('task actions in Chromium', () => {
   it('reruns a task with its downstream, then marks a task failed, from the run view', async () => {
     const { page } = admin;
     const run = await api.call<{ id: string }>('POST', `/api/v1/namespaces/default/dags/${DAG}/runs`, {});
+    // A failure in the browser alone cannot say whether the engine or the page fell behind: show both sides.
+    onTestFailed(async () => {
+      const seen = await api
+        .call('GET', `/api/v1/namespaces/default/runs/${run.id}`)
+        .then((detail) => JSON.stringify(detail), String);
+      console.log(`the run as the API has it: ${seen.slice(0, 6000)}`);
+      console.log(`server output (end):\n${server.output().slice(-4000)}`);
+    });
     await page.goto(`${server.url}/namespaces/default/runs/${run.id}`);
     expect(await runState(page, ['succeeded', 'failed'])).toBe('succeeded');
 
