@@ -1,18 +1,8 @@
 /** `@kontroler/postgres`: the PostgreSQL store (system of record and work queue) and its tools. */
-export { createPostgresStore } from './store.js';
-export type {
-  PostgresStore,
-  PostgresStoreBase,
-  PostgresStoreOptions,
-  PostgresStoreWithoutOrmOptions,
-  SqlFunction,
-} from './store.js';
+// The store and what a worker uses beside it: the same as `@kontroler/postgres/store`.
+export * from './store-entry.js';
 export { startEmbeddedPostgres, freePort } from './embedded.js';
 export type { EmbeddedPostgresOptions, EmbeddedPostgresHandle } from './embedded.js';
-export { pruneFinishedRuns, pruneRunEvents } from './retention.js';
-export type { RetentionOptions } from './retention.js';
-export { MIGRATION_NAMES } from './migrations/names.js';
-export { WORK_CHANNEL, OUTBOX_CHANNEL, EVENTS_CHANNEL } from './notify.js';
 export {
   entities,
   DagSchema,
