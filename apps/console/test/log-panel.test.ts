@@ -2,25 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import LogPanel from '../src/components/LogPanel.vue';
-import type { Attempt } from '../src/api';
-import { fakeFetch, json } from './helpers';
-
-const base: Attempt = {
-  id: 'a1',
-  taskName: 'extract',
-  attempt: 1,
-  state: 'running',
-  exitCode: null,
-  reason: null,
-  message: null,
-  createdAt: '2026-11-25T10:00:00Z',
-  startedAt: '2026-11-25T10:00:00Z',
-  finishedAt: null,
-  durationMs: null,
-  failureKind: null,
-  outputs: null,
-  instance: null,
-};
+import { fakeFetch, json, makeAttempt } from './helpers';
 
 const line = (seq: number, text: string, stream = 'stdout') => ({
   seq,
@@ -47,7 +29,7 @@ describe('LogPanel', () => {
         }),
     });
     vi.stubGlobal('fetch', fetch);
-    const w = mount(LogPanel, { props: { run: { namespace: 'default', id: 'r1' }, attempt: base } });
+    const w = mount(LogPanel, { props: { run: { namespace: 'default', id: 'r1' }, attempt: makeAttempt() } });
     await vi.waitFor(() => expect(w.find('[data-testid="log-output"]').text()).toContain('three'));
     const text = w.find('[data-testid="log-output"]').text();
     expect(text.match(/two/g)).toHaveLength(1);
@@ -64,7 +46,10 @@ describe('LogPanel', () => {
     });
     vi.stubGlobal('fetch', fetch);
     const w = mount(LogPanel, {
-      props: { run: { namespace: 'default', id: 'r1' }, attempt: { ...base, state: 'failed', exitCode: 1 } },
+      props: {
+        run: { namespace: 'default', id: 'r1' },
+        attempt: makeAttempt({ state: 'failed', exitCode: 1 }),
+      },
     });
     await flushPromises();
     await w.find('[data-testid="log-search"]').setValue('WORLD');
