@@ -351,8 +351,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         const message = error instanceof Error ? error.message : String(error);
         // 4xx other than AlreadyExists: the pod spec is wrong (forbidden, invalid) and stays wrong, a
         // failure to start (only OnError/Always retry it). 429, 5xx and no answer never get here.
-        const refused =
-          error instanceof KubeApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+        const refused = error instanceof KubeApiError && error.status >= 400 && error.status < 500;
         ctx.log({ stream: 'system', line: `PodCreateFailed: ${message}` });
         return {
           status: 'failed',
