@@ -5,8 +5,13 @@
  * become visible out of order: a reader following `id > last` that meets a missing id cannot tell a
  * transaction still in flight from one that rolled back. `GapTracker` decides, from transaction ids: every
  * writer holds an xid before it draws an id, and a missing id was drawn before a visible higher one
- * committed, so its writer was running when the reader first saw the gap; once every transaction running
- * then has ended (the snapshot's xmin passed that moment's xmax), the gap is final and skipped.
+ * committed, so its writer's xid was assigned before the reader saw the gap. The reader then takes an xid
+ * of its own (`pg_current_xact_id()`, newer than every xid assigned so far) as the gap's bound; once a
+ * snapshot's xmin reaches that bound, every older transaction has ended and the gap is final.
+ *
+ * The bound cannot be the gap-seeing snapshot's xmax: PostgreSQL computes that as the newest *completed*
+ * xid + 1, not the next xid to assign, and a writer that took its xid after the committed higher id's
+ * writer (but drew its id first) is at or above it, so no snapshot's xmin waits for it.
  */
 import type { RunEventBounds, RunEventInput, RunEventQuery, StoredRunEvent } from '@kontroler/core';
 import { prepared, query, type Queryable } from './db.js';
@@ -62,19 +67,26 @@ export async function appendRunEvents(
 
 /** Remembers the gaps readers met (per store), and which of them are final. */
 export class GapTracker {
-  /** First missing id → the xmax of the snapshot that first saw it missing, or 'final'. */
+  /** First missing id → the gap's bound (an xid newer than its writer's), or 'final'. */
   readonly #gaps = new Map<number, bigint | 'final'>();
 
-  /** Whether a reader may step over the gap starting at `id`, seen now with this snapshot. */
-  passable(id: number, xmin: bigint, xmax: bigint): boolean {
-    const seen = this.#gaps.get(id);
-    if (seen === 'final') return true;
-    if (seen === undefined) {
-      if (this.#gaps.size >= 10_000) this.#gaps.delete(this.#gaps.keys().next().value as number);
-      this.#gaps.set(id, xmax);
-      return false;
-    }
-    if (xmin < seen) return false;
+  /** The bound recorded for the gap starting at `id`, 'final' once passed, undefined if never seen. */
+  bound(id: number): bigint | 'final' | undefined {
+    return this.#gaps.get(id);
+  }
+
+  /** Records the bound of a gap first seen now. */
+  remember(id: number, bound: bigint): void {
+    if (this.#gaps.has(id)) return;
+    if (this.#gaps.size >= 10_000) this.#gaps.delete(this.#gaps.keys().next().value as number);
+    this.#gaps.set(id, bound);
+  }
+
+  /** Whether a reader may step over the gap starting at `id`, given the xmin of a snapshot taken now. */
+  passable(id: number, xmin: bigint): boolean {
+    const bound = this.#gaps.get(id);
+    if (bound === 'final') return true;
+    if (bound === undefined || xmin < bound) return false;
     this.#gaps.set(id, 'final');
     return true;
   }
@@ -92,8 +104,6 @@ interface RunEventRow {
 
 interface ScannedRow extends RunEventRow {
   matches: boolean;
-  xmin: string;
-  xmax: string;
 }
 
 /**
@@ -119,25 +129,18 @@ export async function readRunEvents(
     filters.push(`run_id = $${params.length}`);
   }
   const matches = filters.length > 0 ? filters.join(' and ') : 'true';
-  const sql = `select e.*, pg_snapshot_xmin(s.snap)::text as xmin, pg_snapshot_xmax(s.snap)::text as xmax
-      from (select pg_current_snapshot() as snap) s
-      left join lateral (
-        select id, type, namespace, run_id, attempt_id, created_at, (${matches}) as matches,
-               case when ${matches} then payload end as payload
-          from run_events where id > $1 order by id limit $2) e on true`;
+  const sql = `select id, type, namespace, run_id, attempt_id, created_at, (${matches}) as matches,
+             case when ${matches} then payload end as payload
+        from run_events where id > $1 order by id limit $2`;
   const found: StoredRunEvent[] = [];
   let expected = q.afterId + 1;
   while (found.length < limit) {
     params[0] = expected - 1;
     const rows = (await query<ScannedRow>(db, url, prepared(sql), params)).rows;
-    const first = rows[0];
-    if (first === undefined || first.id === null) return found;
-    const xmin = BigInt(first.xmin);
-    const xmax = BigInt(first.xmax);
     for (const row of rows) {
       const id = Number(row.id);
-      if (id > expected && expected > (q.settledThrough ?? 0) && !gaps.passable(expected, xmin, xmax)) {
-        if (!(await settles(db, url, gaps, expected, xmax))) return found;
+      if (id > expected && expected > (q.settledThrough ?? 0) && !(await settles(db, url, gaps, expected))) {
+        return found;
       }
       expected = id + 1;
       if (row.matches) {
@@ -159,17 +162,19 @@ export async function readRunEvents(
 }
 
 /**
- * Waits a little for the transactions that were running when a gap was first seen to end (usually a few
- * milliseconds: writers are single statements); false when they have not (the caller reads again later,
- * on the next NOTIFY or poll).
+ * Whether the gap starting at `id` is final: on first sight it records the gap's bound, then waits a little
+ * for the transactions older than the bound to end (usually a few milliseconds: writers are single
+ * statements); false when they have not (the caller reads again later, on the next NOTIFY or poll).
  */
-async function settles(
-  db: Queryable,
-  url: string,
-  gaps: GapTracker,
-  id: number,
-  xmax: bigint,
-): Promise<boolean> {
+async function settles(db: Queryable, url: string, gaps: GapTracker, id: number): Promise<boolean> {
+  const seen = gaps.bound(id);
+  if (seen === 'final') return true;
+  if (seen === undefined) {
+    const rows = await query<{ xid: string }>(db, url, prepared('select pg_current_xact_id()::text as xid'));
+    const xid = rows.rows[0]?.xid;
+    if (xid === undefined) return false;
+    gaps.remember(id, BigInt(xid));
+  }
   for (let tries = 0; tries < 4; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** tries));
     const rows = await query<{ xmin: string }>(
@@ -177,7 +182,7 @@ async function settles(
       url,
       prepared('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin'),
     );
-    if (gaps.passable(id, BigInt(rows.rows[0]?.xmin ?? '0'), xmax)) return true;
+    if (gaps.passable(id, BigInt(rows.rows[0]?.xmin ?? '0'))) return true;
   }
   return false;
 }

@@ -119,6 +119,49 @@ describe('run event journal (PostgreSQL)', () => {
     expect(later).toEqual(['later']);
   });
 
+  it('never steps over an in-flight id whose writer took its xid after the committed writer', async () => {
+    // A snapshot's xmax is the newest completed xid + 1: a writer that took its xid after `first` but drew
+    // its id before it is not below that xmax, so xmax cannot bound the gap.
+    const namespace = `ns-xid-${Date.now()}`;
+    const start = (await a.runEventBounds()).last;
+    const read = async () =>
+      (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).map((e) => e.runId);
+    const insert = (sql: (text: string, params?: unknown[]) => Promise<unknown>, runId: string) =>
+      sql(
+        `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
+         values ($1, $2, null, 'run.created', $3, now())`,
+        [namespace, runId, JSON.stringify(created(runId, namespace).payload)],
+      );
+    const gate = () => {
+      let open: () => void = () => {};
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    };
+    const [firstHasXid, secondHasId, firstDone, releaseSecond] = [gate(), gate(), gate(), gate()];
+    const first = b.transaction(async (sql) => {
+      await sql('select pg_current_xact_id()');
+      firstHasXid.open();
+      await secondHasId.opened;
+      await insert(sql, 'first');
+    });
+    const second = b.transaction(async (sql) => {
+      await firstHasXid.opened;
+      await sql('select pg_current_xact_id()');
+      await insert(sql, 'second');
+      secondHasId.open();
+      await releaseSecond.opened;
+    });
+    await first;
+    firstDone.open();
+    // `first` committed with the higher id; `second` holds the lower one and is still running.
+    expect(await read()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await read()).toEqual([]);
+    releaseSecond.open();
+    await second;
+    expect(await read()).toEqual(['second', 'first']);
+  });
+
   it('wakes a listener of another store through NOTIFY, and a feed there delivers the events', async () => {
     const namespace = `ns-feed-${Date.now()}`;
     const got: StoredRunEvent[] = [];
