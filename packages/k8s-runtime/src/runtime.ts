@@ -270,25 +270,25 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   }
 
   /**
-   * Runs `request` until the apiserver answers it, or the attempt is aborted (then resolves false). The
+   * Runs `request` until the apiserver answers it (resolves with its value), or the attempt is aborted
+   * (resolves undefined). The
    * client already retries a few times within a second or two; an apiserver that is restarting or being
    * upgraded can be away far longer, and that is no failure of the task: burning one of its attempts on it
    * (a task without retries failed its run) is what a chaos run saw on a busy machine. So the attempt waits
    * for the apiserver as a running pod's watch does, with a `system` line in its log saying so.
    */
-  async function untilAnswered(
+  async function untilAnswered<T>(
     ctx: AttemptContext,
     watcher: PodWatcher,
     what: string,
-    request: () => Promise<unknown>,
-  ): Promise<boolean> {
+    request: () => Promise<T>,
+  ): Promise<{ value: T } | undefined> {
     let waitMs = UNANSWERED_FIRST_WAIT_MS;
     let told = false;
     for (;;) {
-      if (watcher.aborted) return false;
+      if (watcher.aborted) return undefined;
       try {
-        await request();
-        return true;
+        return { value: await request() };
       } catch (error) {
         if (!isRetryable(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
@@ -373,7 +373,6 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     const namespace = namespaceOf(ctx);
     const name = podName(ctx.runId, ctx.taskName, ctx.attempt);
     const container = containerName(ctx.taskName);
-    const informer = await informerFor(namespace);
 
     // Follow the pod from before it exists, so no event is missed.
     const key = podKey(namespace, name);
@@ -429,7 +428,13 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     };
 
     try {
-      if (watcher.aborted) return { status: 'failed', exitCode: null, reason: abortReason(watcher) };
+      // The namespace's first attempt starts its pod watch, which lists first: an apiserver that is away
+      // then is waited for, as for the pod's create.
+      const watching = await untilAnswered(ctx, watcher, 'PodWatchPending', () => informerFor(namespace));
+      if (watching === undefined || watcher.aborted) {
+        return { status: 'failed', exitCode: null, reason: abortReason(watcher) };
+      }
+      const informer = watching.value;
       const refused = await createOrAdopt(ctx, namespace, name, watcher);
       if (refused) return refused;
 

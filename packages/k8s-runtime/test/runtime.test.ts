@@ -287,6 +287,31 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     }
   }, 60_000);
 
+  it("waits for an apiserver that does not answer when a namespace's first attempt starts the pod watch", async () => {
+    const ns = await plane().createNamespace('unanswered-watch');
+    plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
+    const gate = await startApiGate(plane().connection.url);
+    const { caData, controllerToken } = plane().connection;
+    const rt = runtime(ns, { kubeConfig: makeKubeConfig(gate.url, caData, 'controller', controllerToken) });
+    try {
+      // Away before this runtime ever listed the namespace's pods.
+      gate.close();
+      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unanswered-watch' });
+      const outcome = rt.execute(ctx);
+      await eventually(
+        'the attempt to wait for the apiserver',
+        () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith('PodWatchPending: ')),
+        30_000,
+      );
+      gate.open();
+      expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
+      expect(ctx.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['ran']);
+      expect(rt.created).toBe(1);
+    } finally {
+      await gate.stop();
+    }
+  }, 60_000);
+
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.
     const ns = await plane().createNamespace('adopt');
