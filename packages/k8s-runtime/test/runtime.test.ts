@@ -257,60 +257,44 @@ describeK8s('pod runtime (restricted client)', (plane) => {
 
   // A chaos run on a busy machine: the apiserver's restart outlasted the client's own retries, the pod create
   // failed with "connect ECONNREFUSED", and a task without retries failed its run for it.
-  it('waits for an apiserver that does not answer to create the pod, instead of failing the attempt', async () => {
-    const ns = await plane().createNamespace('unanswered');
-    plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
-    const gate = await startApiGate(plane().connection.url);
-    const { caData, controllerToken } = plane().connection;
-    const rt = runtime(ns, { kubeConfig: makeKubeConfig(gate.url, caData, 'controller', controllerToken) });
-    try {
-      // The pod watch is up before the apiserver goes away, as in a controller that has run pods before.
-      const warm = attemptContext(single(), 'work', { namespace: ns, runId: 'run-warm' });
-      expect(await rt.execute(warm)).toMatchObject({ status: 'succeeded' });
-
-      gate.close();
-      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unanswered' });
-      const outcome = rt.execute(ctx);
-      // Past the client's own retries, the attempt says that it waits for the apiserver.
-      await eventually(
-        'the attempt to wait for the apiserver',
-        () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith('PodCreatePending: ')),
-        30_000,
-      );
-      expect(await podsOf(ns, 'kontroler.greedykomodo/run=run-unanswered')).toEqual([]);
-      gate.open();
-      expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
-      expect(ctx.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['ran']);
-      expect(rt.created).toBe(2);
-    } finally {
-      await gate.stop();
-    }
-  }, 60_000);
-
-  it("waits for an apiserver that does not answer when a namespace's first attempt starts the pod watch", async () => {
-    const ns = await plane().createNamespace('unanswered-watch');
-    plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
-    const gate = await startApiGate(plane().connection.url);
-    const { caData, controllerToken } = plane().connection;
-    const rt = runtime(ns, { kubeConfig: makeKubeConfig(gate.url, caData, 'controller', controllerToken) });
-    try {
-      // Away before this runtime ever listed the namespace's pods.
-      gate.close();
-      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unanswered-watch' });
-      const outcome = rt.execute(ctx);
-      await eventually(
-        'the attempt to wait for the apiserver',
-        () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith('PodWatchPending: ')),
-        30_000,
-      );
-      gate.open();
-      expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
-      expect(ctx.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['ran']);
-      expect(rt.created).toBe(1);
-    } finally {
-      await gate.stop();
-    }
-  }, 60_000);
+  it.each<[when: string, warm: boolean, line: string, pods: number]>([
+    // The pod watch is up before the apiserver goes away, as in a controller that has run pods before.
+    ['it creates the pod', true, 'PodCreatePending: ', 2],
+    // Away before this runtime ever listed the namespace's pods.
+    ["a namespace's first attempt starts the pod watch", false, 'PodWatchPending: ', 1],
+  ])(
+    'waits for an apiserver that does not answer when %s, instead of failing the attempt',
+    async (_, warm, line, pods) => {
+      const ns = await plane().createNamespace('unanswered');
+      plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
+      const gate = await startApiGate(plane().connection.url);
+      const { caData, controllerToken } = plane().connection;
+      const rt = runtime(ns, { kubeConfig: makeKubeConfig(gate.url, caData, 'controller', controllerToken) });
+      try {
+        if (warm) {
+          const warm = attemptContext(single(), 'work', { namespace: ns, runId: 'run-warm' });
+          expect(await rt.execute(warm)).toMatchObject({ status: 'succeeded' });
+        }
+        gate.close();
+        const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unanswered' });
+        const outcome = rt.execute(ctx);
+        // Past the client's own retries, the attempt says that it waits for the apiserver.
+        await eventually(
+          'the attempt to wait for the apiserver',
+          () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith(line)),
+          30_000,
+        );
+        expect(await podsOf(ns, 'kontroler.greedykomodo/run=run-unanswered')).toEqual([]);
+        gate.open();
+        expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
+        expect(ctx.lines.filter((l) => l.stream === 'stdout').map((l) => l.line)).toEqual(['ran']);
+        expect(rt.created).toBe(pods);
+      } finally {
+        await gate.stop();
+      }
+    },
+    60_000,
+  );
 
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.
