@@ -101,8 +101,9 @@ describeK8s('controller on the real apiserver', (plane) => {
     const stoppedAt = Date.now();
     await a.stop();
     expect(a.isLeader()).toBe(false);
-    await eventually('b to lead after the release', () => b.isLeader(), 5000, 20);
-    expect(Date.now() - stoppedAt).toBeLessThan(2000);
+    await eventually('b to lead after the release', () => b.isLeader(), 15_000, 20);
+    // Far below the 30 s lease: b did not wait for it to expire (a third of it leaves room for a busy machine).
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
   });
 
   it('runs a DAG as pods, syncs a DagRun resource and writes its status back', async () => {
