@@ -7,7 +7,8 @@
  * writer holds an xid before it draws an id, and a missing id was drawn before a visible higher one
  * committed, so its writer's xid was assigned before the reader saw the gap. The reader then takes an xid
  * of its own (`pg_current_xact_id()`, newer than every xid assigned so far) as the gap's bound; once a
- * snapshot's xmin reaches that bound, every older transaction has ended and the gap is final.
+ * snapshot's xmin reaches that bound, every older transaction has ended and the gap is final. Ended may
+ * mean committed after the reader's rows were read, so the reader reads again from the gap before passing.
  *
  * The bound cannot be the gap-seeing snapshot's xmax: PostgreSQL computes that as the newest *completed*
  * xid + 1, not the next xid to assign, and a writer that took its xid after the committed higher id's
@@ -134,13 +135,16 @@ export async function readRunEvents(
         from run_events where id > $1 order by id limit $2`;
   const found: StoredRunEvent[] = [];
   let expected = q.afterId + 1;
-  while (found.length < limit) {
+  read: while (found.length < limit) {
     params[0] = expected - 1;
     const rows = (await query<ScannedRow>(db, url, prepared(sql), params)).rows;
     for (const row of rows) {
       const id = Number(row.id);
-      if (id > expected && expected > (q.settledThrough ?? 0) && !(await settles(db, url, gaps, expected))) {
-        return found;
+      if (id > expected && expected > (q.settledThrough ?? 0)) {
+        const gap = await settle(db, url, gaps, expected);
+        if (gap === 'open') return found;
+        // Its writer ended after `rows` were read: it may have committed, so read again from the gap.
+        if (gap === 'closed now') continue read;
       }
       expected = id + 1;
       if (row.matches) {
@@ -164,15 +168,21 @@ export async function readRunEvents(
 /**
  * Whether the gap starting at `id` is final: on first sight it records the gap's bound, then waits a little
  * for the transactions older than the bound to end (usually a few milliseconds: writers are single
- * statements); false when they have not (the caller reads again later, on the next NOTIFY or poll).
+ * statements). `open` when they have not (the caller reads again later, on the next NOTIFY or poll);
+ * `closed now` when they ended since the gap was last judged, so the gap's writer may just have committed.
  */
-async function settles(db: Queryable, url: string, gaps: GapTracker, id: number): Promise<boolean> {
+async function settle(
+  db: Queryable,
+  url: string,
+  gaps: GapTracker,
+  id: number,
+): Promise<'open' | 'final' | 'closed now'> {
   const seen = gaps.bound(id);
-  if (seen === 'final') return true;
+  if (seen === 'final') return 'final';
   if (seen === undefined) {
     const rows = await query<{ xid: string }>(db, url, prepared('select pg_current_xact_id()::text as xid'));
     const xid = rows.rows[0]?.xid;
-    if (xid === undefined) return false;
+    if (xid === undefined) return 'open';
     gaps.remember(id, BigInt(xid));
   }
   // At once first: the gap of a writer already done (a rollback, an ON CONFLICT skip, a replay of old ids)
@@ -183,8 +193,8 @@ async function settles(db: Queryable, url: string, gaps: GapTracker, id: number)
       url,
       prepared('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin'),
     );
-    if (gaps.passable(id, BigInt(rows.rows[0]?.xmin ?? '0'))) return true;
-    if (tries === 4) return false;
+    if (gaps.passable(id, BigInt(rows.rows[0]?.xmin ?? '0'))) return 'closed now';
+    if (tries === 4) return 'open';
     await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** tries));
   }
 }

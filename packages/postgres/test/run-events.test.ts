@@ -8,6 +8,8 @@ import { RunEventFeed, createEngine, type RunEventInput, type StoredRunEvent } f
 import { FakeRuntime, makeRun } from '@kontroler/core/testing';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
 import { createPostgresStore, pruneRunEvents, type PostgresStore } from '@kontroler/postgres';
+import pg from 'pg';
+import { GapTracker, readRunEvents } from '../src/run-events.js';
 
 let db: TestDatabase;
 let a: PostgresStore;
@@ -160,6 +162,50 @@ describe('run event journal (PostgreSQL)', () => {
     releaseSecond.open();
     await second;
     expect(await read()).toEqual(['second', 'first']);
+  });
+
+  it('reads a gap again when its writer commits while the reader judges it, instead of stepping over it', async () => {
+    const namespace = `ns-judged-${Date.now()}`;
+    const start = (await a.runEventBounds()).last;
+    let release: () => void = () => {};
+    let drawn: () => void = () => {};
+    const hasId = new Promise<void>((resolve) => (drawn = resolve));
+    const slow = b.transaction(async (sql) => {
+      await sql('select pg_current_xact_id()');
+      await sql(
+        `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
+         values ($1, 'slow', null, 'run.created', $2, now())`,
+        [namespace, JSON.stringify(created('slow', namespace).payload)],
+      );
+      drawn();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await hasId;
+    await a.appendRunEvents([created('fast', namespace)]);
+    // The reader has read `fast` and met the gap; it takes its bound, and the writer commits right then.
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const reader = {
+        query: async (config: string | { text: string; name?: string }, values?: unknown[]) => {
+          const result = await pool.query(config, values);
+          const text = typeof config === 'string' ? config : config.text;
+          if (text.includes('pg_current_xact_id')) {
+            release();
+            await slow;
+          }
+          return result;
+        },
+      } as pg.Pool;
+      const events = await readRunEvents(
+        reader,
+        db.url,
+        { afterId: start, limit: 100, namespaces: [namespace] },
+        new GapTracker(),
+      );
+      expect(events.map((e) => e.runId)).toEqual(['slow', 'fast']);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('wakes a listener of another store through NOTIFY, and a feed there delivers the events', async () => {
