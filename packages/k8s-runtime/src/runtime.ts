@@ -126,6 +126,13 @@ const RUNNING: V1ContainerStateRunning = Object.freeze({});
 /** First wait before asking an apiserver that did not answer again; doubles up to the next. */
 const UNANSWERED_FIRST_WAIT_MS = 500;
 const UNANSWERED_MAX_WAIT_MS = 5000;
+/**
+ * How long a 401/403 from an apiserver whose own /readyz fails too is taken for one that is still starting.
+ * A restarted kube-apiserver answers 403 to everything, /readyz included, until its authorizer's caches have
+ * synced (about 0.2 s on the test harness); a cluster that forbids /readyz to the controller for good would
+ * otherwise turn a missing RBAC rule into an endless wait.
+ */
+const UNSETTLED_MAX_MS = 60_000;
 
 /** The main container's status as the runtime reads it (`mainStatus` in outcome.ts picks the same one). */
 function trimStatus(statuses: readonly V1ContainerStatus[] | undefined, main: string | undefined) {
@@ -285,12 +292,17 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   ): Promise<{ value: T } | undefined> {
     let waitMs = UNANSWERED_FIRST_WAIT_MS;
     let told = false;
+    let unsettledSince: number | undefined;
     for (;;) {
       if (watcher.aborted) return undefined;
       try {
         return { value: await request() };
       } catch (error) {
-        if (!isRetryable(error)) throw error;
+        if (!isRetryable(error)) {
+          if (!(await refusedUnsettled(error))) throw error;
+          unsettledSince ??= Date.now();
+          if (Date.now() - unsettledSince > UNSETTLED_MAX_MS) throw error;
+        }
         const message = error instanceof Error ? error.message : String(error);
         if (!told) {
           ctx.log({
@@ -303,6 +315,20 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         await watcher.wait(waitMs);
         waitMs = Math.min(waitMs * 2, UNANSWERED_MAX_WAIT_MS);
       }
+    }
+  }
+
+  /**
+   * Whether `error` is a 401/403 from an apiserver that cannot yet authorize anything: it refuses its own
+   * /readyz too (public to every user by default), as a restarted kube-apiserver does until its caches sync.
+   */
+  async function refusedUnsettled(error: unknown): Promise<boolean> {
+    if (!KubeApiError.is(error, 401) && !KubeApiError.is(error, 403)) return false;
+    try {
+      await client.request('GET', '/readyz', { noRetry: true });
+      return false;
+    } catch {
+      return true;
     }
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import type { TaskOutcome } from '@kontroler/core';
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { KubeConfig, type V1Pod, type V1PodList } from '@kubernetes/client-node';
 import {
   createPodRuntime,
   KubeApiError,
@@ -9,6 +9,7 @@ import {
   type PodRuntimeOptions,
 } from '@kontroler/k8s-runtime';
 import { makeKubeConfig } from '@kontroler/k8s-runtime/testing';
+import { startApiFilter } from './api-filter.js';
 import { startApiGate } from './api-gate.js';
 import { attemptContext, compile } from './attempt.js';
 import { describeK8s, eventually } from './helpers.js';
@@ -295,6 +296,54 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     },
     60_000,
   );
+
+  it('waits while a starting apiserver refuses everything, /readyz too, but fails at once on a real refusal', async () => {
+    const ns = await plane().createNamespace('unsettled');
+    plane().node.script('work', { logs: ['ran'] }, { namespace: ns });
+    // A restarted kube-apiserver answers 403 to every request until its authorizer's caches have synced.
+    let refuse: 'everything' | 'pod creates' | 'nothing' = 'nothing';
+    const { caData, controllerToken } = plane().connection;
+    const filter = await startApiFilter(plane().connection.url, caData, (method, path) => {
+      if (refuse === 'everything') return 403;
+      return refuse === 'pod creates' && method === 'POST' && path.endsWith('/pods') ? 403 : undefined;
+    });
+    // Plain HTTP to the filter (client-node allows it only with skipTLSVerify); the filter verifies the apiserver.
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'filter', server: filter.url, skipTLSVerify: true }],
+      users: [{ name: 'controller', token: controllerToken }],
+      contexts: [{ name: 'controller', cluster: 'filter', user: 'controller' }],
+      currentContext: 'controller',
+    });
+    const rt = runtime(ns, { kubeConfig });
+    try {
+      const warm = attemptContext(single(), 'work', { namespace: ns, runId: 'run-warm' });
+      expect(await rt.execute(warm)).toMatchObject({ status: 'succeeded' });
+
+      refuse = 'everything';
+      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unsettled' });
+      const outcome = rt.execute(ctx);
+      await eventually(
+        'the attempt to wait for the apiserver',
+        () => ctx.lines.some((l) => l.stream === 'system' && l.line.startsWith('PodCreatePending: ')),
+        30_000,
+      );
+      refuse = 'nothing';
+      expect(await outcome).toMatchObject({ status: 'succeeded', exitCode: 0 });
+
+      // /readyz answers: the apiserver is settled, and its 403 is a verdict on the pod.
+      refuse = 'pod creates';
+      const denied = attemptContext(single(), 'work', { namespace: ns, runId: 'run-denied' });
+      expect(await rt.execute(denied)).toMatchObject({
+        status: 'failed',
+        reason: 'PodCreateFailed',
+        failureKind: 'start',
+      });
+      expect(rt.created).toBe(2);
+    } finally {
+      await filter.stop();
+    }
+  }, 60_000);
 
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.
