@@ -10,6 +10,7 @@ import {
   type CrdSync,
   type CrdSyncOptions,
   type PodRuntime,
+  type SyncEngine,
 } from '@kontroler/k8s-runtime';
 import { connectControlPlane, type ControlPlane } from '@kontroler/k8s-runtime/testing';
 
@@ -73,6 +74,8 @@ export async function startSyncedEngine(
     sync?: Partial<Omit<CrdSyncOptions, 'engine' | 'store'>>;
     /** Whether the engine's worker runs; a replica that is not started submits runs but never executes them. @default true */
     execute?: boolean;
+    /** What the sync gets instead of the engine itself (to hold or observe its calls). */
+    wrapEngine?: (engine: SyncEngine) => SyncEngine;
   } = {},
 ): Promise<{ engine: Engine; store: MemoryStore; sync: CrdSync; runtime: PodRuntime }> {
   const store = options.store ?? createMemoryStore();
@@ -89,7 +92,7 @@ export async function startSyncedEngine(
     kubeConfig: plane.restrictedKubeConfig,
     namespace: ns,
     ...options.sync,
-    engine,
+    engine: options.wrapEngine ? options.wrapEngine(engine) : engine,
     store,
   });
   await sync.start();

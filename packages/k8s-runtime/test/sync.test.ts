@@ -228,6 +228,59 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
     expect(invalid.message).toMatch(/missing/);
   });
 
+  it('runs a DagRun applied right after a change of its DAG on the changed DAG, even when the change registers late', async () => {
+    // Simulated: every pod Running → Succeeded(0).
+    const ns = await plane().createNamespace('sync-dag-change');
+    // Registering a DAG waits for `held`: held back, the DagRun is reconciled before its DAG's change.
+    let held: Promise<void> = Promise.resolve();
+    const { store } = await startSyncedEngine(plane(), ns, stops, {
+      sync: { dagWaitMs: 10_000 },
+      wrapEngine: (engine) => ({
+        registerDag: async (doc) => {
+          await held;
+          return engine.registerDag(doc);
+        },
+        submit: (...args) => engine.submit(...args),
+        getRun: (id) => engine.getRun(id),
+        cancel: (id) => engine.cancel(id),
+      }),
+    });
+    const [dag] = fixture('diamond.yaml');
+    await apply(ns, [dag!]);
+    await eventually('version 1', async () => (await dagStatus(ns, 'diamond'))?.version === 1);
+    let release: () => void = () => {};
+    held = new Promise((resolve) => (release = resolve));
+    await plane().admin.request('PATCH', `${GROUP}/${ns}/dags/diamond`, {
+      body: { spec: { schedule: '0 3 * * *' } },
+    });
+    await apply(ns, [
+      {
+        apiVersion: 'kontroler.greedykomodo/v1alpha1',
+        kind: 'DagRun',
+        metadata: { name: 'after-change' },
+        spec: { dagName: 'diamond' },
+      },
+    ]);
+    const pending = await eventually('the DagRun to wait for the change', async () => {
+      const s = await runStatus(ns, 'after-change');
+      return s?.phase === 'Pending' ? s : undefined;
+    });
+    expect(pending.message).toBe('waiting for DAG diamond (generation 2) to be registered');
+    expect((await store.listRuns({ dag: { namespace: ns, name: 'diamond' } }, { limit: 10 })).items).toEqual(
+      [],
+    );
+    release();
+    const done = await eventually(
+      'the DagRun to succeed',
+      async () => {
+        const s = await runStatus(ns, 'after-change');
+        return s?.phase === 'Succeeded' ? s : undefined;
+      },
+      20_000,
+    );
+    expect(done.version).toBe(2);
+  });
+
   it('retries on a listed exit code and refuses an unlisted one, as the DagRun status shows', async () => {
     // Simulated: task "flaky" exits 2 once, then 0; task "hard" exits 3.
     const ns = await plane().createNamespace('sync-retry');

@@ -241,6 +241,11 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     [LABELS.dagRunNamespace]: namespace,
   });
   const waitingSince = new Map<string, number>();
+  /**
+   * DAG resource name → the generation this replica last registered (or found invalid). A DagRun applied
+   * right after its DAG changed waits for it: the DagRun's watch event may come before the DAG's.
+   */
+  const registeredGenerations = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
@@ -301,6 +306,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     const resource = dags.get(name);
     const ref: DagRef = { namespace, name };
     if (!resource || resource.metadata?.deletionTimestamp) {
+      registeredGenerations.delete(name);
       const record = await store.getDag(ref);
       if (record && !record.suspended) await store.setDagSuspended(ref, true, now());
       return;
@@ -331,6 +337,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
         else {
           try {
             const result = await engine.registerDag(resolved.dag);
+            if (generation !== undefined) registeredGenerations.set(name, generation);
             const suspended = resolved.dag.suspended ?? false;
             if (result.dag.suspended !== suspended) await store.setDagSuspended(ref, suspended, now());
             const status = validDagStatus(result.version.version, result.created, generation, now());
@@ -352,6 +359,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
         }
       }
     }
+    if (generation !== undefined) registeredGenerations.set(name, generation);
     const previous = (await store.getDag(ref))?.latestVersion;
     const status = invalidDagStatus(issues, previous, generation, now());
     if (sameStatus(resource.status, status)) return;
@@ -442,6 +450,18 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     }
   }
 
+  /** A resource's `metadata.generation` as the apiserver has it now; undefined when it does not exist. */
+  async function currentGeneration(plural: string, name: string): Promise<number | undefined> {
+    if (!name) return undefined;
+    try {
+      const resource = await client.request<KubernetesObject>('GET', `${base}/${plural}/${name}`);
+      return resource.metadata?.generation;
+    } catch (error) {
+      if (KubeApiError.is(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
   async function reconcileRun(name: string): Promise<void> {
     const resource = runs.get(name);
     const known = runIds.get(name);
@@ -458,8 +478,32 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     }
     const generation = resource.metadata?.generation;
     let runId = known ?? resource.status?.dagRunId;
+    /** Writes a Pending status and reads the DagRun again soon; false once it has waited `dagWaitMs`. */
+    const waitFor = async (dagName: string, message: string): Promise<boolean> => {
+      const since = waitingSince.get(name) ?? now();
+      waitingSince.set(name, since);
+      if (now() - since >= dagWaitMs) return false;
+      const pending: DagRunResourceStatus = {
+        phase: 'Pending',
+        message,
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      };
+      if (!sameStatus(resource.status, pending)) await writeStatus('dagruns', name, pending);
+      requeueAfter(`run/${name}`, 200);
+      return true;
+    };
     if (!runId) {
       const dagName = resource.spec?.dagName ?? '';
+      // Applied in one go with a change of its DAG, a DagRun runs the changed DAG: the DAG as the apiserver
+      // has it now (not as the DAG watch has delivered it so far) must be registered first.
+      const dagGeneration = await currentGeneration('dags', dagName);
+      if (
+        dagGeneration !== undefined &&
+        (registeredGenerations.get(dagName) ?? 0) < dagGeneration &&
+        (await waitFor(dagName, `waiting for DAG ${dagName} (generation ${dagGeneration}) to be registered`))
+      ) {
+        return;
+      }
       const parameters: Record<string, string | { fromSecret: string }> = {};
       for (const p of resource.spec?.parameters ?? []) {
         parameters[p.name] = p.fromSecret !== undefined ? { fromSecret: p.fromSecret } : (p.value ?? '');
@@ -479,21 +523,8 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
         waitingSince.delete(name);
       } catch (error) {
         if (!(error instanceof KontrolerError)) throw error;
-        if (error.code === 'DAG_NOT_FOUND') {
-          // Applied in one file with its DAG: the DAG may not be registered yet.
-          const since = waitingSince.get(name) ?? now();
-          waitingSince.set(name, since);
-          if (now() - since < dagWaitMs) {
-            const pending: DagRunResourceStatus = {
-              phase: 'Pending',
-              message: `waiting for DAG ${dagName}`,
-              ...(generation !== undefined ? { observedGeneration: generation } : {}),
-            };
-            if (!sameStatus(resource.status, pending)) await writeStatus('dagruns', name, pending);
-            requeueAfter(`run/${name}`, 500);
-            return;
-          }
-        }
+        // Applied in one file with its DAG: the DAG may not be registered yet.
+        if (error.code === 'DAG_NOT_FOUND' && (await waitFor(dagName, `waiting for DAG ${dagName}`))) return;
         waitingSince.delete(name);
         await writeStatus('dagruns', name, {
           phase: 'Failed',
