@@ -450,11 +450,11 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     }
   }
 
-  /** A resource's `metadata.generation` as the apiserver has it now; undefined when it does not exist. */
-  async function currentGeneration(plural: string, name: string): Promise<number | undefined> {
+  /** A DAG resource's `metadata.generation` as the apiserver has it now; undefined when it does not exist. */
+  async function dagGenerationNow(name: string): Promise<number | undefined> {
     if (!name) return undefined;
     try {
-      const resource = await client.request<KubernetesObject>('GET', `${base}/${plural}/${name}`);
+      const resource = await client.request<KubernetesObject>('GET', `${base}/dags/${name}`);
       return resource.metadata?.generation;
     } catch (error) {
       if (KubeApiError.is(error, 404)) return undefined;
@@ -478,29 +478,29 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
     }
     const generation = resource.metadata?.generation;
     let runId = known ?? resource.status?.dagRunId;
-    /** Writes a Pending status and reads the DagRun again soon; false once it has waited `dagWaitMs`. */
-    const waitFor = async (dagName: string, message: string): Promise<boolean> => {
-      const since = waitingSince.get(name) ?? now();
-      waitingSince.set(name, since);
-      if (now() - since >= dagWaitMs) return false;
-      const pending: DagRunResourceStatus = {
-        phase: 'Pending',
-        message,
-        ...(generation !== undefined ? { observedGeneration: generation } : {}),
-      };
-      if (!sameStatus(resource.status, pending)) await writeStatus('dagruns', name, pending);
-      requeueAfter(`run/${name}`, 200);
-      return true;
-    };
     if (!runId) {
       const dagName = resource.spec?.dagName ?? '';
+      /** Writes a Pending status and reads the DagRun again soon; false once it has waited `dagWaitMs`. */
+      const waitFor = async (message: string): Promise<boolean> => {
+        const since = waitingSince.get(name) ?? now();
+        waitingSince.set(name, since);
+        if (now() - since >= dagWaitMs) return false;
+        const pending: DagRunResourceStatus = {
+          phase: 'Pending',
+          message,
+          ...(generation !== undefined ? { observedGeneration: generation } : {}),
+        };
+        if (!sameStatus(resource.status, pending)) await writeStatus('dagruns', name, pending);
+        requeueAfter(`run/${name}`, 200);
+        return true;
+      };
       // Applied in one go with a change of its DAG, a DagRun runs the changed DAG: the DAG as the apiserver
       // has it now (not as the DAG watch has delivered it so far) must be registered first.
-      const dagGeneration = await currentGeneration('dags', dagName);
+      const dagGeneration = await dagGenerationNow(dagName);
       if (
         dagGeneration !== undefined &&
         (registeredGenerations.get(dagName) ?? 0) < dagGeneration &&
-        (await waitFor(dagName, `waiting for DAG ${dagName} (generation ${dagGeneration}) to be registered`))
+        (await waitFor(`waiting for DAG ${dagName} (generation ${dagGeneration}) to be registered`))
       ) {
         return;
       }
@@ -524,7 +524,7 @@ export function createCrdSync(options: CrdSyncOptions): CrdSync {
       } catch (error) {
         if (!(error instanceof KontrolerError)) throw error;
         // Applied in one file with its DAG: the DAG may not be registered yet.
-        if (error.code === 'DAG_NOT_FOUND' && (await waitFor(dagName, `waiting for DAG ${dagName}`))) return;
+        if (error.code === 'DAG_NOT_FOUND' && (await waitFor(`waiting for DAG ${dagName}`))) return;
         waitingSince.delete(name);
         await writeStatus('dagruns', name, {
           phase: 'Failed',
