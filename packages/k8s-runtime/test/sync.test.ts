@@ -38,6 +38,21 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
     get<{ status?: DagRunResourceStatus }>(ns, 'dagruns', name).then((r) => r.status);
   const dagStatus = (ns: string, name: string) =>
     get<{ status?: DagResourceStatus }>(ns, 'dags', name).then((r) => r.status);
+  /** The DagRun's status once its phase is one of `phases`. */
+  const runInPhase = (
+    ns: string,
+    name: string,
+    phases: ReadonlyArray<DagRunResourceStatus['phase']>,
+    timeoutMs?: number,
+  ) =>
+    eventually(
+      `DagRun ${name} ${phases.join(' or ')}`,
+      async () => {
+        const s = await runStatus(ns, name);
+        return s !== undefined && phases.includes(s.phase) ? s : undefined;
+      },
+      timeoutMs,
+    );
 
   it('runs the diamond DagRun to Succeeded and mirrors phase, tasks, times and observedGeneration', async () => {
     // Simulated: every pod Running → Succeeded(0), logs, deletion.
@@ -57,14 +72,7 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
       return false;
     }, {});
     await apply(ns, fixture('diamond.yaml'));
-    const status = await eventually(
-      'DagRun Succeeded',
-      async () => {
-        const s = await runStatus(ns, 'diamond-1');
-        return s?.phase === 'Succeeded' ? s : undefined;
-      },
-      20_000,
-    );
+    const status = await runInPhase(ns, 'diamond-1', ['Succeeded'], 20_000);
     expect(status.tasks?.map((t) => [t.name, t.state, t.attempt]).sort()).toEqual([
       ['a', 'succeeded', 1],
       ['b', 'succeeded', 1],
@@ -261,23 +269,13 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
         spec: { dagName: 'diamond' },
       },
     ]);
-    const pending = await eventually('the DagRun to wait for the change', async () => {
-      const s = await runStatus(ns, 'after-change');
-      return s?.phase === 'Pending' ? s : undefined;
-    });
+    const pending = await runInPhase(ns, 'after-change', ['Pending']);
     expect(pending.message).toBe('waiting for DAG diamond (generation 2) to be registered');
     expect((await store.listRuns({ dag: { namespace: ns, name: 'diamond' } }, { limit: 10 })).items).toEqual(
       [],
     );
     release();
-    const done = await eventually(
-      'the DagRun to succeed',
-      async () => {
-        const s = await runStatus(ns, 'after-change');
-        return s?.phase === 'Succeeded' ? s : undefined;
-      },
-      20_000,
-    );
+    const done = await runInPhase(ns, 'after-change', ['Succeeded'], 20_000);
     expect(done.version).toBe(2);
   });
 
@@ -323,26 +321,12 @@ describeK8s('CRD sync with createEngine + MemoryStore + the pod runtime (restric
       run('r1', 'retry-listed'),
       run('r2', 'retry-unlisted'),
     ]);
-    const listed = await eventually(
-      'r1 done',
-      async () => {
-        const s = await runStatus(ns, 'r1');
-        return s?.phase === 'Succeeded' || s?.phase === 'Failed' ? s : undefined;
-      },
-      20_000,
-    );
+    const listed = await runInPhase(ns, 'r1', ['Succeeded', 'Failed'], 20_000);
     expect(listed.phase).toBe('Succeeded');
     expect(listed.tasks).toEqual([
       expect.objectContaining({ name: 'flaky', state: 'succeeded', attempt: 2, exitCode: 0 }),
     ]);
-    const unlisted = await eventually(
-      'r2 done',
-      async () => {
-        const s = await runStatus(ns, 'r2');
-        return s?.phase === 'Succeeded' || s?.phase === 'Failed' ? s : undefined;
-      },
-      20_000,
-    );
+    const unlisted = await runInPhase(ns, 'r2', ['Succeeded', 'Failed'], 20_000);
     expect(unlisted.phase).toBe('Failed');
     expect(unlisted.tasks).toEqual([
       expect.objectContaining({ name: 'hard', state: 'failed', attempt: 1, exitCode: 3 }),
