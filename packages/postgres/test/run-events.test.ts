@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunEventFeed, createEngine, type RunEventInput, type StoredRunEvent } from '@kontroler/core';
 import { FakeRuntime, makeRun } from '@kontroler/core/testing';
 import { createTestDatabase, type TestDatabase } from '@kontroler/postgres/testing';
-import { createPostgresStore, pruneRunEvents, type PostgresStore } from '@kontroler/postgres';
+import {
+  createPostgresStore,
+  pruneRunEvents,
+  type PostgresStore,
+  type SqlFunction,
+} from '@kontroler/postgres';
 import pg from 'pg';
 import { GapTracker, readRunEvents } from '../src/run-events.js';
 
@@ -40,6 +45,21 @@ async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
 const created = (runId: string, namespace: string): RunEventInput => {
   const run = makeRun({ id: runId, namespace });
   return { type: 'run.created', namespace, runId, attemptId: null, payload: { run }, createdAt: Date.now() };
+};
+
+/** Writes `runId`'s `run.created` in the caller's transaction, so that its id is drawn there. */
+const insertCreated = (sql: SqlFunction, namespace: string, runId: string) =>
+  sql(
+    `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
+     values ($1, $2, null, 'run.created', $3, now())`,
+    [namespace, runId, JSON.stringify(created(runId, namespace).payload)],
+  );
+
+/** A promise the test resolves when it chooses. */
+const gate = () => {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
 };
 
 describe('run event journal (PostgreSQL)', () => {
@@ -79,21 +99,16 @@ describe('run event journal (PostgreSQL)', () => {
       (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).map((e) => e.runId);
     /** Draws an id in a transaction of its own and holds it open until `release` resolves. */
     const inFlight = (runId: string, release: Promise<'commit' | 'rollback'>) => {
-      let drawn: () => void = () => {};
-      const hasId = new Promise<void>((resolve) => (drawn = resolve));
+      const drawn = gate();
       const done = b
         .transaction(async (sql) => {
           await sql('select pg_current_xact_id()');
-          await sql(
-            `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
-             values ($1, $2, null, 'run.created', $3, now())`,
-            [namespace, runId, JSON.stringify(created(runId, namespace).payload)],
-          );
-          drawn();
+          await insertCreated(sql, namespace, runId);
+          drawn.open();
           if ((await release) === 'rollback') throw new Error('rolled back');
         })
         .catch(() => undefined);
-      return { hasId, done };
+      return { hasId: drawn.opened, done };
     };
     let decide: (how: 'commit' | 'rollback') => void = () => {};
     const slow = inFlight('slow', new Promise((resolve) => (decide = resolve)));
@@ -128,33 +143,21 @@ describe('run event journal (PostgreSQL)', () => {
     const start = (await a.runEventBounds()).last;
     const read = async () =>
       (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).map((e) => e.runId);
-    const insert = (sql: (text: string, params?: unknown[]) => Promise<unknown>, runId: string) =>
-      sql(
-        `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
-         values ($1, $2, null, 'run.created', $3, now())`,
-        [namespace, runId, JSON.stringify(created(runId, namespace).payload)],
-      );
-    const gate = () => {
-      let open: () => void = () => {};
-      const opened = new Promise<void>((resolve) => (open = resolve));
-      return { open, opened };
-    };
-    const [firstHasXid, secondHasId, firstDone, releaseSecond] = [gate(), gate(), gate(), gate()];
+    const [firstHasXid, secondHasId, releaseSecond] = [gate(), gate(), gate()];
     const first = b.transaction(async (sql) => {
       await sql('select pg_current_xact_id()');
       firstHasXid.open();
       await secondHasId.opened;
-      await insert(sql, 'first');
+      await insertCreated(sql, namespace, 'first');
     });
     const second = b.transaction(async (sql) => {
       await firstHasXid.opened;
       await sql('select pg_current_xact_id()');
-      await insert(sql, 'second');
+      await insertCreated(sql, namespace, 'second');
       secondHasId.open();
       await releaseSecond.opened;
     });
     await first;
-    firstDone.open();
     // `first` committed with the higher id; `second` holds the lower one and is still running.
     expect(await read()).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -167,20 +170,14 @@ describe('run event journal (PostgreSQL)', () => {
   it('reads a gap again when its writer commits while the reader judges it, instead of stepping over it', async () => {
     const namespace = `ns-judged-${Date.now()}`;
     const start = (await a.runEventBounds()).last;
-    let release: () => void = () => {};
-    let drawn: () => void = () => {};
-    const hasId = new Promise<void>((resolve) => (drawn = resolve));
+    const [hasId, release] = [gate(), gate()];
     const slow = b.transaction(async (sql) => {
       await sql('select pg_current_xact_id()');
-      await sql(
-        `insert into run_events (namespace, run_id, attempt_id, type, payload, created_at)
-         values ($1, 'slow', null, 'run.created', $2, now())`,
-        [namespace, JSON.stringify(created('slow', namespace).payload)],
-      );
-      drawn();
-      await new Promise<void>((resolve) => (release = resolve));
+      await insertCreated(sql, namespace, 'slow');
+      hasId.open();
+      await release.opened;
     });
-    await hasId;
+    await hasId.opened;
     await a.appendRunEvents([created('fast', namespace)]);
     // The reader has read `fast` and met the gap; it takes its bound, and the writer commits right then.
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -190,7 +187,7 @@ describe('run event journal (PostgreSQL)', () => {
           const result = await pool.query(config, values);
           const text = typeof config === 'string' ? config : config.text;
           if (text.includes('pg_current_xact_id')) {
-            release();
+            release.open();
             await slow;
           }
           return result;
