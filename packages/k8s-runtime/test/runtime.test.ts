@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import type { TaskOutcome } from '@kontroler/core';
-import { KubeConfig, type V1Pod, type V1PodList } from '@kubernetes/client-node';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import {
   createPodRuntime,
   KubeApiError,
@@ -307,15 +307,8 @@ describeK8s('pod runtime (restricted client)', (plane) => {
       if (refuse === 'everything') return 403;
       return refuse === 'pod creates' && method === 'POST' && path.endsWith('/pods') ? 403 : undefined;
     });
-    // Plain HTTP to the filter (client-node allows it only with skipTLSVerify); the filter verifies the apiserver.
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'filter', server: filter.url, skipTLSVerify: true }],
-      users: [{ name: 'controller', token: controllerToken }],
-      contexts: [{ name: 'controller', cluster: 'filter', user: 'controller' }],
-      currentContext: 'controller',
-    });
-    const rt = runtime(ns, { kubeConfig });
+    // Plain HTTP to the filter; the filter verifies the apiserver.
+    const rt = runtime(ns, { kubeConfig: makeKubeConfig(filter.url, caData, 'controller', controllerToken) });
     try {
       const warm = attemptContext(single(), 'work', { namespace: ns, runId: 'run-warm' });
       expect(await rt.execute(warm)).toMatchObject({ status: 'succeeded' });
