@@ -199,17 +199,32 @@ async function settle(
   }
 }
 
-/** The oldest and newest ids. */
+/** How many of the newest ids `runEventBounds` looks through for ids still in flight (`unseen`). */
+const UNSEEN_WINDOW = 1000;
+
+/**
+ * The oldest and newest ids, and the ids missing among the newest (`unseen`): a writer in flight holds
+ * some of them, and will commit them after `last` was read. Writers are single statements, so the ids
+ * they hold are among the newest; older gaps are rolled-back or skipped ids, for good.
+ */
 export async function runEventBounds(db: Queryable, url: string): Promise<RunEventBounds> {
-  const rows = await query<{ first: string | null; last: string | null }>(
+  const rows = await query<{ first: string | null; last: string | null; unseen: string[] }>(
     db,
     url,
     prepared(`select (select min(id) from run_events) as first,
              coalesce((select max(id) from run_events),
-                      (select case when is_called then last_value else 0 end from run_events_id_seq)) as last`),
+                      (select case when is_called then last_value else 0 end from run_events_id_seq)) as last,
+             array(select g from (select id, lag(id) over (order by id) as prev
+                                    from (select id from run_events order by id desc limit ${UNSEEN_WINDOW}) newest) w,
+                                 generate_series(w.prev + 1, w.id - 1) g
+                    order by g desc limit ${UNSEEN_WINDOW})::text[] as unseen`),
   );
   const row = rows.rows[0];
-  return { first: row?.first == null ? null : Number(row.first), last: Number(row?.last ?? 0) };
+  return {
+    first: row?.first == null ? null : Number(row.first),
+    last: Number(row?.last ?? 0),
+    unseen: (row?.unseen ?? []).map(Number).reverse(),
+  };
 }
 
 /** Retention: the oldest events created before `before`, at most `limit`. */

@@ -205,6 +205,36 @@ describe('run event journal (PostgreSQL)', () => {
     }
   });
 
+  it('a feed started while a writer holds a lower id than the newest delivers that id when it commits', async () => {
+    const namespace = `ns-start-${Date.now()}`;
+    const [slowHasId, releaseSlow] = [gate(), gate()];
+    const slow = b.transaction(async (sql) => {
+      await sql('select pg_current_xact_id()');
+      await insertCreated(sql, namespace, 'slow');
+      slowHasId.open();
+      await releaseSlow.opened;
+    });
+    await slowHasId.opened;
+    await a.appendRunEvents([created('before', namespace)]);
+    // `before` committed with the newest id; `slow` holds a lower one. The feed starts now.
+    const bounds = await a.runEventBounds();
+    expect(bounds.unseen?.length).toBeGreaterThan(0);
+    const got: string[] = [];
+    const feed = new RunEventFeed({
+      store: a,
+      pollMs: 50,
+      onEvents: (events) => got.push(...events.filter((e) => e.namespace === namespace).map((e) => e.runId)),
+    });
+    await feed.ready;
+    releaseSlow.open();
+    await slow;
+    await a.appendRunEvents([created('after', namespace)]);
+    await eventually(async () => (got.includes('after') ? true : undefined));
+    feed.stop();
+    // `before` had committed when the feed started: not delivered; `slow` committed after: delivered.
+    expect(got).toEqual(['slow', 'after']);
+  });
+
   it('wakes a listener of another store through NOTIFY, and a feed there delivers the events', async () => {
     const namespace = `ns-feed-${Date.now()}`;
     const got: StoredRunEvent[] = [];

@@ -3,6 +3,11 @@
  * `onEvents`, once and in id order. Woken by the store's `onRunEvents` (PostgreSQL: NOTIFY from any
  * process) and by a poll, so a missed wake-up (a LISTEN connection that dropped) only delays events.
  * One read at a time: a wake-up during a read makes one more read after it.
+ *
+ * "Now" is the journal's newest id, except that ids below it can still be in flight where ids become
+ * visible out of order (PostgreSQL): the feed then starts below the lowest such id (`bounds.unseen`) and,
+ * up to the newest id, delivers only those ids, so an event whose writer commits just after the feed
+ * started is delivered and one committed before it is not.
  */
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
@@ -24,6 +29,10 @@ export interface RunEventFeedOptions {
 export class RunEventFeed {
   #cursor = 0;
   #startId: number | null = null;
+  /** The newest id at start; up to it, only `#late` ids are delivered. */
+  #last = 0;
+  /** Ids below the newest at start that were not visible then (see the file comment). */
+  #late: ReadonlySet<number> = new Set();
   #reading = false;
   #again = false;
   #stopped = false;
@@ -46,7 +55,10 @@ export class RunEventFeed {
     return this.#cursor;
   }
 
-  /** The journal's last id when the feed started (null until `ready`): later events are delivered. */
+  /**
+   * Every event the feed delivers has a greater id (null until `ready`): the journal's newest id when the
+   * feed started, or just below the lowest id then still in flight.
+   */
   get startId(): number | null {
     return this.#startId;
   }
@@ -80,7 +92,10 @@ export class RunEventFeed {
     for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       try {
         const bounds = await this.options.store.runEventBounds();
-        this.#cursor = Math.max(this.#cursor, bounds.last);
+        const late = (bounds.unseen ?? []).filter((id) => id <= bounds.last);
+        this.#last = bounds.last;
+        this.#late = new Set(late);
+        this.#cursor = late.length === 0 ? bounds.last : Math.min(...late) - 1;
         this.#startId = this.#cursor;
         return;
       } catch (error) {
@@ -100,6 +115,11 @@ export class RunEventFeed {
     }, this.options.pollMs ?? 1000);
   }
 
+  /** Whether event `id` had not been committed when the feed started. */
+  #isNew(id: number): boolean {
+    return id > this.#last || this.#late.has(id);
+  }
+
   async #drain(): Promise<void> {
     const batch = Math.max(1, this.options.batch ?? 500);
     try {
@@ -108,8 +128,10 @@ export class RunEventFeed {
         const events = await this.options.store.readRunEvents({ afterId: this.#cursor, limit: batch });
         if (this.#stopped || events.length === 0) return;
         this.#cursor = (events[events.length - 1] as StoredRunEvent).id;
+        const fresh = this.#late.size === 0 ? events : events.filter((e) => this.#isNew(e.id));
+        if (this.#cursor >= this.#last) this.#late = new Set();
         try {
-          this.options.onEvents(events);
+          if (fresh.length > 0) this.options.onEvents(fresh);
         } catch (error) {
           this.#logger.error({ err: error }, 'run event consumer threw');
         }

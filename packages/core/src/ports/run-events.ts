@@ -71,6 +71,12 @@ export interface RunEventBounds {
   readonly first: number | null;
   /** The newest id, or 0 when nothing was ever written. */
   readonly last: number;
+  /**
+   * Ids below `last`, among the newest, that were not visible when the bounds were read: a writer still in
+   * flight may commit them later (the others rolled back or were skipped). A reader that starts at `last`
+   * must still deliver those that commit. Absent (or empty) where ids become visible in order.
+   */
+  readonly unseen?: readonly number[];
 }
 
 export interface RunEventStore {

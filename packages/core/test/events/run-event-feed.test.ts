@@ -95,4 +95,47 @@ describe('RunEventFeed', () => {
     expect(got).toEqual(['x', 'y']);
     feed.stop();
   });
+
+  it('delivers an id that was still in flight when it started, and not the events committed before', async () => {
+    // A journal whose ids become visible out of order (as in PostgreSQL): id 2 is in flight at start.
+    const events = [1, 2, 3].map((id) => ({ ...created(`r${id}`), id }) as StoredRunEvent);
+    let visible = new Set([1, 3]);
+    const journal: Pick<RunEventStore, 'readRunEvents' | 'runEventBounds' | 'onRunEvents'> = {
+      readRunEvents: async (q) => {
+        // A reader never steps over an id in flight: it stops before the first invisible one.
+        const out: StoredRunEvent[] = [];
+        for (const e of events) {
+          if (e.id <= q.afterId) continue;
+          if (!visible.has(e.id)) break;
+          out.push(e);
+        }
+        return out;
+      },
+      runEventBounds: async () => ({
+        first: 1,
+        last: 3,
+        unseen: [...[1, 2, 3].filter((id) => !visible.has(id))],
+      }),
+      onRunEvents: () => () => undefined,
+    };
+    const got: string[] = [];
+    const feed = new RunEventFeed({
+      store: journal,
+      clock: new FakeClock(),
+      onEvents: (e) => got.push(...e.map((x) => x.runId)),
+    });
+    await feed.ready;
+    expect(feed.startId).toBe(1);
+    feed.wake();
+    await settle();
+    expect(got).toEqual([]);
+    // The writer of id 2 commits, and a new event follows.
+    events.push({ ...created('r4'), id: 4 } as StoredRunEvent);
+    visible = new Set([1, 2, 3, 4]);
+    feed.wake();
+    await settle();
+    expect(got).toEqual(['r2', 'r4']);
+    expect(feed.lastId).toBe(4);
+    feed.stop();
+  });
 });
