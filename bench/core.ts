@@ -4,7 +4,8 @@
  * - validate + order a generated 10,000-task DAG (validateDag, topologicalOrder), each row in a FRESH plain
  *   `node` process importing the BUILT `@kontroler/core` (dist) the way a user's service does: no tsx, no
  *   source condition, no --expose-gc (bench/lib/validate-order-child.mjs). The first 7 calls and their median,
- *   against the target; 2 and 3 random upstreams per task; 20,000 tasks (MAX_TASKS) and, for the ordering on
+ *   against the target; 2 and 3 random upstreams per task, and 2 again on Node 24 LTS (scripts/fetch-node.sh's
+ *   cached binary, the one CI runs the suites on); 20,000 tasks (MAX_TASKS) and, for the ordering on
  *   its own, 100,000 tasks to show the growth is linear. When the target is missed, a `--cpu-prof` profile of
  *   the 10,000-task calls is saved under bench/results/ and its top functions by self time printed;
  * - planner throughput, the issue's "planner: ≥ 500,000 transitions/s": the pure `plan()` driven through whole
@@ -107,10 +108,10 @@ interface ChildResult {
 }
 
 /** One fresh plain-node process (flags only as given: no tsx, no --expose-gc, no NODE_OPTIONS). */
-function fresh(args: string[], nodeFlags: string[] = []): ChildResult {
+function fresh(args: string[], nodeFlags: string[] = [], node = process.execPath): ChildResult {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const result = spawnSync(process.execPath, [...nodeFlags, CHILD, ...args], {
+  const result = spawnSync(node, [...nodeFlags, CHILD, ...args], {
     cwd: root,
     env,
     encoding: 'utf8',
@@ -121,6 +122,34 @@ function fresh(args: string[], nodeFlags: string[] = []): ChildResult {
     throw new Error(`validate-order process failed (${result.status}): ${result.stderr}${result.stdout}`);
   }
   return JSON.parse(line) as ChildResult;
+}
+
+/**
+ * The 2-upstream row again on Node 24 LTS, which users run (its Maglev compiler makes a cold process's first
+ * calls faster). The binary is the one CI runs the suites on: scripts/fetch-node.sh's npm package, cached by
+ * version (fetched on first use).
+ */
+function node24Row(): BenchRow {
+  const name = '  same on Node 24 LTS, 2 upstreams';
+  const fetched = spawnSync('bash', [join(root, 'scripts', 'fetch-node.sh')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const bin = fetched.stdout.trim().split('\n').at(-1) ?? '';
+  if (fetched.status !== 0 || bin === '') {
+    return { name, value: 'not measured', note: `scripts/fetch-node.sh failed: ${fetched.stderr.trim()}` };
+  }
+  const node = join(bin, 'node');
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const run = fresh(['--tasks=10000', '--upstreams=2'], [], node);
+  const m = median(run.calls);
+  return {
+    name,
+    value: ms(m),
+    target: `< ${TARGET_MS} ms`,
+    ratio: versus(m, TARGET_MS, 'ms'),
+    note: `${version}, fresh node, built package; first 7 calls: ${list(run.calls)} ms`,
+  };
 }
 
 /** The growth ratio against the size ratio: linear is within 1.5× of it; more is called out. */
@@ -173,6 +202,7 @@ function validateAndOrder(): { rows: BenchRow[]; profileLines: string[] } {
       note: `fresh node, built package; median of the first 7 calls: ${list(run.calls)} ms`,
     });
   }
+  rows.push(node24Row());
   // Growth: the largest document validateDag accepts is MAX_TASKS; beyond it the size cap rejects it at once.
   const capped = fresh([`--tasks=${MAX_TASKS}`, '--upstreams=2']);
   const cappedMedian = median(capped.calls);
