@@ -39,18 +39,16 @@ describe('DAG layout', () => {
     expect(overlaps(pos)).toBe(false);
   });
 
-  it('switches to the linear layered layout for large graphs, quickly and without overlaps', () => {
+  // How fast a 1,000-task DAG opens is measured in Chromium by `npm run bench -- console`, not asserted here.
+  it('switches to the linear layered layout for large graphs, without overlaps', () => {
     const tasks = chainOfLayers(20, 50);
     expect(tasks.length).toBeGreaterThan(DAGRE_MAX_NODES);
-    const started = performance.now();
-    const pos = layoutDag(
-      tasks.map((t) => t.name),
-      dependencyEdges(tasks),
-    );
-    const ms = performance.now() - started;
+    const names = tasks.map((t) => t.name);
+    const pos = layoutDag(names, dependencyEdges(tasks));
+    expect(pos).toEqual(layeredLayout(names, dependencyEdges(tasks)));
     expect(Object.keys(pos)).toHaveLength(1000);
     for (const e of dependencyEdges(tasks)) expect(pos[e.target]!.y).toBeGreaterThan(pos[e.source]!.y);
-    expect(ms).toBeLessThan(2000);
+    expect(overlaps(pos)).toBe(false);
   });
 
   it('still places the nodes of a cycle (an invalid document being edited)', () => {
