@@ -62,6 +62,23 @@ const gate = () => {
   return { open, opened };
 };
 
+/**
+ * A writer (on store `b`) that draws `runId`'s id and stays open until `release()`, and then `newer`'s
+ * event, committed by store `a` with a higher id. `done` settles when the writer has committed.
+ */
+async function holdLowerId(namespace: string, runId: string, newer: string) {
+  const [hasId, release] = [gate(), gate()];
+  const done = b.transaction(async (sql) => {
+    await sql('select pg_current_xact_id()');
+    await insertCreated(sql, namespace, runId);
+    hasId.open();
+    await release.opened;
+  });
+  await hasId.opened;
+  await a.appendRunEvents([created(newer, namespace)]);
+  return { release: release.open, done };
+}
+
 describe('run event journal (PostgreSQL)', () => {
   it('a reader following id > last misses nothing while two stores append concurrently', async () => {
     const namespace = `ns-${Date.now()}`;
@@ -170,15 +187,7 @@ describe('run event journal (PostgreSQL)', () => {
   it('reads a gap again when its writer commits while the reader judges it, instead of stepping over it', async () => {
     const namespace = `ns-judged-${Date.now()}`;
     const start = (await a.runEventBounds()).last;
-    const [hasId, release] = [gate(), gate()];
-    const slow = b.transaction(async (sql) => {
-      await sql('select pg_current_xact_id()');
-      await insertCreated(sql, namespace, 'slow');
-      hasId.open();
-      await release.opened;
-    });
-    await hasId.opened;
-    await a.appendRunEvents([created('fast', namespace)]);
+    const slow = await holdLowerId(namespace, 'slow', 'fast');
     // The reader has read `fast` and met the gap; it takes its bound, and the writer commits right then.
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     try {
@@ -187,8 +196,8 @@ describe('run event journal (PostgreSQL)', () => {
           const result = await pool.query(config, values);
           const text = typeof config === 'string' ? config : config.text;
           if (text.includes('pg_current_xact_id')) {
-            release.open();
-            await slow;
+            slow.release();
+            await slow.done;
           }
           return result;
         },
@@ -207,15 +216,7 @@ describe('run event journal (PostgreSQL)', () => {
 
   it('a feed started while a writer holds a lower id than the newest delivers that id when it commits', async () => {
     const namespace = `ns-start-${Date.now()}`;
-    const [slowHasId, releaseSlow] = [gate(), gate()];
-    const slow = b.transaction(async (sql) => {
-      await sql('select pg_current_xact_id()');
-      await insertCreated(sql, namespace, 'slow');
-      slowHasId.open();
-      await releaseSlow.opened;
-    });
-    await slowHasId.opened;
-    await a.appendRunEvents([created('before', namespace)]);
+    const slow = await holdLowerId(namespace, 'slow', 'before');
     // `before` committed with the newest id; `slow` holds a lower one. The feed starts now.
     const bounds = await a.runEventBounds();
     expect(bounds.unseen?.length).toBeGreaterThan(0);
@@ -226,8 +227,8 @@ describe('run event journal (PostgreSQL)', () => {
       onEvents: (events) => got.push(...events.filter((e) => e.namespace === namespace).map((e) => e.runId)),
     });
     await feed.ready;
-    releaseSlow.open();
-    await slow;
+    slow.release();
+    await slow.done;
     await a.appendRunEvents([created('after', namespace)]);
     await eventually(async () => (got.includes('after') ? true : undefined));
     feed.stop();
