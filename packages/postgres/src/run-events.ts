@@ -203,27 +203,30 @@ async function settle(
 const UNSEEN_WINDOW = 1000;
 
 /**
- * The oldest and newest ids, and the ids missing among the newest (`unseen`): a writer in flight holds
- * some of them, and will commit them after `last` was read. Writers are single statements, so the ids
- * they hold are among the newest; older gaps are rolled-back or skipped ids, for good.
+ * The oldest and newest ids, and the ids missing among the newest `UNSEEN_WINDOW` ids (`unseen`): a writer
+ * in flight holds some of them, and will commit them after `last` was read. Writers are single statements,
+ * so the ids they hold are among the newest; older gaps are rolled-back or skipped ids, for good. The window
+ * counts ids, not rows, so a long run of skipped ids costs no more than a short one; it never reaches below
+ * the oldest kept id (pruned ids are not in flight).
  */
 export async function runEventBounds(db: Queryable, url: string): Promise<RunEventBounds> {
   const rows = await query<{ first: string | null; last: string | null; unseen: string[] }>(
     db,
     url,
-    prepared(`select (select min(id) from run_events) as first,
-             coalesce((select max(id) from run_events),
-                      (select case when is_called then last_value else 0 end from run_events_id_seq)) as last,
-             array(select g from (select id, lag(id) over (order by id) as prev
-                                    from (select id from run_events order by id desc limit ${UNSEEN_WINDOW}) newest) w,
+    prepared(`select b.first,
+             coalesce(b.last, (select case when is_called then last_value else 0 end from run_events_id_seq)) as last,
+             array(select g from (select id, lag(id, 1, b.low) over (order by id) as prev
+                                    from run_events where id > b.low) w,
                                  generate_series(w.prev + 1, w.id - 1) g
-                    order by g desc limit ${UNSEEN_WINDOW})::text[] as unseen`),
+                    order by g)::text[] as unseen
+        from (select min(id) as first, max(id) as last, greatest(max(id) - ${UNSEEN_WINDOW}, min(id) - 1) as low
+                from run_events) b`),
   );
   const row = rows.rows[0];
   return {
     first: row?.first == null ? null : Number(row.first),
     last: Number(row?.last ?? 0),
-    unseen: (row?.unseen ?? []).map(Number).reverse(),
+    unseen: (row?.unseen ?? []).map(Number),
   };
 }
 

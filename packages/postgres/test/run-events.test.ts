@@ -214,6 +214,25 @@ describe('run event journal (PostgreSQL)', () => {
     }
   });
 
+  it('reports as unseen the ids missing among the newest 1,000 ids, never the pruned ones below the oldest', async () => {
+    const namespace = `ns-bounds-${Date.now()}`;
+    await a.appendRunEvents([created('x1', namespace)]);
+    // 5,000 ids drawn and never written (as rolled-back writers leave them), then one more event.
+    await a.transaction(async (sql) => {
+      await sql(`select setval('run_events_id_seq', (select last_value from run_events_id_seq) + 5000)`);
+    });
+    await a.appendRunEvents([created('x2', namespace)]);
+    const skipped = await a.runEventBounds();
+    expect(skipped.unseen).toEqual(Array.from({ length: 999 }, (_, i) => skipped.last - 999 + i));
+
+    // Everything pruned but one new event: the ids below it are gone, not in flight.
+    await a.deleteRunEventsBefore(Date.now() + 60_000, 1_000_000);
+    await a.appendRunEvents([created('x3', namespace)]);
+    const pruned = await a.runEventBounds();
+    expect(pruned.first).toBe(pruned.last);
+    expect(pruned.unseen).toEqual([]);
+  });
+
   it('a feed started while a writer holds a lower id than the newest delivers that id when it commits', async () => {
     const namespace = `ns-start-${Date.now()}`;
     const slow = await holdLowerId(namespace, 'slow', 'before');
