@@ -62,21 +62,33 @@ const gate = () => {
   return { open, opened };
 };
 
+/** Thrown inside a held writer's transaction to roll it back. */
+const ROLLED_BACK = new Error('rolled back');
+
 /**
- * A writer (on store `b`) that draws `runId`'s id and stays open until `release()`, and then `newer`'s
- * event, committed by store `a` with a higher id. `done` settles when the writer has committed.
+ * A writer (on store `b`) that draws `runId`'s id and stays open until `release()` (commit, or rollback
+ * with `release('rollback')`), and then `newer`'s event, committed by store `a` with a higher id. `done`
+ * settles when the writer has ended.
  */
 async function holdLowerId(namespace: string, runId: string, newer: string) {
-  const [hasId, release] = [gate(), gate()];
-  const done = b.transaction(async (sql) => {
-    await sql('select pg_current_xact_id()');
-    await insertCreated(sql, namespace, runId);
-    hasId.open();
-    await release.opened;
-  });
+  const hasId = gate();
+  let release: (how?: 'commit' | 'rollback') => void = () => {};
+  const decided = new Promise<'commit' | 'rollback'>(
+    (resolve) => (release = (how = 'commit') => resolve(how)),
+  );
+  const done = b
+    .transaction(async (sql) => {
+      await sql('select pg_current_xact_id()');
+      await insertCreated(sql, namespace, runId);
+      hasId.open();
+      if ((await decided) === 'rollback') throw ROLLED_BACK;
+    })
+    .catch((error: unknown) => {
+      if (error !== ROLLED_BACK) throw error;
+    });
   await hasId.opened;
   await a.appendRunEvents([created(newer, namespace)]);
-  return { release: release.open, done };
+  return { release, done };
 }
 
 describe('run event journal (PostgreSQL)', () => {
@@ -114,36 +126,17 @@ describe('run event journal (PostgreSQL)', () => {
     const start = (await a.runEventBounds()).last;
     const read = async () =>
       (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).map((e) => e.runId);
-    /** Draws an id in a transaction of its own and holds it open until `release` resolves. */
-    const inFlight = (runId: string, release: Promise<'commit' | 'rollback'>) => {
-      const drawn = gate();
-      const done = b
-        .transaction(async (sql) => {
-          await sql('select pg_current_xact_id()');
-          await insertCreated(sql, namespace, runId);
-          drawn.open();
-          if ((await release) === 'rollback') throw new Error('rolled back');
-        })
-        .catch(() => undefined);
-      return { hasId: drawn.opened, done };
-    };
-    let decide: (how: 'commit' | 'rollback') => void = () => {};
-    const slow = inFlight('slow', new Promise((resolve) => (decide = resolve)));
-    await slow.hasId;
-    await a.appendRunEvents([created('fast', namespace)]);
+    const slow = await holdLowerId(namespace, 'slow', 'fast');
     // `fast` committed with a higher id than `slow`, which is still in flight: nothing may be read yet.
     expect(await read()).toEqual([]);
-    decide('commit');
+    slow.release();
     await slow.done;
     expect(await read()).toEqual(['slow', 'fast']);
 
-    let undo: (how: 'commit' | 'rollback') => void = () => {};
     const after =
       (await a.readRunEvents({ afterId: start, limit: 100, namespaces: [namespace] })).at(-1)?.id ?? 0;
-    const doomed = inFlight('doomed', new Promise((resolve) => (undo = resolve)));
-    await doomed.hasId;
-    await a.appendRunEvents([created('later', namespace)]);
-    undo('rollback');
+    const doomed = await holdLowerId(namespace, 'doomed', 'later');
+    doomed.release('rollback');
     await doomed.done;
     // The rolled-back id is a gap for good: once no transaction of that moment is running, it is passed.
     const later = await eventually(async () => {
