@@ -279,9 +279,10 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   /**
    * Runs `request` until the apiserver answers it (resolves with its value), or the attempt is aborted
    * (resolves undefined). The client already retries a few times within a second or two; an apiserver that
-   * is restarting or being upgraded can be away far longer, and that is no failure of the task: burning one of its attempts on it
-   * (a task without retries failed its run) is what a chaos run saw on a busy machine. So the attempt waits
-   * for the apiserver as a running pod's watch does, with a `system` line in its log saying so.
+   * is restarting or being upgraded can be away far longer, and that is no failure of the task: burning one
+   * of its attempts on it (a task without retries failed its run) is what a chaos run saw on a busy machine.
+   * So the attempt waits for the apiserver as a running pod's watch does, with a `system` line in its log
+   * saying so.
    */
   async function untilAnswered<T>(
     ctx: AttemptContext,
