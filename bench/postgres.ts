@@ -6,6 +6,8 @@
  *   graphile-worker 0.16.6 running the same number of no-op jobs on the same server in the same run;
  * - dependency→start latency on a 1,000-task chain: from a task's end to its successor's start;
  *   graphile-worker 0.16.6 doing the same chain (each job adds the next) on the same server;
+ * - the same on a 10,000-task chain, its last 1,000 steps against its first: a step must not cost more as
+ *   the run grows (each step's commit touches two attempts, whatever the run's size);
  * - a keyset page of 50 runs out of 1,000,000 rows (inserted with generate_series).
  *
  * Every row runs with PostgreSQL's default durable setting, `synchronous_commit=on` (every commit waits for
@@ -14,6 +16,7 @@
  * loses nothing).
  *
  * Options: `--tasks=N` throughput tasks (default 5000), `--chain=N` chain length (default 1000),
+ * `--long-chain=N` the growth row's chain (default 10000, 0 skips it), `--only=chain` the chain rows only,
  * `--rows=N` keyset rows (default 1000000), `--no-relaxed` skips the relaxed rows, `--graphile-concurrency=N`
  * graphile-worker's workers in the throughput rows (default 16, the Kontroler store's pool size),
  * `--no-profile` skips the CPU profile taken when the chain misses its target (saved under bench/results/).
@@ -36,6 +39,10 @@ const arg = (name: string, fallback: number): number => {
 };
 const TASKS = arg('tasks', 5000);
 const CHAIN = arg('chain', 1000);
+const LONG_CHAIN = arg('long-chain', 10_000);
+/** Steps compared at each end of the long chain. */
+const ENDS = 1000;
+const CHAIN_ONLY = process.argv.includes('--only=chain');
 const ROWS = arg('rows', 1_000_000);
 const RELAXED = !process.argv.includes('--no-relaxed');
 const PROFILE = !process.argv.includes('--no-profile');
@@ -205,7 +212,10 @@ function throughputRows(ours: Throughput, theirs: Throughput, label: string): Be
 }
 
 /** A chain of tasks through the engine: from one task's end to the next one's start. */
-async function kontrolerChain(url: string): Promise<{ gaps: number[]; cpuSeconds: number; seconds: number }> {
+async function kontrolerChain(
+  url: string,
+  length = CHAIN,
+): Promise<{ gaps: number[]; cpuSeconds: number; seconds: number }> {
   const store: PostgresStore = await createPostgresStore({ url, poolSize: 8 });
   const started = new Map<string, number>();
   const ended = new Map<string, number>();
@@ -222,7 +232,7 @@ async function kontrolerChain(url: string): Promise<{ gaps: number[]; cpuSeconds
   try {
     await engine.registerDag({
       name: 'chain',
-      tasks: Array.from({ length: CHAIN }, (_, i) => ({
+      tasks: Array.from({ length }, (_, i) => ({
         name: `c${i}`,
         image: 'none',
         command: ['true'],
@@ -242,7 +252,7 @@ async function kontrolerChain(url: string): Promise<{ gaps: number[]; cpuSeconds
     await store.close();
   }
   const gaps: number[] = [];
-  for (let i = 1; i < CHAIN; i++) {
+  for (let i = 1; i < length; i++) {
     const start = started.get(`c${i}`);
     const end = ended.get(`c${i - 1}`);
     if (start !== undefined && end !== undefined) gaps.push(start - end);
@@ -287,6 +297,28 @@ async function graphileChain(url: string): Promise<number[]> {
     if (start !== undefined && end !== undefined) gaps.push(start - end);
   }
   return gaps;
+}
+
+/**
+ * A step of a long chain, at its end against at its start: each step's commit changes two attempts, so it
+ * must cost the same at step 9,000 as at step 1, in a database without statistics yet (a new installation's
+ * first big run).
+ */
+async function growthRow(serverUrl: string): Promise<BenchRow> {
+  const run = await kontrolerChain(await withDatabase(serverUrl, 'bench_long_chain'), LONG_CHAIN);
+  const first = percentile(run.gaps.slice(0, ENDS), 50);
+  const last = percentile(run.gaps.slice(-ENDS), 50);
+  const growth = last / first;
+  return {
+    name: `dependency→start, ${LONG_CHAIN.toLocaleString('en')}-task chain, last ${ENDS.toLocaleString('en')} steps`,
+    value: `p50 ${fmt(last, 2)} ms (first ${ENDS.toLocaleString('en')}: ${fmt(first, 2)} ms)`,
+    target: 'flat (≤ 1.1× first)',
+    ratio:
+      growth <= 1.1
+        ? `${growth.toFixed(2)}×`
+        : `${growth.toFixed(2)}× (grows by ${Math.round((growth - 1) * 100)}%)`,
+    note: `${fmt(run.seconds, 1)} s wall, ${fmt(run.cpuSeconds, 1)} s engine CPU; p50 of all steps ${fmt(percentile(run.gaps, 50), 2)} ms; durable`,
+  };
 }
 
 /** Keyset pages of 50 out of `ROWS` runs, at random positions, newest first (and for one DAG). */
@@ -348,6 +380,24 @@ async function keyset(url: string): Promise<BenchRow[]> {
   }
 }
 
+/** The throughput rows, durable and (unless --no-relaxed) relaxed, each next to graphile-worker's. */
+async function throughputRowsBoth(serverUrl: string): Promise<BenchRow[]> {
+  const rows = throughputRows(
+    await throughput(await withDatabase(serverUrl, 'bench_throughput')),
+    await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput')),
+    'durable',
+  );
+  if (!RELAXED) return rows;
+  // Relaxed rows follow their durable ones directly, measured on the same server moments later.
+  return rows.concat(
+    throughputRows(
+      await throughput(await withDatabase(serverUrl, 'bench_throughput_relaxed', true)),
+      await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput_relaxed', true)),
+      'relaxed',
+    ),
+  );
+}
+
 async function main(): Promise<void> {
   const external = process.env.DATABASE_URL;
   const dataDir = join(tmpdir(), `kontroler-bench-pg-${randomBytes(4).toString('hex')}`);
@@ -372,23 +422,7 @@ async function main(): Promise<void> {
     };
 
     const rows: BenchRow[] = [];
-    rows.push(
-      ...throughputRows(
-        await throughput(await withDatabase(serverUrl, 'bench_throughput')),
-        await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput')),
-        'durable',
-      ),
-    );
-    // Relaxed rows follow their durable ones directly, measured on the same server moments later.
-    if (RELAXED) {
-      rows.push(
-        ...throughputRows(
-          await throughput(await withDatabase(serverUrl, 'bench_throughput_relaxed', true)),
-          await graphileThroughput(await withDatabase(serverUrl, 'bench_graphile_throughput_relaxed', true)),
-          'relaxed',
-        ),
-      );
-    }
+    if (!CHAIN_ONLY) rows.push(...(await throughputRowsBoth(serverUrl)));
 
     const chain = await kontrolerChain(await withDatabase(serverUrl, 'bench_chain'));
     const ours = chain.gaps;
@@ -421,7 +455,8 @@ async function main(): Promise<void> {
               `dependency→start, ${CHAIN}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
           )
         : [];
-    rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
+    if (LONG_CHAIN > 0) rows.push(await growthRow(serverUrl));
+    if (!CHAIN_ONLY) rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
     printTable('@kontroler/postgres', rows);
     if (chainProfile.length > 0) console.log(`\n${chainProfile.join('\n')}`);
     printMachine(machine);
