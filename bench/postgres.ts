@@ -6,8 +6,8 @@
  *   graphile-worker 0.16.6 running the same number of no-op jobs on the same server in the same run;
  * - dependency→start latency on a 1,000-task chain: from a task's end to its successor's start;
  *   graphile-worker 0.16.6 doing the same chain (each job adds the next) on the same server;
- * - the same on a 10,000-task chain, its last 1,000 steps against its first: a step must not cost more as
- *   the run grows (each step's commit touches two attempts, whatever the run's size);
+ * - the same on a 10,000-task chain, against the 1,000-task chain's: a step must not cost more in a larger
+ *   run (its first and last 1,000 steps in the note);
  * - a keyset page of 50 runs out of 1,000,000 rows (inserted with generate_series).
  *
  * Every row runs with PostgreSQL's default durable setting, `synchronous_commit=on` (every commit waits for
@@ -19,7 +19,7 @@
  * `--long-chain=N` the growth row's chain (default 10000, 0 skips it), `--only=chain` the chain rows only,
  * `--rows=N` keyset rows (default 1000000), `--no-relaxed` skips the relaxed rows, `--graphile-concurrency=N`
  * graphile-worker's workers in the throughput rows (default 16, the Kontroler store's pool size),
- * `--no-profile` skips the CPU profile taken when the chain misses its target (saved under bench/results/).
+ * `--no-profile` skips the CPU profiles taken when a chain row misses its target (saved under bench/results/).
  */
 import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -300,25 +300,29 @@ async function graphileChain(url: string): Promise<number[]> {
 }
 
 /**
- * A step of a long chain, at its end against at its start: each step's commit changes two attempts, so it
- * must cost the same at step 9,000 as at step 1, in a database without statistics yet (a new installation's
+ * A step of a long chain against a step of the short one: a step's commit changes two attempts and its plan
+ * looks at one task's parents, so it should cost the same in a 10,000-task run as in a 1,000-task run, and the
+ * same at its last steps as at its first. Measured in a database without statistics yet (a new installation's
  * first big run).
  */
-async function growthRow(serverUrl: string): Promise<BenchRow> {
+async function growthRow(serverUrl: string, shortP50: number): Promise<{ row: BenchRow; missed: boolean }> {
   const run = await kontrolerChain(await withDatabase(serverUrl, 'bench_long_chain'), LONG_CHAIN);
+  const all = percentile(run.gaps, 50);
   const first = percentile(run.gaps.slice(0, ENDS), 50);
   const last = percentile(run.gaps.slice(-ENDS), 50);
-  const growth = last / first;
-  return {
-    name: `dependency→start, ${LONG_CHAIN.toLocaleString('en')}-task chain, last ${ENDS.toLocaleString('en')} steps`,
-    value: `p50 ${fmt(last, 2)} ms (first ${ENDS.toLocaleString('en')}: ${fmt(first, 2)} ms)`,
-    target: 'flat (≤ 1.1× first)',
+  const growth = all / shortP50;
+  const ends = ENDS.toLocaleString('en');
+  const row = {
+    name: `dependency→start, ${LONG_CHAIN.toLocaleString('en')}-task chain (Kontroler)`,
+    value: `p50 ${fmt(all, 2)} ms, p99 ${fmt(percentile(run.gaps, 99), 2)} ms`,
+    target: `≤ 1.1× the ${CHAIN}-task chain`,
     ratio:
       growth <= 1.1
         ? `${growth.toFixed(2)}×`
-        : `${growth.toFixed(2)}× (grows by ${Math.round((growth - 1) * 100)}%)`,
-    note: `${fmt(run.seconds, 1)} s wall, ${fmt(run.cpuSeconds, 1)} s engine CPU; p50 of all steps ${fmt(percentile(run.gaps, 50), 2)} ms; durable`,
+        : `${growth.toFixed(2)}× (missed by ${Math.round((growth - 1.1) * 100)}%)`,
+    note: `first ${ends} steps p50 ${fmt(first, 2)} ms, last ${ends} ${fmt(last, 2)} ms; ${fmt(run.seconds, 1)} s wall, ${fmt(run.cpuSeconds, 1)} s engine CPU; durable`,
   };
+  return { row, missed: growth > 1.1 };
 }
 
 /** Keyset pages of 50 out of `ROWS` runs, at random positions, newest first (and for one DAG). */
@@ -455,10 +459,24 @@ async function main(): Promise<void> {
               `dependency→start, ${CHAIN}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
           )
         : [];
-    if (LONG_CHAIN > 0) rows.push(await growthRow(serverUrl));
+    const growth = LONG_CHAIN > 0 ? await growthRow(serverUrl, ours50) : undefined;
+    if (growth !== undefined) rows.push(growth.row);
+    // Missed: where a step of the long chain spends what the short chain's does not.
+    const growthProfile =
+      PROFILE && growth?.missed === true
+        ? await profileInProcess(
+            ROOT,
+            'postgres-long-chain-profile',
+            async () =>
+              kontrolerChain(await withDatabase(serverUrl, 'bench_long_chain_profiled'), LONG_CHAIN),
+            (run) =>
+              `dependency→start, ${LONG_CHAIN.toLocaleString('en')}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
+          )
+        : [];
     if (!CHAIN_ONLY) rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
     printTable('@kontroler/postgres', rows);
     if (chainProfile.length > 0) console.log(`\n${chainProfile.join('\n')}`);
+    if (growthProfile.length > 0) console.log(`\n${growthProfile.join('\n')}`);
     printMachine(machine);
   } finally {
     await server?.stop();
