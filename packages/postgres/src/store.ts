@@ -30,6 +30,7 @@ import { runOperations } from './store/runs.js';
 import { runEventOperations } from './store/run-events.js';
 import { aggregateOperations } from './store/aggregates.js';
 import { scheduleOperations } from './store/schedules.js';
+import { storeTypeParsers } from './type-parsers.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -124,7 +125,12 @@ export async function createPostgresStore(
     orm = undefined;
   }
 
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    ...config,
+    types: storeTypeParsers,
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+  });
   // Idle clients die when the server restarts; the pool drops them and the next query reconnects.
   pool.on('error', (error) => options.onError?.(error));
   const instanceId = randomUUID();
