@@ -32,6 +32,7 @@ export {
 } from './model/states.js';
 export type * from './model/records.js';
 export { compareQueued } from './model/queue-order.js';
+export { isoTime } from './util/iso-time.js';
 export { DEFAULT_NAMESPACE, dagKey, runDagRef, sameDag, type DagRef } from './model/dag-ref.js';
 export type * from './ports/store.js';
 export type * from './ports/aggregates.js';

@@ -19,13 +19,14 @@ import type {
   RunTrigger,
   StoredLogLine,
 } from '@kontroler/core';
+import { isoTime } from '@kontroler/core';
 
 /**
  * Epoch ms → a timestamptz parameter (null stays null), as ISO 8601 text in UTC: node-postgres formats a
  * Date field by field in local time, which cost measurable time on every commit (a dozen times each).
  */
 export const toTimestamp = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  ms === null || ms === undefined ? null : isoTime(ms);
 
 /** A time column: a Date from a timestamptz column, or an ISO string when read through `row_to_json`. */
 type Time = Date | string;

@@ -1,5 +1,6 @@
 /** Store records → the JSON shapes of docs/api.md. Times become ISO strings; secrets are never echoed. */
 import {
+  isoTime,
   parseInstance,
   type AttemptRecord,
   type DagVersion,
@@ -9,8 +10,7 @@ import {
 import type { ForEachItems } from './for-each-items.js';
 import { toIso, toMs, type ApiTokenRow, type UserRow } from '../auth/identity.js';
 
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : isoTime(ms));
 const duration = (start: number | null, end: number | null): number | null =>
   start === null || end === null ? null : Math.max(0, Math.round(end - start));
 
@@ -60,7 +60,7 @@ export function runDto(run: RunRecord, queuePosition: number | null = null): Run
     state: run.state,
     trigger: run.trigger,
     parameters,
-    createdAt: iso(run.createdAt),
+    createdAt: isoTime(run.createdAt),
     startedAt: isoOrNull(run.startedAt),
     finishedAt: isoOrNull(run.finishedAt),
     reason: run.reason,
@@ -83,7 +83,7 @@ export function deadlineDto(run: RunRecord, dagSeconds: number | undefined) {
   return {
     seconds,
     source: own !== null ? ('run' as const) : ('dag' as const),
-    at: run.startedAt === null ? null : iso(run.startedAt + seconds * 1000),
+    at: run.startedAt === null ? null : isoTime(run.startedAt + seconds * 1000),
   };
 }
 
@@ -119,7 +119,7 @@ export function attemptDto(a: AttemptRecord, items?: ForEachItems) {
     reason: a.reason,
     message: a.message,
     failureKind: a.failureKind,
-    createdAt: iso(a.createdAt),
+    createdAt: isoTime(a.createdAt),
     startedAt: isoOrNull(a.startedAt),
     finishedAt: isoOrNull(a.finishedAt),
     durationMs: duration(a.startedAt, a.finishedAt),
@@ -132,7 +132,7 @@ export function attemptDto(a: AttemptRecord, items?: ForEachItems) {
 export const versionInfo = (v: DagVersion) => ({
   version: v.version,
   hash: v.hash,
-  createdAt: iso(v.createdAt),
+  createdAt: isoTime(v.createdAt),
   createdBy: v.createdBy,
 });
 
