@@ -22,6 +22,7 @@ const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
 /** The last day written and its date: the times of a page (or a commit) mostly fall on one day. */
 let cached = { days: Number.NaN, date: '' };
 
+/** The text `new Date(ms).toISOString()` gives for `ms` (`2026-12-07T09:30:00.123Z`); throws as it does. */
 export function isoTime(ms: number): string {
   if (!(ms >= FIRST_MS && ms < END_MS)) return new Date(ms).toISOString();
   // Date keeps whole milliseconds, truncated toward zero.
