@@ -32,11 +32,16 @@ export interface AdmissionDeps {
 
 export class Admission {
   readonly #inFlight = new Map<string, InFlight>();
+  #closed = false;
 
   constructor(private readonly deps: AdmissionDeps) {}
 
-  /** Admits what fits in `namespace` and plans it; never rejects (errors are reported; a sweep retries). */
+  /**
+   * Admits what fits in `namespace` and plans it; never rejects (errors are reported; a sweep retries).
+   * Once closed it does nothing: the queued runs wait for the next sweep (any worker's poll, or a restart).
+   */
   request(namespace: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     const current = this.#inFlight.get(namespace);
     if (current !== undefined) {
       current.again = true;
@@ -63,6 +68,16 @@ export class Admission {
   /** Resolves when no admission is in flight. */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight.values()].map((e) => e.done));
+  }
+
+  /**
+   * Starts no pass from now on and resolves when the passes in flight are done. A commit still in flight
+   * when its owner stops may end a run that held a slot; without this its admission would start after
+   * the owner had waited for admissions, and run against a store closed by then.
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.idle();
   }
 
   async #passes(namespace: string, entry: { again: boolean }): Promise<void> {

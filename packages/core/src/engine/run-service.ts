@@ -122,7 +122,10 @@ export interface RunService {
    * queued runs; resolves when they are planned. Hosts call it after changing limits; workers sweep with it.
    */
   admitQueued(namespace?: string): Promise<void>;
-  /** Refuses further commands (ENGINE_STOPPED) and resolves once the changes in flight are written. */
+  /**
+   * Refuses further commands (ENGINE_STOPPED), starts no more admissions (queued runs wait for the next
+   * sweep) and resolves once the changes in flight are written.
+   */
   close(): Promise<void>;
   /**
    * Approves or rejects an approval task that awaits a decision (docs/approval.md) and plans what follows;
@@ -470,7 +473,8 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
     async close() {
       closed = true;
-      await admission.idle();
+      // Admission first: a pass in flight replans through the lanes, and the lanes' commits start none now.
+      await admission.close();
       await lanes.idle();
     },
   };

@@ -176,3 +176,86 @@ describe('run limits', () => {
     await runs.close();
   });
 });
+
+/** A gate a store call waits at until the test opens it. */
+function gate(): { wait: () => Promise<void>; open: () => void; reached: Promise<void> } {
+  let open = (): void => undefined;
+  let reach = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  return {
+    wait: () => {
+      reach();
+      return opened;
+    },
+    open,
+    reached,
+  };
+}
+
+describe('closing the run service', () => {
+  // A commit in flight when close() began ended a run holding a slot, and requested admission after close
+  // had waited for admission: the pass then ran on after close resolved, against a store its owner had
+  // closed by then ("Cannot use a pool after calling end on the pool").
+  it('starts no admission once closing, even for a commit in flight that ends a run, and resolves with nothing in flight', async () => {
+    const clock = new FakeClock();
+    const memory = createMemoryStore();
+    const commitGate = gate();
+    let gateNextCommit = false;
+    let admissionsInFlight = 0;
+    let admissionsStarted = 0;
+    const store = new Proxy(memory, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key === 'commitRun') {
+          return async (...args: Parameters<MemoryStore['commitRun']>) => {
+            if (gateNextCommit) {
+              gateNextCommit = false;
+              await commitGate.wait();
+            }
+            return target.commitRun(...args);
+          };
+        }
+        if (key === 'admitQueuedRuns') {
+          return async (...args: Parameters<MemoryStore['admitQueuedRuns']>) => {
+            admissionsStarted++;
+            admissionsInFlight++;
+            try {
+              // Long enough for close() to resolve first, were it not waiting.
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              return await target.admitQueuedRuns(...args);
+            } finally {
+              admissionsInFlight--;
+            }
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const events = new EngineEventBus();
+    const plugins = setUpPlugins({ events, runtimes: [new FakeRuntime({ clock })] });
+    const runs = createRunService({ store, clock, events, notifiers: plugins.notifiers });
+    await runs.registerDag({ ...LIMITED, maxActiveRuns: 1 });
+    const holder = await runs.submit('limited');
+    const waiting = await runs.submit('limited');
+    expect([holder.state, waiting.state]).toEqual(['running', 'queued']);
+    const startedBefore = admissionsStarted;
+
+    gateNextCommit = true;
+    const cancel = runs.cancel(holder.id);
+    await commitGate.reached;
+    const closing = runs.close();
+    commitGate.open();
+    expect((await cancel).state).toBe('canceled');
+    await closing;
+
+    expect(admissionsInFlight).toBe(0);
+    expect(admissionsStarted).toBe(startedBefore);
+    // Nothing is lost: the queued run waits for the next sweep (any worker's poll, or this one's restart).
+    expect((await memory.getRun(waiting.id))?.state).toBe('queued');
+    const next = createRunService({ store: memory, clock, events, notifiers: plugins.notifiers });
+    await next.admitQueued();
+    expect((await memory.getRun(waiting.id))?.state).toBe('running');
+    await next.close();
+  });
+});
