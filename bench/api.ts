@@ -2,8 +2,8 @@
  * API benchmark (`npm run bench -- api` or `npx tsx bench/api.ts`): the API on embedded PostgreSQL with
  * 1,000,000 seeded runs, loaded with autocannon from a SECOND process on 127.0.0.1. Prints requests/s,
  * latency percentiles, non-2xx answers and errors (connection failures and timeouts) for: list 50 runs
- * (target p95 < 10 ms, filtered by DAG and states too), get run detail, trigger run, DAG create; the list, detail and trigger endpoints
- * again with 100 connections; the SSE event stream with 100 subscribers while autocannon triggers runs
+ * (target p95 < 10 ms, filtered by DAG and states too), get run detail, trigger run, DAG create; the list,
+ * detail and trigger endpoints again with 100 connections; the SSE event stream with 100 subscribers while autocannon triggers runs
  * (latency = run created → event received by each subscriber); and the API process's RSS and CPU time per
  * request under load (one Node process: at N connections a request waits behind the others, p50 ≈ N ÷ req/s).
  *

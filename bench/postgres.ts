@@ -300,10 +300,9 @@ async function graphileChain(url: string): Promise<number[]> {
 }
 
 /**
- * A step of a long chain against a step of the short one: a step's commit changes two attempts and its plan
- * looks at one task's parents, so it should cost the same in a 10,000-task run as in a 1,000-task run, and the
- * same at its last steps as at its first. Measured in a database without statistics yet (a new installation's
- * first big run).
+ * A step of a long chain against a step of the short one: a step ends one task and starts the next, so it
+ * should cost the same in a 10,000-task run as in a 1,000-task run, and the same at its last steps as at its
+ * first. Measured in a database without statistics yet (a new installation's first big run).
  */
 async function growthRow(serverUrl: string, shortP50: number): Promise<{ row: BenchRow; missed: boolean }> {
   const run = await kontrolerChain(await withDatabase(serverUrl, 'bench_long_chain'), LONG_CHAIN);
@@ -323,6 +322,17 @@ async function growthRow(serverUrl: string, shortP50: number): Promise<{ row: Be
     note: `first ${ends} steps p50 ${fmt(first, 2)} ms, last ${ends} ${fmt(last, 2)} ms; ${fmt(run.seconds, 1)} s wall, ${fmt(run.cpuSeconds, 1)} s engine CPU; durable`,
   };
   return { row, missed: growth > 1.1 };
+}
+
+/** One more chain of `length` tasks under the profiler (engine process only): its summary lines. */
+function profiledChain(serverUrl: string, name: string, length: number): Promise<string[]> {
+  return profileInProcess(
+    ROOT,
+    name,
+    async () => kontrolerChain(await withDatabase(serverUrl, `bench_${name.replaceAll('-', '_')}`), length),
+    (run) =>
+      `dependency→start, ${length.toLocaleString('en')}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
+  );
 }
 
 /** Keyset pages of 50 out of `ROWS` runs, at random positions, newest first (and for one DAG). */
@@ -450,28 +460,13 @@ async function main(): Promise<void> {
     );
     // Missed: one more chain under the profiler says where the engine's time goes between two tasks.
     const chainProfile =
-      PROFILE && ours50 > theirs50
-        ? await profileInProcess(
-            ROOT,
-            'postgres-chain-profile',
-            async () => kontrolerChain(await withDatabase(serverUrl, 'bench_chain_profiled')),
-            (run) =>
-              `dependency→start, ${CHAIN}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
-          )
-        : [];
+      PROFILE && ours50 > theirs50 ? await profiledChain(serverUrl, 'postgres-chain-profile', CHAIN) : [];
     const growth = LONG_CHAIN > 0 ? await growthRow(serverUrl, ours50) : undefined;
     if (growth !== undefined) rows.push(growth.row);
     // Missed: where a step of the long chain spends what the short chain's does not.
     const growthProfile =
       PROFILE && growth?.missed === true
-        ? await profileInProcess(
-            ROOT,
-            'postgres-long-chain-profile',
-            async () =>
-              kontrolerChain(await withDatabase(serverUrl, 'bench_long_chain_profiled'), LONG_CHAIN),
-            (run) =>
-              `dependency→start, ${LONG_CHAIN.toLocaleString('en')}-task chain (Kontroler), profiled: p50 ${fmt(percentile(run.gaps, 50), 2)} ms while profiled, engine process only:`,
-          )
+        ? await profiledChain(serverUrl, 'postgres-long-chain-profile', LONG_CHAIN)
         : [];
     if (!CHAIN_ONLY) rows.push(...(await keyset(await withDatabase(serverUrl, 'bench_keyset'))));
     printTable('@kontroler/postgres', rows);
