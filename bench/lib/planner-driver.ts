@@ -1,12 +1,19 @@
 /**
- * Drives the pure planner, `plan(dag, snapshot, now)`, through whole runs on an in-memory run state: no
+ * Drives a planner, `plan(dag, snapshot, now)` or the engine's incremental `RunPlanner`, through whole runs on an in-memory run state: no
  * store, no engine, no commit checks. The driver plays the engine's part in the plainest way: it applies
  * each `ready` decision (waiting → ready), claims every ready attempt (ready → running) and records one
  * outcome at a time (running → succeeded), calling `plan` again after every outcome, as the engine plans
  * on every commit when outcomes do not arrive together. What it counts are those attempt moves, 3 per
  * task; the time is `plan` plus the driver's record copies (records stay immutable, as in the engine).
  */
-import { compileDag, plan, type AttemptRecord, type RunRecord, type RunSnapshot } from '@kontroler/core';
+import {
+  compileDag,
+  plan,
+  RunPlanner,
+  type AttemptRecord,
+  type RunRecord,
+  type RunSnapshot,
+} from '@kontroler/core';
 import { makeRun } from '@kontroler/core/testing';
 
 /** A DAG document, as `compileDag` takes it. */
@@ -49,9 +56,18 @@ function firstAttempt(runId: string, taskName: string): AttemptRecord {
   };
 }
 
+/**
+ * Which planner: `full` is `plan()`, a pass over the whole run per call; `incremental` is what the engine
+ * calls, a `RunPlanner` that revisits only what changed since the run's previous plan.
+ */
+export type PlannerKind = 'full' | 'incremental';
+
 /** Runs `runs` runs of `document` to the end, one after another; throws if one does not succeed. */
-export function drivePlanner(document: DagDocument, runs: number): PlannerDrive {
+export function drivePlanner(document: DagDocument, runs: number, kind: PlannerKind): PlannerDrive {
   const dag = compileDag(document);
+  const planner = new RunPlanner();
+  const planOf =
+    kind === 'full' ? plan : (d: typeof dag, state: RunSnapshot, now: number) => planner.plan(d, state, now);
   const taskNames = [...dag.order];
   let transitions = 0;
   let plans = 0;
@@ -70,7 +86,7 @@ export function drivePlanner(document: DagDocument, runs: number): PlannerDrive 
     };
     for (;;) {
       const snapshot: RunSnapshot = { run, attempts };
-      const { decisions } = plan(dag, snapshot, now++);
+      const { decisions } = planOf(dag, snapshot, now++);
       plans++;
       let finished = false;
       for (const decision of decisions) {

@@ -71,6 +71,8 @@ export type {
 } from './plugins/types.js';
 export {
   plan,
+  RunPlanner,
+  type RunPlannerOptions,
   planRetryFromFailed,
   retryDelay,
   mayRetry,

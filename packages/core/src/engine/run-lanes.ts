@@ -22,7 +22,7 @@ import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { TERMINAL_RUN_STATES } from '../model/states.js';
 import { addDecisions, outcomeChange, toCommit, type CommitParts } from '../planner/commit.js';
 import type { Decision, RetryTiming } from '../planner/decisions.js';
-import { plan } from '../planner/plan.js';
+import { RunPlanner } from '../planner/run-planner.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { TaskOutcome } from '../ports/runtime.js';
@@ -118,6 +118,8 @@ export class RunLanes {
   readonly #lanes = new Map<string, Promise<unknown>>();
   readonly #queued = new Map<string, Batch>();
   readonly #observers = new Set<LaneObserver>();
+  /** Plans each run from its previous plan: a commit changes a few tasks of a run that may have thousands. */
+  readonly #planner = new RunPlanner();
 
   constructor(private readonly deps: RunLanesDeps) {}
 
@@ -238,7 +240,7 @@ export class RunLanes {
         }
         planned = applied;
       }
-      const result = plan(dag, planned, now, { timing: this.deps.timing });
+      const result = this.#planner.plan(dag, planned, now, { timing: this.deps.timing });
       // The decisions touch other attempts than the outcomes do, so applying them on top of `planned`
       // equals applying the whole commit to `snapshot` (one revision step, not two).
       const decided = addDecisions(

@@ -1,5 +1,6 @@
 /** The pure planner: decisions from state, and the commits that record them. */
 export { plan, type PlanOptions } from './plan.js';
+export { RunPlanner, type RunPlannerOptions } from './run-planner.js';
 export { retryDelay, hashString, seededRandom } from './backoff.js';
 export { mayRetry, attemptFailureKind, RETRIED_KINDS, type EffectiveRetryPolicy } from './retry-policy.js';
 export { indexAttempts, type TaskAttempts } from './attempt-index.js';

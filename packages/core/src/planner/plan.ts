@@ -4,8 +4,10 @@
  *
  * One pass in topological order: each task's status is known before its children are looked at, so a
  * failure skips every waiting descendant in the same plan, and the run finishes in the plan that ends its
- * last task. Cost is O(tasks + attempts) per call. Trigger rules, conditions, fan-out, exit handlers and the
- * run deadline are docs/flow/; `forEach` instances are attempts named `task[i]` grouped under their task.
+ * last task. Cost is O(tasks + attempts) per call; the engine plans through `RunPlanner` (run-planner.ts),
+ * which revisits only what changed since a run's previous plan. Trigger rules, conditions, fan-out, exit
+ * handlers and the run deadline are docs/flow/; `forEach` instances are attempts named `task[i]` grouped
+ * under their task.
  */
 import type { CompiledDag, CompiledTask } from '../dag/compiled.js';
 import { MAX_FOR_EACH_ITEMS } from '../dag/limits.js';
@@ -18,6 +20,7 @@ import { instanceName, parseInstance } from './instances.js';
 import { mayRetry } from './retry-policy.js';
 import { RERUN_REASON } from './task-action-reasons.js';
 import { evaluateTriggerRule, type SkipReason } from './trigger-rules.js';
+import { MinHeap } from '../util/min-heap.js';
 import { DEFAULT_RETRY_TIMING, type Decision, type PlanResult, type RetryTiming } from './decisions.js';
 
 export interface PlanOptions {
@@ -41,12 +44,14 @@ const isOpen = (attempt: AttemptRecord): boolean =>
 const NOTHING: PlanResult = Object.freeze({ decisions: Object.freeze([]), wakeAt: null });
 
 /** One list of tasks (the main tasks, or the exit handlers) by position in its topological order. */
-interface ListLayout {
+export interface ListLayout {
   readonly names: readonly string[];
   readonly position: ReadonlyMap<string, number>;
   readonly tasks: readonly (CompiledTask | undefined)[];
   /** Parent positions per position, in `runAfter` order (-1 for a parent not in the list). */
   readonly parents: readonly (readonly number[])[];
+  /** Child positions per position (the planner's incremental passes follow them). */
+  readonly children: readonly (readonly number[])[];
 }
 
 /**
@@ -54,7 +59,7 @@ interface ListLayout {
  * from arrays by position instead of building name-keyed Maps each time. Compiled DAGs are immutable:
  * computed once.
  */
-interface Layout {
+export interface Layout {
   readonly main: ListLayout;
   readonly exits: ListLayout;
   /** Whether any task has a condition (the CEL input is then kept up to date during the pass). */
@@ -84,10 +89,15 @@ function listLayout(
     list.push(task);
     parents.push((task?.runAfter ?? []).map((parent) => position.get(parent) ?? -1));
   }
-  return { names: order, position, tasks: list, parents };
+  const children: number[][] = order.map(() => []);
+  parents.forEach((of, i) => {
+    for (const p of of) if (p >= 0) (children[p] as number[]).push(i);
+  });
+  return { names: order, position, tasks: list, parents, children };
 }
 
-function layoutOf(dag: CompiledDag): Layout {
+/** @internal The DAG's layout, computed once (RunPlanner reads it too). */
+export function layoutOf(dag: CompiledDag): Layout {
   let layout = layouts.get(dag);
   if (layout !== undefined) return layout;
   const main = listLayout(dag.order, dag.tasks);
@@ -104,7 +114,7 @@ function layoutOf(dag: CompiledDag): Layout {
   return layout;
 }
 
-interface Slot {
+export interface Slot {
   latest: AttemptRecord;
   /** Attempts of this instance in the latest attempt's round (see `Positioned`). */
   inRound: number;
@@ -118,14 +128,14 @@ interface Slot {
  * attempt's round is the highest one seen. Before reruns existed, every attempt a retry decision looked at
  * was in the run's round, so the count is the same as it was then.
  */
-interface Positioned {
+export interface Positioned {
   readonly latest: (AttemptRecord | undefined)[];
   readonly inRound: Int32Array;
   /** The round `inRound` counts (0 before any attempt). */
   readonly round: Int32Array;
 }
 
-interface Grouped {
+export interface Grouped {
   readonly main: Positioned;
   readonly exits: Positioned;
   /** forEach instances per main position, by index. */
@@ -134,7 +144,8 @@ interface Grouped {
   readonly exitsStarted: boolean;
 }
 
-function emptyPositioned(n: number): Positioned {
+/** @internal */
+export function emptyPositioned(n: number): Positioned {
   return {
     latest: new Array<AttemptRecord | undefined>(n).fill(undefined),
     inRound: new Int32Array(n),
@@ -169,7 +180,8 @@ function giveBack(layout: Layout, grouped: Grouped): void {
   layout.spare = { main: grouped.main, exits: grouped.exits };
 }
 
-function put(target: Positioned, i: number, attempt: AttemptRecord): void {
+/** @internal Counts `attempt` in its position's slot (latest attempt, attempts in its round). */
+export function put(target: Positioned, i: number, attempt: AttemptRecord): void {
   const seen = target.round[i] as number;
   if (attempt.round > seen) {
     target.round[i] = attempt.round;
@@ -301,7 +313,7 @@ const isFailureSkip = (attempt: AttemptRecord): boolean =>
   attempt.reason === null || attempt.reason === 'UpstreamFailed';
 
 /** The list being planned: the main tasks or the exit handlers. */
-interface ListState {
+export interface ListState {
   readonly layout: ListLayout;
   readonly attempts: Positioned;
   readonly status: Uint8Array;
@@ -312,12 +324,14 @@ interface ListState {
   readonly cause: (string | undefined)[];
   /** Outputs per position, once known (succeeded attempts, settled forEach tasks); sparse as `cause`. */
   readonly outputs: (Readonly<Record<string, unknown>> | undefined)[];
+  /** Failed tasks in position order (read once every task has finished, so only full passes keep it). */
   readonly failures: Failure[];
   unfinished: number;
   skipped: number;
 }
 
-function listState(layout: ListLayout, attempts: Positioned): ListState {
+/** @internal */
+export function listState(layout: ListLayout, attempts: Positioned): ListState {
   return {
     layout,
     attempts,
@@ -330,7 +344,35 @@ function listState(layout: ListLayout, attempts: Positioned): ListState {
   };
 }
 
-class Pass {
+/**
+ * @internal Positions to plan again, lowest first, each once: RunPlanner keeps one per run between plans.
+ * Children come after their parents in the order, so a position taken is never added again in the same
+ * pass, and the list is empty (its flags all clear) when a pass ends.
+ */
+export class Worklist {
+  readonly #queued: Uint8Array;
+  readonly #heap = new MinHeap<number>((a, b) => a - b);
+
+  constructor(size: number) {
+    this.#queued = new Uint8Array(size);
+  }
+
+  add(i: number): void {
+    if (this.#queued[i] === 1) return;
+    this.#queued[i] = 1;
+    this.#heap.push(i);
+  }
+
+  /** The lowest position queued, taken off the list. */
+  take(): number | undefined {
+    const i = this.#heap.pop();
+    if (i !== undefined) this.#queued[i] = 0;
+    return i;
+  }
+}
+
+/** @internal One planning pass over a run (RunPlanner drives it incrementally through `replan`). */
+export class Pass {
   private readonly decisions: Decision[];
   private wakeAt: number | null = null;
   private conditionInput: ConditionInput | undefined;
@@ -399,6 +441,52 @@ class Pass {
     for (let i = 0; i < main.layout.names.length; i++) this.planTask(main, i, false);
     const failed = exceeded || this.failedLeaf(main) !== null;
     return { status: failed ? 'failed' : 'succeeded', failedTasks: main.failures.map((f) => f.task) };
+  }
+
+  /**
+   * Plans main tasks again on a list whose statuses are kept from earlier passes (RunPlanner): every task
+   * when `dirty` is null (the first plan), else those queued in `dirty` and, in topological order, the
+   * children of each task whose status or cause changes (a waiting task's verdict reads only its parents'
+   * statuses and causes). `live` receives the positions to plan again next time whatever changes: those
+   * that decided something (until the decision shows in their attempt) or wait on the clock (a running
+   * attempt with a timeout). Null when the full pass has to decide: the deadline passed, or every main
+   * task finished (the run's outcome, exit handlers).
+   */
+  replan(list: ListState, dirty: Worklist | null, live: number[]): PlanResult | null {
+    if (this.deadlineAt !== null) {
+      if (this.deadlineAt <= this.now) return null;
+      this.wake(this.deadlineAt);
+    }
+    list.failures.length = 0;
+    if (dirty === null) {
+      for (let i = 0; i < list.layout.names.length; i++) this.revisit(list, i, live);
+    } else {
+      for (let i = dirty.take(); i !== undefined; i = dirty.take()) {
+        if (this.revisit(list, i, live)) {
+          for (const child of list.layout.children[i] as readonly number[]) dirty.add(child);
+        }
+      }
+    }
+    return list.unfinished > 0 ? this.result() : null;
+  }
+
+  /** Plans one task again (its old status leaves the counts first); whether its status or cause changed. */
+  private revisit(list: ListState, i: number, live: number[]): boolean {
+    const status = list.status[i];
+    const cause = list.cause[i];
+    if (status === ACTIVE || status === BLOCKED) list.unfinished--;
+    else if (status === SKIPPED) list.skipped--;
+    list.cause[i] = undefined;
+    const decided = this.decisions.length;
+    this.planTask(list, i, false);
+    const latest = list.attempts.latest[i];
+    if (
+      this.decisions.length > decided ||
+      (latest?.state === 'running' && list.layout.tasks[i]?.timeoutSeconds !== undefined)
+    ) {
+      live.push(i);
+    }
+    return list.status[i] !== status || list.cause[i] !== cause;
   }
 
   private result(): PlanResult {
