@@ -30,7 +30,9 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   queued: ['pending', 'canceled'],
-  pending: ['running', 'canceled', 'failed'],
+  // A run whose first plan ends every task (all skipped by their conditions) starts and finishes in one
+  // commit: `pending → succeeded` or `→ failed`.
+  pending: ['running', 'canceled', 'failed', 'succeeded'],
   running: ['succeeded', 'failed', 'canceled'],
   // A task rerun or mark reopens a succeeded run: it runs again and finishes with a new outcome. Under run
   // limits a reopened run goes back through admission: `queued`, as a new run would be.

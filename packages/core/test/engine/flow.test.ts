@@ -90,4 +90,24 @@ describe('engine: outputs, templates, forEach and exit handlers', () => {
     expect(list?.message).toMatch(/^output "files" is 70\d{3} bytes; at most 65536 are allowed/);
     expect(echo.calls.at(-1)).toEqual({ task: 'notify', args: ['failed', '["list"]'] });
   });
+
+  it('finishes a run whose first plan skips every task (pending → succeeded in one commit)', async () => {
+    const echo = echoRuntime(() => undefined);
+    h = await harness({ runtimes: [echo.runtime] });
+    await h.engine.registerDag({
+      name: 'nothing-to-do',
+      parameters: [{ name: 'enabled', defaultValue: 'no' }],
+      tasks: [t('a', { when: 'params.enabled == "yes"' })],
+    });
+    const run = await h.engine.submit('nothing-to-do');
+    const finished = await h.recorder.finished(run.id);
+    expect(finished).toMatchObject({ state: 'succeeded', reason: '0 of 1 tasks succeeded, 1 skipped' });
+    expect(finished.startedAt).not.toBeNull();
+    expect(finished.finishedAt).not.toBeNull();
+    expect(echo.calls).toEqual([]);
+    const attempts = (await h.engine.getRun(run.id))?.attempts;
+    expect(attempts?.map((a) => [a.taskName, a.state, a.reason])).toEqual([
+      ['a', 'skipped', 'ConditionFalse'],
+    ]);
+  });
 });
