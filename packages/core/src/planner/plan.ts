@@ -377,6 +377,12 @@ export class Pass {
   private wakeAt: number | null = null;
   private conditionInput: ConditionInput | undefined;
   private readonly deadlineAt: number | null;
+  /**
+   * While `replan` runs: the list and the position being planned. A full pass builds the CEL input as it
+   * goes (each task sees the tasks before it in the order); a replan builds it from the kept statuses of
+   * those tasks when a condition needs it.
+   */
+  private replanning: { readonly list: ListState; at: number; inputAt: number } | null = null;
 
   constructor(
     private readonly dag: CompiledDag,
@@ -458,6 +464,7 @@ export class Pass {
       this.wake(this.deadlineAt);
     }
     list.failures.length = 0;
+    this.replanning = { list, at: -1, inputAt: -1 };
     if (dirty === null) {
       for (let i = 0; i < list.layout.names.length; i++) this.revisit(list, i, live);
     } else {
@@ -474,19 +481,41 @@ export class Pass {
   private revisit(list: ListState, i: number, live: number[]): boolean {
     const status = list.status[i];
     const cause = list.cause[i];
+    const outputs = list.outputs[i];
     if (status === ACTIVE || status === BLOCKED) list.unfinished--;
     else if (status === SKIPPED) list.skipped--;
     list.cause[i] = undefined;
+    list.outputs[i] = undefined;
+    (this.replanning as { at: number }).at = i;
     const decided = this.decisions.length;
     this.planTask(list, i, false);
+    const task = list.layout.tasks[i];
     const latest = list.attempts.latest[i];
     if (
       this.decisions.length > decided ||
-      (latest?.state === 'running' && list.layout.tasks[i]?.timeoutSeconds !== undefined)
+      (latest?.state === 'running' && task?.timeoutSeconds !== undefined) ||
+      // A fan-out's instances may wait on the clock (timeouts) without deciding anything.
+      (task?.forEach !== undefined && list.status[i] === ACTIVE)
     ) {
       live.push(i);
     }
-    return list.status[i] !== status || list.cause[i] !== cause;
+    return list.status[i] !== status || list.cause[i] !== cause || list.outputs[i] !== outputs;
+  }
+
+  /** The CEL input of a replan at position `at`: the tasks before it, from their kept statuses. */
+  private inputBefore(list: ListState, at: number): ConditionInput {
+    this.ensureConditionInput();
+    const input = this.conditionInput as ConditionInput;
+    const tasks = input.tasks as Record<string, unknown>;
+    for (let p = 0; p < at; p++) {
+      // As in a full pass: a task without an attempt gets no entry (planTask settles no status for it).
+      if (list.layout.tasks[p] === undefined || list.attempts.latest[p] === undefined) continue;
+      tasks[list.layout.names[p] as string] = {
+        status: STATUS_NAMES[list.status[p] as number] ?? 'waiting',
+        outputs: list.outputs[p] ?? {},
+      };
+    }
+    return input;
   }
 
   private result(): PlanResult {
@@ -587,6 +616,7 @@ export class Pass {
     list.status[i] = status;
     if (status === ACTIVE || status === BLOCKED) list.unfinished++;
     if (status === SKIPPED) list.skipped++;
+    if (this.replanning !== null) return;
     if (this.conditionInput !== undefined || (this.layout.conditions && this.ensureConditionInput())) {
       const tasks = this.conditionInput?.tasks as Record<string, unknown>;
       tasks[list.layout.names[i] as string] = {
@@ -702,6 +732,11 @@ export class Pass {
   }
 
   private input(item?: unknown): ConditionInput {
+    const replanning = this.replanning;
+    if (replanning !== null && replanning.inputAt !== replanning.at) {
+      this.inputBefore(replanning.list, replanning.at);
+      replanning.inputAt = replanning.at;
+    }
     if (this.conditionInput === undefined) this.ensureConditionInput();
     const input = this.conditionInput as ConditionInput;
     return item === undefined ? input : { ...input, item };

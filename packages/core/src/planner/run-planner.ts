@@ -6,10 +6,12 @@
  *
  * The results are `plan()`'s, decision for decision (test/planner/run-planner.test.ts drives random runs
  * through both). What changed is found by comparing attempt records by identity with those the previous
- * plan saw, which holds because records are never modified in place (a change is a new record). Whatever the
+ * plan saw, which holds because records are never modified in place (a change is a new record). A condition
+ * sees the tasks before it in the order, built from their kept statuses when it is evaluated; a forEach
+ * task's instances are kept grouped, and the task planned again whenever one of them changes. Whatever the
  * incremental pass does not cover goes to `plan()`: a run not running (pending, queued, finished, cancel
- * requested), a DAG with conditions or forEach tasks (a condition may read any task's status), a new round,
- * a passed deadline, and the plan in which the last main task finishes (the run's outcome, exit handlers).
+ * requested), a new round, a passed deadline, and the plan in which the last main task finishes (the run's
+ * outcome, exit handlers).
  */
 import type { CompiledDag } from '../dag/compiled.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
@@ -24,8 +26,10 @@ import {
   type Layout,
   type ListState,
   type PlanOptions,
+  type Slot,
   Worklist,
 } from './plan.js';
+import { parseInstance } from './instances.js';
 
 /** What a run's last plan saw and concluded, for the next plan to start from. */
 interface Memo {
@@ -35,6 +39,8 @@ interface Memo {
   /** The run's attempt records as the last plan saw them, by index in the snapshot's list. */
   readonly seen: AttemptRecord[];
   readonly list: ListState;
+  /** forEach instances per main position, by index (as `plan()` groups them). */
+  readonly instances: (Map<number, Slot> | undefined)[];
   /** Positions to plan again (empty between plans). */
   readonly dirty: Worklist;
   /** Positions that decided something or wait on the clock: planned again next time. */
@@ -63,7 +69,7 @@ export class RunPlanner {
   plan(dag: CompiledDag, state: RunSnapshot, now: number, options?: PlanOptions): PlanResult {
     const { run } = state;
     const layout = layoutOf(dag);
-    if (run.state !== 'running' || run.cancelRequested || layout.conditions || layout.fanOut) {
+    if (run.state !== 'running' || run.cancelRequested) {
       this.forget(run.id);
       return plan(dag, state, now, options);
     }
@@ -82,7 +88,12 @@ export class RunPlanner {
     const live: number[] = [];
     let result: PlanResult | null;
     try {
-      const grouped = { main: memo.list.attempts, exits: NO_EXITS, instances: [], exitsStarted: false };
+      const grouped = {
+        main: memo.list.attempts,
+        exits: NO_EXITS,
+        instances: memo.instances,
+        exitsStarted: false,
+      };
       const pass = new Pass(dag, layout, grouped, state, now, timing);
       result = pass.replan(memo.list, continued ? memo.dirty : null, live);
     } catch (error) {
@@ -131,15 +142,54 @@ const NO_EXITS = emptyPositioned(0);
 /** A memo with nothing planned yet: every position is then planned, as a full pass does. */
 function fresh(dag: CompiledDag, layout: Layout, timing: RetryTiming, state: RunSnapshot): Memo {
   const attempts = emptyPositioned(layout.main.names.length);
+  const instances: (Map<number, Slot> | undefined)[] = [];
   const seen = state.attempts.slice();
   for (let k = 0; k < seen.length; k++) {
     const attempt = seen[k] as AttemptRecord;
     const i = positionOf(layout, attempt, k);
     if (i !== undefined) put(attempts, i, attempt);
+    else if (layout.fanOut) countInstance(layout, instances, attempt);
   }
   const list = listState(layout.main, attempts);
   const dirty = new Worklist(layout.main.names.length);
-  return { dag, timing, round: state.run.round, seen, list, dirty, live: [] };
+  return { dag, timing, round: state.run.round, seen, list, instances, dirty, live: [] };
+}
+
+/**
+ * Counts a new attempt of a forEach instance in its slot, as `plan()` groups them (the attempts of a run are
+ * met in the same order); the position of its task, or undefined when it is no instance of a main task.
+ */
+function countInstance(
+  layout: Layout,
+  instances: (Map<number, Slot> | undefined)[],
+  attempt: AttemptRecord,
+): number | undefined {
+  const instance = parseInstance(attempt.taskName);
+  const p = instance === null ? undefined : layout.main.position.get(instance.task);
+  if (instance === null || p === undefined) return undefined;
+  const slots = (instances[p] ??= new Map());
+  const slot = slots.get(instance.index);
+  if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: 1 });
+  else {
+    if (attempt.round > slot.latest.round) slot.inRound = 1;
+    else if (attempt.round === slot.latest.round) slot.inRound++;
+    if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
+  }
+  return p;
+}
+
+/** A changed record of an instance attempt already counted: its slot shows it if it is the latest. */
+function changeInstance(
+  layout: Layout,
+  instances: (Map<number, Slot> | undefined)[],
+  attempt: AttemptRecord,
+): number | undefined {
+  const instance = parseInstance(attempt.taskName);
+  const p = instance === null ? undefined : layout.main.position.get(instance.task);
+  if (instance === null || p === undefined) return undefined;
+  const slot = instances[p]?.get(instance.index);
+  if (slot !== undefined && slot.latest.id === attempt.id) slot.latest = attempt;
+  return p;
 }
 
 /** The main task's position of an attempt (the k-th attempt is usually the k-th task's); exits have none. */
@@ -153,11 +203,11 @@ function positionOf(layout: Layout, attempt: AttemptRecord, k: number): number |
  * changed that a pass over every task is cheaper.
  */
 function queueChanges(layout: Layout, memo: Memo, attempts: readonly AttemptRecord[]): boolean {
-  const { seen, dirty } = memo;
+  const { seen, dirty, instances } = memo;
   const positioned = memo.list.attempts;
   if (attempts.length < seen.length) return false;
   let changes = 0;
-  const limit = layout.main.names.length >> 2;
+  const limit = attempts.length >> 2;
   for (let k = 0; k < seen.length; k++) {
     const attempt = attempts[k] as AttemptRecord;
     const before = seen[k] as AttemptRecord;
@@ -172,18 +222,19 @@ function queueChanges(layout: Layout, memo: Memo, attempts: readonly AttemptReco
       return false;
     }
     seen[k] = attempt;
-    const i = positionOf(layout, attempt, k);
-    if (i === undefined) continue;
-    if (positioned.latest[i]?.id === attempt.id) positioned.latest[i] = attempt;
-    dirty.add(i);
+    let i = positionOf(layout, attempt, k);
+    if (i !== undefined) {
+      if (positioned.latest[i]?.id === attempt.id) positioned.latest[i] = attempt;
+    } else if (layout.fanOut) i = changeInstance(layout, instances, attempt);
+    if (i !== undefined) dirty.add(i);
   }
   for (let k = seen.length; k < attempts.length; k++) {
     const attempt = attempts[k] as AttemptRecord;
     seen.push(attempt);
-    const i = positionOf(layout, attempt, k);
-    if (i === undefined) continue;
-    put(positioned, i, attempt);
-    dirty.add(i);
+    let i = positionOf(layout, attempt, k);
+    if (i !== undefined) put(positioned, i, attempt);
+    else if (layout.fanOut) i = countInstance(layout, instances, attempt);
+    if (i !== undefined) dirty.add(i);
   }
   return true;
 }

@@ -1,7 +1,9 @@
 /**
  * Drives a run through the pure planner alone: plan → commit → apply, with every ready attempt finished at
- * once by `outcome`. No engine, no store, no clock but the `now` we pass: the flow rules end to end.
+ * once by `outcome`. No engine, no store, no clock but the `now` we pass: the flow rules end to end. At every
+ * step the engine's incremental `RunPlanner` must plan exactly as `plan()` does.
  */
+import { expect } from 'vitest';
 import {
   applyRunCommit,
   compileDag,
@@ -10,7 +12,7 @@ import {
   type DagSpec,
   type RunSnapshot,
 } from '../../src/index.js';
-import { addDecisions, plan, toCommit, type Decision } from '../../src/planner/index.js';
+import { addDecisions, plan, RunPlanner, toCommit, type Decision } from '../../src/planner/index.js';
 import { T0, runOf } from './helpers.js';
 
 export interface SimOutcome {
@@ -100,10 +102,11 @@ export function simulate(
   const decisions: Decision[] = [];
   const started: string[] = [];
   const batches: string[][] = [];
+  const planner = new RunPlanner();
+  const timing = { initialDelayMs: 0, factor: 1, maxDelayMs: 0, jitter: 0 };
   for (let step = 0; step < (options.maxSteps ?? 1000); step++) {
-    const result = plan(dag, snapshot, now, {
-      timing: { initialDelayMs: 0, factor: 1, maxDelayMs: 0, jitter: 0 },
-    });
+    const result = plan(dag, snapshot, now, { timing });
+    expect(planner.plan(dag, snapshot, now, { timing })).toEqual(result);
     decisions.push(...result.decisions);
     snapshot = apply(snapshot, result.decisions, now, ids);
     if (snapshot.run.state !== 'running' && snapshot.run.state !== 'pending') break;

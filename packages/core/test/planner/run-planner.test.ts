@@ -1,7 +1,8 @@
 /**
  * RunPlanner plans incrementally; `plan()` passes over the whole run. Property: driven through random runs
- * (trigger rules, retries, timeouts, approvals, exit handlers, deadlines, cancels, decisions dropped as a
- * lost commit drops them, snapshots read anew), both give the same result at every step.
+ * (trigger rules, conditions, forEach, retries, timeouts, approvals, exit handlers, deadlines, cancels,
+ * decisions dropped as a lost commit drops them, snapshots read anew), both give the same result at every
+ * step.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +17,21 @@ interface Shape {
   readonly defs: TaskDef[];
   readonly rules: number[];
   readonly approvals: boolean[];
+  /** forEach items per task (none for most), and the parallelism (0: none). */
+  readonly fanOuts: (readonly [number, number] | null)[];
+  /** `when` per task: an index into WHENS (beyond it: none). */
+  readonly whens: number[];
   readonly exitHandler: boolean;
 }
+
+/** Conditions: constant, on an item, on an earlier task's status (t0 comes first in every DAG). */
+const WHENS = [
+  'true',
+  'false',
+  'item % 2.0 == 0.0',
+  'tasks.t0.status == "succeeded"',
+  'tasks.t0.status == "failed"',
+];
 
 const shapeArb = fc
   .integer({ min: 1, max: 12 })
@@ -31,10 +45,15 @@ const shapeArb = fc
       }),
       rules: fc.array(fc.integer({ min: 0, max: 2 * TRIGGER_RULES.length }), { minLength: n, maxLength: n }),
       approvals: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      fanOuts: fc.array(
+        fc.option(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 })), { nil: null }),
+        { minLength: n, maxLength: n },
+      ),
+      whens: fc.array(fc.integer({ min: 0, max: 3 * WHENS.length }), { minLength: n, maxLength: n }),
       exitHandler: fc.boolean(),
     }),
   )
-  .map(({ edges, limits, timeouts, rules, approvals, exitHandler }): Shape => ({
+  .map(({ edges, limits, timeouts, rules, approvals, fanOuts, whens, exitHandler }): Shape => ({
     defs: limits.map((limit, i) => ({
       name: `t${i}`,
       runAfter: edges[i]!.flatMap((on, j) => (on && j < i && (i + j) % 3 !== 0 ? [`t${j}`] : [])),
@@ -45,6 +64,9 @@ const shapeArb = fc
     rules,
     // An approval on about one task in eight.
     approvals: approvals.map((on, i) => on && i % 4 === 1),
+    // A fan-out on about one task in six; a condition on about one in three.
+    fanOuts: fanOuts.map((f, i) => (i % 3 === 2 ? f : null)),
+    whens,
     exitHandler,
   }));
 
@@ -55,9 +77,20 @@ function dagFrom(shape: Shape): CompiledDag {
   shape.defs.forEach((def, i) => {
     const task = base.tasks.get(def.name)!;
     const rule = TRIGGER_RULES[shape.rules[i]! - TRIGGER_RULES.length];
+    const fanOut = shape.fanOuts[i];
+    const when = WHENS[shape.whens[i]!];
     tasks.set(def.name, {
       ...task,
       ...(rule === undefined ? {} : { triggerRule: rule }),
+      ...(fanOut === null || fanOut === undefined
+        ? {}
+        : {
+            forEach: {
+              items: Array.from({ length: fanOut[0] }, (_, k) => k),
+              ...(fanOut[1] === 0 ? {} : { parallelism: fanOut[1] }),
+            },
+          }),
+      ...(when === undefined || (when.includes('item') && fanOut === null) ? {} : { when }),
       spec: shape.approvals[i]
         ? { ...task.spec, approval: { timeoutSeconds: 30, onTimeout: 'reject' } }
         : task.spec,
