@@ -207,7 +207,9 @@ function queueChanges(layout: Layout, memo: Memo, attempts: readonly AttemptReco
   const positioned = memo.list.attempts;
   if (attempts.length < seen.length) return false;
   let changes = 0;
-  const limit = attempts.length >> 2;
+  // Past half the attempts (a run read anew: every record a new object), one pass over every task costs
+  // less than queueing them one by one. A small run's plans often change a quarter of it, so not less.
+  const limit = attempts.length >> 1;
   for (let k = 0; k < seen.length; k++) {
     const attempt = attempts[k] as AttemptRecord;
     const before = seen[k] as AttemptRecord;

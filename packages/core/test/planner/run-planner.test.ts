@@ -24,10 +24,14 @@ interface Shape {
   readonly exitHandler: boolean;
 }
 
-/** Conditions: constant, on an item, on an earlier task's status (t0 comes first in every DAG). */
+/**
+ * Conditions: constant, on an item, on an earlier task's status (t0 comes first in every DAG), and one that
+ * always fails to evaluate (CEL has no `%` on doubles, and JSON numbers are doubles).
+ */
 const WHENS = [
   'true',
   'false',
+  'int(item) % 2 == 0',
   'item % 2.0 == 0.0',
   'tasks.t0.status == "succeeded"',
   'tasks.t0.status == "failed"',
