@@ -809,6 +809,8 @@ export class Pass {
     // task to run again (a task rerun), which reruns every instance.
     const keepSucceeded = base.reason !== RERUN_REASON;
     const missing: { task: string; attempt: number }[] = [];
+    // Instances holding a slot of the parallelism, counted on the way (they matter once none is missing).
+    let active = 0;
     for (let k = 0; k < items.length; k++) {
       const slot = slots?.get(k);
       const current =
@@ -816,17 +818,16 @@ export class Pass {
         (slot.latest.round >= base.round ||
           (keepSucceeded && slot.latest.state === 'succeeded' && slot.latest.round >= sourceRound));
       if (!current) missing.push({ task: instanceName(name, k), attempt: (slot?.latest.attempt ?? 0) + 1 });
+      else {
+        const s = slot.latest.state;
+        if (s === 'ready' || s === 'running' || s === 'retrying') active++;
+      }
     }
     if (missing.length > 0) {
       this.decisions.push({ kind: 'add', why: 'expand', attempts: missing });
       return ACTIVE;
     }
     const limit = task.forEach?.parallelism ?? Number.POSITIVE_INFINITY;
-    let active = 0;
-    for (let k = 0; k < items.length; k++) {
-      const s = (slots?.get(k) as Slot).latest.state;
-      if (s === 'ready' || s === 'running' || s === 'retrying') active++;
-    }
     let open = 0;
     let dead = 0;
     let skippedCount = 0;
