@@ -213,20 +213,38 @@ function groupAttempts(layout: Layout, state: RunSnapshot): Grouped {
       if (attempt.round === round) exitsStarted = true;
       continue;
     }
-    if (!layout.fanOut) continue;
-    const instance = parseInstance(attempt.taskName);
-    const p = instance === null ? undefined : layout.main.position.get(instance.task);
-    if (instance === null || p === undefined) continue;
-    const slots = (instances[p] ??= new Map());
-    const slot = slots.get(instance.index);
-    if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: 1 });
-    else {
-      if (attempt.round > slot.latest.round) slot.inRound = 1;
-      else if (attempt.round === slot.latest.round) slot.inRound++;
-      if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
-    }
+    if (layout.fanOut) countInstance(layout, instances, attempt);
   }
   return { main, exits, instances, exitsStarted };
+}
+
+/** @internal The main task position and the index of a forEach instance's attempt; null for others. */
+export function instanceOf(layout: Layout, taskName: string): { position: number; index: number } | null {
+  const instance = parseInstance(taskName);
+  const position = instance === null ? undefined : layout.main.position.get(instance.task);
+  return instance === null || position === undefined ? null : { position, index: instance.index };
+}
+
+/**
+ * @internal Counts an attempt of a forEach instance in its slot (attempts met in the run's order); the
+ * position of its task, or undefined when it is no instance of a main task.
+ */
+export function countInstance(
+  layout: Layout,
+  instances: (Map<number, Slot> | undefined)[],
+  attempt: AttemptRecord,
+): number | undefined {
+  const instance = instanceOf(layout, attempt.taskName);
+  if (instance === null) return undefined;
+  const slots = (instances[instance.position] ??= new Map());
+  const slot = slots.get(instance.index);
+  if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: 1 });
+  else {
+    if (attempt.round > slot.latest.round) slot.inRound = 1;
+    else if (attempt.round === slot.latest.round) slot.inRound++;
+    if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
+  }
+  return instance.position;
 }
 
 export function plan(dag: CompiledDag, state: RunSnapshot, now: number, options?: PlanOptions): PlanResult {

@@ -17,7 +17,9 @@ import type { CompiledDag } from '../dag/compiled.js';
 import type { AttemptRecord, RunSnapshot } from '../model/records.js';
 import { DEFAULT_RETRY_TIMING, type PlanResult, type RetryTiming } from './decisions.js';
 import {
+  countInstance,
   emptyPositioned,
+  instanceOf,
   layoutOf,
   listState,
   Pass,
@@ -29,7 +31,6 @@ import {
   type Slot,
   Worklist,
 } from './plan.js';
-import { parseInstance } from './instances.js';
 
 /** What a run's last plan saw and concluded, for the next plan to start from. */
 interface Memo {
@@ -155,41 +156,17 @@ function fresh(dag: CompiledDag, layout: Layout, timing: RetryTiming, state: Run
   return { dag, timing, round: state.run.round, seen, list, instances, dirty, live: [] };
 }
 
-/**
- * Counts a new attempt of a forEach instance in its slot, as `plan()` groups them (the attempts of a run are
- * met in the same order); the position of its task, or undefined when it is no instance of a main task.
- */
-function countInstance(
-  layout: Layout,
-  instances: (Map<number, Slot> | undefined)[],
-  attempt: AttemptRecord,
-): number | undefined {
-  const instance = parseInstance(attempt.taskName);
-  const p = instance === null ? undefined : layout.main.position.get(instance.task);
-  if (instance === null || p === undefined) return undefined;
-  const slots = (instances[p] ??= new Map());
-  const slot = slots.get(instance.index);
-  if (slot === undefined) slots.set(instance.index, { latest: attempt, inRound: 1 });
-  else {
-    if (attempt.round > slot.latest.round) slot.inRound = 1;
-    else if (attempt.round === slot.latest.round) slot.inRound++;
-    if (attempt.attempt > slot.latest.attempt) slot.latest = attempt;
-  }
-  return p;
-}
-
 /** A changed record of an instance attempt already counted: its slot shows it if it is the latest. */
 function changeInstance(
   layout: Layout,
   instances: (Map<number, Slot> | undefined)[],
   attempt: AttemptRecord,
 ): number | undefined {
-  const instance = parseInstance(attempt.taskName);
-  const p = instance === null ? undefined : layout.main.position.get(instance.task);
-  if (instance === null || p === undefined) return undefined;
-  const slot = instances[p]?.get(instance.index);
+  const instance = instanceOf(layout, attempt.taskName);
+  if (instance === null) return undefined;
+  const slot = instances[instance.position]?.get(instance.index);
   if (slot !== undefined && slot.latest.id === attempt.id) slot.latest = attempt;
-  return p;
+  return instance.position;
 }
 
 /** The main task's position of an attempt (the k-th attempt is usually the k-th task's); exits have none. */
