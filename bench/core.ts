@@ -440,12 +440,13 @@ function fanOutPlanner(): BenchRow[] {
     const planner = new RunPlanner();
     planner.plan(dag, open, 1);
     const first = base.length + width / 2;
-    let attempts = open.attempts;
+    let attempts: readonly AttemptRecord[] = open.attempts;
     const samples: number[] = [];
     for (let i = 0; i < 15; i++) {
-      attempts = attempts.slice();
       const k = first + i;
-      attempts[k] = { ...(attempts[k] as AttemptRecord), state: 'succeeded', exitCode: 0, finishedAt: 2 };
+      const next = attempts.slice();
+      next[k] = { ...(attempts[k] as AttemptRecord), state: 'succeeded', exitCode: 0, finishedAt: 2 };
+      attempts = next;
       const snapshot: RunSnapshot = { run, attempts };
       const t = performance.now();
       planner.plan(dag, snapshot, 2);
