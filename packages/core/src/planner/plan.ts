@@ -381,6 +381,16 @@ export class Worklist {
     this.#heap.push(i);
   }
 
+  /** Positions queued. */
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  /** Empties the list. */
+  clear(): void {
+    while (this.take() !== undefined);
+  }
+
   /** The lowest position queued, taken off the list. */
   take(): number | undefined {
     const i = this.#heap.pop();
@@ -483,7 +493,10 @@ export class Pass {
     }
     list.failures.length = 0;
     this.replanning = { list, at: -1, inputAt: -1 };
-    if (dirty === null) {
+    // With half the tasks or more to plan again (many running with a timeout, say), one pass in order
+    // costs less than taking them off the worklist one by one.
+    if (dirty === null || dirty.size > list.layout.names.length >> 1) {
+      dirty?.clear();
       for (let i = 0; i < list.layout.names.length; i++) this.revisit(list, i, live);
     } else {
       for (let i = dirty.take(); i !== undefined; i = dirty.take()) {

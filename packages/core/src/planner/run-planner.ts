@@ -82,9 +82,14 @@ export class RunPlanner {
       memo.timing === timing &&
       memo.round === run.round &&
       queueChanges(layout, memo, state.attempts);
+    let sweep = false;
     if (memo === undefined || !continued) {
       this.forget(run.id);
       memo = fresh(dag, layout, timing, state);
+    } else if (memo.live.length > layout.main.names.length >> 1) {
+      // Most tasks are live (running with a timeout, say): one pass in order costs less than queueing them.
+      memo.dirty.clear();
+      sweep = true;
     } else for (const i of memo.live) memo.dirty.add(i);
     const live: number[] = [];
     let result: PlanResult | null;
@@ -96,7 +101,7 @@ export class RunPlanner {
         exitsStarted: false,
       };
       const pass = new Pass(dag, layout, grouped, state, now, timing);
-      result = pass.replan(memo.list, continued ? memo.dirty : null, live);
+      result = pass.replan(memo.list, continued && !sweep ? memo.dirty : null, live);
     } catch (error) {
       // The kept statuses may be half updated: the run's next plan starts over.
       this.forget(run.id);
