@@ -480,8 +480,8 @@ export class Pass {
   /**
    * Plans main tasks again on a list whose statuses are kept from earlier passes (RunPlanner): every task
    * when `dirty` is null (the first plan), else those queued in `dirty` and, in topological order, the
-   * children of each task whose status or cause changes (a waiting task's verdict reads only its parents'
-   * statuses and causes). `live` receives the positions to plan again next time whatever changes: those
+   * children of each task whose status, cause or outputs change (a waiting task's verdict reads only its
+   * parents' statuses, causes and outputs). `live` receives the positions to plan again next time whatever changes: those
    * that decided something (until the decision shows in their attempt) or wait on the clock (a running
    * attempt with a timeout). Null when the full pass has to decide: the deadline passed, or every main
    * task finished (the run's outcome, exit handlers).
