@@ -149,7 +149,7 @@ export const OPTIONS = [
     default: '256',
     min: 1,
     description:
-      'Pod logs followed live at once (an apiserver connection each); the rest wait, or are read when their pod ends',
+      'Pod logs followed live at once (HTTP/2 streams sharing apiserver connections); the rest wait, or are read when their pod ends',
   },
   {
     key: 'retentionDays',

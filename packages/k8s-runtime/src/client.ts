@@ -9,8 +9,10 @@
 import https from 'node:https';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { Http2Streams, Http2UnavailableError } from './h2-streams.js';
 import type { KubeConnection } from './kubeconfig.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
 
@@ -46,6 +48,11 @@ export interface KubeClientOptions {
   readonly retryBaseMs?: number;
   /** Concurrent sockets to the apiserver. @default 64 */
   readonly maxSockets?: number;
+  /**
+   * Streams (`stream()`) share HTTP/2 connections instead of holding a socket each, for clients that keep
+   * hundreds open (log follows). Falls back to HTTP/1.1 when the server offers no HTTP/2. @default false
+   */
+  readonly multiplexStreams?: boolean;
 }
 
 export interface RequestOptions {
@@ -70,7 +77,7 @@ export interface KubeClient {
   readonly server: string;
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
   /** Opens a streaming GET (watch, follow logs). Rate-limited, never retried: callers resume themselves. */
-  stream(path: string, options?: Pick<RequestOptions, 'query' | 'signal'>): Promise<IncomingMessage>;
+  stream(path: string, options?: Pick<RequestOptions, 'query' | 'signal'>): Promise<Readable>;
   /** Closes idle sockets. */
   close(): void;
 }
@@ -116,17 +123,18 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function readBody(res: IncomingMessage): Promise<string> {
+async function readBody(res: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function toError(res: IncomingMessage): Promise<KubeApiError> {
+/** The error for a non-2xx answer whose body is `res`: the apiserver's Status when it sent one. */
+async function toError(res: Readable, status: number): Promise<KubeApiError> {
   const text = await readBody(res).catch(() => '');
   let body: unknown = text;
-  let reason = http.STATUS_CODES[res.statusCode ?? 0] ?? 'Unknown';
-  let message = `${res.statusCode ?? 0} ${reason}`;
+  let reason = http.STATUS_CODES[status] ?? 'Unknown';
+  let message = `${status} ${reason}`;
   try {
     const status = JSON.parse(text) as { reason?: string; message?: string };
     body = status;
@@ -135,7 +143,7 @@ async function toError(res: IncomingMessage): Promise<KubeApiError> {
   } catch {
     // not a Status object
   }
-  return new KubeApiError(res.statusCode ?? 0, reason, message, body);
+  return new KubeApiError(status, reason, message, body);
 }
 
 /** Creates a client for the current context of `kubeConfig`. */
@@ -151,6 +159,8 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const retryBaseMs = options.retryBaseMs ?? 100;
   const basePath = base.pathname.replace(/\/+$/, '');
+  let multiplexed =
+    options.multiplexStreams && isHttps ? new Http2Streams({ origin: base.origin }) : undefined;
 
   // TLS material and credentials from the kubeconfig, refreshed every minute (rotating tokens) and after a
   // 401. `applyToHTTPSOptions` also builds an agent per call, which we drop: one keep-alive agent serves all.
@@ -234,7 +244,7 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
             const json = String(res.headers['content-type'] ?? '').includes('json');
             return (json && text ? JSON.parse(text) : text || undefined) as T;
           }
-          const error = await toError(res);
+          const error = await toError(res, status);
           if (status === 401 && attempt === 1) {
             kubeConfig.invalidate?.();
             await authOptions(true);
@@ -261,13 +271,35 @@ export function createKubeClient(kubeConfig: KubeConnection, options: KubeClient
       }
     },
     async stream(path, opts = {}) {
+      const streams = multiplexed;
+      if (streams) {
+        await limiter.acquire();
+        const auth = await authOptions();
+        const { ca, cert, key, servername, rejectUnauthorized } = auth;
+        try {
+          const { status, stream } = await streams.get(
+            `${basePath}${path}${buildQuery(opts.query)}`,
+            { ...(auth.headers as Record<string, string>), accept: 'application/json' },
+            { ca, cert, key, servername, rejectUnauthorized },
+            opts.signal,
+          );
+          if (status < 200 || status >= 300) throw await toError(stream, status);
+          return stream;
+        } catch (error) {
+          if (!(error instanceof Http2UnavailableError)) throw error;
+          // Once: every later stream goes over HTTP/1.1 (the rate limit was taken; one more token is fine).
+          streams.close();
+          multiplexed = undefined;
+        }
+      }
       const res = await open('GET', path, opts.query, noBody, 'application/json', opts.signal);
       const status = res.statusCode ?? 0;
-      if (status < 200 || status >= 300) throw await toError(res);
+      if (status < 200 || status >= 300) throw await toError(res, status);
       return res;
     },
     close() {
       agent.destroy();
+      multiplexed?.close();
     },
   };
 }
