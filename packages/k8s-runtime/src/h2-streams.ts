@@ -33,11 +33,17 @@ export interface Http2StreamsOptions {
   readonly origin: string;
   /** A connection with no stream left closes after this long. @default 30000 */
   readonly idleMs?: number;
+  /**
+   * A connection not ready (TLS and the server's SETTINGS) after this long fails with `ETIMEDOUT`: every
+   * stream waiting for it would otherwise wait on a server that accepted and went silent. @default 30000
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 export class Http2Streams {
   readonly #origin: string;
   readonly #idleMs: number;
+  readonly #connectTimeoutMs: number;
   readonly #sessions = new Set<Session>();
   #connecting: Promise<Session> | undefined;
   #closed = false;
@@ -45,6 +51,7 @@ export class Http2Streams {
   constructor(options: Http2StreamsOptions) {
     this.#origin = options.origin;
     this.#idleMs = options.idleMs ?? 30_000;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   }
 
   /** Open connections, for tests and metrics. */
@@ -120,7 +127,12 @@ export class Http2Streams {
     return new Promise<Session>((resolve, reject) => {
       // http/1.1 is offered too: a server that has only it may otherwise end the handshake with an alert.
       const connection = http2.connect(this.#origin, { ...tls, ALPNProtocols: ['h2', 'http/1.1'] });
+      const timeout = setTimeout(() => {
+        const message = `no HTTP/2 connection to ${this.#origin} after ${this.#connectTimeoutMs} ms`;
+        fail(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
+      }, this.#connectTimeoutMs);
       const fail = (error: unknown) => {
+        clearTimeout(timeout);
         connection.destroy();
         const code = (error as { code?: unknown } | null)?.code;
         reject(
@@ -132,6 +144,7 @@ export class Http2Streams {
       connection.once('error', fail);
       // The server's SETTINGS frame comes first on every HTTP/2 connection and says how many streams fit.
       connection.once('remoteSettings', (settings) => {
+        clearTimeout(timeout);
         connection.off('error', fail);
         const session: Session = {
           http2: connection,

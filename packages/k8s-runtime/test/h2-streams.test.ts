@@ -6,7 +6,7 @@
 import http2 from 'node:http2';
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +14,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { createKubeClient, KubeApiError, type KubeClient, type KubeConnection } from '@kontroler/k8s-runtime';
 import { selfSignedCertificate } from '@kontroler/k8s-runtime/testing';
+import { Http2Streams } from '../src/h2-streams.js';
 import { describeK8s, eventually } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kontroler-h2-'));
@@ -133,6 +134,24 @@ describe('streams over HTTP/2', () => {
     server.release();
     expect(await text(next)).toBe('line of b\nend\n');
     expect(server.connections()).toBe(1);
+  });
+
+  it('gives up on a server that accepts the connection and then says nothing', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => (sockets.forEach((s) => s.destroy()), silent.close()) });
+    const streams = new Http2Streams({
+      origin: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      connectTimeoutMs: 300,
+    });
+    opened.push(streams);
+    const error = await streams.get('/follow', {}, { ca: tls.cert }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe('ETIMEDOUT');
+    expect(streams.connections).toBe(0);
   });
 
   it('falls back to HTTP/1.1 when the server offers no HTTP/2', async () => {
