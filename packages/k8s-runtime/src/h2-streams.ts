@@ -2,8 +2,9 @@
  * Streaming GETs over HTTP/2, for the streams a controller holds for as long as a pod runs (log follows).
  * Over HTTP/1.1 each such stream holds a TLS socket of its own, and with it about 120 KB of the process's
  * memory (`npm run bench -- controller`: its 256 follows were 34 MB of the RSS with 10,000 pods running).
- * Here they share connections: as many streams on one as the apiserver allows (Go's default is 250), a new
- * connection when those are taken, and a connection without streams closes after `idleMs`.
+ * Here they share connections: as many streams on one as the server allows (the kube-apiserver allows 100
+ * since its fix for CVE-2023-44487; Go's default is 250), a new connection when those are taken, and a
+ * connection without streams closes after `idleMs`.
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { SecureClientSessionOptions } from 'node:http2';

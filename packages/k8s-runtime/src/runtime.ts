@@ -54,7 +54,7 @@ export interface PodRuntimeOptions {
   /** Delete a pod this long after its outcome is recorded in the store; negative keeps pods. @default 0 */
   readonly podTtlMs?: number;
   /**
-   * Live log follows at once. Each holds an HTTP/2 stream to the apiserver while its pod runs (up to 250
+   * Live log follows at once. Each holds an HTTP/2 stream to the apiserver while its pod runs (up to 100
    * share a connection; over HTTP/1.1, a connection each); past the limit,
    * running pods wait their turn (oldest first) and a pod that finishes meanwhile has its log read at the
    * end instead. @default 256
