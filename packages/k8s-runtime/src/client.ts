@@ -136,10 +136,10 @@ async function toError(res: Readable, status: number): Promise<KubeApiError> {
   let reason = http.STATUS_CODES[status] ?? 'Unknown';
   let message = `${status} ${reason}`;
   try {
-    const status = JSON.parse(text) as { reason?: string; message?: string };
-    body = status;
-    if (status.reason) reason = status.reason;
-    if (status.message) message = status.message;
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    body = parsed;
+    if (parsed.reason) reason = parsed.reason;
+    if (parsed.message) message = parsed.message;
   } catch {
     // not a Status object
   }

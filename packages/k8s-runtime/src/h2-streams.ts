@@ -6,7 +6,7 @@
  * since its fix for CVE-2023-44487; Go's default is 250), a new connection when those are taken, and a
  * connection without streams closes after `idleMs`.
  */
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import type { SecureClientSessionOptions } from 'node:http2';
 
 /** The server answered without HTTP/2 (no `h2` in its TLS handshake): use HTTP/1.1 instead. */
@@ -14,10 +14,9 @@ export class Http2UnavailableError extends Error {
   override readonly name = 'Http2UnavailableError';
 }
 
-/** An answer's status and headers; the body is the stream. */
+/** An answer's status; the body is the stream. */
 export interface Http2Answer {
   readonly status: number;
-  readonly headers: IncomingHttpHeaders;
   readonly stream: ClientHttp2Stream;
 }
 
@@ -89,7 +88,7 @@ export class Http2Streams {
     return new Promise<Http2Answer>((resolve, reject) => {
       stream.once('response', (answer) => {
         stream.off('error', reject);
-        resolve({ status: Number(answer[':status']), headers: answer, stream });
+        resolve({ status: Number(answer[':status']), stream });
       });
       stream.once('error', reject);
       // Closed without headers or an error (the connection went away gracefully): a no-op once resolved.
@@ -182,7 +181,8 @@ export class Http2Streams {
 
   #give(session: Session): void {
     session.streams--;
-    if (session.streams === 0) this.#idle(session);
+    // A connection already forgotten (GOAWAY, closed) needs no idle timer.
+    if (session.streams === 0 && this.#sessions.has(session)) this.#idle(session);
   }
 
   /** An unused connection neither holds the process open nor lives on past `idleMs`. */
