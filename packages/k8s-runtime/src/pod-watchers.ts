@@ -15,6 +15,8 @@ export class PodWatcher {
   seen = false;
   /** The pod was deleted. */
   gone = false;
+  /** A direct check found no such pod, while the watch had not delivered it (lost-pod-checks.ts). */
+  missing = false;
   /** The attempt was aborted; `reason` says why (what `signal.reason` holds). */
   aborted = false;
   reason: unknown = undefined;
@@ -27,6 +29,12 @@ export class PodWatcher {
   notify(event: InformerEvent): void {
     if (event === 'delete') this.gone = true;
     else this.seen = true;
+    this.wake();
+  }
+
+  /** A direct check answered 404 for the pod. */
+  miss(): void {
+    this.missing = true;
     this.wake();
   }
 

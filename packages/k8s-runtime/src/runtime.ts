@@ -19,6 +19,7 @@ import { createKubeClient, isRetryable, KubeApiError, type KubeClient } from './
 import { createInformer, type Informer } from './informer.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { createLogSlots, type LogSlot } from './log-slots.js';
+import { createLostPodChecks } from './lost-pod-checks.js';
 import { streamLogs } from './logs.js';
 import { PodWatcher, PodWatchers } from './pod-watchers.js';
 import { classifyPod, collectOutputs, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
@@ -64,7 +65,11 @@ export interface PodRuntimeOptions {
   readonly logDrainTimeoutMs?: number;
   /** Informer resync period. @default 60000 */
   readonly resyncMs?: number;
-  /** If a created pod never shows up in the watch, check it directly after this long. @default 10000 */
+  /**
+   * If a created pod does not show up in the watch, check it directly (a GET; 404 fails the attempt as
+   * `Lost`) after this long, then after twice as long each time it is found, up to five minutes. At most
+   * four checks are sent at once per runtime (lost-pod-checks.ts). @default 10000
+   */
   readonly lostPodCheckMs?: number;
   readonly podSpec?: PodSpecOptions;
   readonly logger?: Logger;
@@ -124,6 +129,10 @@ function listenForAbort(ctx: AttemptContext, watcher: PodWatcher): () => void {
 /** What a running container's state is reduced to: only its presence is read. */
 const RUNNING: V1ContainerStateRunning = Object.freeze({});
 
+/** Direct GETs of pods the watch has not delivered, at once per runtime (lost-pod-checks.ts). */
+const LOST_POD_CHECKS_AT_ONCE = 4;
+/** The longest wait between two such checks of one pod. */
+const LOST_POD_CHECK_MAX_MS = 300_000;
 /** First wait before asking an apiserver that did not answer again; doubles up to the next. */
 const UNANSWERED_FIRST_WAIT_MS = 500;
 const UNANSWERED_MAX_WAIT_MS = 5000;
@@ -212,6 +221,15 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const imagePullDeadlineMs = options.imagePullDeadlineMs ?? 120_000;
   const logDrainTimeoutMs = options.logDrainTimeoutMs ?? 5000;
   const lostPodCheckMs = options.lostPodCheckMs ?? 10_000;
+  const lostPodChecks = createLostPodChecks(async (path) => {
+    try {
+      await client.request('GET', path);
+      return true;
+    } catch (error) {
+      if (KubeApiError.is(error, 404)) return false;
+      throw error;
+    }
+  }, LOST_POD_CHECKS_AT_ONCE);
   const resyncing = (options.resyncMs ?? 60_000) > 0;
   let created = 0;
   let adopted = 0;
@@ -469,6 +487,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
       let stuckSince: number | undefined;
       let lastCheck = Date.now();
+      let checkEveryMs = lostPodCheckMs;
       for (;;) {
         if (watcher.aborted) {
           const reason = abortReason(watcher);
@@ -518,24 +537,27 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
             }
             waitMs = imagePullDeadlineMs - waited;
           } else stuckSince = undefined;
-        } else if (!watcher.seen && Date.now() - lastCheck >= lostPodCheckMs) {
-          // The watch never delivered it: ask directly.
-          lastCheck = Date.now();
-          try {
-            await client.request('GET', `${podsPath(namespace)}/${name}`);
-          } catch (error) {
-            if (KubeApiError.is(error, 404)) {
-              return { status: 'failed', exitCode: null, reason: 'Lost', message: `pod ${name} disappeared` };
-            }
+        } else if (watcher.missing) {
+          return { status: 'failed', exitCode: null, reason: 'Lost', message: `pod ${name} disappeared` };
+        } else if (!watcher.seen) {
+          // The watch has not delivered it: ask directly, and less often each time, since a watch far more
+          // often lags than misses. The answer wakes this loop only when the pod is gone.
+          const dueInMs = lastCheck + checkEveryMs - Date.now();
+          if (dueInMs <= 0) {
+            lastCheck = Date.now();
+            lostPodChecks.request(watcher, `${podsPath(namespace)}/${name}`);
+            checkEveryMs = Math.max(lostPodCheckMs, Math.min(checkEveryMs * 2, LOST_POD_CHECK_MAX_MS));
           }
+          waitMs = dueInMs <= 0 ? checkEveryMs : dueInMs;
         }
         // Watch events wake the loop. A running pod needs no timer of its own while the informer resyncs
         // (every cached pod is delivered again): one timer per running attempt adds up at ten thousand.
-        const timeoutMs = waitMs ?? (current ? (resyncing ? undefined : 60_000) : lostPodCheckMs);
+        const timeoutMs = waitMs ?? (current && resyncing ? undefined : 60_000);
         await watcher.wait(timeoutMs);
       }
     } finally {
       watchers.remove(key, watcher);
+      lostPodChecks.cancel(watcher);
       unlisten();
       // Every way out ends the follow, or leaves the queue for one.
       ended = true;

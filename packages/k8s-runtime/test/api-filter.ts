@@ -1,6 +1,6 @@
 /**
  * A plain-HTTP proxy in front of the test apiserver that answers chosen requests itself with a Kubernetes
- * `Status` (a refusal), and forwards the rest over TLS, streams included. A kubeconfig for its URL with the
+ * `Status` (a refusal) or with silence, and forwards the rest over TLS, streams included. A kubeconfig for its URL with the
  * control plane's tokens works as one for the apiserver.
  */
 import http from 'node:http';
@@ -13,16 +13,25 @@ export interface ApiFilter {
   stop(): Promise<void>;
 }
 
-/** `refuse` returns the status to answer a request with, or undefined to forward it. */
+/**
+ * `refuse` returns the status to answer a request with, `'silence'` to answer 200 and then say nothing
+ * (a watch that stalls), or undefined to forward it.
+ */
 export async function startApiFilter(
   apiserverUrl: string,
   caData: string,
-  refuse: (method: string, path: string) => number | undefined,
+  refuse: (method: string, path: string) => number | 'silence' | undefined,
 ): Promise<ApiFilter> {
   const target = new URL(apiserverUrl);
   const ca = Buffer.from(caData, 'base64');
   const server = http.createServer((req, res) => {
     const status = refuse(req.method ?? 'GET', req.url ?? '/');
+    if (status === 'silence') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
     if (status !== undefined) {
       req.resume();
       res.writeHead(status, { 'content-type': 'application/json' });

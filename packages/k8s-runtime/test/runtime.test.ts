@@ -338,6 +338,48 @@ describeK8s('pod runtime (restricted client)', (plane) => {
     }
   }, 60_000);
 
+  it('asks about a pod its watch never delivers less and less often, and fails the attempt as Lost once it is gone', async () => {
+    const ns = await plane().createNamespace('unseen');
+    plane().node.script('work', { afterMs: 60_000 }, { namespace: ns });
+    const { caData, controllerToken } = plane().connection;
+    const checks: number[] = [];
+    // The pod watch answers and then stays silent: the pod is created but never delivered.
+    const filter = await startApiFilter(plane().connection.url, caData, (method, path) => {
+      const [route = '', query = ''] = path.split('?');
+      if (method !== 'GET' || !route.startsWith(`/api/v1/namespaces/${ns}/pods`)) return undefined;
+      if (query.includes('watch=1')) return 'silence';
+      if (route.startsWith(`/api/v1/namespaces/${ns}/pods/`)) checks.push(Date.now());
+      return undefined;
+    });
+    const rt = runtime(ns, {
+      kubeConfig: makeKubeConfig(filter.url, caData, 'controller', controllerToken),
+      lostPodCheckMs: 200,
+    });
+    try {
+      const ctx = attemptContext(single(), 'work', { namespace: ns, runId: 'run-unseen' });
+      const outcome = rt.execute(ctx);
+      await eventually('three direct checks of the pod', () => checks.length >= 3, 20_000);
+      const [first = 0, second = 0, third = 0] = checks;
+      // 200 ms, then 400 ms, then 800 ms between checks: every 200 ms would make two gaps of ~400 ms.
+      expect(third - first).toBeGreaterThanOrEqual(1000);
+      const [pod] = await podsOf(ns, 'kontroler.greedykomodo/run=run-unseen');
+      expect(pod?.status?.phase).toBe('Running');
+      expect(second - first).toBeGreaterThanOrEqual(300);
+
+      await plane().admin.request('DELETE', `/api/v1/namespaces/${ns}/pods/${pod?.metadata?.name}`, {
+        query: { gracePeriodSeconds: 0 },
+      });
+      expect(await outcome).toMatchObject({
+        status: 'failed',
+        reason: 'Lost',
+        message: `pod ${pod?.metadata?.name} disappeared`,
+      });
+      expect(checks.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await filter.stop();
+    }
+  }, 60_000);
+
   it('adopts the pod of an attempt a previous instance started: one pod, never a twin', async () => {
     // Simulated: a pod that runs 1.5 s; the "crashed" runtime is simply abandoned.
     const ns = await plane().createNamespace('adopt');
