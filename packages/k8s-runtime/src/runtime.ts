@@ -223,7 +223,8 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
   const lostPodCheckMs = options.lostPodCheckMs ?? 10_000;
   const lostPodChecks = createLostPodChecks(async (path) => {
     try {
-      await client.request('GET', path);
+      // Only whether it exists matters: the pod sent back is not parsed.
+      await client.request('GET', path, { discardBody: true });
       return true;
     } catch (error) {
       if (KubeApiError.is(error, 404)) return false;
