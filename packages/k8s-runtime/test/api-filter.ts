@@ -1,7 +1,7 @@
 /**
  * A plain-HTTP proxy in front of the test apiserver that answers chosen requests itself with a Kubernetes
- * `Status` (a refusal) or with silence, and forwards the rest over TLS, streams included. A kubeconfig for its URL with the
- * control plane's tokens works as one for the apiserver.
+ * `Status` (a refusal) or with silence, and forwards the rest over TLS, streams included. A kubeconfig for
+ * its URL with the control plane's tokens works as one for the apiserver.
  */
 import http from 'node:http';
 import https from 'node:https';
