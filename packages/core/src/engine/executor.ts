@@ -331,24 +331,37 @@ async function prepareAttempt(
   return runAttempt(deps, local, task, context, output);
 }
 
-async function runAttempt(
+function runAttempt(
+  deps: ExecutorDeps,
+  local: LocalAttempt,
+  task: CompiledTask,
+  context: ExecutionContext,
+  output: Output,
+): Promise<Execution> {
+  // Claimed only once its timeout has passed without a decision: record the timeout's outcome.
+  const approval = task.spec.approval;
+  if (approval !== undefined)
+    return finish(output, context, logged(context, approvalTimeoutOutcome(approval)));
+  const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
+  if (!('execute' in runtime)) return finish(output, context, logged(context, runtime));
+  // Most attempts go to their runtime at once: only a reclaimed one (where its log ended) and the
+  // beforeTaskStart hooks wait for something first.
+  if (!context.reclaimed && !deps.registry.hooks.some((hooks) => hooks.beforeTaskStart !== undefined))
+    return handOver(deps, local, task, context, output, runtime);
+  return beforeStart(deps, local, task, context, output, runtime);
+}
+
+/** What comes before the runtime for some attempts: the stored log's end, the `beforeTaskStart` hooks. */
+async function beforeStart(
   deps: ExecutorDeps,
   local: LocalAttempt,
   task: CompiledTask,
   initial: ExecutionContext,
   output: Output,
+  runtime: Runtime,
 ): Promise<Execution> {
-  const { attempt } = local;
-  const { clock, timers } = deps;
   let context = initial;
-  // Claimed only once its timeout has passed without a decision: record the timeout's outcome.
-  const approval = task.spec.approval;
-  if (approval !== undefined)
-    return finish(output, context, logged(context, approvalTimeoutOutcome(approval)));
-  if (context.reclaimed) context.resumeLog = await storedLogEnd(deps, attempt.id);
-  const runtime = resolveRuntime(task, deps.registry, deps.defaultRuntime);
-  if (!('execute' in runtime)) return finish(output, context, logged(context, runtime));
-
+  if (context.reclaimed) context.resumeLog = await storedLogEnd(deps, local.attempt.id);
   for (const hooks of deps.registry.hooks) {
     if (hooks.beforeTaskStart === undefined) continue;
     try {
@@ -371,17 +384,33 @@ async function runAttempt(
       return finish(output, context, logged(context, { ...outcomeFromError(error), reason: 'HookFailed' }));
     }
   }
+  return handOver(deps, local, task, context, output, runtime);
+}
 
+/**
+ * Hands the attempt to its runtime, enforces its deadline and finishes it once the runtime answers. Not
+ * async: it waits for as long as the task runs, and a suspended async frame (its registers and generator)
+ * costs more than the one continuation this keeps, times ten thousand running attempts.
+ */
+function handOver(
+  deps: ExecutorDeps,
+  local: LocalAttempt,
+  task: CompiledTask,
+  context: ExecutionContext,
+  output: Output,
+  runtime: Runtime,
+): Promise<Execution> {
+  const { clock, timers } = deps;
   const deadline =
     task.timeoutSeconds === undefined
       ? null
-      : (attempt.startedAt ?? clock.now()) + task.timeoutSeconds * 1000;
+      : (local.attempt.startedAt ?? clock.now()) + task.timeoutSeconds * 1000;
   const clearDeadline =
     deadline === null ? noop : timers.after(deadline - clock.now(), () => abortLocal(local, 'Timeout'));
 
   // Once aborted, the runtime gets `abortGraceMs` to report back before the abort is recorded anyway.
   let clearGrace: () => void = noop;
-  let outcome = await new Promise<TaskOutcome>((resolve) => {
+  const answered = new Promise<TaskOutcome>((resolve) => {
     local.onAbort = () => {
       clearGrace = timers.after(deps.abortGraceMs, () =>
         resolve({
@@ -401,13 +430,14 @@ async function runAttempt(
       resolve(logged(context, outcomeFromError(error)));
     }
   });
-  local.onAbort = null;
-  clearDeadline();
-  clearGrace();
-  if (local.aborted !== null && outcome.status === 'failed') {
-    outcome = { ...outcome, reason: local.aborted };
-  }
-  return finish(output, context, checkedOutputs(context, task, outcome), runtime);
+  return answered.then((answer) => {
+    local.onAbort = null;
+    clearDeadline();
+    clearGrace();
+    const outcome =
+      local.aborted !== null && answer.status === 'failed' ? { ...answer, reason: local.aborted } : answer;
+    return finish(output, context, checkedOutputs(context, task, outcome), runtime);
+  });
 }
 
 /** Keeps the declared outputs of a success; over the limits, the attempt fails (docs/flow/outputs.md). */

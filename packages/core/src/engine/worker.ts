@@ -18,7 +18,13 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import type { ClaimedAttempt } from '../ports/store.js';
 import type { NotifiableEvent } from '../plugins/types.js';
 import { createScheduler, type Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
-import { abortLocal, executeAttempt, type ExecutorDeps, type LocalAttempt } from './executor.js';
+import {
+  abortLocal,
+  executeAttempt,
+  type Execution,
+  type ExecutorDeps,
+  type LocalAttempt,
+} from './executor.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 import type { PluginSet } from './plugin-setup.js';
 import type { ClaimReservation, Committed, LaneObserver } from './run-lanes.js';
@@ -305,17 +311,26 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   /**
-   * The run record and DAG an attempt executes with, announcing its start. A separate function on purpose:
-   * the run's whole snapshot (every attempt of the run) must not stay reachable from the frame of an
-   * attempt that runs for hours, or a wide run keeps one snapshot version per running attempt alive.
+   * Announces an attempt's start and hands it to the executor with its run record and DAG. Returns the
+   * executor's promise, so this frame ends there: an attempt that runs for hours must not keep the run's
+   * whole snapshot (every attempt of the run) reachable, or a wide run keeps one snapshot version per
+   * running attempt alive.
    */
   async function startAttempt(
-    attempt: AttemptRecord,
+    running: LocalAttempt,
+    reclaimed: boolean,
     announced: boolean,
-  ): Promise<{ run: RunRecord; dag: CompiledDag } | undefined> {
+  ): Promise<Execution | undefined> {
+    const { attempt } = running;
     const start = await runOf(attempt);
-    if (start === undefined || announced) return start;
-    const started: NotifiableEvent = { name: 'task.started', payload: { run: start.run, attempt } };
+    if (start === undefined) return undefined;
+    if (!announced) await announce(attempt, start.run, start.dag);
+    return executeAttempt(executorDeps, running, start.run, start.dag, reclaimed);
+  }
+
+  /** Emits `task.started` and sends its notifications; resolves once the journal has it. */
+  function announce(attempt: AttemptRecord, run: RunRecord, dag: CompiledDag): Promise<void> {
+    const started: NotifiableEvent = { name: 'task.started', payload: { run, attempt } };
     emit(started);
     // Not a change of the run (the claim made it), only its notification: the id is the attempt's own,
     // so a worker that crashes before this line leaves the attempt to be reclaimed, and the reclaim
@@ -323,7 +338,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const messages = selectOutbox(
       notifiers(),
       [started],
-      start.dag,
+      dag,
       clock.now(),
       (topic) => startedMessageId(attempt.id, topic),
       logger,
@@ -331,8 +346,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (messages.length > 0) {
       store.enqueueOutbox(messages).catch((error: unknown) => reportError(error, `outbox:${attempt.id}`));
     }
-    await startedJournal.add(started, clock.now());
-    return start;
+    return startedJournal.add(started, clock.now());
   }
 
   /**
@@ -356,15 +370,25 @@ export function createWorker(options: WorkerOptions): Worker {
     return loaded && { run: loaded.snapshot.run, dag: loaded.dag };
   }
 
-  /** Executes a claimed attempt, records its outcome and forgets it; never rejects. */
-  async function runLocal(running: LocalAttempt, reclaimed: boolean, announced: boolean): Promise<void> {
+  /**
+   * Executes a claimed attempt, records its outcome and forgets it; never rejects. A promise chain, not
+   * an async function: the attempt runs for as long as its task does, and ten thousand suspended frames
+   * (registers, generator, await closures) cost more than the one continuation each keeps here.
+   */
+  function runLocal(running: LocalAttempt, reclaimed: boolean, announced: boolean): Promise<void> {
+    return startAttempt(running, reclaimed, announced).then(
+      (execution) => record(running, execution),
+      (error: unknown) => {
+        reportError(error, `attempt:${running.attempt.id}`);
+        forget(running);
+      },
+    );
+  }
+
+  /** Sends an execution's outcome through its run's lane, then the runtime's and hooks' callbacks. */
+  async function record(running: LocalAttempt, execution: Execution | undefined): Promise<void> {
     const { attempt } = running;
     try {
-      // Chained, not awaited in two steps: this frame lives as long as the attempt and must not keep the
-      // run record it started from.
-      const execution = await startAttempt(attempt, announced).then(
-        (start) => start && executeAttempt(executorDeps, running, start.run, start.dag, reclaimed),
-      );
       if (execution === undefined) {
         running.dropped = true;
         return;
@@ -390,10 +414,14 @@ export function createWorker(options: WorkerOptions): Worker {
     } catch (error) {
       reportError(error, `attempt:${attempt.id}`);
     } finally {
-      local.delete(attempt.id);
-      cache.release(attempt.runId, attempt.id);
-      if (backlog) wake();
+      forget(running);
     }
+  }
+
+  function forget(running: LocalAttempt): void {
+    local.delete(running.attempt.id);
+    cache.release(running.attempt.runId, running.attempt.id);
+    if (backlog) wake();
   }
 
   // --- leases and timers ----------------------------------------------------------------------------
