@@ -2,13 +2,8 @@
  * `@kontroler/k8s-runtime`: tasks as pods, the DAG/DagRun/DagTask custom resources (generated from core's
  * schema) and their sync into an engine. The test control plane is in `@kontroler/k8s-runtime/testing`.
  */
-export {
-  createPodRuntime,
-  abortReason,
-  trimPod,
-  type PodRuntime,
-  type PodRuntimeOptions,
-} from './runtime.js';
+export { abortReason } from './pod-attempt.js';
+export { createPodRuntime, trimPod, type PodRuntime, type PodRuntimeOptions } from './runtime.js';
 export {
   buildPod,
   buildWorkspaceClaim,

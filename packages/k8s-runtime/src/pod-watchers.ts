@@ -22,7 +22,7 @@ export class PodWatcher {
   reason: unknown = undefined;
   /** The next watcher of the same pod, in the rare case one process follows a pod twice. */
   next: PodWatcher | undefined;
-  #resolve: (() => void) | undefined;
+  #onWake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   /** A watch event for the pod. */
@@ -54,31 +54,41 @@ export class PodWatcher {
   wake(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const resolve = this.#resolve;
-    this.#resolve = undefined;
-    resolve?.();
+    const onWake = this.#onWake;
+    this.#onWake = undefined;
+    onWake?.();
+  }
+
+  /** Calls `onWake` once, on the next event, abort or wake, or after `timeoutMs` when one is given. */
+  sleep(timeoutMs: number | undefined, onWake: () => void): void {
+    this.#onWake = onWake;
+    if (timeoutMs !== undefined) this.#timer = setTimeout(wakeUp, timeoutMs, this);
   }
 
   /** Resolves on the next event, abort or wake, or after `timeoutMs` when one is given. */
   wait(timeoutMs: number | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#resolve = resolve;
-      if (timeoutMs !== undefined) this.#timer = setTimeout(wakeUp, timeoutMs, this);
-    });
+    return new Promise<void>((resolve) => this.sleep(timeoutMs, resolve));
   }
 }
 
-/** Watchers by pod (`namespace/name`), each pod's watchers chained through `next`. */
+/**
+ * Watchers by pod, each pod's watchers chained through `next`. Keyed by namespace, then name: a
+ * `namespace/name` key would be one more string per running attempt.
+ */
 export class PodWatchers {
-  readonly #byPod = new Map<string, PodWatcher>();
+  readonly #byNamespace = new Map<string, Map<string, PodWatcher>>();
 
-  add(key: string, watcher: PodWatcher): void {
-    watcher.next = this.#byPod.get(key);
-    this.#byPod.set(key, watcher);
+  add(namespace: string, name: string, watcher: PodWatcher): void {
+    let pods = this.#byNamespace.get(namespace);
+    if (pods === undefined) this.#byNamespace.set(namespace, (pods = new Map()));
+    watcher.next = pods.get(name);
+    pods.set(name, watcher);
   }
 
-  remove(key: string, watcher: PodWatcher): void {
-    let head = this.#byPod.get(key);
+  remove(namespace: string, name: string, watcher: PodWatcher): void {
+    const pods = this.#byNamespace.get(namespace);
+    if (pods === undefined) return;
+    let head = pods.get(name);
     if (head === watcher) head = watcher.next;
     else
       for (let w = head; w !== undefined; w = w.next)
@@ -87,19 +97,22 @@ export class PodWatchers {
           break;
         }
     watcher.next = undefined;
-    if (head === undefined) this.#byPod.delete(key);
-    else this.#byPod.set(key, head);
+    if (head !== undefined) pods.set(name, head);
+    else if (pods.delete(name) && pods.size === 0) this.#byNamespace.delete(namespace);
   }
 
-  notify(key: string, event: InformerEvent): void {
-    for (let w = this.#byPod.get(key); w !== undefined;) {
+  notify(namespace: string, name: string, event: InformerEvent): void {
+    for (let w = this.#byNamespace.get(namespace)?.get(name); w !== undefined;) {
       const next = w.next; // a woken watcher may remove itself
       w.notify(event);
       w = next;
     }
   }
 
+  /** Pods watched. */
   get size(): number {
-    return this.#byPod.size;
+    let size = 0;
+    for (const pods of this.#byNamespace.values()) size += pods.size;
+    return size;
   }
 }

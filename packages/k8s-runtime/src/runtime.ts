@@ -18,17 +18,16 @@ import type { KubeConnection } from './kubeconfig.js';
 import { createKubeClient, isRetryable, KubeApiError, type KubeClient } from './client.js';
 import { createInformer, type Informer } from './informer.js';
 import { LABELS, MANAGED_BY } from './labels.js';
-import { createLogSlots, type LogSlot } from './log-slots.js';
+import { createLogSlots } from './log-slots.js';
 import { createLostPodChecks } from './lost-pod-checks.js';
 import { streamLogs } from './logs.js';
-import { PodWatcher, PodWatchers } from './pod-watchers.js';
-import { classifyPod, collectOutputs, hasStarted, STUCK_REASONS, stuckOutcome } from './outcome.js';
+import { abortReason, PodAttempt, type PodAttemptDeps } from './pod-attempt.js';
+import { PodWatchers, type PodWatcher } from './pod-watchers.js';
 import {
   buildPod,
   containerName,
   buildWorkspaceClaim,
   labelValue,
-  outputNames,
   podName,
   type PodInput,
   type PodSpecOptions,
@@ -88,51 +87,11 @@ export interface PodRuntime extends Runtime {
   readonly client: KubeClient;
 }
 
-/**
- * `signal.reason` → Timeout, Canceled, or Lost (the engine lost its lease on the attempt: another worker
- * takes it over and adopts the pod, so the pod must be left alone).
- */
-export function abortReason(signal: Pick<AbortSignal, 'reason'>): 'Timeout' | 'Canceled' | 'Lost' {
-  const r: unknown = signal.reason;
-  const text =
-    typeof r === 'string'
-      ? r
-      : r && typeof r === 'object'
-        ? [
-            (r as { name?: unknown }).name,
-            (r as { code?: unknown }).code,
-            (r as { reason?: unknown }).reason,
-            (r as { message?: unknown }).message,
-          ]
-            .filter((v) => typeof v === 'string')
-            .join(' ')
-        : '';
-  if (/time.?out|deadline/i.test(text)) return 'Timeout';
-  return /^lost$/i.test(text.trim()) ? 'Lost' : 'Canceled';
-}
-
-/**
- * Wakes `watcher` when the attempt is aborted: through `ctx.onAbort` when the engine offers it (no
- * AbortSignal per attempt), else through the signal. Returns what stops listening.
- */
-function listenForAbort(ctx: AttemptContext, watcher: PodWatcher): () => void {
-  if (ctx.onAbort) return ctx.onAbort((reason) => watcher.abort(reason));
-  const signal = ctx.signal;
-  if (signal.aborted) {
-    watcher.abort(signal.reason);
-    return () => {};
-  }
-  signal.addEventListener('abort', watcher);
-  return () => signal.removeEventListener('abort', watcher);
-}
-
 /** What a running container's state is reduced to: only its presence is read. */
 const RUNNING: V1ContainerStateRunning = Object.freeze({});
 
 /** Direct GETs of pods the watch has not delivered, at once per runtime (lost-pod-checks.ts). */
 const LOST_POD_CHECKS_AT_ONCE = 4;
-/** The longest wait between two such checks of one pod. */
-const LOST_POD_CHECK_MAX_MS = 300_000;
 /** First wait before asking an apiserver that did not answer again; doubles up to the next. */
 const UNANSWERED_FIRST_WAIT_MS = 500;
 const UNANSWERED_MAX_WAIT_MS = 5000;
@@ -175,7 +134,6 @@ export function trimPod(pod: V1Pod): V1Pod {
   return {
     metadata: metadata && {
       name: metadata.name,
-      namespace: metadata.namespace,
       resourceVersion: metadata.resourceVersion,
       ...(run !== undefined ? { labels: { [LABELS.run]: run } } : {}),
       deletionTimestamp: metadata.deletionTimestamp,
@@ -243,7 +201,6 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
 
   /** Per-pod watchers, so each watch event reaches only the attempt that waits for that pod. */
   const watchers = new PodWatchers();
-  const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
   function informerFor(namespace: string): Promise<Informer<V1Pod>> {
     let informer = informers.get(namespace);
@@ -256,7 +213,7 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
         transform: trimPod,
         onError: (error) => logger.debug({ err: error, namespace }, 'pod watch interrupted; resuming'),
       });
-      created.on((event, pod) => watchers.notify(podKey(namespace, pod.metadata?.name ?? ''), event));
+      created.on((event, pod) => watchers.notify(namespace, pod.metadata?.name ?? '', event));
       informer = created.start().then(() => created);
       informer.catch(() => informers.delete(namespace));
       informers.set(namespace, informer);
@@ -416,65 +373,39 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
     return undefined;
   }
 
+  const podDeps: PodAttemptDeps = {
+    watchers,
+    logSlots,
+    lostPodChecks,
+    lostPodCheckMs,
+    imagePullDeadlineMs,
+    logDrainTimeoutMs,
+    resyncing,
+    podsPath,
+    deletePod,
+    followLog: (ctx, namespace, pod, signal) =>
+      streamLogs({
+        client: logClient,
+        namespace,
+        pod,
+        container: containerName(ctx.taskName),
+        sink: (line) => ctx.log(line),
+        ...(ctx.resumeLog ? { resumeAfter: ctx.resumeLog } : {}),
+        signal,
+        onError: (error) => logger.debug({ err: error, pod }, 'log stream interrupted'),
+      }),
+  };
+
+  /**
+   * Starts the attempt's pod watch, creates (or adopts) its pod, and hands the pod to a `PodAttempt`
+   * that follows it to its outcome; this frame ends there, whatever the task's length.
+   */
   async function execute(ctx: AttemptContext): Promise<TaskOutcome> {
     if (closed) throw new Error('the pod runtime is closed');
     const namespace = namespaceOf(ctx);
-    const name = podName(ctx.runId, ctx.taskName, ctx.attempt);
-    const container = containerName(ctx.taskName);
-
-    // Follow the pod from before it exists, so no event is missed.
-    const key = podKey(namespace, name);
-    const watcher = new PodWatcher();
-    watchers.add(key, watcher);
-    const unlisten = listenForAbort(ctx, watcher);
-    // Made when the follow starts: most attempts of a busy controller wait for a slot (maxLogFollows), and
-    // a waiting attempt holds only its ticket and this callback, no promise.
-    let logAbort: AbortController | undefined;
-    let ended = false;
-    let logs: Promise<void> | undefined;
-    let logSlot: LogSlot | undefined;
-    const follow = (slot: LogSlot): void => {
-      if (ended) return slot.release();
-      logs = streamLogs({
-        client: logClient,
-        namespace,
-        pod: name,
-        container,
-        sink: (line) => ctx.log(line),
-        ...(ctx.resumeLog ? { resumeAfter: ctx.resumeLog } : {}),
-        signal: (logAbort = new AbortController()).signal,
-        onError: (error) => logger.debug({ err: error, pod: name }, 'log stream interrupted'),
-      }).finally(() => slot.release());
-    };
-
-    /**
-     * `complete`: the pod ended, read the rest of its log; `delete`: stop it now (cancel, timeout, stuck);
-     * `leave`: stop following and leave the pod to the worker that took the attempt over.
-     */
-    const finish = async (
-      outcome: TaskOutcome,
-      how: 'complete' | 'delete' | 'leave',
-    ): Promise<TaskOutcome> => {
-      if (logSlot) {
-        // Still waiting for a follow: the container has ended, so its whole log comes in one short read.
-        if (how === 'complete') logSlot.promote();
-        const drained =
-          logs === undefined ||
-          (await Promise.race([
-            logs.then(() => true),
-            new Promise<boolean>((r) =>
-              setTimeout(() => r(false), how === 'complete' ? logDrainTimeoutMs : 0).unref(),
-            ),
-          ]));
-        if (!drained && how === 'complete')
-          ctx.log({ stream: 'system', line: 'log stream did not complete in time' });
-        ended = true;
-        logAbort?.abort();
-      }
-      if (how === 'delete') await deletePod(namespace, name);
-      return outcome;
-    };
-
+    const pod = new PodAttempt(podDeps, ctx, namespace, podName(ctx.runId, ctx.taskName, ctx.attempt));
+    const { watcher } = pod;
+    let following = false;
     try {
       // The namespace's first attempt starts its pod watch, which lists first: an apiserver that is away
       // then is waited for, as for the pod's create.
@@ -482,88 +413,12 @@ export function createPodRuntime(options: PodRuntimeOptions): PodRuntime {
       if (watching === undefined || watcher.aborted) {
         return { status: 'failed', exitCode: null, reason: abortReason(watcher) };
       }
-      const informer = watching.value;
-      const refused = await createOrAdopt(ctx, namespace, name, watcher);
+      const refused = await createOrAdopt(ctx, namespace, pod.name, watcher);
       if (refused) return refused;
-
-      let stuckSince: number | undefined;
-      let lastCheck = Date.now();
-      let checkEveryMs = lostPodCheckMs;
-      for (;;) {
-        if (watcher.aborted) {
-          const reason = abortReason(watcher);
-          const message = {
-            Timeout: 'the attempt timed out',
-            Canceled: 'the attempt was canceled',
-            Lost: `this worker lost the attempt; pod ${name} is left to the worker that took it over`,
-          }[reason];
-          return await finish(
-            { status: 'failed', exitCode: null, reason, message },
-            reason === 'Lost' ? 'leave' : 'delete',
-          );
-        }
-        const current = informer.get(name);
-        if (watcher.gone && !current) {
-          return await finish(
-            {
-              status: 'failed',
-              exitCode: null,
-              reason: 'PodDeleted',
-              message: `pod ${name} was deleted by someone else`,
-            },
-            'complete',
-          );
-        }
-        let waitMs: number | undefined;
-        if (current) {
-          if (!logSlot && hasStarted(current)) logSlot = logSlots.take(follow);
-          const view = classifyPod(current);
-          if (view.kind === 'done') {
-            if (view.outcome.failureKind === 'start') {
-              ctx.log({ stream: 'system', line: `${view.outcome.reason}: ${view.outcome.message ?? name}` });
-            }
-            return await finish(
-              collectOutputs(view.outcome, current, outputNames(ctx.task.spec)),
-              'complete',
-            );
-          }
-          if (view.kind === 'pending' && view.waitingReason && STUCK_REASONS.has(view.waitingReason)) {
-            stuckSince ??= Date.now();
-            const waited = Date.now() - stuckSince;
-            if (waited >= imagePullDeadlineMs) {
-              const stuck = stuckOutcome(view.waitingReason, view.message, waited);
-              // The container never ran: without this line its log would be empty.
-              ctx.log({ stream: 'system', line: `${stuck.reason}: ${stuck.message ?? view.waitingReason}` });
-              return await finish(stuck, 'delete');
-            }
-            waitMs = imagePullDeadlineMs - waited;
-          } else stuckSince = undefined;
-        } else if (watcher.missing) {
-          return { status: 'failed', exitCode: null, reason: 'Lost', message: `pod ${name} disappeared` };
-        } else if (!watcher.seen) {
-          // The watch has not delivered it: ask directly, and less often each time, since a watch far more
-          // often lags than misses. The answer wakes this loop only when the pod is gone.
-          const dueInMs = lastCheck + checkEveryMs - Date.now();
-          if (dueInMs <= 0) {
-            lastCheck = Date.now();
-            lostPodChecks.request(watcher, `${podsPath(namespace)}/${name}`);
-            checkEveryMs = Math.max(lostPodCheckMs, Math.min(checkEveryMs * 2, LOST_POD_CHECK_MAX_MS));
-          }
-          waitMs = dueInMs <= 0 ? checkEveryMs : dueInMs;
-        }
-        // Watch events wake the loop. A running pod needs no timer of its own while the informer resyncs
-        // (every cached pod is delivered again): one timer per running attempt adds up at ten thousand.
-        const timeoutMs = waitMs ?? (current && resyncing ? undefined : 60_000);
-        await watcher.wait(timeoutMs);
-      }
+      following = true;
+      return pod.follow(watching.value);
     } finally {
-      watchers.remove(key, watcher);
-      lostPodChecks.cancel(watcher);
-      unlisten();
-      // Every way out ends the follow, or leaves the queue for one.
-      ended = true;
-      logAbort?.abort();
-      logSlot?.release();
+      if (!following) pod.close();
     }
   }
 

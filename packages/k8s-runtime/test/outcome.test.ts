@@ -119,9 +119,9 @@ describe('classifyPod', () => {
       },
     };
     const trimmed = trimPod(full);
+    // The namespace is the informer's own.
     expect(trimmed.metadata).toEqual({
       name: 'p',
-      namespace: 'ns',
       resourceVersion: '7',
       labels: { 'kontroler.greedykomodo/run': 'r1' },
       deletionTimestamp: undefined,
