@@ -65,6 +65,7 @@ export function abortReason(signal: Pick<AbortSignal, 'reason'>): 'Timeout' | 'C
   return /^lost$/i.test(text.trim()) ? 'Lost' : 'Canceled';
 }
 
+/** One attempt's pod (see above); `execute` makes it before the pod exists and `follow`s it once created. */
 export class PodAttempt {
   /** Woken by the pod's watch events and the attempt's abort from the moment this exists. */
   readonly watcher = new PodWatcher();

@@ -418,6 +418,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** Lets go of a finished (or dropped) attempt: its slot, its hold on the run's cached snapshot. */
   function forget(running: LocalAttempt): void {
     local.delete(running.attempt.id);
     cache.release(running.attempt.runId, running.attempt.id);
